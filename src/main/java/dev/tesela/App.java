@@ -1,0 +1,161 @@
+package dev.tesela;
+
+import dev.tesela.account.AccountRoutes;
+import dev.tesela.account.AccountService;
+import dev.tesela.account.AuthEdge;
+import dev.tesela.account.DbSessionStore;
+import dev.tesela.account.RedisSessionStore;
+import dev.tesela.account.SessionStore;
+import dev.tesela.install.InstallRoutes;
+import dev.tesela.install.InstallService;
+import dev.tesela.platform.config.TeselaConfig;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.TenantContext;
+import dev.tesela.platform.db.Database;
+import dev.tesela.platform.db.SchemaMigrator;
+import dev.tesela.platform.db.SchemaMigrator.Schema;
+import dev.tesela.platform.db.TenantDatabases;
+import dev.tesela.platform.metrics.Metrics;
+import dev.tesela.platform.security.MasterKey;
+import dev.tesela.platform.security.PasswordHasher;
+import dev.tesela.platform.web.CookieWriter;
+import dev.tesela.platform.web.Csrf;
+import dev.tesela.platform.web.ErrorMapper;
+import dev.tesela.platform.web.HealthRoutes;
+import dev.tesela.platform.web.LayoutFactory;
+import dev.tesela.platform.web.TenantEdge;
+import dev.tesela.platform.web.Templates;
+import dev.tesela.platform.web.WebServer;
+import dev.tesela.settings.SettingsService;
+import dev.tesela.site.SiteRoutes;
+import dev.tesela.tenancy.TenantDirectory;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The composition root: every component is built here with {@code new}, in dependency order, and nowhere else.
+ * The server and the CLI wire the same graph; the CLI just never starts the web server.
+ */
+public final class App implements AutoCloseable {
+    public static final String VERSION = readVersion();
+
+    public final TeselaConfig config;
+    public final Database database;
+    public final SchemaMigrator migrator;
+    public final TenantDirectory tenants;
+    public final TenantDatabases tenantDatabases;
+    public final SettingsService settings;
+    public final AccountService accounts;
+    public final InstallService installs;
+    public final Metrics metrics;
+    private final Optional<RedisClient> redisClient;
+    private final Optional<StatefulRedisConnection<String, String>> redis;
+    private final String sessionBackend;
+
+    private App(TeselaConfig config, Clock clock) {
+        this.config = config;
+        byte[] masterKey = MasterKey.load(config.encryptionKey(), config.dataDir());
+        this.database = new Database(config.db(), "tesela");
+        this.migrator = new SchemaMigrator(database);
+        this.tenants = new TenantDirectory(database, controlPrefix(config), config.db().tablePrefix(), masterKey, clock);
+        this.tenantDatabases = new TenantDatabases(database);
+        this.redisClient = config.redisUrl().map(uri -> RedisClient.create(RedisURI.create(uri)));
+        this.redis = redisClient.map(RedisClient::connect);
+        SessionStore sessions = redis.<SessionStore>map(c -> new RedisSessionStore(c, "tesela:"))
+                .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
+        this.sessionBackend = redis.isPresent() ? "redis" : "database";
+        this.settings = new SettingsService(tenantDatabases, clock);
+        this.accounts = new AccountService(tenantDatabases, sessions, PasswordHasher.OWASP, config.auth(), clock);
+        this.installs = new InstallService(tenantDatabases, settings, accounts, VERSION, clock);
+        this.metrics = new Metrics();
+    }
+
+    /** Builds the whole application for {@code config}. Connects to the database pool lazily; Redis at once. */
+    public static App wire(TeselaConfig config) {
+        return new App(config, Clock.systemUTC());
+    }
+
+    /** Prefix of the control-plane tables: the site prefix plus one underscore (tsl_ → tsl__tenants). */
+    public static String controlPrefix(TeselaConfig config) {
+        return config.db().tablePrefix() + "_";
+    }
+
+    /** Brings the control plane and the single-site tenant's schema to the current version; returns migrations applied. */
+    public int migrate() {
+        int applied = migrator.migrate(Schema.CONTROL, controlPrefix(config));
+        applied += migrator.migrate(Schema.TENANT, tenants.defaultTenant().tablePrefix());
+        tenants.registerDefaultTenant(config.site().hostname());
+        return applied;
+    }
+
+    public TenantContext defaultTenant() {
+        return tenants.defaultTenant();
+    }
+
+    /** A system context for CLI commands and jobs on {@code tenant}. */
+    public RequestContext systemContext(TenantContext tenant) {
+        return RequestContext.system(tenant, "cli-" + dev.tesela.platform.security.Crypto.randomBase62(8));
+    }
+
+    /** The web server with every route of the product. */
+    public WebServer webServer() {
+        Templates templates = new Templates();
+        CookieWriter cookies = new CookieWriter(config.site().https());
+        Csrf csrf = new Csrf(cookies);
+        LayoutFactory layouts = new LayoutFactory(rc -> settings.get(rc, "website_name"), csrf);
+        ErrorMapper errors = new ErrorMapper(templates, layouts);
+        AuthEdge authEdge = new AuthEdge(accounts, cookies);
+        InstallRoutes installRoutes = new InstallRoutes(installs, accounts, templates, layouts, cookies, config.context());
+
+        Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
+        checks.put("database", database::ping);
+        redis.ifPresent(c -> checks.put("redis", () -> "PONG".equals(c.sync().ping())));
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("version", VERSION);
+        info.put("database", database.vendor().name().toLowerCase(java.util.Locale.ROOT));
+        info.put("sessions", sessionBackend);
+
+        return new WebServer(config.http(), new TenantEdge(tenants, config.http()),
+                List.of(authEdge::handle, installRoutes::gate, csrf::check),
+                List.of(new HealthRoutes(checks, info, metrics),
+                        installRoutes,
+                        new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
+                        new SiteRoutes(settings, templates, layouts)),
+                errors, metrics);
+    }
+
+    public String sessionBackend() {
+        return sessionBackend;
+    }
+
+    @Override
+    public void close() {
+        redis.ifPresent(StatefulRedisConnection::close);
+        redisClient.ifPresent(RedisClient::shutdown);
+        database.close();
+    }
+
+    private static String readVersion() {
+        try (InputStream in = App.class.getResourceAsStream("/tesela-build.properties")) {
+            if (in == null) {
+                return "dev";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "dev");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

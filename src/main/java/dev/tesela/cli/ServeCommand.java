@@ -1,0 +1,45 @@
+package dev.tesela.cli;
+
+import dev.tesela.App;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+
+/** Runs the web server until the process is stopped. */
+@Command(name = "serve", description = "Start the web server.")
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    private final CliEnvironment cli;
+
+    ServeCommand(CliEnvironment cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        long started = System.nanoTime();
+        App app = cli.wire();
+        if (app.config.db().migrateOnStart()) {
+            int applied = app.migrate();
+            if (applied > 0) {
+                log.info("Applied {} database migration(s)", applied);
+            }
+        }
+        var server = app.webServer();
+        int port = server.start();
+        log.info("Tesela {} listening on http://{}:{} (database: {}, sessions: {}, started in {} ms)", App.VERSION,
+                app.config.http().host(), port, app.database.vendor().name().toLowerCase(java.util.Locale.ROOT),
+                app.sessionBackend(), (System.nanoTime() - started) / 1_000_000);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Stopping");
+            server.stop();
+            app.close();
+            stopped.countDown();
+        }, "tesela-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.tesela.platform.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code TESELA_*} settings from the environment, optionally layered over a properties file named by
+ * {@code TESELA_CONFIG_FILE} (same keys; the environment wins). Validates everything and throws one
+ * {@link ConfigException} listing every bad key. docs/configuration.md documents each key read here.
+ */
+public final class ConfigLoader {
+    public static final String CONFIG_FILE = "TESELA_CONFIG_FILE";
+    private static final Pattern TABLE_PREFIX = Pattern.compile("^[a-z][a-z0-9_]{0,15}$");
+    private static final Pattern HOSTNAME = Pattern.compile("^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$");
+    private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
+
+    private ConfigLoader() {}
+
+    public static TeselaConfig fromEnvironment() {
+        return load(System.getenv());
+    }
+
+    /** Loads from {@code env} (and the file it names). Pure apart from reading that file. */
+    public static TeselaConfig load(Map<String, String> env) {
+        Map<String, String> merged = new HashMap<>();
+        String file = env.get(CONFIG_FILE);
+        if (file != null && !file.isBlank()) {
+            try {
+                merged.putAll(readPropertiesFile(Path.of(file.trim())));
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException(java.util.List.of(
+                        new ConfigProblem(CONFIG_FILE, "cannot read '" + file + "': " + e.getMessage())));
+            }
+        }
+        env.forEach((k, v) -> {
+            if (k.startsWith("TESELA_")) {
+                merged.put(k, v);
+            }
+        });
+        return read(new ConfigReader(merged));
+    }
+
+    private static TeselaConfig read(ConfigReader r) {
+        String host = r.string("TESELA_HTTP_HOST", "0.0.0.0");
+        int port = r.integer("TESELA_HTTP_PORT", 8080, 0, 65535);
+        Optional<String> clientIpHeader = r.raw("TESELA_HEADER_CLIENT_IP");
+        clientIpHeader.filter(h -> !HEADER_NAME.matcher(h).matches())
+                .ifPresent(h -> r.problem("TESELA_HEADER_CLIENT_IP", "must be an HTTP header name such as X-Forwarded-For"));
+        int maxRequestMb = r.integer("TESELA_HTTP_MAX_REQUEST_MB", 64, 1, 4096);
+
+        Path dataDir = r.path("TESELA_DATA_DIR", "./data").toAbsolutePath().normalize();
+        String defaultDbUrl = "jdbc:h2:file:" + dataDir.resolve("db").resolve("tesela")
+                + ";DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE";
+        String dbUrl = r.string("TESELA_DB_URL", defaultDbUrl);
+        if (!dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:mariadb:") && !dbUrl.startsWith("jdbc:mysql:")
+                && !dbUrl.startsWith("jdbc:postgresql:")) {
+            r.problem("TESELA_DB_URL", "must be a JDBC URL for H2 (jdbc:h2:), MariaDB/MySQL (jdbc:mariadb:, jdbc:mysql:) "
+                    + "or PostgreSQL (jdbc:postgresql:)");
+        }
+        String dbUser = r.string("TESELA_DB_USER", dbUrl.startsWith("jdbc:h2:") ? "sa" : "");
+        String dbPassword = r.string("TESELA_DB_PASSWORD", "");
+        String prefix = r.string("TESELA_DB_TABLE_PREFIX", "tsl_");
+        if (!TABLE_PREFIX.matcher(prefix).matches()) {
+            r.problem("TESELA_DB_TABLE_PREFIX", "must be 1-16 characters of a-z, 0-9 and _, starting with a letter, got '" + prefix + "'");
+        }
+        int poolSize = r.integer("TESELA_DB_POOL_SIZE", 10, 1, 200);
+        boolean migrateOnStart = r.bool("TESELA_DB_MIGRATE_ON_START", true);
+
+        var redisUrl = r.uri("TESELA_REDIS_URL", "redis", "rediss");
+        var encryptionKey = r.base64Key("TESELA_ENCRYPTION_KEY", 32);
+        DeploymentContext context = r.oneOf("TESELA_CONTEXT", DeploymentContext.SELF_HOSTED, DeploymentContext::byKey,
+                "self-hosted or saas");
+
+        String hostname = r.string("TESELA_HOSTNAME", "localhost:" + (port == 0 ? 8080 : port));
+        if (!HOSTNAME.matcher(hostname).matches()) {
+            r.problem("TESELA_HOSTNAME", "must be a host name with an optional :port, such as images.example.com, got '" + hostname + "'");
+        }
+        boolean https = r.bool("TESELA_HTTPS", false);
+
+        int failedLogins = r.integer("TESELA_LOGIN_FAILURES_PER_DAY", 25, 1, 100_000);
+        int sessionIdleMinutes = r.integer("TESELA_SESSION_IDLE_MINUTES", 24 * 60, 5, 525_600);
+        int cookieDays = r.integer("TESELA_LOGIN_COOKIE_DAYS", 30, 1, 3650);
+
+        r.throwIfProblems();
+        return new TeselaConfig(
+                new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L),
+                dataDir,
+                new TeselaConfig.Db(dbUrl, dbUser, dbPassword, prefix, poolSize, migrateOnStart),
+                redisUrl,
+                encryptionKey,
+                context,
+                new TeselaConfig.Site(hostname, https),
+                new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)));
+    }
+
+    private static Map<String, String> readPropertiesFile(Path file) throws IOException {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(reader);
+        }
+        Map<String, String> map = new HashMap<>();
+        props.forEach((k, v) -> map.put(k.toString().trim(), v.toString()));
+        return map;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.tesela.platform.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** The installation's Prometheus registry: HTTP request counts and latencies by route, plus JVM metrics. */
+public final class Metrics {
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Histogram latency;
+
+    public Metrics() {
+        JvmMetrics.builder().register(registry);
+        requests = Counter.builder().name("tesela_http_requests_total").help("HTTP requests by method, route and status")
+                .labelNames("method", "route", "status").register(registry);
+        latency = Histogram.builder().name("tesela_http_request_duration_seconds").help("HTTP request latency by route")
+                .labelNames("method", "route").register(registry);
+    }
+
+    /** Records one request. {@code route} is the route template (e.g. /i/{id}), never the raw path. */
+    public void recordRequest(String method, String route, int status, double seconds) {
+        requests.labelValues(method, route, Integer.toString(status)).inc();
+        latency.labelValues(method, route).observe(seconds);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** The registry in Prometheus text format. */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

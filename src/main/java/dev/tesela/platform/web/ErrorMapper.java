@@ -1,0 +1,93 @@
+package dev.tesela.platform.web;
+
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place failures become responses: a JSON body for API and JSON clients, an HTML page for browsers.
+ * Internal errors are logged with the request id and shown only as a generic message plus that id.
+ */
+public final class ErrorMapper {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+    private final Templates templates;
+    private final LayoutFactory layouts;
+
+    public ErrorMapper(Templates templates, LayoutFactory layouts) {
+        this.templates = templates;
+        this.layouts = layouts;
+    }
+
+    public void handle(Exception e, Context ctx) {
+        switch (e) {
+            case AppException app -> respond(ctx, app.code(), app.publicMessage(), app.fieldErrors());
+            case HttpResponseException http -> {
+                ErrorCode code = codeFor(http.getStatus());
+                respond(ctx, code, code == ErrorCode.NOT_FOUND ? "There is nothing at this address." : http.getMessage(), Map.of());
+            }
+            default -> {
+                log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                respond(ctx, ErrorCode.INTERNAL, "Something went wrong on our side. The error was logged.", Map.of());
+            }
+        }
+    }
+
+    public void respond(Context ctx, ErrorCode code, String message, Map<String, String> fields) {
+        ctx.status(code.httpStatus());
+        String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
+        if (wantsJson(ctx)) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", code.key());
+            error.put("message", message);
+            if (!fields.isEmpty()) {
+                error.put("fields", fields);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status_code", code.httpStatus());
+            body.put("error", error);
+            body.put("request_id", requestId);
+            ctx.json(body);
+        } else {
+            templates.render(ctx, "error.jte", new ErrorPage(layouts.forError(ctx), code.httpStatus(), title(code), message));
+        }
+    }
+
+    static boolean wantsJson(Context ctx) {
+        if (ctx.path().startsWith("/api/")) {
+            return true;
+        }
+        String accept = ctx.header("Accept");
+        return accept != null && accept.contains("application/json") && !accept.contains("text/html");
+    }
+
+    private static String title(ErrorCode code) {
+        return switch (code) {
+            case NOT_FOUND -> "Not found";
+            case UNAUTHORIZED -> "Sign-in required";
+            case FORBIDDEN, CSRF_REJECTED -> "Not allowed";
+            case TOO_MANY_REQUESTS -> "Slow down";
+            case INVALID_INPUT, BAD_REQUEST, PAYLOAD_TOO_LARGE -> "That did not work";
+            case CONFLICT, ALREADY_INSTALLED -> "Already there";
+            case NOT_INSTALLED, UNAVAILABLE -> "Unavailable";
+            case INTERNAL -> "Something went wrong";
+        };
+    }
+
+    private static ErrorCode codeFor(int status) {
+        return switch (status) {
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404, 405 -> ErrorCode.NOT_FOUND;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 429 -> ErrorCode.TOO_MANY_REQUESTS;
+            case 503 -> ErrorCode.UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_REQUEST;
+        };
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tesela.platform.web;
+
+import dev.tesela.platform.config.TeselaConfig;
+import dev.tesela.platform.metrics.Metrics;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson3;
+import java.util.List;
+import org.slf4j.MDC;
+
+/**
+ * The HTTP server: Javalin 7 on Jetty 12 with virtual threads. Order of work per request: request id → tenant
+ * edge → the edges the composition root passes (auth, install gate, CSRF) → the matched handler → metrics. Paths
+ * under {@link #INSTALLATION_PATHS} belong to the installation, not a tenant, and skip the edges.
+ */
+public final class WebServer {
+    static final List<String> INSTALLATION_PATHS = List.of("/healthz", "/readyz", "/metrics", "/static/");
+    private static final String STARTED = "tesela.startNanos";
+
+    private final Javalin javalin;
+
+    public WebServer(TeselaConfig.Http http, TenantEdge tenantEdge, List<Handler> edges, List<Routes> features,
+                     ErrorMapper errors, Metrics metrics) {
+        this.javalin = Javalin.create(cfg -> {
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.maxRequestSize = http.maxRequestBytes();
+            cfg.jetty.host = http.host();
+            cfg.jetty.port = http.port();
+            cfg.jsonMapper(new JavalinJackson3());
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/static";
+                files.directory = "/public";
+                files.location = Location.CLASSPATH;
+                files.headers = java.util.Map.of("Cache-Control", "public, max-age=3600");
+            });
+            cfg.routes.before(ctx -> {
+                ctx.attribute(STARTED, System.nanoTime());
+                RequestIds.assign(ctx);
+                ctx.header("X-Content-Type-Options", "nosniff");
+                ctx.header("Referrer-Policy", "strict-origin-when-cross-origin");
+                ctx.header("Content-Security-Policy", "frame-ancestors 'none'");
+            });
+            cfg.routes.before(ctx -> {
+                if (!isInstallationPath(ctx)) {
+                    tenantEdge.handle(ctx);
+                }
+            });
+            for (Handler edge : edges) {
+                cfg.routes.before(ctx -> {
+                    if (!isInstallationPath(ctx)) {
+                        edge.handle(ctx);
+                    }
+                });
+            }
+            features.forEach(f -> f.register(cfg.routes));
+            // Javalin pre-registers its own mapper for HttpResponseException (unmatched routes, 405s); replace it.
+            cfg.routes.exception(HttpResponseException.class, errors::handle);
+            cfg.routes.exception(Exception.class, errors::handle);
+            cfg.routes.after(ctx -> {
+                Long started = ctx.attribute(STARTED);
+                if (started != null) {
+                    metrics.recordRequest(ctx.method().name(), routeOf(ctx), ctx.statusCode(), (System.nanoTime() - started) / 1e9);
+                }
+                MDC.clear();
+            });
+        });
+    }
+
+    /** Starts listening; returns the bound port (useful with port 0). */
+    public int start() {
+        javalin.start();
+        return javalin.port();
+    }
+
+    public void stop() {
+        javalin.stop();
+    }
+
+    static boolean isInstallationPath(Context ctx) {
+        String path = ctx.path();
+        for (String p : INSTALLATION_PATHS) {
+            if (p.endsWith("/") ? path.startsWith(p) : path.equals(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String routeOf(Context ctx) {
+        try {
+            var endpoint = ctx.endpoints().matchedHttpEndpoint();
+            return endpoint == null ? "unmatched" : endpoint.path;
+        } catch (RuntimeException none) {
+            return "unmatched";
+        }
+    }
+}
