@@ -1,0 +1,52 @@
+package dev.tesela.testing;
+
+import dev.tesela.App;
+import dev.tesela.platform.config.ConfigLoader;
+import dev.tesela.platform.config.TeselaConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Builds real application graphs for tests: config through the real loader, a temp data dir, port 0. */
+public final class TestApps {
+    private TestApps() {}
+
+    /** Environment for an app on {@code db} with its data under a new temp dir; {@code extra} overrides. */
+    public static Map<String, String> env(TestDatabase db, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(db.env());
+        try {
+            env.put("TESELA_DATA_DIR", Files.createTempDirectory("tesela-data-").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        env.put("TESELA_HTTP_PORT", "0");
+        env.put("TESELA_HTTP_HOST", "127.0.0.1");
+        env.put("TESELA_HOSTNAME", "localhost");
+        env.putAll(extra);
+        return env;
+    }
+
+    public static TeselaConfig config(Map<String, String> env) {
+        return ConfigLoader.load(env);
+    }
+
+    /** A wired and migrated app on {@code db}. The caller closes it. */
+    public static App migratedApp(TestDatabase db, Map<String, String> extra) {
+        App app = App.wire(config(env(db, extra)));
+        app.migrate();
+        return app;
+    }
+
+    public static Path dataDir(Map<String, String> env) {
+        return Path.of(env.get("TESELA_DATA_DIR"));
+    }
+
+    public static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> copy = new HashMap<>(base);
+        copy.put(key, value);
+        return copy;
+    }
+}
