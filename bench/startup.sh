@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Startup benchmark: Tesela vs nginx (reference), on loopback only.
+#
+# Usage: bench/startup.sh [--only tesela|nginx] [--no-write]      (from any directory)
+#   RUNS=<n>  runs per server (default 3)
+#
+# Contract
+#   - Tesela: builds target/tesela.jar first if it is missing or older than pom.xml/src (same rule as
+#     ./tesela, so the build is never part of a measurement). Each run starts `./tesela serve` with
+#     TESELA_HTTP_HOST=127.0.0.1, TESELA_HTTP_PORT=<free port>, TESELA_DATA_DIR=<fresh empty temp dir>
+#     and no other TESELA_* setting except TESELA_JAVA_OPTS (so: embedded H2, first-run migrations
+#     and key generation included). Timing includes the launcher (JDK check) and JVM start.
+#   - nginx: this machine's nginx binary, `daemon off; master_process off;` (one process), a
+#     throwaway prefix dir and config, one static file on another free loopback port.
+#   - Per run: time from process start to the first HTTP 200 (Tesela: GET /healthz; nginx: GET
+#     /index.html), polled with curl every 20 ms, so figures carry ~20-30 ms of polling/curl-start
+#     granularity; then idle RSS (VmRSS of the server's PID) 5 s after that first 200.
+#   - Prints a markdown table (per-run figures, medians, Tesela/nginx ratios). Unless --only or
+#     --no-write is given, rewrites the block between `<!-- startup:begin -->` and
+#     `<!-- startup:end -->` in bench/RESULTS.md (creating the file, or appending the block, if missing).
+#   - Every process it starts is stopped on exit (TERM, then KILL after 15 s); temp dirs are removed.
+#     Server logs of the last run of each kind stay in bench/out/ (git-ignored).
+#   - Exit status: 0 on success; 1 if a server exits early, never answers 200 within 120 s, or a
+#     prerequisite (JDK 25, curl, nginx) is missing.
+set -euo pipefail
+
+root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
+runs=${RUNS:-3}
+only=""
+write=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --only) only=${2:?--only needs tesela or nginx}; shift 2 ;;
+        --no-write) write=0; shift ;;
+        -h|--help) sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "startup.sh: unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+case $only in ""|tesela|nginx) ;; *) echo "startup.sh: --only takes tesela or nginx" >&2; exit 2 ;; esac
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "startup.sh: RUNS must be a positive integer" >&2; exit 2; }
+[ -n "$only" ] && write=0
+
+die() { echo "startup.sh: $*" >&2; exit 1; }
+command -v curl >/dev/null || die "curl is required"
+
+# shellcheck source=scripts/java25.sh
+. "$root/scripts/java25.sh"
+
+out_dir=$root/bench/out
+mkdir -p "$out_dir"
+work=$(mktemp -d "${TMPDIR:-/tmp}/tesela-startup.XXXXXX")
+pids=()
+
+# stop_pid PID: TERM, wait up to 15 s, then KILL; reaps it. Never fails.
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now_us() { local t=${EPOCHREALTIME//[!0-9]/}; printf '%s' "$((10#$t))"; }
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on (and that no earlier call returned).
+used_ports=" "
+free_port() {
+    local p i
+    for ((i = 0; i < 200; i++)); do
+        p=$((20000 + RANDOM % 30000))
+        [[ $used_ports == *" $p "* ]] && continue
+        if ! (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            used_ports+="$p "
+            printf '%s' "$p"
+            return 0
+        fi
+    done
+    die "no free loopback port found"
+}
+
+# measure PID URL LOG: waits for the first 200 from URL (polling every 20 ms, 120 s limit), then 5 s,
+# and sets ms (start→first 200, from t0) and rss_kb. Fails if PID exits first.
+measure() {
+    local pid=$1 url=$2 log=$3 code deadline t1
+    deadline=$((t0 + 120000000))
+    while :; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null) || true
+        [ "$code" = 200 ] && break
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 40 "$log" >&2 || true
+            die "server (pid $pid) exited before answering 200 on $url; log: $log"
+        fi
+        if [ "$(now_us)" -ge "$deadline" ]; then
+            tail -n 40 "$log" >&2 || true
+            die "no 200 from $url within 120 s; log: $log"
+        fi
+        sleep 0.02
+    done
+    t1=$(now_us)
+    ms=$(((t1 - t0 + 500) / 1000))
+    sleep 5
+    kill -0 "$pid" 2>/dev/null || die "server (pid $pid) died during the 5 s idle wait; log: $log"
+    rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+    [ -n "$rss_kb" ] || die "could not read VmRSS of pid $pid"
+}
+
+# forget_pid PID: stops PID and drops it from the cleanup list.
+forget_pid() {
+    local pid=$1 keep=() p
+    stop_pid "$pid"
+    for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+    pids=("${keep[@]}")
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+join_slash() { local IFS=/; printf '%s' "$*" | sed 's#/# / #g'; }
+
+# ---------------------------------------------------------------------------------------------
+# Tesela
+tesela_ms=() tesela_rss=()
+if [ "$only" != nginx ]; then
+    jar=$root/target/tesela.jar
+    if ! { [ -f "$jar" ] && [ -d "$root/target/lib" ]; } \
+        || [ -n "$(find "$root/pom.xml" "$root/src" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+        echo "Building Tesela (not part of the measurement)..." >&2
+        (cd "$root" && ./mvnw -B -q -DskipTests package) >&2 || die "build failed"
+        touch "$jar"
+    fi
+    # Only TESELA_JAVA_OPTS survives from the caller's TESELA_* settings.
+    unset_args=()
+    while IFS= read -r name; do
+        [ "$name" = TESELA_JAVA_OPTS ] || unset_args+=(-u "$name")
+    done < <(compgen -e | grep '^TESELA_' || true)
+
+    for ((r = 1; r <= runs; r++)); do
+        port=$(free_port)
+        data=$work/tesela-data-$r
+        mkdir -p "$data"
+        log=$out_dir/startup-tesela.log
+        t0=$(now_us)
+        env "${unset_args[@]}" TESELA_HTTP_HOST=127.0.0.1 TESELA_HTTP_PORT="$port" TESELA_DATA_DIR="$data" \
+            "$root/tesela" serve >"$log" 2>&1 </dev/null &
+        pid=$!
+        pids+=("$pid")
+        measure "$pid" "http://127.0.0.1:$port/healthz" "$log"
+        exe=$(readlink "/proc/$pid/exe" || true)
+        [[ $exe == */java ]] || echo "startup.sh: warning: pid $pid runs '$exe', not java; RSS may be wrong" >&2
+        forget_pid "$pid"
+        rm -rf "$data"
+        tesela_ms+=("$ms") tesela_rss+=("$rss_kb")
+        echo "tesela run $r: ${ms} ms, $(mib "$rss_kb") MiB" >&2
+    done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# nginx
+nginx_ms=() nginx_rss=()
+nginx_bin=""
+if [ "$only" != tesela ]; then
+    nginx_bin=$(command -v nginx || true)
+    [ -n "$nginx_bin" ] || { [ -x /usr/sbin/nginx ] && nginx_bin=/usr/sbin/nginx; } || true
+    [ -n "$nginx_bin" ] || die "nginx not found (apt-get install nginx-light)"
+    for ((r = 1; r <= runs; r++)); do
+        port=$(free_port)
+        prefix=$work/nginx-$r
+        mkdir -p "$prefix/html" "$prefix/tmp"
+        printf '<!doctype html><title>ok</title><p>ok</p>\n' >"$prefix/html/index.html"
+        cat >"$prefix/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $prefix/html;
+    }
+}
+CONF
+        log=$out_dir/startup-nginx.log
+        t0=$(now_us)
+        "$nginx_bin" -p "$prefix/" -c "$prefix/nginx.conf" -e "$prefix/error.log" >"$log" 2>&1 </dev/null &
+        pid=$!
+        pids+=("$pid")
+        measure "$pid" "http://127.0.0.1:$port/index.html" "$prefix/error.log"
+        forget_pid "$pid"
+        cat "$prefix/error.log" >>"$log" 2>/dev/null || true
+        nginx_ms+=("$ms") nginx_rss+=("$rss_kb")
+        echo "nginx run $r: ${ms} ms, $(mib "$rss_kb") MiB" >&2
+    done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Report
+java_desc=$(awk -F'"' '/^IMPLEMENTOR=/ { i = $2 } /^JAVA_RUNTIME_VERSION=/ { v = $2 } END { print i " " v }' "$JAVA_HOME/release" 2>/dev/null || true)
+[ -n "${java_desc// /}" ] || java_desc=$JAVA_HOME
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+nginx_desc=""
+[ -z "$nginx_bin" ] || nginx_desc=$("$nginx_bin" -v 2>&1 | sed 's#^nginx version: ##')
+
+row() { # row LABEL MS_ARRAY_NAME RSS_ARRAY_NAME
+    local -n msa=$2 rssa=$3
+    local mibs=() k
+    for k in "${rssa[@]}"; do mibs+=("$(mib "$k")"); done
+    printf '| %s | %s ms | %s | %s MiB | %s |\n' "$1" "$(median "${msa[@]}")" "$(join_slash "${msa[@]}")" \
+        "$(mib "$(median "${rssa[@]}")")" "$(join_slash "${mibs[@]}")"
+}
+
+report=$work/report.md
+{
+    printf '## Startup: time to first HTTP 200 and idle RSS\n\n'
+    printf -- '- Date: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    printf -- '- Machine: %s cores (%s), load average at the end %s\n' "$(nproc)" "${cpu:-unknown CPU}" "$load"
+    printf -- '- JDK: %s; TESELA_JAVA_OPTS: `%s`\n' "$java_desc" "${TESELA_JAVA_OPTS--XX:MaxRAMPercentage=50 (default)}"
+    [ -z "$nginx_desc" ] || printf -- '- Reference: %s, `master_process off`, one static file\n' "$nginx_desc"
+    printf -- '- %s runs each, medians; first 200 polled every 20 ms with curl; RSS = VmRSS 5 s after the first 200\n\n' "$runs"
+    printf '| Server | Time to first 200 (median) | Runs | Idle RSS (median) | Runs |\n'
+    printf '|---|---|---|---|---|\n'
+    [ ${#tesela_ms[@]} -eq 0 ] || row 'Tesela `./tesela serve` (H2 embedded, fresh data dir, GET /healthz)' tesela_ms tesela_rss
+    [ ${#nginx_ms[@]} -eq 0 ] || row "nginx (static file)" nginx_ms nginx_rss
+    if [ ${#tesela_ms[@]} -gt 0 ] && [ ${#nginx_ms[@]} -gt 0 ]; then
+        awk -v tm="$(median "${tesela_ms[@]}")" -v nm="$(median "${nginx_ms[@]}")" \
+            -v tr="$(median "${tesela_rss[@]}")" -v nr="$(median "${nginx_rss[@]}")" 'BEGIN {
+            printf "\nTesela / nginx: %.1fx the time to first 200, %.1fx the idle RSS.\n", tm / (nm > 0 ? nm : 1), tr / nr }'
+    fi
+} >"$report"
+
+echo
+cat "$report"
+
+if [ "$write" -eq 1 ]; then
+    results=$root/bench/RESULTS.md
+    begin='<!-- startup:begin -->'
+    end='<!-- startup:end -->'
+    if [ ! -f "$results" ]; then
+        cat >"$results" <<'HEAD'
+# Tesela benchmark results
+
+Figures come from the development machine: 2 shared cores on which other work runs at the same
+time, so they are noisy (expect ±30-50 %). Compare the ratios to the reference tool measured in
+the same run, not absolute numbers across runs. Each section is rewritten by the script named in it.
+HEAD
+    fi
+    tmp=$work/RESULTS.md
+    if grep -qxF "$begin" "$results" && grep -qxF "$end" "$results" \
+        && [ "$(grep -nxF "$begin" "$results" | head -n 1 | cut -d: -f1)" -lt "$(grep -nxF "$end" "$results" | tail -n 1 | cut -d: -f1)" ]; then
+        awk -v b="$begin" -v e="$end" -v rep="$report" '
+            $0 == b && !done { print; print "<!-- written by bench/startup.sh; do not edit by hand -->";
+                               while ((getline l < rep) > 0) print l; skip = 1; next }
+            $0 == e && skip  { skip = 0; done = 1 }
+            !skip { print }' "$results" >"$tmp"
+    else
+        { cat "$results"; printf '\n%s\n<!-- written by bench/startup.sh; do not edit by hand -->\n' "$begin"
+          cat "$report"; printf '%s\n' "$end"; } >"$tmp"
+    fi
+    cat "$tmp" >"$results"
+    echo "Updated $results" >&2
+fi
