@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tesela <command>}: the root of the command line. Exit codes: 0 success, 1 error, 2 bad usage, 3 site not
@@ -21,9 +23,13 @@ public final class TeselaCli implements Runnable {
     public static final int EXIT_CONFIG = 78;
     private static final Logger log = LoggerFactory.getLogger(TeselaCli.class);
 
+    /** Injected by picocli: the CommandLine this instance runs in, whose streams are the ones passed to run(). */
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "Missing command. Try `tesela --help`.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command. Try `tesela --help`.");
     }
 
     /** Runs one command line; returns the exit code. */

@@ -18,7 +18,9 @@ public final class TestApps {
     public static Map<String, String> env(TestDatabase db, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(db.env());
         try {
-            env.put("TESELA_DATA_DIR", Files.createTempDirectory("tesela-data-").toString());
+            Path dataDir = Files.createTempDirectory("tesela-data-");
+            deleteOnExit(dataDir);
+            env.put("TESELA_DATA_DIR", dataDir.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -27,6 +29,17 @@ public final class TestApps {
         env.put("TESELA_HOSTNAME", "localhost");
         env.putAll(extra);
         return env;
+    }
+
+    /** Removes {@code dir} and everything in it when the test JVM exits. */
+    private static void deleteOnExit(Path dir) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort: it is a temp directory
+            }
+        }));
     }
 
     public static TeselaConfig config(Map<String, String> env) {

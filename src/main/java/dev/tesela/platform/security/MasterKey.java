@@ -21,6 +21,29 @@ public final class MasterKey {
 
     private MasterKey() {}
 
+    /**
+     * Creates {@code file} holding {@code content}, readable by its owner only from the first byte on, and
+     * atomically: the content is written to a private temp file that is then hard-linked into place, so no
+     * reader ever sees a partial key. When another process got there first, its file is kept.
+     */
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(file.getParent(), ".key-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            tmp = Files.createTempFile(file.getParent(), ".key-", ".tmp");
+        }
+        try {
+            Files.writeString(tmp, content, StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+            Files.createLink(file, tmp);
+        } catch (FileAlreadyExistsException raced) {
+            // Another process (e.g. the CLI next to the server) created it first; use theirs.
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     public static byte[] load(Optional<byte[]> configured, Path dataDir) {
         if (configured.isPresent()) {
             return configured.get().clone();
@@ -29,18 +52,7 @@ public final class MasterKey {
         try {
             Files.createDirectories(dataDir);
             if (!Files.exists(file)) {
-                String encoded = Base64.getEncoder().encodeToString(Crypto.randomBytes(32)) + "\n";
-                try {
-                    Files.writeString(file, encoded, StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE);
-                    try {
-                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                    } catch (UnsupportedOperationException notPosix) {
-                        // Non-POSIX file systems keep their default permissions.
-                    }
-                } catch (FileAlreadyExistsException raced) {
-                    // Another process (e.g. the CLI) created it first; read theirs.
-                }
+                writeOwnerOnly(file, Base64.getEncoder().encodeToString(Crypto.randomBytes(32)) + "\n");
             }
             byte[] key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
             if (key.length != 32) {
