@@ -1,0 +1,99 @@
+package dev.tesela.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tesela.App;
+import dev.tesela.account.AccountCommands.SignIn;
+import dev.tesela.install.InstallService.InstallCommand;
+import dev.tesela.platform.context.Principal;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.web.WebServer;
+import dev.tesela.testing.Services;
+import dev.tesela.testing.TestApps;
+import dev.tesela.testing.TestDatabase;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The same app in its other shapes: sessions in Redis, and the saas context. */
+class DeploymentShapesTest {
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    @Test
+    void withRedisConfiguredSessionsLiveInRedisAndReadinessChecksIt() throws Exception {
+        requireRedis();
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
+             App app = TestApps.migratedApp(db, Map.of("TESELA_REDIS_URL", "redis://127.0.0.1:6379"))) {
+            assertEquals("redis", app.sessionBackend());
+            RequestContext system = app.systemContext(app.defaultTenant());
+            app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse"));
+            var visitor = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "10.1.1.1");
+            var signedIn = app.accounts.signIn(visitor, new SignIn("admin", "correct horse", false, null));
+            assertEquals(0, app.tenantDatabases.of(system).fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("sessions"))),
+                    "no session rows in the database");
+            assertTrue(app.accounts.authenticateSession(app.defaultTenant(), signedIn.sessionToken(), "10.1.1.1", null).isPresent());
+
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                var ready = http.send(get(port, "/readyz"), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ready.statusCode());
+                assertTrue(ready.body().contains("\"redis\":\"ok\""), ready.body());
+                assertTrue(ready.body().contains("\"sessions\":\"redis\""), ready.body());
+                var home = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                        .header("Cookie", "tsl_session=" + signedIn.sessionToken()).build(), HttpResponse.BodyHandlers.ofString());
+                assertTrue(home.body().contains("data-testid=\"signed-in-user\">admin<"), "a Redis session signs the browser in");
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @Test
+    void saasContextHasNoWebInstallerAndAnUninstalledSiteAnswers503() throws Exception {
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
+             App app = TestApps.migratedApp(db, Map.of("TESELA_CONTEXT", "saas"))) {
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                var home = http.send(get(port, "/"), HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, home.statusCode());
+                assertTrue(!home.body().contains("action=\"/install\""));
+                var install = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/install"))
+                        .POST(HttpRequest.BodyPublishers.ofString("username=x&email=x@example.com&password=long enough"))
+                        .header("Content-Type", "application/x-www-form-urlencoded").build(), HttpResponse.BodyHandlers.ofString());
+                assertTrue(install.statusCode() == 503 || install.statusCode() == 404, "status " + install.statusCode());
+                assertTrue(!app.installs.isInstalled(app.systemContext(app.defaultTenant())));
+
+                app.installs.install(app.systemContext(app.defaultTenant()), new InstallCommand("admin", "admin@example.com", "correct horse"));
+                assertEquals(200, http.send(get(port, "/"), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                        "installed by the provider's tooling, the site serves");
+                assertEquals(404, http.send(get(port, "/install"), HttpResponse.BodyHandlers.ofString()).statusCode());
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    private static HttpRequest get(int port, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build();
+    }
+
+    private static void requireRedis() {
+        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(6379).withTimeout(Duration.ofSeconds(2)).build());
+        try (var c = client.connect()) {
+            c.sync().ping();
+        } catch (RuntimeException e) {
+            Services.unavailable("Redis", e);
+        } finally {
+            client.shutdown();
+        }
+    }
+}
