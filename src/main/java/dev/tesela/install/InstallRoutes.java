@@ -80,7 +80,7 @@ public final class InstallRoutes implements Routes {
             ctx.redirect("/", HttpStatus.SEE_OTHER);
             return;
         }
-        templates.render(ctx, "install.jte", new InstallPage(layouts.forPage(ctx), "", "", Map.of()));
+        templates.render(ctx, "install.jte", new InstallPage(layouts.forInstaller(ctx), "", "", Map.of()));
     }
 
     private void install(Context ctx) {
@@ -95,7 +95,7 @@ public final class InstallRoutes implements Routes {
                 throw e;
             }
             ctx.status(HttpStatus.BAD_REQUEST);
-            templates.render(ctx, "install.jte", new InstallPage(layouts.forPage(ctx), nullToEmpty(username), nullToEmpty(email),
+            templates.render(ctx, "install.jte", new InstallPage(layouts.forInstaller(ctx), nullToEmpty(username), nullToEmpty(email),
                     e.fieldErrors()));
             return;
         }

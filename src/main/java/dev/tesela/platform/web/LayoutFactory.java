@@ -19,7 +19,13 @@ public final class LayoutFactory {
     public Layout forPage(Context ctx) {
         RequestContext rc = WebKeys.rc(ctx);
         String username = rc.principal() instanceof Principal.User u ? u.username() : null;
-        return new Layout(siteName.apply(rc), username, rc.principal().isAdmin() && username != null, csrf.token(ctx), rc.requestId());
+        return new Layout(siteName.apply(rc), username, rc.principal().isAdmin() && username != null, csrf.token(ctx), rc.requestId(), true);
+    }
+
+    /** The installer's layout: no navigation, and the default site name (no settings exist yet). */
+    public Layout forInstaller(Context ctx) {
+        RequestContext rc = WebKeys.rc(ctx);
+        return new Layout("Tesela", null, false, csrf.token(ctx), rc.requestId(), false);
     }
 
     /** A layout that never fails: error pages render even when the tenant or database is unavailable. */
@@ -27,12 +33,12 @@ public final class LayoutFactory {
         String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
         RequestContext rc = WebKeys.rcOrNull(ctx);
         if (rc == null) {
-            return new Layout("Tesela", null, false, "", requestId);
+            return new Layout("Tesela", null, false, "", requestId, false);
         }
         try {
             return forPage(ctx);
         } catch (RuntimeException unavailable) {
-            return new Layout("Tesela", null, false, "", requestId);
+            return new Layout("Tesela", null, false, "", requestId, false);
         }
     }
 }
