@@ -95,7 +95,7 @@ public final class App implements AutoCloseable {
     public int migrate() {
         int applied = migrator.migrate(Schema.CONTROL, controlPrefix(config));
         applied += migrator.migrate(Schema.TENANT, tenants.defaultTenant().tablePrefix());
-        tenants.registerDefaultTenant(config.site().hostname());
+        tenants.registerDefaultTenant(config.site().hostname().replaceFirst(":[0-9]+$", ""));
         return applied;
     }
 

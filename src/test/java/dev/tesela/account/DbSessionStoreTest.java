@@ -28,8 +28,6 @@ class DbSessionStoreTest extends SessionStoreContract {
     private TestDatabase db;
     private Database database;
     private DbSessionStore store;
-    private final TenantContext a = tenant("a", "tsl_a_");
-    private final TenantContext b = tenant("b", "tsl_b_");
 
     @BeforeAll
     void setUp() {
@@ -60,16 +58,6 @@ class DbSessionStoreTest extends SessionStoreContract {
     @Override
     SessionStore store() {
         return store;
-    }
-
-    @Override
-    TenantContext tenantA() {
-        return a;
-    }
-
-    @Override
-    TenantContext tenantB() {
-        return b;
     }
 
     @Test

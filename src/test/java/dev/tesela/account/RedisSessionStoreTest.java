@@ -22,8 +22,6 @@ class RedisSessionStoreTest extends SessionStoreContract {
     private StatefulRedisConnection<String, String> connection;
     private RedisSessionStore store;
     private String namespace;
-    private final TenantContext a = tenant("a", "tsl_a_");
-    private final TenantContext b = tenant("b", "tsl_b_");
 
     @BeforeAll
     void connect() {
@@ -53,16 +51,6 @@ class RedisSessionStoreTest extends SessionStoreContract {
     @Override
     SessionStore store() {
         return store;
-    }
-
-    @Override
-    TenantContext tenantA() {
-        return a;
-    }
-
-    @Override
-    TenantContext tenantB() {
-        return b;
     }
 
     @Test

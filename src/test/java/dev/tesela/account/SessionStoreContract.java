@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 abstract class SessionStoreContract {
     static final Duration IDLE = Duration.ofMinutes(30);
 
-    /** A store whose tenants {@link #tenantA} and {@link #tenantB} are ready to use. */
+    /** Two tenants; each adapter's test prepares its store for both. */
+    final TenantContext a = tenant("a", "tsl_a_");
+    final TenantContext b = tenant("b", "tsl_b_");
+
+    /** A store ready to use for tenants {@link #a} and {@link #b}. */
     abstract SessionStore store();
-
-    abstract TenantContext tenantA();
-
-    abstract TenantContext tenantB();
 
     static TenantContext tenant(String id, String prefix) {
         return new TenantContext(id, prefix, new TenantKeys(Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32)));
@@ -30,8 +30,8 @@ abstract class SessionStoreContract {
     @Test
     void createdSessionIsFoundWithItsFields() {
         Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        String token = store().create(tenantA(), new SessionStore.Session(42, 7L, created), IDLE);
-        var found = store().findAndTouch(tenantA(), token, IDLE).orElseThrow();
+        String token = store().create(a, new SessionStore.Session(42, 7L, created), IDLE);
+        var found = store().findAndTouch(a, token, IDLE).orElseThrow();
         assertEquals(42, found.userId());
         assertEquals(7L, found.loginCookieId());
         assertEquals(created, found.createdAt());
@@ -39,41 +39,41 @@ abstract class SessionStoreContract {
 
     @Test
     void tokensAreRandomAndLong() {
-        String a = store().create(tenantA(), new SessionStore.Session(1, null, Instant.now()), IDLE);
-        String b = store().create(tenantA(), new SessionStore.Session(1, null, Instant.now()), IDLE);
-        assertNotEquals(a, b);
-        assertTrue(a.length() >= 40, "at least ~240 bits of entropy");
+        String first = store().create(a, new SessionStore.Session(1, null, Instant.now()), IDLE);
+        String second = store().create(a, new SessionStore.Session(1, null, Instant.now()), IDLE);
+        assertNotEquals(first, second);
+        assertTrue(first.length() >= 40, "at least ~240 bits of entropy");
     }
 
     @Test
     void unknownAndForgedTokensFindNothing() {
-        String token = store().create(tenantA(), new SessionStore.Session(1, null, Instant.now()), IDLE);
-        assertTrue(store().findAndTouch(tenantA(), token + "x", IDLE).isEmpty());
-        assertTrue(store().findAndTouch(tenantA(), "nope", IDLE).isEmpty());
+        String token = store().create(a, new SessionStore.Session(1, null, Instant.now()), IDLE);
+        assertTrue(store().findAndTouch(a, token + "x", IDLE).isEmpty());
+        assertTrue(store().findAndTouch(a, "nope", IDLE).isEmpty());
     }
 
     @Test
     void aSessionOfOneTenantIsUnknownToAnother() {
-        String token = store().create(tenantA(), new SessionStore.Session(5, null, Instant.now()), IDLE);
-        assertTrue(store().findAndTouch(tenantB(), token, IDLE).isEmpty());
-        assertTrue(store().findAndTouch(tenantA(), token, IDLE).isPresent());
+        String token = store().create(a, new SessionStore.Session(5, null, Instant.now()), IDLE);
+        assertTrue(store().findAndTouch(b, token, IDLE).isEmpty());
+        assertTrue(store().findAndTouch(a, token, IDLE).isPresent());
     }
 
     @Test
     void deletedSessionIsGone() {
-        String token = store().create(tenantA(), new SessionStore.Session(3, null, Instant.now()), IDLE);
-        store().delete(tenantA(), token);
-        assertTrue(store().findAndTouch(tenantA(), token, IDLE).isEmpty());
+        String token = store().create(a, new SessionStore.Session(3, null, Instant.now()), IDLE);
+        store().delete(a, token);
+        assertTrue(store().findAndTouch(a, token, IDLE).isEmpty());
     }
 
     @Test
     void deleteAllForUserEndsOnlyThatUsersSessions() {
-        String mine1 = store().create(tenantA(), new SessionStore.Session(10, null, Instant.now()), IDLE);
-        String mine2 = store().create(tenantA(), new SessionStore.Session(10, null, Instant.now()), IDLE);
-        String other = store().create(tenantA(), new SessionStore.Session(11, null, Instant.now()), IDLE);
-        store().deleteAllForUser(tenantA(), 10);
-        assertTrue(store().findAndTouch(tenantA(), mine1, IDLE).isEmpty());
-        assertTrue(store().findAndTouch(tenantA(), mine2, IDLE).isEmpty());
-        assertTrue(store().findAndTouch(tenantA(), other, IDLE).isPresent());
+        String mine1 = store().create(a, new SessionStore.Session(10, null, Instant.now()), IDLE);
+        String mine2 = store().create(a, new SessionStore.Session(10, null, Instant.now()), IDLE);
+        String other = store().create(a, new SessionStore.Session(11, null, Instant.now()), IDLE);
+        store().deleteAllForUser(a, 10);
+        assertTrue(store().findAndTouch(a, mine1, IDLE).isEmpty());
+        assertTrue(store().findAndTouch(a, mine2, IDLE).isEmpty());
+        assertTrue(store().findAndTouch(a, other, IDLE).isPresent());
     }
 }

@@ -14,6 +14,7 @@ import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestFiles;
 import dev.tesela.testing.TestDatabase.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +78,7 @@ class CliTest {
     @AfterEach
     void tearDown() throws IOException {
         db.close();
-        deleteTree(TestApps.dataDir(env));
+        TestFiles.deleteTree(TestApps.dataDir(env));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ class CliTest {
             try {
                 installIsIdempotent(server, serverEnv);
             } finally {
-                deleteTree(TestApps.dataDir(serverEnv));
+                TestFiles.deleteTree(TestApps.dataDir(serverEnv));
             }
         }
     }
@@ -496,14 +496,4 @@ class CliTest {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

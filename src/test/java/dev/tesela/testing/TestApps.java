@@ -34,8 +34,8 @@ public final class TestApps {
     /** Removes {@code dir} and everything in it when the test JVM exits. */
     private static void deleteOnExit(Path dir) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try {
+                TestFiles.deleteTree(dir);
             } catch (IOException ignored) {
                 // best effort: it is a temp directory
             }

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -100,7 +99,7 @@ public final class TestDatabase implements AutoCloseable {
                     } catch (SQLException alreadyClosed) {
                         // nothing to shut down
                     }
-                    deleteTree(h2Dir);
+                    TestFiles.deleteTree(h2Dir);
                 }
                 case MARIADB -> admin(MARIADB_ADMIN, "root", "DROP DATABASE IF EXISTS " + name);
                 case POSTGRES -> admin(POSTGRES_ADMIN, "postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
@@ -121,14 +120,4 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }
