@@ -18,6 +18,7 @@ import dev.tesela.platform.db.TenantDatabases;
 import dev.tesela.platform.metrics.Metrics;
 import dev.tesela.platform.security.MasterKey;
 import dev.tesela.platform.security.PasswordHasher;
+import dev.tesela.platform.security.SecretBox;
 import dev.tesela.platform.web.CookieWriter;
 import dev.tesela.platform.web.Csrf;
 import dev.tesela.platform.web.ErrorMapper;
@@ -28,7 +29,9 @@ import dev.tesela.platform.web.Templates;
 import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
+import dev.tesela.tenancy.TenantCacheBus;
 import dev.tesela.tenancy.TenantDirectory;
+import dev.tesela.tenancy.TenantRegistry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -54,6 +57,7 @@ public final class App implements AutoCloseable {
     public final Database database;
     public final SchemaMigrator migrator;
     public final TenantDirectory tenants;
+    public final TenantRegistry registry;
     public final TenantDatabases tenantDatabases;
     public final SettingsService settings;
     public final AccountService accounts;
@@ -61,6 +65,7 @@ public final class App implements AutoCloseable {
     public final Metrics metrics;
     private final Optional<RedisClient> redisClient;
     private final Optional<StatefulRedisConnection<String, String>> redis;
+    private final Optional<TenantCacheBus> tenantBus;
     private final String sessionBackend;
 
     private App(TeselaConfig config, Clock clock) {
@@ -68,10 +73,15 @@ public final class App implements AutoCloseable {
         byte[] masterKey = MasterKey.load(config.encryptionKey(), config.dataDir());
         this.database = new Database(config.db(), "tesela");
         this.migrator = new SchemaMigrator(database);
-        this.tenants = new TenantDirectory(database, controlPrefix(config), config.db().tablePrefix(), masterKey, clock);
+        this.tenants = TenantDirectory.create(database, controlPrefix(config), config, masterKey, clock);
         this.tenantDatabases = new TenantDatabases(database);
         this.redisClient = config.redisUrl().map(uri -> RedisClient.create(RedisURI.create(uri)));
         this.redis = redisClient.map(RedisClient::connect);
+        this.tenantBus = config.tenants().enabled()
+                ? Optional.of(new TenantCacheBus(redisClient.orElseThrow(), redis.orElseThrow(), "tesela:", tenants::invalidateAll))
+                : Optional.empty();
+        this.registry = new TenantRegistry(tenants, migrator, new SecretBox(masterKey),
+                id -> tenantBus.ifPresent(bus -> bus.publish(id)), clock);
         SessionStore sessions = redis.<SessionStore>map(c -> new RedisSessionStore(c, "tesela:"))
                 .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
         this.sessionBackend = redis.isPresent() ? "redis" : "database";
@@ -91,9 +101,15 @@ public final class App implements AutoCloseable {
         return config.db().tablePrefix() + "_";
     }
 
-    /** Brings the control plane and the single-site tenant's schema to the current version; returns migrations applied. */
+    /**
+     * Brings the control plane to the current version and, in single-site mode, the site's schema too (in provider
+     * mode tenants migrate with {@code tenants database:migrate}); returns the number of migrations applied.
+     */
     public int migrate() {
         int applied = migrator.migrate(Schema.CONTROL, controlPrefix(config));
+        if (tenants.providerMode()) {
+            return applied;
+        }
         applied += migrator.migrate(Schema.TENANT, tenants.defaultTenant().tablePrefix());
         tenants.registerDefaultTenant(config.site().hostname().replaceFirst(":[0-9]+$", ""));
         return applied;
@@ -125,8 +141,9 @@ public final class App implements AutoCloseable {
         info.put("version", VERSION);
         info.put("database", database.vendor().name().toLowerCase(java.util.Locale.ROOT));
         info.put("sessions", sessionBackend);
+        info.put("mode", tenants.providerMode() ? "provider" : "single-site");
 
-        return new WebServer(config.http(), new TenantEdge(tenants, config.http()),
+        return new WebServer(config.http(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
                 List.of(new HealthRoutes(checks, info, metrics),
                         installRoutes,
@@ -141,6 +158,7 @@ public final class App implements AutoCloseable {
 
     @Override
     public void close() {
+        tenantBus.ifPresent(TenantCacheBus::close);
         redis.ifPresent(StatefulRedisConnection::close);
         redisClient.ifPresent(RedisClient::shutdown);
         database.close();

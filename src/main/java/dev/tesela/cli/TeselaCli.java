@@ -45,6 +45,9 @@ public final class TeselaCli implements Runnable {
                 .addSubcommand(new SiteCommands.SettingUpdate(cli))
                 .addSubcommand(new SiteCommands.PasswordReset(cli))
                 .addSubcommand(new SiteCommands.ApiKeyCreate(cli));
+        CommandLine tenants = new CommandLine(new TenantsCommands());
+        TenantsCommands.subcommands(cli).forEach(tenants::addSubcommand);
+        cmd.addSubcommand("tenants", tenants);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> switch (e) {

@@ -90,6 +90,33 @@ public final class ConfigLoader {
         int sessionIdleMinutes = r.integer("TESELA_SESSION_IDLE_MINUTES", 24 * 60, 5, 525_600);
         int cookieDays = r.integer("TESELA_LOGIN_COOKIE_DAYS", 30, 1, 3650);
 
+        boolean tenantsEnabled = r.bool("TESELA_TENANTS_ENABLED", false);
+        String providerName = r.string("TESELA_PROVIDER_NAME", "");
+        String providerUrl = r.string("TESELA_PROVIDER_URL", "");
+        String internalHostname = r.string("TESELA_INTERNAL_HOSTNAME", "localhost").toLowerCase(java.util.Locale.ROOT);
+        Optional<String> routerSecret = r.raw("TESELA_ROUTER_SECRET");
+        routerSecret.filter(secret -> secret.length() < 16)
+                .ifPresent(secret -> r.problem("TESELA_ROUTER_SECRET", "must be at least 16 characters"));
+        TeselaConfig.IsolationMode isolation = r.oneOf("TESELA_TENANTS_DB_ISOLATION_MODE", TeselaConfig.IsolationMode.TABLE,
+                TeselaConfig.IsolationMode::byKey, "table (database isolation is not available yet)");
+        if (tenantsEnabled) {
+            String why = "is required when TESELA_TENANTS_ENABLED=1";
+            if (r.raw("TESELA_ENCRYPTION_KEY").isEmpty()) {
+                r.problem("TESELA_ENCRYPTION_KEY", why + " (tenant secrets are encrypted with it)");
+            }
+            if (r.raw("TESELA_REDIS_URL").isEmpty()) {
+                r.problem("TESELA_REDIS_URL", why + " (the tenant registry cache and sessions live in Redis)");
+            }
+            if (providerName.isEmpty()) {
+                r.problem("TESELA_PROVIDER_NAME", why);
+            }
+            if (providerUrl.isEmpty()) {
+                r.problem("TESELA_PROVIDER_URL", why);
+            } else if (!providerUrl.startsWith("https://") && !providerUrl.startsWith("http://")) {
+                r.problem("TESELA_PROVIDER_URL", "must be an http:// or https:// URL");
+            }
+        }
+
         r.throwIfProblems();
         return new TeselaConfig(
                 new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L),
@@ -99,7 +126,8 @@ public final class ConfigLoader {
                 encryptionKey,
                 context,
                 new TeselaConfig.Site(hostname, https),
-                new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)));
+                new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
+                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation));
     }
 
     private static Map<String, String> readPropertiesFile(Path file) throws IOException {

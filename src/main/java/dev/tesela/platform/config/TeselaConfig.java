@@ -17,7 +17,8 @@ public record TeselaConfig(
         Optional<byte[]> encryptionKey,
         DeploymentContext context,
         Site site,
-        Auth auth) {
+        Auth auth,
+        Tenants tenants) {
 
     /** Web server. {@code port} 0 picks a free port (tests). {@code clientIpHeader} empty = socket address. */
     public record Http(String host, int port, Optional<String> clientIpHeader, long maxRequestBytes) {}
@@ -37,6 +38,39 @@ public record TeselaConfig(
 
     /** Sign-in policy. */
     public record Auth(int failedLoginsPerDay, Duration sessionIdle, Duration loginCookieLifetime) {}
+
+    /**
+     * Provider mode. When {@code enabled}, requests are routed to tenants by host name and the registry lives in
+     * the control plane; {@code internalHostname} is the provider's own host (never a tenant's);
+     * {@code routerSecret}, when set, lets a request that presents it choose its host with X-Forwarded-Host.
+     */
+    public record Tenants(boolean enabled, String providerName, String providerUrl, String internalHostname,
+                          Optional<String> routerSecret, IsolationMode isolation) {}
+
+    /** Where a tenant's tables live. */
+    public enum IsolationMode {
+        /** One shared database; each tenant's tables carry the prefix {@code <TESELA_DB_TABLE_PREFIX><tenant id>_}. */
+        TABLE("table");
+
+        private final String key;
+
+        IsolationMode(String key) {
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public static IsolationMode byKey(String key) {
+            for (IsolationMode m : values()) {
+                if (m.key.equalsIgnoreCase(key) || ("prefix".equalsIgnoreCase(key) && m == TABLE)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+    }
 
     public boolean redisConfigured() {
         return redisUrl.isPresent();

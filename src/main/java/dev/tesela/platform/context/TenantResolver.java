@@ -1,8 +1,17 @@
 package dev.tesela.platform.context;
 
-import java.util.Optional;
-
-/** Port: maps a request's host name (without port) to its tenant. Implemented by tenancy; used by the web edge only. */
+/** Port: maps a request's host name (lower case, without port) to its tenant. Implemented by tenancy; used by the web edge only. */
 public interface TenantResolver {
-    Optional<TenantContext> resolve(String hostname);
+    /** What a host name resolves to. */
+    sealed interface Resolution {
+        record Found(TenantContext tenant) implements Resolution {}
+
+        /** The host belongs to a tenant that is switched off: nothing of its content may be served. */
+        record Disabled(String tenantId) implements Resolution {}
+
+        /** No tenant has this host name (or it is the provider's internal host name). */
+        record Unknown() implements Resolution {}
+    }
+
+    Resolution resolve(String hostname);
 }

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -60,6 +65,34 @@ public final class SchemaMigrator {
     public String currentVersion(Schema schema, String prefix) {
         MigrationInfo current = flyway(schema, prefix).info().current();
         return current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+    }
+
+    /**
+     * Drops every table of the tenant schema under {@code prefix}, and its migration history. Idempotent. Used when a
+     * tenant is deleted with its data, and to undo a provisioning that failed half-way.
+     */
+    public void dropTenantTables(String prefix) {
+        List<String> names = new ArrayList<>();
+        for (String table : SchemaTables.TENANT) {
+            names.add(prefix + table);
+        }
+        names.add(prefix + "schema_history");
+        String list = String.join(", ", names);
+        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+            switch (database.vendor()) {
+                case MARIADB, MYSQL -> {
+                    st.execute("SET FOREIGN_KEY_CHECKS = 0");
+                    try {
+                        st.execute("DROP TABLE IF EXISTS " + list);
+                    } finally {
+                        st.execute("SET FOREIGN_KEY_CHECKS = 1");
+                    }
+                }
+                case H2, POSTGRES -> st.execute("DROP TABLE IF EXISTS " + list + " CASCADE");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop the tables under prefix " + prefix, e);
+        }
     }
 
     private Flyway flyway(Schema schema, String prefix) {

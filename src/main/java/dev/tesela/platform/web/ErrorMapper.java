@@ -73,7 +73,7 @@ public final class ErrorMapper {
             case TOO_MANY_REQUESTS -> "Slow down";
             case INVALID_INPUT, BAD_REQUEST, PAYLOAD_TOO_LARGE -> "That did not work";
             case CONFLICT, ALREADY_INSTALLED -> "Already there";
-            case NOT_INSTALLED, UNAVAILABLE -> "Unavailable";
+            case NOT_INSTALLED, UNAVAILABLE, SITE_DISABLED -> "Unavailable";
             case INTERNAL -> "Something went wrong";
         };
     }

@@ -6,27 +6,52 @@ import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantResolver;
 import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.platform.security.Crypto;
 import io.javalin.http.Context;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The only code that reads the Host header. Resolves the tenant and starts the request's {@link RequestContext}
- * (as a guest; the auth edge fills in the principal). An unknown host is a 404.
+ * (as a guest; the auth edge fills in the principal). An unknown host is a 404; a disabled tenant's host a 503
+ * page that serves nothing of the tenant.
  */
 public final class TenantEdge {
+    static final String FORWARDED_HOST = "X-Forwarded-Host";
+    static final String ROUTER_SECRET = "X-Router-Secret";
     private final TenantResolver resolver;
     private final Optional<String> clientIpHeader;
+    private final Optional<String> routerSecret;
 
-    public TenantEdge(TenantResolver resolver, TeselaConfig.Http http) {
+    public TenantEdge(TenantResolver resolver, TeselaConfig.Http http, Optional<String> routerSecret) {
         this.resolver = resolver;
         this.clientIpHeader = http.clientIpHeader();
+        this.routerSecret = routerSecret;
+    }
+
+    /**
+     * The Host header, or X-Forwarded-Host when the request carries the router secret (a routing proxy that
+     * rewrote the host). Without the secret, a forwarded host is ignored: clients cannot pick a tenant with it.
+     */
+    private String trustedHostHeader(Context ctx) {
+        if (routerSecret.isPresent()) {
+            String forwarded = ctx.header(FORWARDED_HOST);
+            if (forwarded != null && Crypto.constantTimeEquals(routerSecret.get(), ctx.header(ROUTER_SECRET))) {
+                return forwarded.split(",")[0];
+            }
+        }
+        return ctx.header("Host");
     }
 
     public void handle(Context ctx) {
-        String host = hostname(ctx.header("Host"));
-        TenantContext tenant = resolver.resolve(host)
-                .orElseThrow(() -> AppException.notFound("No site is served at this address."));
+        String host = hostname(trustedHostHeader(ctx));
+        TenantContext tenant = switch (resolver.resolve(host)) {
+            case TenantResolver.Resolution.Found found -> found.tenant();
+            case TenantResolver.Resolution.Disabled disabled ->
+                    throw new AppException(ErrorCode.SITE_DISABLED, "This site is currently disabled.");
+            case TenantResolver.Resolution.Unknown unknown -> throw AppException.notFound("No site is served at this address.");
+        };
         String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
         ctx.attribute(WebKeys.RC, new RequestContext(tenant, Principal.GUEST, requestId, clientIp(ctx)));
     }

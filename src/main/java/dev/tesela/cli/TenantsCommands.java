@@ -1,0 +1,248 @@
+package dev.tesela.cli;
+
+import dev.tesela.App;
+import dev.tesela.platform.db.SchemaMigrator.Schema;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.tenancy.TenantCommands.CreateTenant;
+import dev.tesela.tenancy.TenantCommands.EditTenant;
+import dev.tesela.tenancy.TenantRecord;
+import dev.tesela.tenancy.TenantRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code tesela tenants <command>}: the provider's commands. They need provider mode (TESELA_TENANTS_ENABLED=1) and
+ * print JSON for machines (a tenant, or a list of them) on stdout.
+ */
+@Command(name = "tenants", description = "Manage the tenants of a provider installation (needs TESELA_TENANTS_ENABLED=1).",
+        subcommands = {})
+final class TenantsCommands implements Runnable {
+    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    @Override
+    public void run() {
+        throw new AppException(ErrorCode.BAD_REQUEST, "Missing tenants command. Try `tesela tenants --help`.");
+    }
+
+    /** Registers the subcommands, each bound to {@code cli}. */
+    static List<Object> subcommands(CliEnvironment cli) {
+        return List.of(new Init(cli), new Create(cli), new Get(cli), new ListTenants(cli), new Edit(cli), new Delete(cli),
+                new Cache(cli), new DatabaseMigrate(cli));
+    }
+
+    abstract static class ProviderCommand implements Callable<Integer> {
+        final CliEnvironment cli;
+
+        ProviderCommand(CliEnvironment cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (App app = cli.wire()) {
+                if (!app.tenants.providerMode()) {
+                    throw new AppException(ErrorCode.BAD_REQUEST, "Provider mode is off: set TESELA_TENANTS_ENABLED=1 (see docs/configuration.md).");
+                }
+                return run(app);
+            }
+        }
+
+        abstract int run(App app);
+
+        void print(Object value) {
+            cli.out().println(JSON.writeValueAsString(value));
+        }
+    }
+
+    static Map<String, Object> json(TenantRecord t) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", t.id());
+        out.put("hostname", t.hostname());
+        out.put("is_enabled", t.enabled());
+        out.put("plan_id", t.planId());
+        out.put("limits", t.limitsJson() == null ? null : JSON.readTree(t.limitsJson()));
+        out.put("env", t.env().isEmpty() ? null : t.env());
+        out.put("created_at", t.createdAt() == null ? null : t.createdAt().toString());
+        out.put("updated_at", t.updatedAt() == null ? null : t.updatedAt().toString());
+        out.put("last_job_at", t.lastJobAt() == null ? null : t.lastJobAt().toString());
+        return out;
+    }
+
+    @Command(name = "init", description = "Create or update the control-plane tables (the tenant registry). Safe to repeat.")
+    static final class Init extends ProviderCommand {
+        Init(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            int applied = app.migrate();
+            cli.out().println(applied == 0 ? "The tenant registry is up to date." : "Tenant registry initialised (" + applied + " migration(s)).");
+            return 0;
+        }
+    }
+
+    @Command(name = "create", description = "Provision a tenant: its tables, registry entry and caches. Prints it as JSON.")
+    static final class Create extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Tenant id: 1-16 of a-z, 0-9, _ and -.")
+        String id;
+        @Option(names = "--hostname", required = true, description = "Host name the tenant is served on.")
+        String hostname;
+        @Option(names = "--is_enabled", defaultValue = "0", description = "1 to serve it now (default 0).")
+        String enabled;
+        @Option(names = "--plan_id", description = "Plan id.")
+        String planId;
+        @Option(names = "--limits", description = "Limits as a JSON object.")
+        String limits;
+        @Option(names = "--env", description = "Environment overrides as a JSON object; stored encrypted.")
+        String env;
+
+        Create(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            app.migrate();
+            print(json(app.registry.create(new CreateTenant(id, hostname, flag("--is_enabled", enabled), planId, limits,
+                    TenantRegistry.parseEnv(env)))));
+            return 0;
+        }
+    }
+
+    @Command(name = "get", description = "Print a tenant as JSON (env decrypted).")
+    static final class Get extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Tenant id.")
+        String id;
+
+        Get(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            print(json(app.registry.get(id)));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "Print every tenant as a JSON array.")
+    static final class ListTenants extends ProviderCommand {
+        ListTenants(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            print(app.registry.list().stream().map(TenantsCommands::json).toList());
+            return 0;
+        }
+    }
+
+    @Command(name = "edit", description = "Change a tenant; options left out stay as they are. Prints it as JSON.")
+    static final class Edit extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Tenant id.")
+        String id;
+        @Option(names = "--hostname", description = "New host name.")
+        String hostname;
+        @Option(names = "--is_enabled", description = "1 or 0.")
+        String enabled;
+        @Option(names = "--plan_id", description = "Plan id; '' removes the plan.")
+        String planId;
+        @Option(names = "--limits", description = "Limits as a JSON object; 'null' clears them.")
+        String limits;
+        @Option(names = "--env", description = "Environment overrides as a JSON object; 'null' or '{}' clears them.")
+        String env;
+
+        Edit(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            print(json(app.registry.edit(new EditTenant(id, Optional.ofNullable(hostname),
+                    Optional.ofNullable(enabled).map(v -> flag("--is_enabled", v)), Optional.ofNullable(planId),
+                    Optional.ofNullable(limits), Optional.ofNullable(env).map(TenantRegistry::parseEnv)))));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Remove a tenant. With --drop-tables, its tables and all its data too.")
+    static final class Delete extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Tenant id.")
+        String id;
+        @Option(names = "--drop-tables", description = "Drop the tenant's tables.")
+        boolean dropTables;
+
+        Delete(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            app.registry.delete(id, dropTables);
+            cli.out().println("Deleted tenant '" + id + "'" + (dropTables ? " and its tables." : "; its tables were kept."));
+            return 0;
+        }
+    }
+
+    @Command(name = "cache", description = "Empty the tenant caches of every instance.")
+    static final class Cache extends ProviderCommand {
+        Cache(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            app.registry.refreshCaches();
+            cli.out().println("Tenant caches emptied on every instance.");
+            return 0;
+        }
+    }
+
+    @Command(name = "database:migrate", description = "Migrate the schema of one tenant (--id) or of all of them, "
+            + "several at a time; prints a line per tenant and exits 1 if any failed.")
+    static final class DatabaseMigrate extends ProviderCommand {
+        @Option(names = "--id", description = "Only this tenant.")
+        String id;
+        @Option(names = "--parallel", defaultValue = "4", description = "Tenants migrated at once (default 4).")
+        int parallel;
+
+        DatabaseMigrate(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            app.migrator.migrate(Schema.CONTROL, App.controlPrefix(app.config));
+            var outcomes = id != null ? List.of(app.registry.migrateOne(id)) : app.registry.migrateAll(parallel);
+            int failed = 0;
+            for (var o : outcomes) {
+                if (o.error() == null) {
+                    cli.out().println(o.tenantId() + ": ok (" + o.applied() + " migration(s) applied)");
+                } else {
+                    failed++;
+                    cli.out().println(o.tenantId() + ": FAILED: " + o.error());
+                }
+            }
+            cli.out().println(outcomes.size() + " tenant(s), " + failed + " failed.");
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
+    private static boolean flag(String option, String value) {
+        return switch (value.strip()) {
+            case "1", "true" -> true;
+            case "0", "false" -> false;
+            default -> throw AppException.invalid(option, option + " must be 1 or 0.");
+        };
+    }
+}

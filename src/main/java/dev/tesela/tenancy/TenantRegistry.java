@@ -1,0 +1,311 @@
+package dev.tesela.tenancy;
+
+import dev.tesela.platform.db.SchemaMigrator;
+import dev.tesela.platform.db.SchemaMigrator.Schema;
+import dev.tesela.platform.db.SchemaTables;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.platform.security.SecretBox;
+import dev.tesela.tenancy.TenantCommands.CreateTenant;
+import dev.tesela.tenancy.TenantCommands.EditTenant;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.jooq.exception.IntegrityConstraintViolationException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The provider's operations on tenants: provision, change, remove, migrate. Callers are provider tooling (the
+ * Tenants CLI, later the signed Tenants API), authorised at their own edge; tenants never reach this service.
+ * Every change empties the resolver caches of every instance. Env overrides are stored sealed with AES-256-GCM,
+ * bound to their tenant.
+ */
+public final class TenantRegistry {
+    public static final Pattern ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,15}$");
+    private static final Pattern HOSTNAME = Pattern.compile(
+            "^(?=.{1,255}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$");
+    /** PostgreSQL keeps 63 bytes of a name; the longest tenant index name needs 37 after the prefix. */
+    private static final int MAX_PREFIX_LENGTH = 26;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final TenantDirectory directory;
+    private final TenantRepository repository;
+    private final SchemaMigrator migrator;
+    private final SecretBox secrets;
+    private final Consumer<String> announce;
+    private final Clock clock;
+
+    /** @param announce tells every instance that a tenant changed (the Redis bus), after the local cache is emptied */
+    public TenantRegistry(TenantDirectory directory, SchemaMigrator migrator, SecretBox secrets, Consumer<String> announce, Clock clock) {
+        this.directory = directory;
+        this.repository = directory.repository();
+        this.migrator = migrator;
+        this.secrets = secrets;
+        this.announce = announce;
+        this.clock = clock;
+    }
+
+    /** Provisions a tenant completely: its tables (migrated), its registry row, the caches. All or nothing. */
+    public TenantRecord create(CreateTenant command) {
+        String id = command.id() == null ? "" : command.id().strip();
+        String hostname = normaliseHostname(command.hostname());
+        Map<String, String> errors = new LinkedHashMap<>();
+        idProblem(id).ifPresent(p -> errors.put("id", p));
+        hostnameProblem(hostname).ifPresent(p -> errors.put("hostname", p));
+        String limits = command.limitsJson() == null ? null : canonicalObject("limits", command.limitsJson(), errors);
+        if (!errors.isEmpty()) {
+            throw AppException.invalid(errors);
+        }
+        if (repository.byId(id).isPresent()) {
+            throw new AppException(ErrorCode.CONFLICT, "A tenant with id '" + id + "' already exists.");
+        }
+        if (repository.hostnameTakenByOther(hostname, id)) {
+            throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
+        }
+        String prefix = directory.prefixFor(id);
+        if (repository.all().stream().anyMatch(t -> directory.prefixFor(t.id()).equals(prefix))) {
+            throw new AppException(ErrorCode.CONFLICT, "Tenant id '" + id + "' would share tables with an existing tenant.");
+        }
+        Instant now = clock.instant();
+        try {
+            migrator.migrate(Schema.TENANT, prefix);
+            repository.insert(new TenantRepository.Row(id, hostname, blankToNull(command.planId()), limits,
+                    seal(id, command.env()), command.enabled(), now, now, null));
+        } catch (RuntimeException e) {
+            migrator.dropTenantTables(prefix);
+            if (e instanceof IntegrityConstraintViolationException) {
+                throw new AppException(ErrorCode.CONFLICT, "The tenant conflicts with an existing one, or its plan does not exist.",
+                        Map.of(), e);
+            }
+            throw e;
+        }
+        changed(id);
+        return get(id);
+    }
+
+    public TenantRecord get(String id) {
+        return repository.byId(id).map(this::toRecord)
+                .orElseThrow(() -> AppException.notFound("No tenant with id '" + id + "'."));
+    }
+
+    public List<TenantRecord> list() {
+        return repository.all().stream().filter(r -> !r.id().equals(dev.tesela.platform.context.TenantContext.DEFAULT_ID))
+                .map(this::toRecord).toList();
+    }
+
+    /** Applies the fields present in {@code command}; returns the tenant after the change. */
+    public TenantRecord edit(EditTenant command) {
+        TenantRepository.Row row = repository.byId(command.id())
+                .orElseThrow(() -> AppException.notFound("No tenant with id '" + command.id() + "'."));
+        Map<String, String> errors = new LinkedHashMap<>();
+        String hostname = command.hostname().map(TenantRegistry::normaliseHostname).orElse(row.hostname());
+        if (command.hostname().isPresent()) {
+            hostnameProblem(hostname).ifPresent(p -> errors.put("hostname", p));
+        }
+        String limits = command.limitsJson().map(json -> json.isBlank() || json.strip().equals("null") ? null
+                : canonicalObject("limits", json, errors)).orElse(row.limitsJson());
+        if (!errors.isEmpty()) {
+            throw AppException.invalid(errors);
+        }
+        if (repository.hostnameTakenByOther(hostname, row.id())) {
+            throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
+        }
+        byte[] env = command.env().map(map -> seal(row.id(), map)).orElse(row.envSealed());
+        String planId = command.planId().map(TenantRegistry::blankToNull).orElse(row.planId());
+        try {
+            repository.update(new TenantRepository.Row(row.id(), hostname, planId, limits, env,
+                    command.enabled().orElse(row.enabled()), row.createdAt(), clock.instant(), row.lastJobAt()));
+        } catch (IntegrityConstraintViolationException e) {
+            throw new AppException(ErrorCode.CONFLICT, "No plan '" + planId + "', or the host name is taken.", Map.of(), e);
+        }
+        changed(row.id());
+        return get(row.id());
+    }
+
+    /** Removes a tenant from the registry; with {@code dropTables}, its tables and data too. */
+    public void delete(String id, boolean dropTables) {
+        if (TenantContextIds.isReserved(id) || !repository.delete(id)) {
+            throw AppException.notFound("No tenant with id '" + id + "'.");
+        }
+        if (dropTables) {
+            migrator.dropTenantTables(directory.prefixFor(id));
+        }
+        changed(id);
+    }
+
+    /** Empties every instance's resolver cache (after the registry was changed by hand, say). */
+    public void refreshCaches() {
+        changed("*");
+    }
+
+    /** One tenant's outcome of {@link #migrateAll}. {@code error} is null on success. */
+    public record MigrationOutcome(String tenantId, int applied, String error) {}
+
+    /** Migrates every tenant's schema, {@code parallelism} at a time; one tenant's failure does not stop the others. */
+    public List<MigrationOutcome> migrateAll(int parallelism) {
+        List<TenantRecord> tenants = list();
+        List<MigrationOutcome> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism))) {
+            List<Future<MigrationOutcome>> futures = new ArrayList<>();
+            for (TenantRecord t : tenants) {
+                futures.add(pool.submit(() -> migrateOne(t.id())));
+            }
+            for (Future<MigrationOutcome> f : futures) {
+                try {
+                    outcomes.add(f.get());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    public MigrationOutcome migrateOne(String id) {
+        get(id);
+        try {
+            return new MigrationOutcome(id, migrator.migrate(Schema.TENANT, directory.prefixFor(id)), null);
+        } catch (RuntimeException e) {
+            return new MigrationOutcome(id, 0, e.getMessage());
+        }
+    }
+
+    private void changed(String id) {
+        directory.invalidateAll();
+        announce.accept(id);
+    }
+
+    private TenantRecord toRecord(TenantRepository.Row row) {
+        return new TenantRecord(row.id(), row.hostname(), row.planId(), row.limitsJson(), open(row.id(), row.envSealed()),
+                row.enabled(), row.createdAt(), row.updatedAt(), row.lastJobAt());
+    }
+
+    private byte[] seal(String id, Map<String, String> env) {
+        if (env == null || env.isEmpty()) {
+            return null;
+        }
+        try {
+            return secrets.seal(JSON.writeValueAsBytes(new TreeMap<>(env)), envAad(id));
+        } catch (JacksonException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> open(String id, byte[] sealed) {
+        if (sealed == null) {
+            return Map.of();
+        }
+        JsonNode node = JSON.readTree(new String(secrets.open(sealed, envAad(id)), StandardCharsets.UTF_8));
+        Map<String, String> env = new TreeMap<>();
+        node.properties().forEach(e -> env.put(e.getKey(), e.getValue().asString()));
+        return env;
+    }
+
+    private static String envAad(String id) {
+        return "tesela/tenant/" + id + "/env";
+    }
+
+    /** Parses a JSON object (for --limits / --env); records an error and returns null otherwise. */
+    private static String canonicalObject(String field, String json, Map<String, String> errors) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            if (node == null || !node.isObject()) {
+                errors.put(field, "The " + field + " must be a JSON object, such as {\"TESELA_MAX_USERS\": 10}.");
+                return null;
+            }
+            return JSON.writeValueAsString(node);
+        } catch (JacksonException e) {
+            errors.put(field, "The " + field + " are not valid JSON.");
+            return null;
+        }
+    }
+
+    /** Parses {@code json} as a JSON object of scalar values into strings (for --env). */
+    public static Map<String, String> parseEnv(String json) {
+        if (json == null || json.isBlank() || json.strip().equals("null")) {
+            return Map.of();
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw AppException.invalid("env", "The env is not valid JSON.");
+        }
+        if (node == null || !node.isObject()) {
+            throw AppException.invalid("env", "The env must be a JSON object of names to values.");
+        }
+        Map<String, String> env = new TreeMap<>();
+        for (var e : node.properties()) {
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw AppException.invalid("env", "The env value of '" + e.getKey() + "' must be a string, number or boolean.");
+            }
+            env.put(e.getKey(), e.getValue().asString());
+        }
+        return env;
+    }
+
+    private Optional<String> idProblem(String id) {
+        if (!ID.matcher(id).matches()) {
+            return Optional.of("Tenant id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
+        }
+        if (TenantContextIds.isReserved(id)) {
+            return Optional.of("Tenant id '" + id + "' is reserved.");
+        }
+        for (String table : SchemaTables.TENANT) {
+            if (table.startsWith(tableSafe(id) + "_")) {
+                return Optional.of("Tenant id '" + id + "' clashes with the table " + table + "; choose another.");
+            }
+        }
+        if (directory.prefixFor(id).length() > MAX_PREFIX_LENGTH) {
+            return Optional.of("Tenant id '" + id + "' is too long for the table prefix in use (at most "
+                    + (MAX_PREFIX_LENGTH - directory.prefixFor("").length()) + " characters).");
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> hostnameProblem(String hostname) {
+        if (!HOSTNAME.matcher(hostname).matches()) {
+            return Optional.of("Host name '" + hostname + "' is not valid: letters, digits, hyphens and dots, at most 255 characters.");
+        }
+        if (hostname.equals(directory.internalHostname())) {
+            return Optional.of("Host name '" + hostname + "' is the provider's internal host name.");
+        }
+        return Optional.empty();
+    }
+
+    private static String normaliseHostname(String hostname) {
+        return hostname == null ? "" : hostname.strip().toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
+    }
+
+    /** The id as it appears in table names (see {@link TenantDirectory#prefixFor}). */
+    private static String tableSafe(String id) {
+        return id.replace('-', '_');
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /** Ids no provider tenant may take. */
+    static final class TenantContextIds {
+        private TenantContextIds() {}
+
+        static boolean isReserved(String id) {
+            return dev.tesela.platform.context.TenantContext.DEFAULT_ID.equals(id);
+        }
+    }
+}

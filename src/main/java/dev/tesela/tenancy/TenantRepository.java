@@ -1,0 +1,96 @@
+package dev.tesela.tenancy;
+
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
+import dev.tesela.platform.db.Times;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Table;
+
+/** Rows of the control plane's {@code tenants} table. Env values stay sealed here; the registry opens them. */
+final class TenantRepository {
+    static final Table<Record> TENANTS = table(name("tenants"));
+    static final Field<String> ID = field(name("id"), String.class);
+    static final Field<String> HOSTNAME = field(name("hostname"), String.class);
+    static final Field<String> PLAN_ID = field(name("plan_id"), String.class);
+    static final Field<String> LIMITS_JSON = field(name("limits_json"), String.class);
+    static final Field<byte[]> ENV_ENC = field(name("env_enc"), byte[].class);
+    static final Field<Boolean> IS_ENABLED = field(name("is_enabled"), Boolean.class);
+    static final Field<LocalDateTime> CREATED_AT = field(name("created_at"), LocalDateTime.class);
+    static final Field<LocalDateTime> UPDATED_AT = field(name("updated_at"), LocalDateTime.class);
+    static final Field<LocalDateTime> LAST_JOB_AT = field(name("last_job_at"), LocalDateTime.class);
+
+    /** A stored row; {@code envSealed} is null when the tenant has no env. */
+    record Row(String id, String hostname, String planId, String limitsJson, byte[] envSealed, boolean enabled,
+               Instant createdAt, Instant updatedAt, Instant lastJobAt) {}
+
+    private final DSLContext control;
+
+    TenantRepository(DSLContext control) {
+        this.control = control;
+    }
+
+    DSLContext dsl() {
+        return control;
+    }
+
+    void insert(Row row) {
+        control.insertInto(TENANTS)
+                .set(ID, row.id())
+                .set(HOSTNAME, row.hostname())
+                .set(PLAN_ID, row.planId())
+                .set(LIMITS_JSON, row.limitsJson())
+                .set(ENV_ENC, row.envSealed())
+                .set(IS_ENABLED, row.enabled())
+                .set(CREATED_AT, Times.utc(row.createdAt()))
+                .set(UPDATED_AT, Times.utc(row.updatedAt()))
+                .execute();
+    }
+
+    void update(Row row) {
+        control.update(TENANTS)
+                .set(HOSTNAME, row.hostname())
+                .set(PLAN_ID, row.planId())
+                .set(LIMITS_JSON, row.limitsJson())
+                .set(ENV_ENC, row.envSealed())
+                .set(IS_ENABLED, row.enabled())
+                .set(UPDATED_AT, Times.utc(row.updatedAt()))
+                .where(ID.eq(row.id()))
+                .execute();
+    }
+
+    boolean delete(String id) {
+        return control.deleteFrom(TENANTS).where(ID.eq(id)).execute() > 0;
+    }
+
+    Optional<Row> byId(String id) {
+        return control.select(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED, CREATED_AT, UPDATED_AT, LAST_JOB_AT)
+                .from(TENANTS).where(ID.eq(id)).fetchOptional(TenantRepository::toRow);
+    }
+
+    Optional<Row> byHostname(String hostname) {
+        return control.select(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED, CREATED_AT, UPDATED_AT, LAST_JOB_AT)
+                .from(TENANTS).where(HOSTNAME.eq(hostname)).fetchOptional(TenantRepository::toRow);
+    }
+
+    List<Row> all() {
+        return control.select(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED, CREATED_AT, UPDATED_AT, LAST_JOB_AT)
+                .from(TENANTS).orderBy(ID).fetch(TenantRepository::toRow);
+    }
+
+    boolean hostnameTakenByOther(String hostname, String id) {
+        return control.fetchExists(TENANTS, HOSTNAME.eq(hostname).and(ID.ne(id)));
+    }
+
+    private static Row toRow(org.jooq.Record9<String, String, String, String, byte[], Boolean, LocalDateTime, LocalDateTime, LocalDateTime> r) {
+        return new Row(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), Boolean.TRUE.equals(r.value6()),
+                Times.instant(r.value7()), Times.instant(r.value8()), Times.instant(r.value9()));
+    }
+}
