@@ -1,0 +1,226 @@
+package dev.tesela.tenancy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tesela.App;
+import dev.tesela.account.AccountCommands.SignIn;
+import dev.tesela.install.InstallService.InstallCommand;
+import dev.tesela.platform.context.Principal;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.TenantContext;
+import dev.tesela.platform.context.TenantResolver.Resolution;
+import dev.tesela.platform.security.Crypto;
+import dev.tesela.platform.web.WebServer;
+import dev.tesela.tenancy.TenantCommands.CreateTenant;
+import dev.tesela.tenancy.TenantCommands.EditTenant;
+import dev.tesela.testing.Services;
+import dev.tesela.testing.TestApps;
+import dev.tesela.testing.TestDatabase;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Provider mode with table isolation: two tenants in one database, served by host name. Whatever credential of
+ * tenant A is presented on tenant B's host, nothing of A is returned or changed; and a change made through one
+ * instance reaches another through Redis.
+ */
+class ProviderModeTest {
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf_token\" value=\"([^\"]+)\"");
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    static Map<String, String> providerEnv(String encryptionKey) {
+        Map<String, String> env = new HashMap<>();
+        env.put("TESELA_TENANTS_ENABLED", "1");
+        env.put("TESELA_REDIS_URL", "redis://127.0.0.1:6379");
+        env.put("TESELA_ENCRYPTION_KEY", encryptionKey);
+        env.put("TESELA_PROVIDER_NAME", "Test provider");
+        env.put("TESELA_PROVIDER_URL", "https://provider.example");
+        return env;
+    }
+
+    static String newKey() {
+        return java.util.Base64.getEncoder().encodeToString(Crypto.randomBytes(32));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void credentialsOfOneTenantAreWorthlessOnAnother(TestDatabase.Kind kind) throws Exception {
+        requireRedis();
+        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv(newKey()))) {
+            String suffix = Crypto.randomBase62(6).toLowerCase();
+            String hostA = "a-" + suffix + ".test";
+            String hostB = "b-" + suffix + ".test";
+            app.registry.create(new CreateTenant("a" + suffix, hostA, true, null, null, Map.of()));
+            app.registry.create(new CreateTenant("b" + suffix, hostB, true, null, null, Map.of()));
+            TenantContext a = app.tenants.byId("a" + suffix).orElseThrow();
+            TenantContext b = app.tenants.byId("b" + suffix).orElseThrow();
+            app.installs.install(app.systemContext(a), new InstallCommand("alice", "alice@example.com", "alice password"));
+            app.installs.install(app.systemContext(b), new InstallCommand("bob", "bob@example.com", "bob password"));
+            String aliceKey = app.accounts.createApiKey(app.systemContext(a), "alice", "test");
+
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                // Alice signs in on A, asking to be remembered.
+                Map<String, String> jar = new HashMap<>();
+                String loginPage = send(port, hostA, "GET", "/login", null, jar).body();
+                String csrfA = csrf(loginPage);
+                var signedIn = send(port, hostA, "POST", "/login",
+                        "login=alice&password=" + enc("alice password") + "&remember=on&csrf_token=" + enc(csrfA), jar);
+                assertEquals(303, signedIn.statusCode());
+                assertTrue(jar.containsKey("tsl_session") && jar.containsKey("tsl_remember"));
+                String homeA = send(port, hostA, "GET", "/", null, jar).body();
+                assertTrue(homeA.contains(">alice<"), "signed in on A");
+                String signedInCsrfA = csrf(homeA);
+
+                // A's session and remember-me cookies on B's host: a guest, and nothing of A.
+                var homeB = send(port, hostB, "GET", "/", null, new HashMap<>(jar));
+                assertEquals(200, homeB.statusCode());
+                assertFalse(homeB.body().contains("alice"), "nothing of A on B");
+                assertTrue(homeB.body().contains("href=\"/login\""), "a guest on B");
+                Map<String, String> rememberOnly = new HashMap<>(Map.of("tsl_remember", jar.get("tsl_remember")));
+                var viaRemember = send(port, hostB, "GET", "/", null, rememberOnly);
+                assertFalse(viaRemember.body().contains("alice"));
+                assertTrue(viaRemember.headers().allValues("set-cookie").stream().anyMatch(c -> c.startsWith("tsl_remember=;")),
+                        "the foreign remember-me cookie is cleared");
+
+                // A's CSRF token and session on B: refused, and A's session survives (nothing of A changed).
+                var logoutOnB = send(port, hostB, "POST", "/logout", "csrf_token=" + enc(signedInCsrfA), new HashMap<>(jar));
+                assertEquals(403, logoutOnB.statusCode());
+                assertTrue(send(port, hostA, "GET", "/", null, jar).body().contains(">alice<"), "still signed in on A");
+
+                // A's API key on B's host: a guest; A's users do not exist on B.
+                var withKey = send(port, hostB, "GET", "/", null, new HashMap<>(), Map.of("X-API-Key", aliceKey));
+                assertFalse(withKey.body().contains("alice"));
+                assertTrue(app.accounts.authenticateApiKey(b, aliceKey).isEmpty());
+                assertTrue(app.accounts.authenticateApiKey(a, aliceKey).isPresent());
+                Map<String, String> jarB = new HashMap<>();
+                String csrfB = csrf(send(port, hostB, "GET", "/login", null, jarB).body());
+                var aliceOnB = send(port, hostB, "POST", "/login",
+                        "login=alice&password=" + enc("alice password") + "&csrf_token=" + enc(csrfB), jarB);
+                assertEquals(401, aliceOnB.statusCode(), "alice has no account on B");
+
+                // The guest CSRF cookie and token of A do not pass on B either.
+                Map<String, String> guestA = new HashMap<>();
+                String guestCsrfA = csrf(send(port, hostA, "GET", "/login", null, guestA).body());
+                var crossPost = send(port, hostB, "POST", "/login",
+                        "login=bob&password=" + enc("bob password") + "&csrf_token=" + enc(guestCsrfA), guestA);
+                assertEquals(403, crossPost.statusCode());
+
+                // Unknown hosts and the internal host name serve no tenant.
+                assertEquals(404, send(port, "unknown-" + suffix + ".test", "GET", "/", null, new HashMap<>()).statusCode());
+                assertEquals(404, send(port, "localhost", "GET", "/", null, new HashMap<>()).statusCode());
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.Kind.class, names = {"MARIADB", "POSTGRES"})
+    void aChangeThroughOneInstanceReachesAnotherWithin250msAndSessionsAreShared(TestDatabase.Kind kind) throws Exception {
+        requireRedis();
+        String key = newKey();
+        try (TestDatabase db = TestDatabase.create(kind);
+             App one = TestApps.migratedApp(db, providerEnv(key));
+             App two = TestApps.migratedApp(db, providerEnv(key))) {
+            String id = "c" + Crypto.randomBase62(8).toLowerCase();
+            String host = id + ".test";
+            one.registry.create(new CreateTenant(id, host, true, null, null, Map.of()));
+            assertInstanceOf(Resolution.Found.class, two.tenants.resolve(host), "instance two finds the new tenant");
+
+            long started = System.nanoTime();
+            one.registry.edit(new EditTenant(id, Optional.empty(), Optional.of(false), Optional.empty(), Optional.empty(), Optional.empty()));
+            long deadline = started + Duration.ofSeconds(2).toNanos();
+            while (!(two.tenants.resolve(host) instanceof Resolution.Disabled) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+            assertInstanceOf(Resolution.Disabled.class, two.tenants.resolve(host), "instance two saw the tenant disabled");
+            assertTrue(elapsedMs < 250, "instance two saw the change after " + elapsedMs + " ms");
+
+            one.registry.edit(new EditTenant(id, Optional.empty(), Optional.of(true), Optional.empty(), Optional.empty(), Optional.empty()));
+            TenantContext onOne = one.tenants.byId(id).orElseThrow();
+            TenantContext onTwo = two.tenants.byId(id).orElseThrow();
+            one.installs.install(one.systemContext(onOne), new InstallCommand("carol", "carol@example.com", "carol password"));
+            var session = one.accounts.signIn(new RequestContext(onOne, Principal.GUEST, "t", "10.9.9.9"),
+                    new SignIn("carol", "carol password", false, null));
+            assertEquals("carol", two.accounts.authenticateSession(onTwo, session.sessionToken(), "10.9.9.9", null).orElseThrow().username(),
+                    "a session made on one instance is valid on the other");
+        }
+    }
+
+    private HttpResponse<String> send(int port, String host, String method, String path, String form, Map<String, String> jar)
+            throws Exception {
+        return send(port, host, method, path, form, jar, Map.of());
+    }
+
+    /** One request to the server with {@code Host: host}; cookies from {@code jar}, Set-Cookie written back to it. */
+    private HttpResponse<String> send(int port, String host, String method, String path, String form, Map<String, String> jar,
+                                      Map<String, String> headers) throws Exception {
+        // Setting Host needs -Djdk.httpclient.allowRestrictedHeaders=host (surefire argLine in pom.xml).
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Host", host);
+        headers.forEach(request::header);
+        if (!jar.isEmpty()) {
+            request.header("Cookie", String.join("; ", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        }
+        if (form != null) {
+            request.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        for (String setCookie : response.headers().allValues("set-cookie")) {
+            String pair = setCookie.split(";", 2)[0];
+            int eq = pair.indexOf('=');
+            String name = pair.substring(0, eq);
+            String value = pair.substring(eq + 1);
+            if (value.isEmpty() || setCookie.contains("Max-Age=0")) {
+                jar.remove(name);
+            } else {
+                jar.put(name, value);
+            }
+        }
+        return response;
+    }
+
+    private static String csrf(String html) {
+        Matcher m = CSRF.matcher(html);
+        assertTrue(m.find(), "page has a CSRF token");
+        return m.group(1);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static void requireRedis() {
+        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(6379).withTimeout(Duration.ofSeconds(2)).build());
+        try (var c = client.connect()) {
+            c.sync().ping();
+        } catch (RuntimeException e) {
+            Services.unavailable("Redis", e);
+        } finally {
+            client.shutdown();
+        }
+    }
+}
