@@ -14,7 +14,7 @@
 #     throwaway prefix dir and config, one static file on another free loopback port.
 #   - Per run: time from process start to the first HTTP 200 (Tesela: GET /healthz; nginx: GET
 #     /index.html), polled with curl every 20 ms, so figures carry ~20-30 ms of polling/curl-start
-#     granularity; then idle RSS (VmRSS of the server's PID) 5 s after that first 200.
+#     granularity; then idle RSS (VmRSS of the server's PID) IDLE_SECONDS (default 20) after that first 200.
 #   - Prints a markdown table (per-run figures, medians, Tesela/nginx ratios). Unless --only or
 #     --no-write is given, rewrites the block between `<!-- startup:begin -->` and
 #     `<!-- startup:end -->` in bench/RESULTS.md (creating the file, or appending the block, if missing).
@@ -26,6 +26,7 @@ set -euo pipefail
 
 root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
 runs=${RUNS:-3}
+idle_seconds=${IDLE_SECONDS:-20}
 only=""
 write=1
 while [ $# -gt 0 ]; do
@@ -109,7 +110,7 @@ measure() {
     done
     t1=$(now_us)
     ms=$(((t1 - t0 + 500) / 1000))
-    sleep 5
+    sleep "$idle_seconds"
     kill -0 "$pid" 2>/dev/null || die "server (pid $pid) died during the 5 s idle wait; log: $log"
     rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
     [ -n "$rss_kb" ] || die "could not read VmRSS of pid $pid"
@@ -232,9 +233,9 @@ report=$work/report.md
     printf '## Startup: time to first HTTP 200 and idle RSS\n\n'
     printf -- '- Date: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf -- '- Machine: %s cores (%s), load average at the end %s\n' "$(nproc)" "${cpu:-unknown CPU}" "$load"
-    printf -- '- JDK: %s; TESELA_JAVA_OPTS: `%s`\n' "$java_desc" "${TESELA_JAVA_OPTS--XX:MaxRAMPercentage=50 (default)}"
+    printf -- '- JDK: %s; TESELA_JAVA_OPTS: `%s`\n' "$java_desc" "${TESELA_JAVA_OPTS-the launcher default}"
     [ -z "$nginx_desc" ] || printf -- '- Reference: %s, `master_process off`, one static file\n' "$nginx_desc"
-    printf -- '- %s runs each, medians; first 200 polled every 20 ms with curl; RSS = VmRSS 5 s after the first 200\n\n' "$runs"
+    printf -- '- %s runs each, medians; first 200 polled every 20 ms with curl; RSS = VmRSS %s s after the first 200 (idle)\n\n' "$runs" "$idle_seconds"
     printf '| Server | Time to first 200 (median) | Runs | Idle RSS (median) | Runs |\n'
     printf '|---|---|---|---|---|\n'
     [ ${#tesela_ms[@]} -eq 0 ] || row 'Tesela `./tesela serve` (H2 embedded, fresh data dir, GET /healthz)' tesela_ms tesela_rss

@@ -19,8 +19,6 @@ import dev.tesela.tenancy.TenantCommands.EditTenant;
 import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -62,7 +60,7 @@ class ProviderModeTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void credentialsOfOneTenantAreWorthlessOnAnother(TestDatabase.Kind kind) throws Exception {
-        requireRedis();
+        Services.requireRedis();
         try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv(newKey()))) {
             String suffix = Crypto.randomBase62(6).toLowerCase();
             String hostA = "a-" + suffix + ".test";
@@ -136,7 +134,7 @@ class ProviderModeTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabase.Kind.class, names = {"MARIADB", "POSTGRES"})
     void aChangeThroughOneInstanceReachesAnotherWithin250msAndSessionsAreShared(TestDatabase.Kind kind) throws Exception {
-        requireRedis();
+        Services.requireRedis();
         String key = newKey();
         try (TestDatabase db = TestDatabase.create(kind);
              App one = TestApps.migratedApp(db, providerEnv(key));
@@ -211,16 +209,5 @@ class ProviderModeTest {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    static void requireRedis() {
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(6379).withTimeout(Duration.ofSeconds(2)).build());
-        try (var c = client.connect()) {
-            c.sync().ping();
-        } catch (RuntimeException e) {
-            Services.unavailable("Redis", e);
-        } finally {
-            client.shutdown();
-        }
     }
 }

@@ -12,8 +12,6 @@ import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +26,7 @@ class DeploymentShapesTest {
 
     @Test
     void withRedisConfiguredSessionsLiveInRedisAndReadinessChecksIt() throws Exception {
-        requireRedis();
+        Services.requireRedis();
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
              App app = TestApps.migratedApp(db, Map.of("TESELA_REDIS_URL", "redis://127.0.0.1:6379"))) {
             assertEquals("redis", app.sessionBackend());
@@ -84,16 +82,5 @@ class DeploymentShapesTest {
 
     private static HttpRequest get(int port, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build();
-    }
-
-    private static void requireRedis() {
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(6379).withTimeout(Duration.ofSeconds(2)).build());
-        try (var c = client.connect()) {
-            c.sync().ping();
-        } catch (RuntimeException e) {
-            Services.unavailable("Redis", e);
-        } finally {
-            client.shutdown();
-        }
     }
 }
