@@ -94,6 +94,10 @@ final class SiteCommands {
                 return 0;
             }
             int applied = app.migrate();
+            if (app.tenants.providerMode()) {
+                // app.migrate() covers the control plane only in provider mode; the named tenant's schema is ours.
+                applied += app.migrator.migrate(Schema.TENANT, tenantPrefix);
+            }
             cli.out().println(applied == 0 ? "The schema is up to date." : "Applied " + applied + " migration(s).");
             return 0;
         }

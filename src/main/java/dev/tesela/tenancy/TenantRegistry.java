@@ -116,16 +116,20 @@ public final class TenantRegistry {
         if (command.hostname().isPresent()) {
             hostnameProblem(hostname).ifPresent(p -> errors.put("hostname", p));
         }
-        String limits = command.limitsJson().map(json -> json.isBlank() || json.strip().equals("null") ? null
-                : canonicalObject("limits", json, errors)).orElse(row.limitsJson());
+        // Not Optional.map(...).orElse(old): a value that clears the field maps to null, which map() turns into "absent".
+        String limits = row.limitsJson();
+        if (command.limitsJson().isPresent()) {
+            String json = command.limitsJson().get();
+            limits = json.isBlank() || json.strip().equals("null") ? null : canonicalObject("limits", json, errors);
+        }
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
         if (repository.hostnameTakenByOther(hostname, row.id())) {
             throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
-        byte[] env = command.env().map(map -> seal(row.id(), map)).orElse(row.envSealed());
-        String planId = command.planId().map(TenantRegistry::blankToNull).orElse(row.planId());
+        byte[] env = command.env().isPresent() ? seal(row.id(), command.env().get()) : row.envSealed();
+        String planId = command.planId().isPresent() ? blankToNull(command.planId().get()) : row.planId();
         try {
             repository.update(new TenantRepository.Row(row.id(), hostname, planId, limits, env,
                     command.enabled().orElse(row.enabled()), row.createdAt(), clock.instant(), row.lastJobAt()));

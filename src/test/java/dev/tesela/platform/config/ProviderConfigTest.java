@@ -1,0 +1,177 @@
+package dev.tesela.platform.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** ConfigLoader in provider mode: the keys TESELA_TENANTS_ENABLED=1 requires, and the provider-only keys' rules. */
+class ProviderConfigTest {
+    private static final List<String> REQUIRED = List.of(
+            "TESELA_ENCRYPTION_KEY", "TESELA_REDIS_URL", "TESELA_PROVIDER_NAME", "TESELA_PROVIDER_URL");
+
+    /** A complete provider-mode environment. */
+    private static Map<String, String> provider() {
+        Map<String, String> env = new HashMap<>();
+        env.put("TESELA_TENANTS_ENABLED", "1");
+        env.put("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("TESELA_REDIS_URL", "redis://127.0.0.1:6379");
+        env.put("TESELA_PROVIDER_NAME", "Test");
+        env.put("TESELA_PROVIDER_URL", "https://provider.example");
+        return env;
+    }
+
+    private static Map<String, String> provider(String key, String value) {
+        Map<String, String> env = provider();
+        env.put(key, value);
+        return env;
+    }
+
+    private static ConfigException refused(Map<String, String> env) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(env));
+    }
+
+    private static Set<String> keys(ConfigException e) {
+        return e.problems().stream().map(ConfigProblem::key).collect(Collectors.toSet());
+    }
+
+    private static String messageFor(ConfigException e, String key) {
+        return e.problems().stream().filter(p -> p.key().equals(key)).map(ConfigProblem::message).findFirst().orElseThrow();
+    }
+
+    @Test
+    void completeProviderEnvironmentLoads() {
+        TeselaConfig config = ConfigLoader.load(provider());
+
+        TeselaConfig.Tenants tenants = config.tenants();
+        assertTrue(tenants.enabled());
+        assertEquals("Test", tenants.providerName());
+        assertEquals("https://provider.example", tenants.providerUrl());
+        assertEquals(TeselaConfig.IsolationMode.TABLE, tenants.isolation(), "table isolation is the default");
+        assertEquals("localhost", tenants.internalHostname());
+        assertEquals(Optional.empty(), tenants.routerSecret());
+        assertTrue(config.redisConfigured());
+        assertEquals(32, config.encryptionKey().orElseThrow().length);
+    }
+
+    @Test
+    void tenantsEnabledAloneNamesEveryRequiredKey() {
+        ConfigException e = refused(Map.of("TESELA_TENANTS_ENABLED", "1"));
+
+        assertEquals(Set.copyOf(REQUIRED), keys(e), e.getMessage());
+        for (String key : REQUIRED) {
+            assertTrue(e.getMessage().contains(key), "the message names " + key + ":\n" + e.getMessage());
+            assertTrue(messageFor(e, key).contains("TESELA_TENANTS_ENABLED=1"), "says why " + key + " is needed: " + messageFor(e, key));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TESELA_ENCRYPTION_KEY", "TESELA_REDIS_URL", "TESELA_PROVIDER_NAME", "TESELA_PROVIDER_URL"})
+    void eachRequiredKeyIsRequiredOnItsOwn(String key) {
+        Map<String, String> env = provider();
+        env.remove(key);
+        ConfigException missing = refused(env);
+        assertEquals(Set.of(key), keys(missing), missing.getMessage());
+
+        ConfigException blank = refused(provider(key, "  "));
+        assertEquals(Set.of(key), keys(blank), "a blank value counts as missing: " + blank.getMessage());
+    }
+
+    @Test
+    void providerKeysAreNotRequiredWhenProviderModeIsOff() {
+        for (String value : List.of("0", "false")) {
+            TeselaConfig config = ConfigLoader.load(Map.of("TESELA_TENANTS_ENABLED", value));
+            assertFalse(config.tenants().enabled(), value);
+        }
+        assertFalse(ConfigLoader.load(Map.of()).tenants().enabled(), "off by default");
+        assertFalse(ConfigLoader.load(Map.of("TESELA_PROVIDER_URL", "ftp://x")).tenants().enabled(),
+                "the provider URL is only checked in provider mode");
+
+        ConfigException bad = refused(Map.of("TESELA_TENANTS_ENABLED", "maybe"));
+        assertEquals(Set.of("TESELA_TENANTS_ENABLED"), keys(bad), bad.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://x", "provider.example", "mailto:ops@provider.example"})
+    void providerUrlMustBeHttp(String url) {
+        ConfigException e = refused(provider("TESELA_PROVIDER_URL", url));
+
+        assertEquals(Set.of("TESELA_PROVIDER_URL"), keys(e), e.getMessage());
+        assertTrue(messageFor(e, "TESELA_PROVIDER_URL").contains("http"), e.getMessage());
+    }
+
+    @Test
+    void httpAndHttpsProviderUrlsAreAccepted() {
+        assertEquals("http://provider.example", ConfigLoader.load(provider("TESELA_PROVIDER_URL", "http://provider.example"))
+                .tenants().providerUrl());
+        assertEquals("https://p.example/x", ConfigLoader.load(provider("TESELA_PROVIDER_URL", " https://p.example/x "))
+                .tenants().providerUrl());
+    }
+
+    @Test
+    void databaseIsolationIsNotAvailableYet() {
+        ConfigException e = refused(provider("TESELA_TENANTS_DB_ISOLATION_MODE", "database"));
+
+        assertEquals(Set.of("TESELA_TENANTS_DB_ISOLATION_MODE"), keys(e), e.getMessage());
+        String message = messageFor(e, "TESELA_TENANTS_DB_ISOLATION_MODE");
+        assertTrue(message.contains("'database'"), "names the value given: " + message);
+        assertTrue(message.contains("not available"), "says database isolation is not available: " + message);
+        assertTrue(message.contains("table"), "names what is allowed: " + message);
+
+        ConfigException junk = refused(provider("TESELA_TENANTS_DB_ISOLATION_MODE", "schema"));
+        assertEquals(Set.of("TESELA_TENANTS_DB_ISOLATION_MODE"), keys(junk), junk.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"table", "TABLE", "prefix", "Prefix"})
+    void prefixIsAnotherNameForTableIsolation(String value) {
+        TeselaConfig config = ConfigLoader.load(provider("TESELA_TENANTS_DB_ISOLATION_MODE", value));
+
+        assertEquals(TeselaConfig.IsolationMode.TABLE, config.tenants().isolation());
+    }
+
+    @Test
+    void routerSecretNeedsSixteenCharacters() {
+        ConfigException e = refused(provider("TESELA_ROUTER_SECRET", "short"));
+        assertEquals(Set.of("TESELA_ROUTER_SECRET"), keys(e), e.getMessage());
+        assertTrue(messageFor(e, "TESELA_ROUTER_SECRET").contains("16"), e.getMessage());
+        assertFalse(e.getMessage().contains("short"), "the secret itself is not echoed: " + e.getMessage());
+
+        ConfigException fifteen = refused(provider("TESELA_ROUTER_SECRET", "a".repeat(15)));
+        assertEquals(Set.of("TESELA_ROUTER_SECRET"), keys(fifteen));
+
+        TeselaConfig sixteen = ConfigLoader.load(provider("TESELA_ROUTER_SECRET", "a".repeat(16)));
+        assertEquals(Optional.of("a".repeat(16)), sixteen.tenants().routerSecret());
+    }
+
+    @Test
+    void everyProviderProblemIsReportedAtOnce() {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "TESELA_TENANTS_ENABLED", "1",
+                "TESELA_PROVIDER_URL", "ftp://x",
+                "TESELA_TENANTS_DB_ISOLATION_MODE", "database",
+                "TESELA_ROUTER_SECRET", "short"));
+
+        ConfigException e = refused(env);
+
+        assertEquals(Set.of("TESELA_ENCRYPTION_KEY", "TESELA_REDIS_URL", "TESELA_PROVIDER_NAME", "TESELA_PROVIDER_URL",
+                "TESELA_TENANTS_DB_ISOLATION_MODE", "TESELA_ROUTER_SECRET"), keys(e), e.getMessage());
+    }
+
+    @Test
+    void internalHostnameIsLowerCased() {
+        assertEquals("admin.provider.example",
+                ConfigLoader.load(provider("TESELA_INTERNAL_HOSTNAME", "Admin.Provider.EXAMPLE")).tenants().internalHostname());
+    }
+}

@@ -1,0 +1,775 @@
+package dev.tesela.tenancy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tesela.App;
+import dev.tesela.cli.TeselaCli;
+import dev.tesela.platform.db.SchemaTables;
+import dev.tesela.testing.Services;
+import dev.tesela.testing.TestApps;
+import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestDatabase.Kind;
+import dev.tesela.testing.TestFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code tesela tenants} commands and tenant selection of the application commands in provider mode, run
+ * in-process through {@link TeselaCli#run} against a real database (H2, MariaDB, PostgreSQL) and the local Redis:
+ * exit codes, JSON output, and what really ends up in the database (tables per tenant prefix, sealed env, nothing
+ * left behind by a refused create).
+ */
+class TenantsCliTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String CONTROL_TENANTS = "tsl__tenants";
+
+    private TestDatabase db;
+    private Map<String, String> env;
+
+    /** One finished command line. */
+    record Result(int exitCode, String out, String err) {
+        List<String> outLines() {
+            return out.lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        JsonNode json() {
+            return JSON.readTree(out);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    @BeforeAll
+    static void redisIsReachable() {
+        Services.requireRedis();
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (db != null) {
+            db.close();
+        }
+        if (env != null) {
+            TestFiles.deleteTree(TestApps.dataDir(env));
+        }
+    }
+
+    /** A new database of {@code kind} and a provider-mode environment on it. */
+    private void provider(Kind kind) {
+        db = TestDatabase.create(kind);
+        env = providerEnv(db);
+    }
+
+    private static Map<String, String> providerEnv(TestDatabase database) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return TestApps.env(database, Map.of(
+                "TESELA_TENANTS_ENABLED", "1",
+                "TESELA_REDIS_URL", "redis://127.0.0.1:6379",
+                "TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(key),
+                "TESELA_PROVIDER_NAME", "Test",
+                "TESELA_PROVIDER_URL", "https://provider.example"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // init and create
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void createProvisionsTheTenantTablesAndSealsItsEnv(Kind kind) throws SQLException {
+        provider(kind);
+        assertFalse(tables().contains(CONTROL_TENANTS), "no registry before init");
+
+        Result init = cli(env, "tenants", "init");
+        assertEquals(0, init.exitCode(), init::toString);
+        assertTrue(init.out().strip().matches("Tenant registry initialised \\([1-9]\\d* migration\\(s\\)\\)\\."), init.out());
+        assertTrue(tables().contains(CONTROL_TENANTS), tables().toString());
+        assertEquals(Set.of(), tables().stream().filter(t -> !t.startsWith("tsl__")).collect(Collectors.toSet()),
+                "provider mode creates no single-site tables");
+        Result again = cli(env, "tenants", "init");
+        assertEquals(0, again.exitCode(), again::toString);
+        assertEquals("The tenant registry is up to date.", again.out().strip());
+
+        Result create = cli(env, "tenants", "create", "--id", "acme", "--hostname", "Acme.Example.COM", "--is_enabled", "1",
+                "--limits", "{\"users\":5}", "--env", "{\"TESELA_X\":\"secret-value\"}");
+
+        assertEquals(0, create.exitCode(), create::toString);
+        JsonNode t = create.json();
+        assertEquals("acme", t.get("id").asString());
+        assertEquals("acme.example.com", t.get("hostname").asString());
+        assertTrue(t.get("is_enabled").isBoolean() && t.get("is_enabled").booleanValue(), t.toString());
+        assertTrue(t.get("plan_id").isNull(), t.toString());
+        assertEquals(JSON.readTree("{\"users\":5}"), t.get("limits"));
+        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), t.get("env"), "env is shown decrypted");
+        assertFalse(t.get("created_at").isNull(), t.toString());
+
+        Set<String> expected = tenantTableNames("tsl_acme_");
+        assertEquals(expected, tablesStartingWith("tsl_acme_"), "every tenant table and its history, under tsl_acme_");
+        assertEquals(0, count("tsl_acme_users"));
+        assertEquals(List.of("acme"), registryIds());
+
+        byte[] sealed = envEnc("acme");
+        assertNotNull(sealed, "the env is stored");
+        assertTrue(sealed.length > "secret-value".length(), "sealed value carries IV and tag: " + sealed.length);
+        for (String plain : List.of("secret-value", "TESELA_X")) {
+            assertFalse(containsBytes(sealed, plain.getBytes(StandardCharsets.UTF_8)), "'" + plain + "' is not stored in plain text");
+        }
+        assertEquals("{\"users\":5}", column("limits_json", "acme").replace(" ", ""));
+        assertEquals("acme.example.com", column("hostname", "acme"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void getListAndEdit(Kind kind) throws SQLException {
+        provider(kind);
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"users\":5}",
+                "--env", "{\"TESELA_X\":\"secret-value\"}");
+        initAndCreate("beta", "beta.example.com");
+
+        Result get = cli(env, "tenants", "get", "--id", "acme");
+        assertEquals(0, get.exitCode(), get::toString);
+        JsonNode acme = get.json();
+        assertEquals("acme.example.com", acme.get("hostname").asString());
+        assertTrue(acme.get("is_enabled").booleanValue());
+        assertEquals(JSON.readTree("{\"users\":5}"), acme.get("limits"));
+        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), acme.get("env"));
+
+        Result beta = cli(env, "tenants", "get", "--id", "beta");
+        assertEquals(0, beta.exitCode(), beta::toString);
+        assertFalse(beta.json().get("is_enabled").booleanValue(), "--is_enabled defaults to 0");
+        assertTrue(beta.json().get("limits").isNull() && beta.json().get("env").isNull(), beta.out());
+
+        Result list = cli(env, "tenants", "list");
+        assertEquals(0, list.exitCode(), list::toString);
+        JsonNode array = list.json();
+        assertTrue(array.isArray(), list.out());
+        assertEquals(List.of("acme", "beta"), ids(array), "every tenant, by id");
+        assertEquals(acme, array.get(0), "list shows the same tenant as get");
+
+        Result edit = cli(env, "tenants", "edit", "--id", "acme", "--is_enabled", "0", "--hostname", "new.example.com",
+                "--env", "null");
+        assertEquals(0, edit.exitCode(), edit::toString);
+        JsonNode edited = edit.json();
+        assertEquals("new.example.com", edited.get("hostname").asString());
+        assertFalse(edited.get("is_enabled").booleanValue());
+        assertTrue(edited.get("env").isNull(), "env cleared: " + edited);
+        assertEquals(JSON.readTree("{\"users\":5}"), edited.get("limits"), "limits left as they were");
+        assertEquals(acme.get("plan_id"), edited.get("plan_id"));
+        assertEquals(acme.get("created_at"), edited.get("created_at"));
+        assertNull(envEnc("acme"), "the sealed env is removed from the row");
+        assertEquals(cli(env, "tenants", "get", "--id", "acme").json(), edited, "the change is stored");
+        assertEquals(beta.json(), cli(env, "tenants", "get", "--id", "beta").json(), "the other tenant is untouched");
+
+        Result reuse = cli(env, "tenants", "create", "--id", "gamma", "--hostname", "acme.example.com");
+        assertEquals(0, reuse.exitCode(), "the old host name is free again: " + reuse);
+
+        Result unknown = cli(env, "tenants", "edit", "--id", "nosuch", "--is_enabled", "1");
+        assertEquals(1, unknown.exitCode(), unknown::toString);
+        assertTrue(unknown.err().contains("nosuch"), unknown.err());
+        assertEquals("", unknown.out());
+        assertEquals(List.of("acme", "beta", "gamma"), registryIds(), "edit of an unknown id creates nothing");
+
+        Result taken = cli(env, "tenants", "edit", "--id", "beta", "--hostname", "NEW.example.com");
+        assertEquals(1, taken.exitCode(), taken::toString);
+        assertTrue(taken.err().contains("already belongs to another tenant"), taken.err());
+        assertEquals("beta.example.com", column("hostname", "beta"));
+
+        Result badFlag = cli(env, "tenants", "edit", "--id", "beta", "--is_enabled", "yes");
+        assertEquals(1, badFlag.exitCode(), badFlag::toString);
+        assertTrue(badFlag.err().contains("--is_enabled must be 1 or 0"), badFlag.err());
+
+        Result getUnknown = cli(env, "tenants", "get", "--id", "nosuch");
+        assertEquals(1, getUnknown.exitCode(), getUnknown::toString);
+        assertTrue(getUnknown.err().contains("No tenant with id 'nosuch'"), getUnknown.err());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void editSetsAndClearsPlanLimitsAndEnv(Kind kind) throws SQLException {
+        provider(kind);
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"users\":5}",
+                "--env", "{\"TESELA_X\":\"secret-value\"}");
+        insertPlan("pro");
+
+        JsonNode withPlan = editOk("--plan_id", "pro");
+        assertEquals("pro", withPlan.get("plan_id").asString());
+        assertEquals(JSON.readTree("{\"users\":5}"), withPlan.get("limits"));
+        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), withPlan.get("env"));
+
+        JsonNode noLimits = editOk("--limits", "null");
+        assertTrue(noLimits.get("limits").isNull(), "--limits null clears them: " + noLimits);
+        assertNull(column("limits_json", "acme"));
+        assertEquals("pro", noLimits.get("plan_id").asString(), "the plan is left as it was");
+        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), noLimits.get("env"));
+
+        JsonNode noPlan = editOk("--plan_id", "");
+        assertTrue(noPlan.get("plan_id").isNull(), "--plan_id '' removes the plan: " + noPlan);
+        assertNull(column("plan_id", "acme"));
+
+        JsonNode newEnv = editOk("--env", "{\"TESELA_Y\":7}", "--limits", "{\"albums\":2}");
+        assertEquals(JSON.readTree("{\"TESELA_Y\":\"7\"}"), newEnv.get("env"), "env replaced, values as strings");
+        assertEquals(JSON.readTree("{\"albums\":2}"), newEnv.get("limits"));
+        assertFalse(containsBytes(envEnc("acme"), "TESELA_Y".getBytes(StandardCharsets.UTF_8)));
+
+        JsonNode emptyEnv = editOk("--env", "{}");
+        assertTrue(emptyEnv.get("env").isNull(), "--env '{}' clears it: " + emptyEnv);
+        assertNull(envEnc("acme"));
+        assertTrue(emptyEnv.get("is_enabled").booleanValue(), "never touched");
+        assertEquals("acme.example.com", emptyEnv.get("hostname").asString(), "never touched");
+
+        List<String> rowsBefore = registryRows();
+        Result noSuchPlan = cli(env, "tenants", "edit", "--id", "acme", "--plan_id", "nosuch");
+        assertEquals(1, noSuchPlan.exitCode(), noSuchPlan::toString);
+        assertTrue(noSuchPlan.err().contains("No plan 'nosuch'"), noSuchPlan.err());
+        Result badLimits = cli(env, "tenants", "edit", "--id", "acme", "--limits", "[1]", "--is_enabled", "0");
+        assertEquals(1, badLimits.exitCode(), badLimits::toString);
+        assertTrue(badLimits.err().contains("The limits must be a JSON object"), badLimits.err());
+        Result badHost = cli(env, "tenants", "edit", "--id", "acme", "--hostname", "not a host");
+        assertEquals(1, badHost.exitCode(), badHost::toString);
+        assertTrue(badHost.err().contains("is not valid"), badHost.err());
+        assertEquals(rowsBefore, registryRows(), "a refused edit changes nothing");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void provisioningThatFailsAfterTheTablesWereCreatedDropsThem(Kind kind) throws SQLException {
+        provider(kind);
+        cli(env, "tenants", "init");
+        insertPlan("pro");
+        Set<String> tablesBefore = tables();
+
+        // Passes validation, so the tables are migrated; then the registry insert fails on the plan's foreign key.
+        Result r = cli(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "nosuch");
+
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("its plan does not exist"), r.err());
+        assertEquals("", r.out());
+        assertEquals(List.of(), registryIds());
+        assertEquals(tablesBefore, tables(), "the tenant's tables were dropped again");
+        assertEquals(Set.of(), tablesStartingWith("tsl_ghost_"));
+
+        Result retry = cli(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "pro");
+        assertEquals(0, retry.exitCode(), "nothing left behind blocks a correct create: " + retry);
+        assertEquals("pro", retry.json().get("plan_id").asString());
+        assertEquals(tenantTableNames("tsl_ghost_"), tablesStartingWith("tsl_ghost_"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // validation
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void refusedCreatesNameTheProblemAndLeaveNothingBehind(Kind kind) throws SQLException {
+        provider(kind);
+        initAndCreate("acme", "acme.example.com");
+        String label63 = "a".repeat(63);
+        String host255 = String.join(".", label63, label63, label63, label63);
+        String host256 = String.join(".", label63, label63, label63, "a".repeat(62)) + ".b";
+        assertEquals(255, host255.length());
+        assertEquals(256, host256.length());
+
+        record Case(String id, String hostname, String limits, String message) {}
+        List<Case> cases = List.of(
+                new Case("Bad!", "bad.example.com", null, "Tenant id must be 1 to 16 characters"),
+                new Case("abcdefghijklmnopq", "long.example.com", null, "Tenant id must be 1 to 16 characters"),
+                new Case("default", "default.example.com", null, "Tenant id 'default' is reserved"),
+                new Case("image", "image.example.com", null, "clashes with the table image_variants"),
+                new Case("nohost", "not a host", null, "Host name 'not a host' is not valid"),
+                new Case("nohost", host256, null, "is not valid"),
+                new Case("nohost", "localhost", null, "the provider's internal host name"),
+                new Case("other", "ACME.example.com", null, "The host name 'acme.example.com' already belongs to another tenant"),
+                new Case("acme", "acme2.example.com", null, "A tenant with id 'acme' already exists"),
+                new Case("lim", "lim.example.com", "[1,2]", "The limits must be a JSON object"),
+                new Case("lim", "lim.example.com", "nope", "The limits are not valid JSON"));
+
+        for (Case c : cases) {
+            Set<String> tablesBefore = tables();
+            List<String> rowsBefore = registryRows();
+            List<String> args = new ArrayList<>(List.of("tenants", "create", "--id", c.id(), "--hostname", c.hostname()));
+            if (c.limits() != null) {
+                args.addAll(List.of("--limits", c.limits()));
+            }
+
+            Result r = cli(env, args.toArray(String[]::new));
+
+            String what = c + ": " + r;
+            assertEquals(1, r.exitCode(), what);
+            assertTrue(r.err().startsWith("Error: "), what);
+            assertTrue(r.err().contains(c.message()), what);
+            assertEquals("", r.out(), what);
+            assertEquals(rowsBefore, registryRows(), "no registry row added or changed: " + what);
+            assertEquals(tablesBefore, tables(), "no table created or dropped: " + what);
+            String safe = c.id().toLowerCase(Locale.ROOT).replace('-', '_');
+            if (!safe.equals("acme")) {
+                assertFalse(registryIds().contains(c.id()), what);
+                assertEquals(Set.of(), tablesStartingWith("tsl_" + safe + "_"), what);
+            }
+        }
+        assertEquals(tenantTableNames("tsl_acme_"), tablesStartingWith("tsl_acme_"), "the existing tenant keeps its tables");
+        assertEquals("acme.example.com", column("hostname", "acme"), "the existing tenant keeps its host name");
+
+        Result badEnv = cli(env, "tenants", "create", "--id", "envy", "--hostname", "envy.example.com", "--env", "[1]");
+        assertEquals(1, badEnv.exitCode(), badEnv::toString);
+        assertTrue(badEnv.err().contains("The env must be a JSON object"), badEnv.err());
+        assertEquals(Set.of(), tablesStartingWith("tsl_envy_"));
+
+        Result badFlag = cli(env, "tenants", "create", "--id", "flag", "--hostname", "flag.example.com", "--is_enabled", "2");
+        assertEquals(1, badFlag.exitCode(), badFlag::toString);
+        assertTrue(badFlag.err().contains("--is_enabled must be 1 or 0"), badFlag.err());
+        assertEquals(Set.of(), tablesStartingWith("tsl_flag_"));
+
+        Result missing = cli(env, "tenants", "create", "--id", "nohost");
+        assertEquals(2, missing.exitCode(), missing::toString);
+        assertTrue(missing.err().contains("--hostname"), missing.err());
+
+        assertEquals(List.of("acme"), registryIds(), "only the tenant created on purpose");
+
+        // The limits of what is accepted: a 16-character id (the longest prefix, which PostgreSQL must not
+        // truncate in index names) and a 255-character host name (the column width).
+        Result longest = cli(env, "tenants", "create", "--id", "abcdefghijklmnop", "--hostname", host255);
+        assertEquals(0, longest.exitCode(), longest::toString);
+        assertEquals(host255, longest.json().get("hostname").asString());
+        assertEquals(tenantTableNames("tsl_abcdefghijklmnop_"), tablesStartingWith("tsl_abcdefghijklmnop_"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void hyphenInAnIdBecomesAnUnderscoreInTableNames(Kind kind) throws SQLException {
+        provider(kind);
+        cli(env, "tenants", "init");
+
+        Result create = cli(env, "tenants", "create", "--id", "my-site", "--hostname", "my-site.example.com");
+
+        assertEquals(0, create.exitCode(), create::toString);
+        assertEquals("my-site", create.json().get("id").asString());
+        assertEquals(tenantTableNames("tsl_my_site_"), tablesStartingWith("tsl_my_site_"));
+        assertEquals(List.of("my-site"), registryIds());
+
+        Set<String> tablesBefore = tables();
+        Result clash = cli(env, "tenants", "create", "--id", "my_site", "--hostname", "my-site2.example.com");
+        assertEquals(1, clash.exitCode(), clash::toString);
+        assertTrue(clash.err().contains("Tenant id 'my_site' would share tables with an existing tenant"), clash.err());
+        assertEquals(List.of("my-site"), registryIds());
+        assertEquals(tablesBefore, tables(), "the shared tables are neither dropped nor touched");
+
+        Result install = cli(env, "install", "--tenant", "my-site", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        assertEquals(0, install.exitCode(), install::toString);
+        assertEquals(1, count("tsl_my_site_users"));
+
+        Result drop = cli(env, "tenants", "delete", "--id", "my-site", "--drop-tables");
+        assertEquals(0, drop.exitCode(), drop::toString);
+        assertEquals(Set.of(), tablesStartingWith("tsl_my_site_"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // application commands on tenants
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void tenantsAreInstalledAndKeptApart(Kind kind) throws SQLException {
+        provider(kind);
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
+        initAndCreate("beta", "beta.example.com", "--is_enabled", "1");
+
+        Result before = cli(env, "version-installed", "--tenant", "acme");
+        assertEquals(3, before.exitCode(), before::toString);
+
+        Result acme = cli(TestApps.with(env, "TESELA_TENANT", "acme"), "install", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        assertEquals(0, acme.exitCode(), acme::toString);
+        assertTrue(acme.out().contains("'alice'"), acme.out());
+
+        Result acmeVersion = cli(env, "version-installed", "--tenant", "acme");
+        assertEquals(0, acmeVersion.exitCode(), acmeVersion::toString);
+        assertEquals(App.VERSION, acmeVersion.out().strip());
+        Result betaBefore = cli(env, "version-installed", "--tenant", "beta");
+        assertEquals(3, betaBefore.exitCode(), "installing acme does not install beta: " + betaBefore);
+
+        Result beta = cli(TestApps.with(env, "TESELA_TENANT", "beta"), "install", "-u", "bob", "-e", "bob@example.com", "-x", "secret123");
+        assertEquals(0, beta.exitCode(), beta::toString);
+        Result betaVersion = cli(env, "version-installed", "--tenant", "beta");
+        assertEquals(0, betaVersion.exitCode(), betaVersion::toString);
+        assertEquals(App.VERSION, betaVersion.out().strip());
+
+        Result again = cli(env, "install", "--tenant", "acme", "-u", "carol", "-e", "carol@example.com", "-x", "secret123");
+        assertEquals(5, again.exitCode(), again::toString);
+
+        assertEquals(List.of("alice"), usernames("tsl_acme_users"));
+        assertEquals(List.of("bob"), usernames("tsl_beta_users"));
+
+        Result update = cli(env, "setting-update", "--tenant", "acme", "-k", "website_name", "-v", "Acme");
+        assertEquals(0, update.exitCode(), update::toString);
+        assertEquals("Acme", update.out().strip());
+        assertEquals("Acme", cli(env, "setting-get", "--tenant", "acme", "-k", "website_name").out().strip());
+        Result betaName = cli(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "-k", "website_name");
+        assertEquals(0, betaName.exitCode(), betaName::toString);
+        assertEquals("Tesela", betaName.out().strip(), "beta's settings are its own");
+
+        Result option = cli(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "--tenant", "acme", "-k", "website_name");
+        assertEquals("Acme", option.out().strip(), "--tenant wins over TESELA_TENANT: " + option);
+
+        Result unknown = cli(env, "version-installed", "--tenant", "nosuch");
+        assertEquals(1, unknown.exitCode(), unknown::toString);
+        assertTrue(unknown.err().contains("nosuch"), unknown.err());
+
+        Result defaultSite = cli(env, "version-installed", "--tenant", "default");
+        assertEquals(1, defaultSite.exitCode(), "no single site in provider mode: " + defaultSite);
+
+        assertFalse(tables().contains("tsl_users"), "no single-site tables in provider mode: " + tables());
+    }
+
+    @Test
+    void applicationCommandsNeedATenantInProviderMode() throws SQLException {
+        provider(Kind.H2);
+        initAndCreate("acme", "acme.example.com");
+        List<List<String>> commands = List.of(
+                List.of("install", "-u", "alice", "-e", "alice@example.com", "-x", "secret123"),
+                List.of("version-installed"),
+                List.of("database-migrate"),
+                List.of("database-migrate", "--dump"),
+                List.of("setting-get", "-k", "website_name"),
+                List.of("setting-update", "-k", "website_name", "-v", "X"),
+                List.of("password-reset", "-u", "alice", "-x", "newpassword1"),
+                List.of("api-key-create", "-u", "alice"));
+        for (List<String> command : commands) {
+            Result r = cli(env, command.toArray(String[]::new));
+            assertEquals(1, r.exitCode(), command + ": " + r);
+            assertTrue(r.err().contains("--tenant") && r.err().contains("TESELA_TENANT"), command + ": " + r);
+            assertFalse(r.out().contains("tsk_"), command + ": " + r);
+        }
+        Result blank = cli(TestApps.with(env, "TESELA_TENANT", " "), "version-installed");
+        assertEquals(1, blank.exitCode(), blank::toString);
+        assertTrue(blank.err().contains("TESELA_TENANT"), blank.err());
+
+        assertEquals(0, count("tsl_acme_users"), "install without a tenant installs nowhere");
+        assertFalse(tables().contains("tsl_users"), tables().toString());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // database:migrate, cache, delete
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void databaseMigrateMigratesEveryTenantOrOne(Kind kind) throws SQLException {
+        provider(kind);
+        Result none = cli(env, "tenants", "database:migrate");
+        assertEquals(0, none.exitCode(), none::toString);
+        assertEquals(List.of("0 tenant(s), 0 failed."), none.outLines());
+        assertTrue(tables().contains(CONTROL_TENANTS), "database:migrate brings the control plane up too");
+
+        initAndCreate("acme", "acme.example.com");
+        initAndCreate("beta", "beta.example.com");
+
+        Result all = cli(env, "tenants", "database:migrate");
+        assertEquals(0, all.exitCode(), all::toString);
+        assertEquals(List.of("acme: ok (0 migration(s) applied)", "beta: ok (0 migration(s) applied)", "2 tenant(s), 0 failed."),
+                all.outLines());
+
+        // Lose beta's schema: database:migrate puts it back, and --id only touches the tenant named.
+        try (App app = App.wire(TestApps.config(env))) {
+            app.migrator.dropTenantTables("tsl_beta_");
+        }
+        assertEquals(Set.of(), tablesStartingWith("tsl_beta_"));
+
+        Result onlyAcme = cli(env, "tenants", "database:migrate", "--id", "acme");
+        assertEquals(0, onlyAcme.exitCode(), onlyAcme::toString);
+        assertEquals(List.of("acme: ok (0 migration(s) applied)", "1 tenant(s), 0 failed."), onlyAcme.outLines());
+        assertEquals(Set.of(), tablesStartingWith("tsl_beta_"), "--id acme leaves beta alone");
+
+        // The application command migrates the tenant it is given, too (not only the control plane).
+        Result appCommand = cli(env, "database-migrate", "--tenant", "beta");
+        assertEquals(0, appCommand.exitCode(), appCommand::toString);
+        assertTrue(appCommand.out().contains("Applied"), appCommand.out());
+        assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"));
+        try (App app = App.wire(TestApps.config(env))) {
+            app.migrator.dropTenantTables("tsl_beta_");
+        }
+
+        Result onlyBeta = cli(env, "tenants", "database:migrate", "--id", "beta", "--parallel", "1");
+        assertEquals(0, onlyBeta.exitCode(), onlyBeta::toString);
+        assertTrue(onlyBeta.outLines().getFirst().matches("beta: ok \\([1-9]\\d* migration\\(s\\) applied\\)"), onlyBeta.out());
+        assertEquals("1 tenant(s), 0 failed.", onlyBeta.outLines().getLast());
+        assertEquals(2, onlyBeta.outLines().size(), onlyBeta.out());
+        assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"));
+
+        Result unknown = cli(env, "tenants", "database:migrate", "--id", "nosuch");
+        assertEquals(1, unknown.exitCode(), unknown::toString);
+        assertTrue(unknown.err().contains("nosuch"), unknown.err());
+
+        Result cache = cli(env, "tenants", "cache");
+        assertEquals(0, cache.exitCode(), cache::toString);
+        assertEquals("Tenant caches emptied on every instance.", cache.out().strip());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void deleteKeepsOrDropsTheTables(Kind kind) throws SQLException {
+        provider(kind);
+        initAndCreate("acme", "acme.example.com");
+        initAndCreate("beta", "beta.example.com");
+        assertEquals(0, cli(env, "install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, cli(env, "install", "--tenant", "beta", "-u", "bob", "-e", "bob@example.com", "-x", "secret123").exitCode());
+        Set<String> acmeTables = tenantTableNames("tsl_acme_");
+        assertEquals(acmeTables, tablesStartingWith("tsl_acme_"));
+        assertTrue(acmeTables.contains("tsl_acme_schema_history"), acmeTables.toString());
+
+        Result keep = cli(env, "tenants", "delete", "--id", "beta");
+        assertEquals(0, keep.exitCode(), keep::toString);
+        assertEquals("Deleted tenant 'beta'; its tables were kept.", keep.out().strip());
+        assertEquals(List.of("acme"), registryIds());
+        assertEquals(1, cli(env, "tenants", "get", "--id", "beta").exitCode(), "beta is gone from the registry");
+        assertEquals(1, cli(env, "version-installed", "--tenant", "beta").exitCode(), "a deleted tenant cannot be chosen");
+        assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"), "beta's tables were kept");
+        assertEquals(List.of("bob"), usernames("tsl_beta_users"), "and still hold its data");
+
+        Result drop = cli(env, "tenants", "delete", "--id", "acme", "--drop-tables");
+        assertEquals(0, drop.exitCode(), drop::toString);
+        assertEquals("Deleted tenant 'acme' and its tables.", drop.out().strip());
+        assertEquals(List.of(), registryIds());
+        assertEquals(Set.of(), tablesStartingWith("tsl_acme_"), "every tsl_acme_ table, the history too");
+        assertThrows(SQLException.class, () -> count("tsl_acme_users"));
+        assertEquals(List.of("bob"), usernames("tsl_beta_users"), "dropping acme leaves beta's tables alone");
+        assertTrue(tables().contains(CONTROL_TENANTS));
+
+        for (String id : List.of("acme", "nosuch", "default")) {
+            Result unknown = cli(env, "tenants", "delete", "--id", id, "--drop-tables");
+            assertEquals(1, unknown.exitCode(), id + ": " + unknown);
+            assertTrue(unknown.err().contains("No tenant with id '" + id + "'"), unknown.err());
+        }
+        assertEquals(List.of("bob"), usernames("tsl_beta_users"), "a refused delete drops nothing");
+
+        // Dropped completely: the id can be provisioned again, from scratch.
+        Result recreate = cli(env, "tenants", "create", "--id", "acme", "--hostname", "acme.example.com");
+        assertEquals(0, recreate.exitCode(), recreate::toString);
+        assertEquals(acmeTables, tablesStartingWith("tsl_acme_"));
+        assertEquals(0, count("tsl_acme_users"), "no data of the old acme");
+        assertEquals(3, cli(env, "version-installed", "--tenant", "acme").exitCode(), "the new acme is not installed");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // provider mode off
+
+    @Test
+    void tenantsCommandsNeedProviderMode() throws SQLException {
+        db = TestDatabase.create(Kind.H2);
+        env = TestApps.env(db, Map.of());
+        List<List<String>> commands = List.of(
+                List.of("init"),
+                List.of("create", "--id", "acme", "--hostname", "acme.example.com"),
+                List.of("get", "--id", "acme"),
+                List.of("list"),
+                List.of("edit", "--id", "acme", "--is_enabled", "1"),
+                List.of("delete", "--id", "acme", "--drop-tables"),
+                List.of("cache"),
+                List.of("database:migrate"));
+        for (List<String> command : commands) {
+            List<String> args = new ArrayList<>(List.of("tenants"));
+            args.addAll(command);
+            Result r = cli(env, args.toArray(String[]::new));
+            assertEquals(1, r.exitCode(), command + ": " + r);
+            assertTrue(r.err().contains("Provider mode is off"), command + ": " + r);
+            assertTrue(r.err().contains("TESELA_TENANTS_ENABLED=1"), command + ": " + r);
+            assertEquals("", r.out(), command + ": " + r);
+        }
+        assertEquals(Set.of(), tablesStartingWith("tsl_acme_"));
+
+        Result off = cli(TestApps.with(env, "TESELA_TENANTS_ENABLED", "0"), "tenants", "list");
+        assertEquals(1, off.exitCode(), off::toString);
+        assertTrue(off.err().contains("Provider mode is off"), off.err());
+    }
+
+    @Test
+    void tenantsWithoutASubcommandIsAnError() {
+        provider(Kind.H2);
+        Result r = cli(env, "tenants");
+        assertNotEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("Missing tenants command"), r.err());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // helpers
+
+    private void initAndCreate(String id, String hostname, String... options) {
+        Result init = cli(env, "tenants", "init");
+        assertEquals(0, init.exitCode(), init::toString);
+        List<String> args = new ArrayList<>(List.of("tenants", "create", "--id", id, "--hostname", hostname));
+        args.addAll(List.of(options));
+        Result create = cli(env, args.toArray(String[]::new));
+        assertEquals(0, create.exitCode(), create::toString);
+    }
+
+    /** Runs {@code tenants edit --id acme <options>}, expects success and returns the printed tenant. */
+    private JsonNode editOk(String... options) {
+        List<String> args = new ArrayList<>(List.of("tenants", "edit", "--id", "acme"));
+        args.addAll(List.of(options));
+        Result r = cli(env, args.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r::toString);
+        JsonNode printed = r.json();
+        assertEquals(printed, cli(env, "tenants", "get", "--id", "acme").json(), "the printed tenant is the stored one");
+        return printed;
+    }
+
+    /** A plan row; there is no command for plans yet. */
+    private void insertPlan(String id) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO tsl__tenant_plans (id, created_at, updated_at) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+            ps.setString(1, id);
+            assertEquals(1, ps.executeUpdate());
+        }
+    }
+
+    private static Result cli(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = TeselaCli.run(args, env, o, e);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The table names a tenant with table prefix {@code prefix} must have: its schema and its migration history. */
+    private static Set<String> tenantTableNames(String prefix) {
+        Set<String> names = new TreeSet<>();
+        SchemaTables.TENANT.forEach(t -> names.add(prefix + t));
+        names.add(prefix + "schema_history");
+        return names;
+    }
+
+    /** Lower-cased names of every base table whose name starts with tsl_. */
+    private Set<String> tables() throws SQLException {
+        Set<String> names = new TreeSet<>();
+        try (Connection c = db.connect();
+                ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, "%", null)) {
+            while (rs.next()) {
+                String type = rs.getString("TABLE_TYPE");
+                String name = rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT);
+                if (("TABLE".equals(type) || "BASE TABLE".equals(type)) && name.startsWith("tsl_")) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    private Set<String> tablesStartingWith(String prefix) throws SQLException {
+        return tables().stream().filter(t -> t.startsWith(prefix)).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private int count(String table) throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private List<String> usernames(String table) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT username FROM " + table + " ORDER BY username")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private List<String> registryIds() throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id FROM " + CONTROL_TENANTS + " ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
+    }
+
+    /** Every registry row, rendered, to compare before and after a refused command. */
+    private List<String> registryRows() throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, hostname, plan_id, limits_json, env_enc, is_enabled, updated_at FROM "
+                        + CONTROL_TENANTS + " ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|"
+                        + Base64.getEncoder().encodeToString(rs.getBytes(5) == null ? new byte[0] : rs.getBytes(5)) + "|"
+                        + rs.getBoolean(6) + "|" + rs.getString(7));
+            }
+        }
+        return rows;
+    }
+
+    private byte[] envEnc(String id) throws SQLException {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT env_enc FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "a registry row for " + id);
+                return rs.getBytes(1);
+            }
+        }
+    }
+
+    private String column(String column, String id) throws SQLException {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "a registry row for " + id);
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static List<String> ids(JsonNode array) {
+        List<String> ids = new ArrayList<>();
+        array.forEach(n -> ids.add(n.get("id").asString()));
+        return ids;
+    }
+
+    private static boolean containsBytes(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
