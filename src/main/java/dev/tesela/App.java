@@ -80,7 +80,7 @@ public final class App implements AutoCloseable {
         this.tenantBus = config.tenants().enabled()
                 ? Optional.of(new TenantCacheBus(redisClient.orElseThrow(), redis.orElseThrow(), "tesela:", tenants::invalidateAll))
                 : Optional.empty();
-        this.registry = new TenantRegistry(tenants, migrator, new SecretBox(masterKey),
+        this.registry = new TenantRegistry(tenants, migrator, new SecretBox(masterKey), config.tenants().enforced(),
                 id -> tenantBus.ifPresent(bus -> bus.publish(id)), clock);
         SessionStore sessions = redis.<SessionStore>map(c -> new RedisSessionStore(c, "tesela:"))
                 .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));

@@ -5,7 +5,9 @@ import dev.tesela.platform.db.SchemaMigrator.Schema;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.tenancy.TenantCommands.CreateTenant;
+import dev.tesela.tenancy.PlanRecord;
 import dev.tesela.tenancy.TenantCommands.EditTenant;
+import dev.tesela.tenancy.TenantCommands.PlanChange;
 import dev.tesela.tenancy.TenantRecord;
 import dev.tesela.tenancy.TenantRegistry;
 import java.util.LinkedHashMap;
@@ -35,7 +37,8 @@ final class TenantsCommands implements Runnable {
     /** Registers the subcommands, each bound to {@code cli}. */
     static List<Object> subcommands(CliEnvironment cli) {
         return List.of(new Init(cli), new Create(cli), new Get(cli), new ListTenants(cli), new Edit(cli), new Delete(cli),
-                new Cache(cli), new DatabaseMigrate(cli));
+                new Cache(cli), new DatabaseMigrate(cli), new PlanCreate(cli), new PlanGet(cli), new PlanList(cli),
+                new PlanEdit(cli), new PlanDelete(cli));
     }
 
     abstract static class ProviderCommand implements Callable<Integer> {
@@ -68,8 +71,9 @@ final class TenantsCommands implements Runnable {
         out.put("hostname", t.hostname());
         out.put("is_enabled", t.enabled());
         out.put("plan_id", t.planId());
-        out.put("limits", t.limitsJson() == null ? null : JSON.readTree(t.limitsJson()));
-        out.put("env", t.env().isEmpty() ? null : t.env());
+        // What applies (plan < tenant < TESELA_TENANT_ENFORCED), as the reference's Tenants API shows it.
+        out.put("limits", t.effectiveLimitsJson() == null ? null : JSON.readTree(t.effectiveLimitsJson()));
+        out.put("env", t.effectiveEnv().isEmpty() ? null : t.effectiveEnv());
         out.put("created_at", t.createdAt() == null ? null : t.createdAt().toString());
         out.put("updated_at", t.updatedAt() == null ? null : t.updatedAt().toString());
         out.put("last_job_at", t.lastJobAt() == null ? null : t.lastJobAt().toString());
@@ -235,6 +239,105 @@ final class TenantsCommands implements Runnable {
             }
             cli.out().println(outcomes.size() + " tenant(s), " + failed + " failed.");
             return failed == 0 ? 0 : 1;
+        }
+    }
+
+    static Map<String, Object> json(PlanRecord p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", p.id());
+        out.put("limits", p.limitsJson() == null ? null : JSON.readTree(p.limitsJson()));
+        out.put("env", p.env().isEmpty() ? null : p.env());
+        out.put("created_at", p.createdAt() == null ? null : p.createdAt().toString());
+        out.put("updated_at", p.updatedAt() == null ? null : p.updatedAt().toString());
+        return out;
+    }
+
+    @Command(name = "plan:create", description = "Create a plan: limits and env shared by the tenants on it. Prints it as JSON.")
+    static final class PlanCreate extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Plan id: 1-16 of a-z, 0-9, _ and -.")
+        String id;
+        @Option(names = "--limits", description = "Limits as a JSON object.")
+        String limits;
+        @Option(names = "--env", description = "Environment overrides as a JSON object; stored encrypted.")
+        String env;
+
+        PlanCreate(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            app.migrate();
+            print(json(app.registry.createPlan(new PlanChange(id, Optional.ofNullable(limits),
+                    Optional.ofNullable(env).map(TenantRegistry::parseEnv)))));
+            return 0;
+        }
+    }
+
+    @Command(name = "plan:get", description = "Print a plan as JSON (env decrypted).")
+    static final class PlanGet extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Plan id.")
+        String id;
+
+        PlanGet(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            print(json(app.registry.getPlan(id)));
+            return 0;
+        }
+    }
+
+    @Command(name = "plan:list", description = "Print every plan as a JSON array.")
+    static final class PlanList extends ProviderCommand {
+        PlanList(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            print(app.registry.listPlans().stream().map(TenantsCommands::json).toList());
+            return 0;
+        }
+    }
+
+    @Command(name = "plan:edit", description = "Change a plan; every tenant on it sees the change at once. Prints it as JSON.")
+    static final class PlanEdit extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Plan id.")
+        String id;
+        @Option(names = "--limits", description = "Limits as a JSON object; 'null' clears them.")
+        String limits;
+        @Option(names = "--env", description = "Environment overrides as a JSON object; 'null' or '{}' clears them.")
+        String env;
+
+        PlanEdit(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            print(json(app.registry.editPlan(new PlanChange(id, Optional.ofNullable(limits),
+                    Optional.ofNullable(env).map(TenantRegistry::parseEnv)))));
+            return 0;
+        }
+    }
+
+    @Command(name = "plan:delete", description = "Delete a plan; its tenants keep running without one.")
+    static final class PlanDelete extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Plan id.")
+        String id;
+
+        PlanDelete(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            app.registry.deletePlan(id);
+            cli.out().println("Deleted plan '" + id + "'.");
+            return 0;
         }
     }
 

@@ -4,8 +4,11 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A tenant as the registry holds it. {@code limitsJson} is a JSON object (or null); {@code env} the decrypted
- * environment overrides (empty when none). {@code updatedAt} and {@code lastJobAt} may be null.
+ * A tenant as the registry holds it. {@code limitsJson} and {@code env} are the tenant's own values (JSON object or
+ * null; decrypted map, empty when none). {@code effectiveLimitsJson} and {@code effectiveEnv} are what applies:
+ * the plan's values, overridden by the tenant's, overridden by TESELA_TENANT_ENFORCED. {@code updatedAt} and
+ * {@code lastJobAt} may be null.
  */
 public record TenantRecord(String id, String hostname, String planId, String limitsJson, Map<String, String> env,
-                           boolean enabled, Instant createdAt, Instant updatedAt, Instant lastJobAt) {}
+                           boolean enabled, Instant createdAt, Instant updatedAt, Instant lastJobAt,
+                           String effectiveLimitsJson, Map<String, String> effectiveEnv) {}

@@ -1,5 +1,6 @@
 package dev.tesela.tenancy;
 
+import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.db.SchemaMigrator;
 import dev.tesela.platform.db.SchemaMigrator.Schema;
 import dev.tesela.platform.db.SchemaTables;
@@ -44,15 +45,20 @@ public final class TenantRegistry {
 
     private final TenantDirectory directory;
     private final TenantRepository repository;
+    private final PlanRepository plans;
+    private final TeselaConfig.Enforced enforced;
     private final SchemaMigrator migrator;
     private final SecretBox secrets;
     private final Consumer<String> announce;
     private final Clock clock;
 
     /** @param announce tells every instance that a tenant changed (the Redis bus), after the local cache is emptied */
-    public TenantRegistry(TenantDirectory directory, SchemaMigrator migrator, SecretBox secrets, Consumer<String> announce, Clock clock) {
+    public TenantRegistry(TenantDirectory directory, SchemaMigrator migrator, SecretBox secrets, TeselaConfig.Enforced enforced,
+                          Consumer<String> announce, Clock clock) {
         this.directory = directory;
         this.repository = directory.repository();
+        this.plans = new PlanRepository(repository.dsl());
+        this.enforced = enforced;
         this.migrator = migrator;
         this.secrets = secrets;
         this.announce = announce;
@@ -84,7 +90,7 @@ public final class TenantRegistry {
         try {
             migrator.migrate(Schema.TENANT, prefix);
             repository.insert(new TenantRepository.Row(id, hostname, blankToNull(command.planId()), limits,
-                    seal(id, command.env()), command.enabled(), now, now, null));
+                    seal(tenantAad(id), command.env()), command.enabled(), now, now, null));
         } catch (RuntimeException e) {
             migrator.dropTenantTables(prefix);
             if (e instanceof IntegrityConstraintViolationException) {
@@ -128,7 +134,7 @@ public final class TenantRegistry {
         if (repository.hostnameTakenByOther(hostname, row.id())) {
             throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
-        byte[] env = command.env().isPresent() ? seal(row.id(), command.env().get()) : row.envSealed();
+        byte[] env = command.env().isPresent() ? seal(tenantAad(row.id()), command.env().get()) : row.envSealed();
         String planId = command.planId().isPresent() ? blankToNull(command.planId().get()) : row.planId();
         try {
             repository.update(new TenantRepository.Row(row.id(), hostname, planId, limits, env,
@@ -194,33 +200,124 @@ public final class TenantRegistry {
     }
 
     private TenantRecord toRecord(TenantRepository.Row row) {
-        return new TenantRecord(row.id(), row.hostname(), row.planId(), row.limitsJson(), open(row.id(), row.envSealed()),
-                row.enabled(), row.createdAt(), row.updatedAt(), row.lastJobAt());
+        Map<String, String> env = open(tenantAad(row.id()), row.envSealed());
+        Optional<PlanRecord> plan = Optional.ofNullable(row.planId()).flatMap(plans::byId).map(this::toPlan);
+        String limits = mergeObjects(plan.map(PlanRecord::limitsJson).orElse(null), row.limitsJson(), enforced.limitsJson());
+        Map<String, String> effectiveEnv = new TreeMap<>(plan.map(PlanRecord::env).orElse(Map.of()));
+        effectiveEnv.putAll(env);
+        effectiveEnv.putAll(parseEnv(enforced.envJson()));
+        return new TenantRecord(row.id(), row.hostname(), row.planId(), row.limitsJson(), env,
+                row.enabled(), row.createdAt(), row.updatedAt(), row.lastJobAt(), limits, effectiveEnv);
     }
 
-    private byte[] seal(String id, Map<String, String> env) {
+    // ----------------------------------------------------------------------------------------------------- plans
+
+    /** Creates a plan. Ids follow the tenant id rules. */
+    public PlanRecord createPlan(TenantCommands.PlanChange command) {
+        String id = command.id() == null ? "" : command.id().strip();
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (!ID.matcher(id).matches()) {
+            errors.put("id", "Plan id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
+        }
+        String limits = command.limitsJson().filter(j -> !j.isBlank() && !j.strip().equals("null"))
+                .map(j -> canonicalObject("limits", j, errors)).orElse(null);
+        if (!errors.isEmpty()) {
+            throw AppException.invalid(errors);
+        }
+        if (plans.byId(id).isPresent()) {
+            throw new AppException(ErrorCode.CONFLICT, "A plan with id '" + id + "' already exists.");
+        }
+        Instant now = clock.instant();
+        plans.insert(new PlanRepository.Row(id, limits, seal(planAad(id), command.env().orElse(Map.of())), now, now));
+        return getPlan(id);
+    }
+
+    public PlanRecord getPlan(String id) {
+        return plans.byId(id).map(this::toPlan).orElseThrow(() -> AppException.notFound("No plan with id '" + id + "'."));
+    }
+
+    public List<PlanRecord> listPlans() {
+        return plans.all().stream().map(this::toPlan).toList();
+    }
+
+    /** Changes a plan; every tenant on it sees the change at once. */
+    public PlanRecord editPlan(TenantCommands.PlanChange command) {
+        PlanRepository.Row row = plans.byId(command.id())
+                .orElseThrow(() -> AppException.notFound("No plan with id '" + command.id() + "'."));
+        Map<String, String> errors = new LinkedHashMap<>();
+        String limits = row.limitsJson();
+        if (command.limitsJson().isPresent()) {
+            String json = command.limitsJson().get();
+            limits = json.isBlank() || json.strip().equals("null") ? null : canonicalObject("limits", json, errors);
+        }
+        if (!errors.isEmpty()) {
+            throw AppException.invalid(errors);
+        }
+        byte[] env = command.env().isPresent() ? seal(planAad(row.id()), command.env().get()) : row.envSealed();
+        plans.update(new PlanRepository.Row(row.id(), limits, env, row.createdAt(), clock.instant()));
+        changed("plan:" + row.id());
+        return getPlan(row.id());
+    }
+
+    /** Deletes a plan; its tenants keep running without one. */
+    public void deletePlan(String id) {
+        if (!plans.delete(id)) {
+            throw AppException.notFound("No plan with id '" + id + "'.");
+        }
+        changed("plan:" + id);
+    }
+
+    private PlanRecord toPlan(PlanRepository.Row row) {
+        return new PlanRecord(row.id(), row.limitsJson(), open(planAad(row.id()), row.envSealed()), row.createdAt(), row.updatedAt());
+    }
+
+    /** Merges JSON objects key by key, later ones winning; a null value removes the key. Null when the result is empty. */
+    static String mergeObjects(String... objects) {
+        var merged = JSON.createObjectNode();
+        for (String json : objects) {
+            if (json == null) {
+                continue;
+            }
+            JSON.readTree(json).properties().forEach(e -> {
+                if (e.getValue().isNull()) {
+                    merged.remove(e.getKey());
+                } else {
+                    merged.set(e.getKey(), e.getValue());
+                }
+            });
+        }
+        return merged.isEmpty() ? null : JSON.writeValueAsString(merged);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- sealing
+
+    private byte[] seal(String aad, Map<String, String> env) {
         if (env == null || env.isEmpty()) {
             return null;
         }
         try {
-            return secrets.seal(JSON.writeValueAsBytes(new TreeMap<>(env)), envAad(id));
+            return secrets.seal(JSON.writeValueAsBytes(new TreeMap<>(env)), aad);
         } catch (JacksonException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private Map<String, String> open(String id, byte[] sealed) {
+    private Map<String, String> open(String aad, byte[] sealed) {
         if (sealed == null) {
             return Map.of();
         }
-        JsonNode node = JSON.readTree(new String(secrets.open(sealed, envAad(id)), StandardCharsets.UTF_8));
+        JsonNode node = JSON.readTree(new String(secrets.open(sealed, aad), StandardCharsets.UTF_8));
         Map<String, String> env = new TreeMap<>();
         node.properties().forEach(e -> env.put(e.getKey(), e.getValue().asString()));
         return env;
     }
 
-    private static String envAad(String id) {
+    private static String tenantAad(String id) {
         return "tesela/tenant/" + id + "/env";
+    }
+
+    private static String planAad(String id) {
+        return "tesela/plan/" + id + "/env";
     }
 
     /** Parses a JSON object (for --limits / --env); records an error and returns null otherwise. */

@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads {@code TESELA_*} settings from the environment, optionally layered over a properties file named by
@@ -22,6 +25,8 @@ public final class ConfigLoader {
     private static final Pattern TABLE_PREFIX = Pattern.compile("^[a-z][a-z0-9_]{0,15}$");
     private static final Pattern HOSTNAME = Pattern.compile("^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$");
     private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ConfigLoader() {}
 
@@ -99,6 +104,7 @@ public final class ConfigLoader {
                 .ifPresent(secret -> r.problem("TESELA_ROUTER_SECRET", "must be at least 16 characters"));
         TeselaConfig.IsolationMode isolation = r.oneOf("TESELA_TENANTS_DB_ISOLATION_MODE", TeselaConfig.IsolationMode.TABLE,
                 TeselaConfig.IsolationMode::byKey, "table (database isolation is not available yet)");
+        TeselaConfig.Enforced enforced = enforced(r);
         if (tenantsEnabled) {
             String why = "is required when TESELA_TENANTS_ENABLED=1";
             if (r.raw("TESELA_ENCRYPTION_KEY").isEmpty()) {
@@ -127,7 +133,41 @@ public final class ConfigLoader {
                 context,
                 new TeselaConfig.Site(hostname, https),
                 new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
-                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation));
+                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced));
+    }
+
+    /** TESELA_TENANT_ENFORCED = {"limits": {...}, "env": {...}}, both parts optional. */
+    private static TeselaConfig.Enforced enforced(ConfigReader r) {
+        Optional<String> text = r.raw("TESELA_TENANT_ENFORCED");
+        if (text.isEmpty()) {
+            return TeselaConfig.Enforced.NONE;
+        }
+        String shape = "must be a JSON object such as {\"limits\": {\"users\": 100}, \"env\": {\"TESELA_X\": \"1\"}}";
+        try {
+            JsonNode node = JSON.readTree(text.get());
+            if (node == null || !node.isObject()) {
+                r.problem("TESELA_TENANT_ENFORCED", shape);
+                return TeselaConfig.Enforced.NONE;
+            }
+            for (String part : new String[] {"limits", "env"}) {
+                if (node.has(part) && !node.get(part).isObject()) {
+                    r.problem("TESELA_TENANT_ENFORCED", "'" + part + "' " + shape.substring("must be ".length()));
+                    return TeselaConfig.Enforced.NONE;
+                }
+            }
+            for (var field : node.properties()) {
+                if (!field.getKey().equals("limits") && !field.getKey().equals("env")) {
+                    r.problem("TESELA_TENANT_ENFORCED", "has an unknown part '" + field.getKey() + "' (only limits and env)");
+                    return TeselaConfig.Enforced.NONE;
+                }
+            }
+            return new TeselaConfig.Enforced(
+                    node.has("limits") ? JSON.writeValueAsString(node.get("limits")) : "{}",
+                    node.has("env") ? JSON.writeValueAsString(node.get("env")) : "{}");
+        } catch (JacksonException e) {
+            r.problem("TESELA_TENANT_ENFORCED", "is not valid JSON");
+            return TeselaConfig.Enforced.NONE;
+        }
     }
 
     private static Map<String, String> readPropertiesFile(Path file) throws IOException {

@@ -45,7 +45,15 @@ public record TeselaConfig(
      * {@code routerSecret}, when set, lets a request that presents it choose its host with X-Forwarded-Host.
      */
     public record Tenants(boolean enabled, String providerName, String providerUrl, String internalHostname,
-                          Optional<String> routerSecret, IsolationMode isolation) {}
+                          Optional<String> routerSecret, IsolationMode isolation, Enforced enforced) {}
+
+    /**
+     * TESELA_TENANT_ENFORCED: limits and env applied to every tenant over its own and its plan's values. Never
+     * stored. {@code limitsJson} and {@code envJson} are JSON objects ("{}" when none).
+     */
+    public record Enforced(String limitsJson, String envJson) {
+        public static final Enforced NONE = new Enforced("{}", "{}");
+    }
 
     /** Where a tenant's tables live. */
     public enum IsolationMode {

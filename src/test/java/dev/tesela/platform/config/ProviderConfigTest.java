@@ -174,4 +174,17 @@ class ProviderConfigTest {
         assertEquals("admin.provider.example",
                 ConfigLoader.load(provider("TESELA_INTERNAL_HOSTNAME", "Admin.Provider.EXAMPLE")).tenants().internalHostname());
     }
+
+    @Test
+    void tenantEnforcedIsAJsonObjectOfLimitsAndEnv() {
+        var ok = ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
+                "{\"limits\": {\"users\": 3}, \"env\": {\"TESELA_X\": \"1\"}}"));
+        assertEquals("{\"users\":3}", ok.tenants().enforced().limitsJson());
+        assertEquals("{\"TESELA_X\":\"1\"}", ok.tenants().enforced().envJson());
+        for (String bad : new String[] {"nope", "[1]", "{\"limits\": 3}", "{\"other\": {}}"}) {
+            var e = assertThrows(ConfigException.class,
+                    () -> ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED", bad)), bad);
+            assertEquals("TESELA_TENANT_ENFORCED", e.problems().getFirst().key(), bad);
+        }
+    }
 }

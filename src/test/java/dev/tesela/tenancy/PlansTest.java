@@ -1,0 +1,125 @@
+package dev.tesela.tenancy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tesela.App;
+import dev.tesela.cli.TeselaCli;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.tenancy.TenantCommands.CreateTenant;
+import dev.tesela.tenancy.TenantCommands.EditTenant;
+import dev.tesela.tenancy.TenantCommands.PlanChange;
+import dev.tesela.testing.Services;
+import dev.tesela.testing.TestApps;
+import dev.tesela.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Plans, and the precedence of effective values: plan < tenant < TESELA_TENANT_ENFORCED. */
+class PlansTest {
+
+    private static Map<String, String> env(String enforced) {
+        Map<String, String> env = new HashMap<>(ProviderModeTest.providerEnv(ProviderModeTest.newKey()));
+        if (enforced != null) {
+            env.put("TESELA_TENANT_ENFORCED", enforced);
+        }
+        return env;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void effectiveValuesLayerPlanThenTenantThenEnforced(TestDatabase.Kind kind) throws Exception {
+        Services.requireRedis();
+        try (TestDatabase db = TestDatabase.create(kind);
+             App app = TestApps.migratedApp(db, env("{\"limits\": {\"albums\": 1}, \"env\": {\"TESELA_C\": \"enforced\"}}"))) {
+            app.registry.createPlan(new PlanChange("pro", Optional.of("{\"users\": 10, \"albums\": 5, \"files\": 1000}"),
+                    Optional.of(Map.of("TESELA_A", "plan", "TESELA_B", "plan", "TESELA_C", "plan"))));
+            app.registry.create(new CreateTenant("acme", "acme.test", true, "pro", "{\"users\": 20, \"files\": null}",
+                    Map.of("TESELA_B", "tenant")));
+
+            TenantRecord acme = app.registry.get("acme");
+            assertEquals("{\"users\":20,\"albums\":1}", acme.effectiveLimitsJson(),
+                    "tenant beats plan, enforced beats both, a null removes the plan's key");
+            assertEquals(Map.of("TESELA_A", "plan", "TESELA_B", "tenant", "TESELA_C", "enforced"), acme.effectiveEnv());
+            assertEquals(Map.of("TESELA_B", "tenant"), acme.env(), "the tenant's own env is kept apart");
+
+            // Changing the plan changes its tenants' effective values.
+            app.registry.editPlan(new PlanChange("pro", Optional.of("{\"users\": 50, \"storages\": 2}"), Optional.empty()));
+            assertEquals("{\"users\":20,\"storages\":2,\"albums\":1}", app.registry.get("acme").effectiveLimitsJson());
+            assertEquals("plan", app.registry.getPlan("pro").env().get("TESELA_A"), "env kept when only limits change");
+
+            // The plan's env is stored sealed.
+            try (var c = db.connect(); var st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT env_enc FROM tsl__tenant_plans WHERE id = 'pro'")) {
+                assertTrue(rs.next());
+                assertFalse(new String(rs.getBytes(1), StandardCharsets.ISO_8859_1).contains("plan"));
+            }
+
+            // Deleting the plan leaves the tenant running on its own values.
+            app.registry.deletePlan("pro");
+            TenantRecord orphan = app.registry.get("acme");
+            assertNull(orphan.planId());
+            assertEquals("{\"users\":20,\"albums\":1}", orphan.effectiveLimitsJson());
+            assertEquals(Map.of("TESELA_B", "tenant", "TESELA_C", "enforced"), orphan.effectiveEnv());
+        }
+    }
+
+    @Test
+    void planIdsAreValidatedAndUnique() {
+        Services.requireRedis();
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); App app = TestApps.migratedApp(db, env(null))) {
+            assertEquals(ErrorCode.INVALID_INPUT, assertThrows(AppException.class,
+                    () -> app.registry.createPlan(new PlanChange("Bad!", Optional.empty(), Optional.empty()))).code());
+            assertEquals(ErrorCode.INVALID_INPUT, assertThrows(AppException.class,
+                    () -> app.registry.createPlan(new PlanChange("free", Optional.of("[1]"), Optional.empty()))).code());
+            app.registry.createPlan(new PlanChange("free", Optional.empty(), Optional.empty()));
+            assertEquals(ErrorCode.CONFLICT, assertThrows(AppException.class,
+                    () -> app.registry.createPlan(new PlanChange("free", Optional.empty(), Optional.empty()))).code());
+            assertEquals(ErrorCode.NOT_FOUND, assertThrows(AppException.class, () -> app.registry.deletePlan("nope")).code());
+            assertEquals(1, app.registry.listPlans().size());
+            // A tenant cannot be put on a plan that does not exist.
+            app.registry.create(new CreateTenant("t1", "t1.test", true, null, null, Map.of()));
+            assertEquals(ErrorCode.CONFLICT, assertThrows(AppException.class, () -> app.registry.edit(new EditTenant("t1",
+                    Optional.empty(), Optional.empty(), Optional.of("nope"), Optional.empty(), Optional.empty()))).code());
+        }
+    }
+
+    @Test
+    void planCommandsPrintJsonAndRefuseUnknownPlans() {
+        Services.requireRedis();
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2)) {
+            Map<String, String> env = TestApps.env(db, env(null));
+            assertEquals(0, run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"users\": 10}", "--env", "{\"TESELA_X\": 1}").code);
+            var get = run(env, "tenants", "plan:get", "--id", "pro");
+            assertEquals(0, get.code);
+            assertTrue(get.out.contains("\"users\" : 10") && get.out.contains("\"TESELA_X\" : \"1\""), get.out);
+            var edit = run(env, "tenants", "plan:edit", "--id", "pro", "--env", "null");
+            assertTrue(edit.out.contains("\"env\" : null"), edit.out);
+            assertTrue(run(env, "tenants", "plan:list").out.contains("\"id\" : \"pro\""));
+            assertEquals(1, run(env, "tenants", "plan:get", "--id", "nope").code);
+            assertEquals(0, run(env, "tenants", "plan:delete", "--id", "pro").code);
+            assertEquals("[ ]", run(env, "tenants", "plan:list").out.strip());
+        }
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(Map<String, String> env, String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = TeselaCli.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
