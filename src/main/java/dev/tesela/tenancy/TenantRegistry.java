@@ -83,7 +83,7 @@ public final class TenantRegistry {
             throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
         String prefix = directory.prefixFor(id);
-        if (repository.all().stream().anyMatch(t -> directory.prefixFor(t.id()).equals(prefix))) {
+        if (repository.tableNameTaken(tableSafe(id))) {
             throw new AppException(ErrorCode.CONFLICT, "Tenant id '" + id + "' would share tables with an existing tenant.");
         }
         Instant now = clock.instant();

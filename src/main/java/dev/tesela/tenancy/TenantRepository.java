@@ -2,6 +2,7 @@ package dev.tesela.tenancy;
 
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.replace;
 import static org.jooq.impl.DSL.table;
 
 import dev.tesela.platform.db.Times;
@@ -83,6 +84,11 @@ final class TenantRepository {
     List<Row> all() {
         return control.select(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED, CREATED_AT, UPDATED_AT, LAST_JOB_AT)
                 .from(TENANTS).orderBy(ID).fetch(TenantRepository::toRow);
+    }
+
+    /** True when a tenant's id, written as in table names ('-' as '_'), is {@code tableSafeId}: they would share tables. */
+    boolean tableNameTaken(String tableSafeId) {
+        return control.fetchExists(TENANTS, replace(ID, "-", "_").eq(tableSafeId));
     }
 
     boolean hostnameTakenByOther(String hostname, String id) {
