@@ -251,30 +251,7 @@ echo
 cat "$report"
 
 if [ "$write" -eq 1 ]; then
-    results=$root/bench/RESULTS.md
-    begin='<!-- startup:begin -->'
-    end='<!-- startup:end -->'
-    if [ ! -f "$results" ]; then
-        cat >"$results" <<'HEAD'
-# Tesela benchmark results
-
-Figures come from the development machine: 2 shared cores on which other work runs at the same
-time, so they are noisy (expect ±30-50 %). Compare the ratios to the reference tool measured in
-the same run, not absolute numbers across runs. Each section is rewritten by the script named in it.
-HEAD
-    fi
-    tmp=$work/RESULTS.md
-    if grep -qxF "$begin" "$results" && grep -qxF "$end" "$results" \
-        && [ "$(grep -nxF "$begin" "$results" | head -n 1 | cut -d: -f1)" -lt "$(grep -nxF "$end" "$results" | tail -n 1 | cut -d: -f1)" ]; then
-        awk -v b="$begin" -v e="$end" -v rep="$report" '
-            $0 == b && !done { print; print "<!-- written by bench/startup.sh; do not edit by hand -->";
-                               while ((getline l < rep) > 0) print l; skip = 1; next }
-            $0 == e && skip  { skip = 0; done = 1 }
-            !skip { print }' "$results" >"$tmp"
-    else
-        { cat "$results"; printf '\n%s\n<!-- written by bench/startup.sh; do not edit by hand -->\n' "$begin"
-          cat "$report"; printf '%s\n' "$end"; } >"$tmp"
-    fi
-    cat "$tmp" >"$results"
-    echo "Updated $results" >&2
+    # shellcheck source=bench/results.sh
+    . "$root/bench/results.sh"
+    write_results_block startup "$report" bench/startup.sh "$work"
 fi

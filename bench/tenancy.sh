@@ -219,22 +219,7 @@ echo
 cat "$report"
 
 if [ "$write" -eq 1 ]; then
-    results=$root/bench/RESULTS.md
-    begin='<!-- tenancy:begin -->'
-    end='<!-- tenancy:end -->'
-    [ -f "$results" ] || printf '# Tesela benchmark results\n' >"$results"
-    tmp=$work/RESULTS.md
-    if grep -qxF "$begin" "$results" && grep -qxF "$end" "$results" \
-        && [ "$(grep -nxF "$begin" "$results" | head -n 1 | cut -d: -f1)" -lt "$(grep -nxF "$end" "$results" | tail -n 1 | cut -d: -f1)" ]; then
-        awk -v b="$begin" -v e="$end" -v rep="$report" '
-            $0 == b && !done { print; print "<!-- written by bench/tenancy.sh; do not edit by hand -->";
-                               while ((getline l < rep) > 0) print l; skip = 1; next }
-            $0 == e && skip  { skip = 0; done = 1 }
-            !skip { print }' "$results" >"$tmp"
-    else
-        { cat "$results"; printf '\n%s\n<!-- written by bench/tenancy.sh; do not edit by hand -->\n' "$begin"
-          cat "$report"; printf '%s\n' "$end"; } >"$tmp"
-    fi
-    cat "$tmp" >"$results"
-    echo "Updated $results" >&2
+    # shellcheck source=bench/results.sh
+    . "$root/bench/results.sh"
+    write_results_block tenancy "$report" bench/tenancy.sh "$work"
 fi
