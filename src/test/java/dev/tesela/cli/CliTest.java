@@ -12,16 +12,12 @@ import dev.tesela.account.AccountCommands.SignedIn;
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.testing.CliRun;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestFiles;
 import dev.tesela.testing.TestDatabase.Kind;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,23 +48,6 @@ class CliTest {
     private TestDatabase db;
     private Map<String, String> env;
 
-    /** One finished command line. */
-    record Result(int exitCode, String out, String err) {
-        List<String> outLines() {
-            return out.lines().filter(l -> !l.isBlank()).toList();
-        }
-
-        String lastLine() {
-            List<String> lines = outLines();
-            return lines.isEmpty() ? "" : lines.getLast();
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
-
     @BeforeEach
     void setUp() {
         db = TestDatabase.create(Kind.H2);
@@ -86,7 +65,7 @@ class CliTest {
 
     @Test
     void versionPrintsTheBuildVersion() {
-        Result r = cli(env, "version");
+        CliRun r = CliRun.run(env, "version");
 
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals(App.VERSION, r.out().strip());
@@ -96,7 +75,7 @@ class CliTest {
 
     @Test
     void versionOptionPrintsTheProductAndVersion() {
-        Result r = cli(env, "--version");
+        CliRun r = CliRun.run(env, "--version");
 
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("Tesela " + App.VERSION, r.out().strip());
@@ -104,7 +83,7 @@ class CliTest {
 
     @Test
     void helpListsEveryCommand() {
-        Result r = cli(env, "--help");
+        CliRun r = CliRun.run(env, "--help");
 
         assertEquals(0, r.exitCode(), r::toString);
         for (String command : List.of("serve", "install", "database-migrate", "version", "version-installed", "setting-get",
@@ -116,19 +95,19 @@ class CliTest {
 
     @Test
     void missingRequiredOptionIsAUsageError() {
-        Result r = cli(env, "install", "-u", ADMIN);
+        CliRun r = CliRun.run(env, "install", "-u", ADMIN);
 
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.err().contains("--email") && r.err().contains("--password"), r.err());
-        assertEquals(3, cli(env, "version-installed").exitCode(), "a usage error installs nothing");
+        assertEquals(3, CliRun.run(env, "version-installed").exitCode(), "a usage error installs nothing");
     }
 
     @Test
     void unknownCommandAndNoCommandAreUsageErrors() {
-        Result unknown = cli(env, "frobnicate");
+        CliRun unknown = CliRun.run(env, "frobnicate");
         assertEquals(2, unknown.exitCode(), unknown::toString);
 
-        Result none = cli(env);
+        CliRun none = CliRun.run(env);
         assertEquals(2, none.exitCode(), none::toString);
         assertTrue(none.err().contains("Missing command"), "the message goes to the err stream given to run: " + none);
         assertTrue(none.err().contains("Usage: tesela"), none.err());
@@ -139,7 +118,7 @@ class CliTest {
 
     @Test
     void versionInstalledBeforeInstallExits3() {
-        Result r = cli(env, "version-installed");
+        CliRun r = CliRun.run(env, "version-installed");
 
         assertEquals(3, r.exitCode(), r::toString);
         assertTrue(r.err().contains("not installed"), r.err());
@@ -149,7 +128,7 @@ class CliTest {
 
     @Test
     void databaseMigrateDumpPrintsTheSqlAndCreatesNothing() throws SQLException {
-        Result dump = cli(env, "database-migrate", "--dump");
+        CliRun dump = CliRun.run(env, "database-migrate", "--dump");
 
         assertEquals(0, dump.exitCode(), dump::toString);
         assertTrue(dump.out().contains("CREATE TABLE tsl_users"), dump.out());
@@ -158,18 +137,18 @@ class CliTest {
         assertEquals(Set.of(), teselaTables(db), "--dump must not create any table (not even the migration history)");
         assertThrows(SQLException.class, () -> count(db, "tsl_users"));
 
-        Result migrate = cli(env, "database-migrate");
+        CliRun migrate = CliRun.run(env, "database-migrate");
         assertEquals(0, migrate.exitCode(), migrate::toString);
         assertTrue(migrate.out().strip().matches("Applied [1-9]\\d* migration\\(s\\)\\."), migrate.out());
         Set<String> tables = teselaTables(db);
         assertTrue(tables.containsAll(Set.of("tsl_users", "tsl_settings", "tsl__tenants")), tables.toString());
         assertEquals(0, count(db, "tsl_users"));
 
-        Result again = cli(env, "database-migrate");
+        CliRun again = CliRun.run(env, "database-migrate");
         assertEquals(0, again.exitCode(), again::toString);
         assertEquals("The schema is up to date.", again.out().strip());
 
-        Result dumpAfter = cli(env, "database-migrate", "--dump");
+        CliRun dumpAfter = CliRun.run(env, "database-migrate", "--dump");
         assertEquals(0, dumpAfter.exitCode(), dumpAfter::toString);
         assertEquals("-- The schema is up to date: nothing to run.", dumpAfter.out().strip());
         assertFalse(dumpAfter.out().contains("CREATE TABLE"));
@@ -194,31 +173,31 @@ class CliTest {
     }
 
     private static void installIsIdempotent(TestDatabase database, Map<String, String> env) throws SQLException {
-        Result before = cli(env, "version-installed");
+        CliRun before = CliRun.run(env, "version-installed");
         assertEquals(3, before.exitCode(), before::toString);
 
-        Result first = cli(env, "install", "-u", ADMIN, "-e", ADMIN_EMAIL, "-x", ADMIN_PASSWORD);
+        CliRun first = CliRun.run(env, "install", "-u", ADMIN, "-e", ADMIN_EMAIL, "-x", ADMIN_PASSWORD);
         assertEquals(0, first.exitCode(), first::toString);
         assertTrue(first.out().contains(App.VERSION) && first.out().contains("'" + ADMIN + "'"), first.out());
         assertEquals(1, count(database, "tsl_users"));
 
-        Result second = cli(env, "install", "-u", "other", "-e", "other@example.com", "-x", "otherpass1");
+        CliRun second = CliRun.run(env, "install", "-u", "other", "-e", "other@example.com", "-x", "otherpass1");
         assertEquals(5, second.exitCode(), second::toString);
         assertTrue(second.err().contains("already installed"), second.err());
         assertEquals(1, count(database, "tsl_users"), "the second install adds no user");
 
-        Result version = cli(env, "version-installed");
+        CliRun version = CliRun.run(env, "version-installed");
         assertEquals(0, version.exitCode(), version::toString);
         assertEquals(App.VERSION, version.out().strip());
 
-        Result setting = cli(env, "setting-get", "-k", "website_name");
+        CliRun setting = CliRun.run(env, "setting-get", "-k", "website_name");
         assertEquals(0, setting.exitCode(), setting::toString);
         assertEquals("Tesela", setting.out().strip());
     }
 
     @Test
     void installWithBadInputNamesTheProblemsAndLeavesNothingBehind() throws SQLException {
-        Result r = cli(env, "install", "-u", "a!", "-e", ADMIN_EMAIL, "-x", "x");
+        CliRun r = CliRun.run(env, "install", "-u", "a!", "-e", ADMIN_EMAIL, "-x", "x");
 
         assertEquals(1, r.exitCode(), r::toString);
         String err = r.err().toLowerCase(Locale.ROOT);
@@ -226,23 +205,23 @@ class CliTest {
         assertTrue(err.contains("password must be"), r.err());
         assertEquals("", r.out());
 
-        Result version = cli(env, "version-installed");
+        CliRun version = CliRun.run(env, "version-installed");
         assertEquals(3, version.exitCode(), version::toString);
         assertEquals(0, count(db, "tsl_users"));
         assertEquals(0, count(db, "tsl_settings"), "no half-installed settings");
         assertEquals(0, count(db, "tsl_variables"), "no installed marker");
 
-        Result retry = cli(env, "install", "-u", ADMIN, "-e", ADMIN_EMAIL, "-x", ADMIN_PASSWORD);
+        CliRun retry = CliRun.run(env, "install", "-u", ADMIN, "-e", ADMIN_EMAIL, "-x", ADMIN_PASSWORD);
         assertEquals(0, retry.exitCode(), "a failed install does not block a correct one: " + retry);
     }
 
     @Test
     void installWithABadEmailIsRefused() throws SQLException {
-        Result r = cli(env, "install", "-u", ADMIN, "-e", "not-an-email", "-x", ADMIN_PASSWORD);
+        CliRun r = CliRun.run(env, "install", "-u", ADMIN, "-e", "not-an-email", "-x", ADMIN_PASSWORD);
 
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().toLowerCase(Locale.ROOT).contains("e-mail"), r.err());
-        assertEquals(3, cli(env, "version-installed").exitCode());
+        assertEquals(3, CliRun.run(env, "version-installed").exitCode());
         assertEquals(0, count(db, "tsl_users"));
     }
 
@@ -251,7 +230,7 @@ class CliTest {
 
     @Test
     void settingsBeforeInstallExit3() {
-        Result r = cli(env, "setting-get", "-k", "website_name");
+        CliRun r = CliRun.run(env, "setting-get", "-k", "website_name");
         assertEquals(3, r.exitCode(), r::toString);
     }
 
@@ -259,36 +238,36 @@ class CliTest {
     void settingGetAndUpdate() {
         install();
 
-        Result get = cli(env, "setting-get", "-k", "website_name");
+        CliRun get = CliRun.run(env, "setting-get", "-k", "website_name");
         assertEquals(0, get.exitCode(), get::toString);
         assertEquals("Tesela", get.out().strip());
 
-        Result update = cli(env, "setting-update", "-k", "website_name", "-v", "My Pics");
+        CliRun update = CliRun.run(env, "setting-update", "-k", "website_name", "-v", "My Pics");
         assertEquals(0, update.exitCode(), update::toString);
         assertEquals("My Pics", update.out().strip());
 
-        Result after = cli(env, "setting-get", "-k", "website_name");
+        CliRun after = CliRun.run(env, "setting-get", "-k", "website_name");
         assertEquals(0, after.exitCode(), after::toString);
         assertEquals("My Pics", after.out().strip());
 
-        Result bool = cli(env, "setting-update", "-k", "enable_signups", "-v", "false");
+        CliRun bool = CliRun.run(env, "setting-update", "-k", "enable_signups", "-v", "false");
         assertEquals(0, bool.exitCode(), bool::toString);
         assertEquals("0", bool.out().strip(), "booleans are stored as 1/0");
-        assertEquals("0", cli(env, "setting-get", "-k", "enable_signups").out().strip());
+        assertEquals("0", CliRun.run(env, "setting-get", "-k", "enable_signups").out().strip());
     }
 
     @Test
     void settingUpdateWithABadValueNamesTheAllowedValues() {
         install();
 
-        Result r = cli(env, "setting-update", "-k", "enable_signups", "-v", "maybe");
+        CliRun r = CliRun.run(env, "setting-update", "-k", "enable_signups", "-v", "maybe");
 
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().contains("enable_signups"), r.err());
         assertTrue(r.err().contains("1 or 0"), r.err());
-        assertEquals("1", cli(env, "setting-get", "-k", "enable_signups").out().strip(), "the old value stays");
+        assertEquals("1", CliRun.run(env, "setting-get", "-k", "enable_signups").out().strip(), "the old value stays");
 
-        Result choice = cli(env, "setting-update", "-k", "website_mode", "-v", "solo");
+        CliRun choice = CliRun.run(env, "setting-update", "-k", "website_mode", "-v", "solo");
         assertEquals(1, choice.exitCode(), choice::toString);
         assertTrue(choice.err().contains("community") && choice.err().contains("personal"), choice.err());
     }
@@ -297,12 +276,12 @@ class CliTest {
     void unknownSettingIsAnError() {
         install();
 
-        Result get = cli(env, "setting-get", "-k", "no_such_setting");
+        CliRun get = CliRun.run(env, "setting-get", "-k", "no_such_setting");
         assertEquals(1, get.exitCode(), get::toString);
         assertTrue(get.err().contains("Unknown setting"), get.err());
         assertTrue(get.err().contains("no_such_setting"), get.err());
 
-        Result update = cli(env, "setting-update", "-k", "no_such_setting", "-v", "1");
+        CliRun update = CliRun.run(env, "setting-update", "-k", "no_such_setting", "-v", "1");
         assertEquals(1, update.exitCode(), update::toString);
         assertTrue(update.err().contains("Unknown setting"), update.err());
     }
@@ -314,7 +293,7 @@ class CliTest {
     void apiKeyCreatePrintsAKeyThatAuthenticates() {
         install();
 
-        Result r = cli(env, "api-key-create", "-u", ADMIN);
+        CliRun r = CliRun.run(env, "api-key-create", "-u", ADMIN);
 
         assertEquals(0, r.exitCode(), r::toString);
         String key = r.lastLine().strip();
@@ -333,7 +312,7 @@ class CliTest {
             assertEquals(Optional.empty(), app.accounts.authenticateApiKey(app.defaultTenant(), key + "x"));
         }
 
-        Result another = cli(env, "api-key-create", "-u", ADMIN, "-n", "backup");
+        CliRun another = CliRun.run(env, "api-key-create", "-u", ADMIN, "-n", "backup");
         assertEquals(0, another.exitCode(), another::toString);
         assertNotEquals(key, another.lastLine().strip(), "every key is new");
     }
@@ -342,7 +321,7 @@ class CliTest {
     void apiKeyCreateForAnUnknownUserFails() {
         install();
 
-        Result r = cli(env, "api-key-create", "-u", "nobody");
+        CliRun r = CliRun.run(env, "api-key-create", "-u", "nobody");
 
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().contains("nobody"), r.err());
@@ -356,7 +335,7 @@ class CliTest {
     void passwordResetWithAGivenPassword() {
         install();
 
-        Result r = cli(env, "password-reset", "-u", ADMIN, "-x", "newpassword1");
+        CliRun r = CliRun.run(env, "password-reset", "-u", ADMIN, "-x", "newpassword1");
 
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("newpassword1", r.lastLine().strip());
@@ -372,7 +351,7 @@ class CliTest {
     void passwordResetWithoutAPasswordPrintsARandomOneThatWorks() {
         install();
 
-        Result r = cli(env, "password-reset", "-u", ADMIN);
+        CliRun r = CliRun.run(env, "password-reset", "-u", ADMIN);
 
         assertEquals(0, r.exitCode(), r::toString);
         String password = r.lastLine().strip();
@@ -381,18 +360,18 @@ class CliTest {
             assertEquals(ADMIN, signIn(app, ADMIN, password).user().username());
             assertEquals(ErrorCode.UNAUTHORIZED, assertThrows(AppException.class, () -> signIn(app, ADMIN, ADMIN_PASSWORD)).code());
         }
-        assertNotEquals(password, cli(env, "password-reset", "-u", ADMIN).lastLine().strip(), "a new random password each time");
+        assertNotEquals(password, CliRun.run(env, "password-reset", "-u", ADMIN).lastLine().strip(), "a new random password each time");
     }
 
     @Test
     void passwordResetRefusesATooShortPasswordAndAnUnknownUser() {
         install();
 
-        Result shortPassword = cli(env, "password-reset", "-u", ADMIN, "-x", "short");
+        CliRun shortPassword = CliRun.run(env, "password-reset", "-u", ADMIN, "-x", "short");
         assertEquals(1, shortPassword.exitCode(), shortPassword::toString);
         assertTrue(shortPassword.err().contains("Password must be"), shortPassword.err());
 
-        Result unknown = cli(env, "password-reset", "-u", "nobody", "-x", "newpassword1");
+        CliRun unknown = CliRun.run(env, "password-reset", "-u", "nobody", "-x", "newpassword1");
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("nobody"), unknown.err());
 
@@ -411,7 +390,7 @@ class CliTest {
         bad.put("TESELA_DB_TABLE_PREFIX", "Bad-Prefix");
         bad.put("TESELA_ENCRYPTION_KEY", "notbase64");
 
-        Result r = cli(bad, "version-installed");
+        CliRun r = CliRun.run(bad, "version-installed");
 
         assertEquals(78, r.exitCode(), r::toString);
         for (String key : List.of("TESELA_HTTP_PORT", "TESELA_DB_TABLE_PREFIX", "TESELA_ENCRYPTION_KEY")) {
@@ -424,22 +403,22 @@ class CliTest {
     void unknownTenantIsNotFound() {
         install();
 
-        Result option = cli(env, "version-installed", "--tenant", "nosuch");
+        CliRun option = CliRun.run(env, "version-installed", "--tenant", "nosuch");
         assertEquals(1, option.exitCode(), option::toString);
         assertTrue(option.err().contains("nosuch"), option.err());
 
-        Result fromEnv = cli(TestApps.with(env, "TESELA_TENANT", "nosuch"), "setting-get", "-k", "website_name");
+        CliRun fromEnv = CliRun.run(TestApps.with(env, "TESELA_TENANT", "nosuch"), "setting-get", "-k", "website_name");
         assertEquals(1, fromEnv.exitCode(), fromEnv::toString);
         assertTrue(fromEnv.err().contains("nosuch"), fromEnv.err());
 
-        Result named = cli(env, "version-installed", "--tenant", "default");
+        CliRun named = CliRun.run(env, "version-installed", "--tenant", "default");
         assertEquals(0, named.exitCode(), "the single-site tenant can be named: " + named);
         assertEquals(App.VERSION, named.out().strip());
     }
 
     @Test
     void unknownTenantIsNotFoundBeforeInstallToo() {
-        Result r = cli(env, "database-migrate", "--dump", "--tenant", "nosuch");
+        CliRun r = CliRun.run(env, "database-migrate", "--dump", "--tenant", "nosuch");
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().contains("nosuch"), r.err());
     }
@@ -448,19 +427,8 @@ class CliTest {
     // helpers
 
     private void install() {
-        Result r = cli(env, "install", "-u", ADMIN, "-e", ADMIN_EMAIL, "-x", ADMIN_PASSWORD);
+        CliRun r = CliRun.run(env, "install", "-u", ADMIN, "-e", ADMIN_EMAIL, "-x", ADMIN_PASSWORD);
         assertEquals(0, r.exitCode(), r::toString);
-    }
-
-    private static Result cli(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = TeselaCli.run(args, env, o, e);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static SignedIn signIn(App app, String login, String password) {

@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tesela.App;
-import dev.tesela.cli.TeselaCli;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.tenancy.TenantCommands.CreateTenant;
 import dev.tesela.tenancy.TenantCommands.EditTenant;
 import dev.tesela.tenancy.TenantCommands.PlanChange;
+import dev.tesela.testing.CliRun;
 import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.util.HashMap;
@@ -101,25 +99,17 @@ class PlansTest {
         Services.requireRedis();
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2)) {
             Map<String, String> env = TestApps.env(db, env(null));
-            assertEquals(0, run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"users\": 10}", "--env", "{\"TESELA_X\": 1}").code);
-            var get = run(env, "tenants", "plan:get", "--id", "pro");
-            assertEquals(0, get.code);
-            assertTrue(get.out.contains("\"users\" : 10") && get.out.contains("\"TESELA_X\" : \"1\""), get.out);
-            var edit = run(env, "tenants", "plan:edit", "--id", "pro", "--env", "null");
-            assertTrue(edit.out.contains("\"env\" : null"), edit.out);
-            assertTrue(run(env, "tenants", "plan:list").out.contains("\"id\" : \"pro\""));
-            assertEquals(1, run(env, "tenants", "plan:get", "--id", "nope").code);
-            assertEquals(0, run(env, "tenants", "plan:delete", "--id", "pro").code);
-            assertEquals("[ ]", run(env, "tenants", "plan:list").out.strip());
+            assertEquals(0, CliRun.run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"users\": 10}", "--env", "{\"TESELA_X\": 1}").exitCode());
+            var get = CliRun.run(env, "tenants", "plan:get", "--id", "pro");
+            assertEquals(0, get.exitCode());
+            assertTrue(get.out().contains("\"users\" : 10") && get.out().contains("\"TESELA_X\" : \"1\""), get.out());
+            var edit = CliRun.run(env, "tenants", "plan:edit", "--id", "pro", "--env", "null");
+            assertTrue(edit.out().contains("\"env\" : null"), edit.out());
+            assertTrue(CliRun.run(env, "tenants", "plan:list").out().contains("\"id\" : \"pro\""));
+            assertEquals(1, CliRun.run(env, "tenants", "plan:get", "--id", "nope").exitCode());
+            assertEquals(0, CliRun.run(env, "tenants", "plan:delete", "--id", "pro").exitCode());
+            assertEquals("[ ]", CliRun.run(env, "tenants", "plan:list").out().strip());
         }
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(Map<String, String> env, String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int code = TeselaCli.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 }

@@ -12,13 +12,12 @@ import dev.tesela.App;
 import dev.tesela.cli.TeselaCli;
 import dev.tesela.platform.db.SchemaTables;
 import dev.tesela.testing.Services;
+import dev.tesela.testing.CliRun;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestDatabase.Kind;
 import dev.tesela.testing.TestFiles;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,22 +52,6 @@ class TenantsCliTest {
 
     private TestDatabase db;
     private Map<String, String> env;
-
-    /** One finished command line. */
-    record Result(int exitCode, String out, String err) {
-        List<String> outLines() {
-            return out.lines().filter(l -> !l.isBlank()).toList();
-        }
-
-        JsonNode json() {
-            return JSON.readTree(out);
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
 
     @BeforeAll
     static void redisIsReachable() {
@@ -111,17 +94,17 @@ class TenantsCliTest {
         provider(kind);
         assertFalse(tables().contains(CONTROL_TENANTS), "no registry before init");
 
-        Result init = cli(env, "tenants", "init");
+        CliRun init = CliRun.run(env, "tenants", "init");
         assertEquals(0, init.exitCode(), init::toString);
         assertTrue(init.out().strip().matches("Tenant registry initialised \\([1-9]\\d* migration\\(s\\)\\)\\."), init.out());
         assertTrue(tables().contains(CONTROL_TENANTS), tables().toString());
         assertEquals(Set.of(), tables().stream().filter(t -> !t.startsWith("tsl__")).collect(Collectors.toSet()),
                 "provider mode creates no single-site tables");
-        Result again = cli(env, "tenants", "init");
+        CliRun again = CliRun.run(env, "tenants", "init");
         assertEquals(0, again.exitCode(), again::toString);
         assertEquals("The tenant registry is up to date.", again.out().strip());
 
-        Result create = cli(env, "tenants", "create", "--id", "acme", "--hostname", "Acme.Example.COM", "--is_enabled", "1",
+        CliRun create = CliRun.run(env, "tenants", "create", "--id", "acme", "--hostname", "Acme.Example.COM", "--is_enabled", "1",
                 "--limits", "{\"users\":5}", "--env", "{\"TESELA_X\":\"secret-value\"}");
 
         assertEquals(0, create.exitCode(), create::toString);
@@ -157,7 +140,7 @@ class TenantsCliTest {
                 "--env", "{\"TESELA_X\":\"secret-value\"}");
         initAndCreate("beta", "beta.example.com");
 
-        Result get = cli(env, "tenants", "get", "--id", "acme");
+        CliRun get = CliRun.run(env, "tenants", "get", "--id", "acme");
         assertEquals(0, get.exitCode(), get::toString);
         JsonNode acme = get.json();
         assertEquals("acme.example.com", acme.get("hostname").asString());
@@ -165,19 +148,19 @@ class TenantsCliTest {
         assertEquals(JSON.readTree("{\"users\":5}"), acme.get("limits"));
         assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), acme.get("env"));
 
-        Result beta = cli(env, "tenants", "get", "--id", "beta");
+        CliRun beta = CliRun.run(env, "tenants", "get", "--id", "beta");
         assertEquals(0, beta.exitCode(), beta::toString);
         assertFalse(beta.json().get("is_enabled").booleanValue(), "--is_enabled defaults to 0");
         assertTrue(beta.json().get("limits").isNull() && beta.json().get("env").isNull(), beta.out());
 
-        Result list = cli(env, "tenants", "list");
+        CliRun list = CliRun.run(env, "tenants", "list");
         assertEquals(0, list.exitCode(), list::toString);
         JsonNode array = list.json();
         assertTrue(array.isArray(), list.out());
         assertEquals(List.of("acme", "beta"), ids(array), "every tenant, by id");
         assertEquals(acme, array.get(0), "list shows the same tenant as get");
 
-        Result edit = cli(env, "tenants", "edit", "--id", "acme", "--is_enabled", "0", "--hostname", "new.example.com",
+        CliRun edit = CliRun.run(env, "tenants", "edit", "--id", "acme", "--is_enabled", "0", "--hostname", "new.example.com",
                 "--env", "null");
         assertEquals(0, edit.exitCode(), edit::toString);
         JsonNode edited = edit.json();
@@ -188,28 +171,28 @@ class TenantsCliTest {
         assertEquals(acme.get("plan_id"), edited.get("plan_id"));
         assertEquals(acme.get("created_at"), edited.get("created_at"));
         assertNull(envEnc("acme"), "the sealed env is removed from the row");
-        assertEquals(cli(env, "tenants", "get", "--id", "acme").json(), edited, "the change is stored");
-        assertEquals(beta.json(), cli(env, "tenants", "get", "--id", "beta").json(), "the other tenant is untouched");
+        assertEquals(CliRun.run(env, "tenants", "get", "--id", "acme").json(), edited, "the change is stored");
+        assertEquals(beta.json(), CliRun.run(env, "tenants", "get", "--id", "beta").json(), "the other tenant is untouched");
 
-        Result reuse = cli(env, "tenants", "create", "--id", "gamma", "--hostname", "acme.example.com");
+        CliRun reuse = CliRun.run(env, "tenants", "create", "--id", "gamma", "--hostname", "acme.example.com");
         assertEquals(0, reuse.exitCode(), "the old host name is free again: " + reuse);
 
-        Result unknown = cli(env, "tenants", "edit", "--id", "nosuch", "--is_enabled", "1");
+        CliRun unknown = CliRun.run(env, "tenants", "edit", "--id", "nosuch", "--is_enabled", "1");
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("nosuch"), unknown.err());
         assertEquals("", unknown.out());
         assertEquals(List.of("acme", "beta", "gamma"), registryIds(), "edit of an unknown id creates nothing");
 
-        Result taken = cli(env, "tenants", "edit", "--id", "beta", "--hostname", "NEW.example.com");
+        CliRun taken = CliRun.run(env, "tenants", "edit", "--id", "beta", "--hostname", "NEW.example.com");
         assertEquals(1, taken.exitCode(), taken::toString);
         assertTrue(taken.err().contains("already belongs to another tenant"), taken.err());
         assertEquals("beta.example.com", column("hostname", "beta"));
 
-        Result badFlag = cli(env, "tenants", "edit", "--id", "beta", "--is_enabled", "yes");
+        CliRun badFlag = CliRun.run(env, "tenants", "edit", "--id", "beta", "--is_enabled", "yes");
         assertEquals(1, badFlag.exitCode(), badFlag::toString);
         assertTrue(badFlag.err().contains("--is_enabled must be 1 or 0"), badFlag.err());
 
-        Result getUnknown = cli(env, "tenants", "get", "--id", "nosuch");
+        CliRun getUnknown = CliRun.run(env, "tenants", "get", "--id", "nosuch");
         assertEquals(1, getUnknown.exitCode(), getUnknown::toString);
         assertTrue(getUnknown.err().contains("No tenant with id 'nosuch'"), getUnknown.err());
     }
@@ -249,13 +232,13 @@ class TenantsCliTest {
         assertEquals("acme.example.com", emptyEnv.get("hostname").asString(), "never touched");
 
         List<String> rowsBefore = registryRows();
-        Result noSuchPlan = cli(env, "tenants", "edit", "--id", "acme", "--plan_id", "nosuch");
+        CliRun noSuchPlan = CliRun.run(env, "tenants", "edit", "--id", "acme", "--plan_id", "nosuch");
         assertEquals(1, noSuchPlan.exitCode(), noSuchPlan::toString);
         assertTrue(noSuchPlan.err().contains("No plan 'nosuch'"), noSuchPlan.err());
-        Result badLimits = cli(env, "tenants", "edit", "--id", "acme", "--limits", "[1]", "--is_enabled", "0");
+        CliRun badLimits = CliRun.run(env, "tenants", "edit", "--id", "acme", "--limits", "[1]", "--is_enabled", "0");
         assertEquals(1, badLimits.exitCode(), badLimits::toString);
         assertTrue(badLimits.err().contains("The limits must be a JSON object"), badLimits.err());
-        Result badHost = cli(env, "tenants", "edit", "--id", "acme", "--hostname", "not a host");
+        CliRun badHost = CliRun.run(env, "tenants", "edit", "--id", "acme", "--hostname", "not a host");
         assertEquals(1, badHost.exitCode(), badHost::toString);
         assertTrue(badHost.err().contains("is not valid"), badHost.err());
         assertEquals(rowsBefore, registryRows(), "a refused edit changes nothing");
@@ -265,12 +248,12 @@ class TenantsCliTest {
     @EnumSource(Kind.class)
     void provisioningThatFailsAfterTheTablesWereCreatedDropsThem(Kind kind) throws SQLException {
         provider(kind);
-        cli(env, "tenants", "init");
+        CliRun.run(env, "tenants", "init");
         insertPlan("pro");
         Set<String> tablesBefore = tables();
 
         // Passes validation, so the tables are migrated; then the registry insert fails on the plan's foreign key.
-        Result r = cli(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "nosuch");
+        CliRun r = CliRun.run(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "nosuch");
 
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().contains("its plan does not exist"), r.err());
@@ -279,7 +262,7 @@ class TenantsCliTest {
         assertEquals(tablesBefore, tables(), "the tenant's tables were dropped again");
         assertEquals(Set.of(), tablesStartingWith("tsl_ghost_"));
 
-        Result retry = cli(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "pro");
+        CliRun retry = CliRun.run(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "pro");
         assertEquals(0, retry.exitCode(), "nothing left behind blocks a correct create: " + retry);
         assertEquals("pro", retry.json().get("plan_id").asString());
         assertEquals(tenantTableNames("tsl_ghost_"), tablesStartingWith("tsl_ghost_"));
@@ -321,7 +304,7 @@ class TenantsCliTest {
                 args.addAll(List.of("--limits", c.limits()));
             }
 
-            Result r = cli(env, args.toArray(String[]::new));
+            CliRun r = CliRun.run(env, args.toArray(String[]::new));
 
             String what = c + ": " + r;
             assertEquals(1, r.exitCode(), what);
@@ -339,17 +322,17 @@ class TenantsCliTest {
         assertEquals(tenantTableNames("tsl_acme_"), tablesStartingWith("tsl_acme_"), "the existing tenant keeps its tables");
         assertEquals("acme.example.com", column("hostname", "acme"), "the existing tenant keeps its host name");
 
-        Result badEnv = cli(env, "tenants", "create", "--id", "envy", "--hostname", "envy.example.com", "--env", "[1]");
+        CliRun badEnv = CliRun.run(env, "tenants", "create", "--id", "envy", "--hostname", "envy.example.com", "--env", "[1]");
         assertEquals(1, badEnv.exitCode(), badEnv::toString);
         assertTrue(badEnv.err().contains("The env must be a JSON object"), badEnv.err());
         assertEquals(Set.of(), tablesStartingWith("tsl_envy_"));
 
-        Result badFlag = cli(env, "tenants", "create", "--id", "flag", "--hostname", "flag.example.com", "--is_enabled", "2");
+        CliRun badFlag = CliRun.run(env, "tenants", "create", "--id", "flag", "--hostname", "flag.example.com", "--is_enabled", "2");
         assertEquals(1, badFlag.exitCode(), badFlag::toString);
         assertTrue(badFlag.err().contains("--is_enabled must be 1 or 0"), badFlag.err());
         assertEquals(Set.of(), tablesStartingWith("tsl_flag_"));
 
-        Result missing = cli(env, "tenants", "create", "--id", "nohost");
+        CliRun missing = CliRun.run(env, "tenants", "create", "--id", "nohost");
         assertEquals(2, missing.exitCode(), missing::toString);
         assertTrue(missing.err().contains("--hostname"), missing.err());
 
@@ -357,7 +340,7 @@ class TenantsCliTest {
 
         // The limits of what is accepted: a 16-character id (the longest prefix, which PostgreSQL must not
         // truncate in index names) and a 255-character host name (the column width).
-        Result longest = cli(env, "tenants", "create", "--id", "abcdefghijklmnop", "--hostname", host255);
+        CliRun longest = CliRun.run(env, "tenants", "create", "--id", "abcdefghijklmnop", "--hostname", host255);
         assertEquals(0, longest.exitCode(), longest::toString);
         assertEquals(host255, longest.json().get("hostname").asString());
         assertEquals(tenantTableNames("tsl_abcdefghijklmnop_"), tablesStartingWith("tsl_abcdefghijklmnop_"));
@@ -367,9 +350,9 @@ class TenantsCliTest {
     @EnumSource(Kind.class)
     void hyphenInAnIdBecomesAnUnderscoreInTableNames(Kind kind) throws SQLException {
         provider(kind);
-        cli(env, "tenants", "init");
+        CliRun.run(env, "tenants", "init");
 
-        Result create = cli(env, "tenants", "create", "--id", "my-site", "--hostname", "my-site.example.com");
+        CliRun create = CliRun.run(env, "tenants", "create", "--id", "my-site", "--hostname", "my-site.example.com");
 
         assertEquals(0, create.exitCode(), create::toString);
         assertEquals("my-site", create.json().get("id").asString());
@@ -377,17 +360,17 @@ class TenantsCliTest {
         assertEquals(List.of("my-site"), registryIds());
 
         Set<String> tablesBefore = tables();
-        Result clash = cli(env, "tenants", "create", "--id", "my_site", "--hostname", "my-site2.example.com");
+        CliRun clash = CliRun.run(env, "tenants", "create", "--id", "my_site", "--hostname", "my-site2.example.com");
         assertEquals(1, clash.exitCode(), clash::toString);
         assertTrue(clash.err().contains("Tenant id 'my_site' would share tables with an existing tenant"), clash.err());
         assertEquals(List.of("my-site"), registryIds());
         assertEquals(tablesBefore, tables(), "the shared tables are neither dropped nor touched");
 
-        Result install = cli(env, "install", "--tenant", "my-site", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        CliRun install = CliRun.run(env, "install", "--tenant", "my-site", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
         assertEquals(0, install.exitCode(), install::toString);
         assertEquals(1, count("tsl_my_site_users"));
 
-        Result drop = cli(env, "tenants", "delete", "--id", "my-site", "--drop-tables");
+        CliRun drop = CliRun.run(env, "tenants", "delete", "--id", "my-site", "--drop-tables");
         assertEquals(0, drop.exitCode(), drop::toString);
         assertEquals(Set.of(), tablesStartingWith("tsl_my_site_"));
     }
@@ -402,47 +385,47 @@ class TenantsCliTest {
         initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
         initAndCreate("beta", "beta.example.com", "--is_enabled", "1");
 
-        Result before = cli(env, "version-installed", "--tenant", "acme");
+        CliRun before = CliRun.run(env, "version-installed", "--tenant", "acme");
         assertEquals(3, before.exitCode(), before::toString);
 
-        Result acme = cli(TestApps.with(env, "TESELA_TENANT", "acme"), "install", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        CliRun acme = CliRun.run(TestApps.with(env, "TESELA_TENANT", "acme"), "install", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
         assertEquals(0, acme.exitCode(), acme::toString);
         assertTrue(acme.out().contains("'alice'"), acme.out());
 
-        Result acmeVersion = cli(env, "version-installed", "--tenant", "acme");
+        CliRun acmeVersion = CliRun.run(env, "version-installed", "--tenant", "acme");
         assertEquals(0, acmeVersion.exitCode(), acmeVersion::toString);
         assertEquals(App.VERSION, acmeVersion.out().strip());
-        Result betaBefore = cli(env, "version-installed", "--tenant", "beta");
+        CliRun betaBefore = CliRun.run(env, "version-installed", "--tenant", "beta");
         assertEquals(3, betaBefore.exitCode(), "installing acme does not install beta: " + betaBefore);
 
-        Result beta = cli(TestApps.with(env, "TESELA_TENANT", "beta"), "install", "-u", "bob", "-e", "bob@example.com", "-x", "secret123");
+        CliRun beta = CliRun.run(TestApps.with(env, "TESELA_TENANT", "beta"), "install", "-u", "bob", "-e", "bob@example.com", "-x", "secret123");
         assertEquals(0, beta.exitCode(), beta::toString);
-        Result betaVersion = cli(env, "version-installed", "--tenant", "beta");
+        CliRun betaVersion = CliRun.run(env, "version-installed", "--tenant", "beta");
         assertEquals(0, betaVersion.exitCode(), betaVersion::toString);
         assertEquals(App.VERSION, betaVersion.out().strip());
 
-        Result again = cli(env, "install", "--tenant", "acme", "-u", "carol", "-e", "carol@example.com", "-x", "secret123");
+        CliRun again = CliRun.run(env, "install", "--tenant", "acme", "-u", "carol", "-e", "carol@example.com", "-x", "secret123");
         assertEquals(5, again.exitCode(), again::toString);
 
         assertEquals(List.of("alice"), usernames("tsl_acme_users"));
         assertEquals(List.of("bob"), usernames("tsl_beta_users"));
 
-        Result update = cli(env, "setting-update", "--tenant", "acme", "-k", "website_name", "-v", "Acme");
+        CliRun update = CliRun.run(env, "setting-update", "--tenant", "acme", "-k", "website_name", "-v", "Acme");
         assertEquals(0, update.exitCode(), update::toString);
         assertEquals("Acme", update.out().strip());
-        assertEquals("Acme", cli(env, "setting-get", "--tenant", "acme", "-k", "website_name").out().strip());
-        Result betaName = cli(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "-k", "website_name");
+        assertEquals("Acme", CliRun.run(env, "setting-get", "--tenant", "acme", "-k", "website_name").out().strip());
+        CliRun betaName = CliRun.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "-k", "website_name");
         assertEquals(0, betaName.exitCode(), betaName::toString);
         assertEquals("Tesela", betaName.out().strip(), "beta's settings are its own");
 
-        Result option = cli(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "--tenant", "acme", "-k", "website_name");
+        CliRun option = CliRun.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "--tenant", "acme", "-k", "website_name");
         assertEquals("Acme", option.out().strip(), "--tenant wins over TESELA_TENANT: " + option);
 
-        Result unknown = cli(env, "version-installed", "--tenant", "nosuch");
+        CliRun unknown = CliRun.run(env, "version-installed", "--tenant", "nosuch");
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("nosuch"), unknown.err());
 
-        Result defaultSite = cli(env, "version-installed", "--tenant", "default");
+        CliRun defaultSite = CliRun.run(env, "version-installed", "--tenant", "default");
         assertEquals(1, defaultSite.exitCode(), "no single site in provider mode: " + defaultSite);
 
         assertFalse(tables().contains("tsl_users"), "no single-site tables in provider mode: " + tables());
@@ -462,12 +445,12 @@ class TenantsCliTest {
                 List.of("password-reset", "-u", "alice", "-x", "newpassword1"),
                 List.of("api-key-create", "-u", "alice"));
         for (List<String> command : commands) {
-            Result r = cli(env, command.toArray(String[]::new));
+            CliRun r = CliRun.run(env, command.toArray(String[]::new));
             assertEquals(1, r.exitCode(), command + ": " + r);
             assertTrue(r.err().contains("--tenant") && r.err().contains("TESELA_TENANT"), command + ": " + r);
             assertFalse(r.out().contains("tsk_"), command + ": " + r);
         }
-        Result blank = cli(TestApps.with(env, "TESELA_TENANT", " "), "version-installed");
+        CliRun blank = CliRun.run(TestApps.with(env, "TESELA_TENANT", " "), "version-installed");
         assertEquals(1, blank.exitCode(), blank::toString);
         assertTrue(blank.err().contains("TESELA_TENANT"), blank.err());
 
@@ -482,7 +465,7 @@ class TenantsCliTest {
     @EnumSource(Kind.class)
     void databaseMigrateMigratesEveryTenantOrOne(Kind kind) throws SQLException {
         provider(kind);
-        Result none = cli(env, "tenants", "database:migrate");
+        CliRun none = CliRun.run(env, "tenants", "database:migrate");
         assertEquals(0, none.exitCode(), none::toString);
         assertEquals(List.of("0 tenant(s), 0 failed."), none.outLines());
         assertTrue(tables().contains(CONTROL_TENANTS), "database:migrate brings the control plane up too");
@@ -490,7 +473,7 @@ class TenantsCliTest {
         initAndCreate("acme", "acme.example.com");
         initAndCreate("beta", "beta.example.com");
 
-        Result all = cli(env, "tenants", "database:migrate");
+        CliRun all = CliRun.run(env, "tenants", "database:migrate");
         assertEquals(0, all.exitCode(), all::toString);
         assertEquals(List.of("acme: ok (0 migration(s) applied)", "beta: ok (0 migration(s) applied)", "2 tenant(s), 0 failed."),
                 all.outLines());
@@ -501,13 +484,13 @@ class TenantsCliTest {
         }
         assertEquals(Set.of(), tablesStartingWith("tsl_beta_"));
 
-        Result onlyAcme = cli(env, "tenants", "database:migrate", "--id", "acme");
+        CliRun onlyAcme = CliRun.run(env, "tenants", "database:migrate", "--id", "acme");
         assertEquals(0, onlyAcme.exitCode(), onlyAcme::toString);
         assertEquals(List.of("acme: ok (0 migration(s) applied)", "1 tenant(s), 0 failed."), onlyAcme.outLines());
         assertEquals(Set.of(), tablesStartingWith("tsl_beta_"), "--id acme leaves beta alone");
 
         // The application command migrates the tenant it is given, too (not only the control plane).
-        Result appCommand = cli(env, "database-migrate", "--tenant", "beta");
+        CliRun appCommand = CliRun.run(env, "database-migrate", "--tenant", "beta");
         assertEquals(0, appCommand.exitCode(), appCommand::toString);
         assertTrue(appCommand.out().contains("Applied"), appCommand.out());
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"));
@@ -515,18 +498,18 @@ class TenantsCliTest {
             app.migrator.dropTenantTables("tsl_beta_");
         }
 
-        Result onlyBeta = cli(env, "tenants", "database:migrate", "--id", "beta", "--parallel", "1");
+        CliRun onlyBeta = CliRun.run(env, "tenants", "database:migrate", "--id", "beta", "--parallel", "1");
         assertEquals(0, onlyBeta.exitCode(), onlyBeta::toString);
         assertTrue(onlyBeta.outLines().getFirst().matches("beta: ok \\([1-9]\\d* migration\\(s\\) applied\\)"), onlyBeta.out());
         assertEquals("1 tenant(s), 0 failed.", onlyBeta.outLines().getLast());
         assertEquals(2, onlyBeta.outLines().size(), onlyBeta.out());
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"));
 
-        Result unknown = cli(env, "tenants", "database:migrate", "--id", "nosuch");
+        CliRun unknown = CliRun.run(env, "tenants", "database:migrate", "--id", "nosuch");
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("nosuch"), unknown.err());
 
-        Result cache = cli(env, "tenants", "cache");
+        CliRun cache = CliRun.run(env, "tenants", "cache");
         assertEquals(0, cache.exitCode(), cache::toString);
         assertEquals("Tenant caches emptied on every instance.", cache.out().strip());
     }
@@ -537,22 +520,22 @@ class TenantsCliTest {
         provider(kind);
         initAndCreate("acme", "acme.example.com");
         initAndCreate("beta", "beta.example.com");
-        assertEquals(0, cli(env, "install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
-        assertEquals(0, cli(env, "install", "--tenant", "beta", "-u", "bob", "-e", "bob@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, CliRun.run(env, "install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, CliRun.run(env, "install", "--tenant", "beta", "-u", "bob", "-e", "bob@example.com", "-x", "secret123").exitCode());
         Set<String> acmeTables = tenantTableNames("tsl_acme_");
         assertEquals(acmeTables, tablesStartingWith("tsl_acme_"));
         assertTrue(acmeTables.contains("tsl_acme_schema_history"), acmeTables.toString());
 
-        Result keep = cli(env, "tenants", "delete", "--id", "beta");
+        CliRun keep = CliRun.run(env, "tenants", "delete", "--id", "beta");
         assertEquals(0, keep.exitCode(), keep::toString);
         assertEquals("Deleted tenant 'beta'; its tables were kept.", keep.out().strip());
         assertEquals(List.of("acme"), registryIds());
-        assertEquals(1, cli(env, "tenants", "get", "--id", "beta").exitCode(), "beta is gone from the registry");
-        assertEquals(1, cli(env, "version-installed", "--tenant", "beta").exitCode(), "a deleted tenant cannot be chosen");
+        assertEquals(1, CliRun.run(env, "tenants", "get", "--id", "beta").exitCode(), "beta is gone from the registry");
+        assertEquals(1, CliRun.run(env, "version-installed", "--tenant", "beta").exitCode(), "a deleted tenant cannot be chosen");
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"), "beta's tables were kept");
         assertEquals(List.of("bob"), usernames("tsl_beta_users"), "and still hold its data");
 
-        Result drop = cli(env, "tenants", "delete", "--id", "acme", "--drop-tables");
+        CliRun drop = CliRun.run(env, "tenants", "delete", "--id", "acme", "--drop-tables");
         assertEquals(0, drop.exitCode(), drop::toString);
         assertEquals("Deleted tenant 'acme' and its tables.", drop.out().strip());
         assertEquals(List.of(), registryIds());
@@ -562,18 +545,18 @@ class TenantsCliTest {
         assertTrue(tables().contains(CONTROL_TENANTS));
 
         for (String id : List.of("acme", "nosuch", "default")) {
-            Result unknown = cli(env, "tenants", "delete", "--id", id, "--drop-tables");
+            CliRun unknown = CliRun.run(env, "tenants", "delete", "--id", id, "--drop-tables");
             assertEquals(1, unknown.exitCode(), id + ": " + unknown);
             assertTrue(unknown.err().contains("No tenant with id '" + id + "'"), unknown.err());
         }
         assertEquals(List.of("bob"), usernames("tsl_beta_users"), "a refused delete drops nothing");
 
         // Dropped completely: the id can be provisioned again, from scratch.
-        Result recreate = cli(env, "tenants", "create", "--id", "acme", "--hostname", "acme.example.com");
+        CliRun recreate = CliRun.run(env, "tenants", "create", "--id", "acme", "--hostname", "acme.example.com");
         assertEquals(0, recreate.exitCode(), recreate::toString);
         assertEquals(acmeTables, tablesStartingWith("tsl_acme_"));
         assertEquals(0, count("tsl_acme_users"), "no data of the old acme");
-        assertEquals(3, cli(env, "version-installed", "--tenant", "acme").exitCode(), "the new acme is not installed");
+        assertEquals(3, CliRun.run(env, "version-installed", "--tenant", "acme").exitCode(), "the new acme is not installed");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -595,7 +578,7 @@ class TenantsCliTest {
         for (List<String> command : commands) {
             List<String> args = new ArrayList<>(List.of("tenants"));
             args.addAll(command);
-            Result r = cli(env, args.toArray(String[]::new));
+            CliRun r = CliRun.run(env, args.toArray(String[]::new));
             assertEquals(1, r.exitCode(), command + ": " + r);
             assertTrue(r.err().contains("Provider mode is off"), command + ": " + r);
             assertTrue(r.err().contains("TESELA_TENANTS_ENABLED=1"), command + ": " + r);
@@ -603,7 +586,7 @@ class TenantsCliTest {
         }
         assertEquals(Set.of(), tablesStartingWith("tsl_acme_"));
 
-        Result off = cli(TestApps.with(env, "TESELA_TENANTS_ENABLED", "0"), "tenants", "list");
+        CliRun off = CliRun.run(TestApps.with(env, "TESELA_TENANTS_ENABLED", "0"), "tenants", "list");
         assertEquals(1, off.exitCode(), off::toString);
         assertTrue(off.err().contains("Provider mode is off"), off.err());
     }
@@ -611,7 +594,7 @@ class TenantsCliTest {
     @Test
     void tenantsWithoutASubcommandIsAnError() {
         provider(Kind.H2);
-        Result r = cli(env, "tenants");
+        CliRun r = CliRun.run(env, "tenants");
         assertNotEquals(0, r.exitCode(), r::toString);
         assertTrue(r.err().contains("Missing tenants command"), r.err());
     }
@@ -620,11 +603,11 @@ class TenantsCliTest {
     // helpers
 
     private void initAndCreate(String id, String hostname, String... options) {
-        Result init = cli(env, "tenants", "init");
+        CliRun init = CliRun.run(env, "tenants", "init");
         assertEquals(0, init.exitCode(), init::toString);
         List<String> args = new ArrayList<>(List.of("tenants", "create", "--id", id, "--hostname", hostname));
         args.addAll(List.of(options));
-        Result create = cli(env, args.toArray(String[]::new));
+        CliRun create = CliRun.run(env, args.toArray(String[]::new));
         assertEquals(0, create.exitCode(), create::toString);
     }
 
@@ -632,10 +615,10 @@ class TenantsCliTest {
     private JsonNode editOk(String... options) {
         List<String> args = new ArrayList<>(List.of("tenants", "edit", "--id", "acme"));
         args.addAll(List.of(options));
-        Result r = cli(env, args.toArray(String[]::new));
+        CliRun r = CliRun.run(env, args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), r::toString);
         JsonNode printed = r.json();
-        assertEquals(printed, cli(env, "tenants", "get", "--id", "acme").json(), "the printed tenant is the stored one");
+        assertEquals(printed, CliRun.run(env, "tenants", "get", "--id", "acme").json(), "the printed tenant is the stored one");
         return printed;
     }
 
@@ -646,17 +629,6 @@ class TenantsCliTest {
             ps.setString(1, id);
             assertEquals(1, ps.executeUpdate());
         }
-    }
-
-    private static Result cli(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = TeselaCli.run(args, env, o, e);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** The table names a tenant with table prefix {@code prefix} must have: its schema and its migration history. */
