@@ -21,7 +21,8 @@ import org.jooq.Table;
 
 /**
  * Sessions in the tenant's {@code sessions} table: the default when no Redis is configured. Expired rows are
- * ignored on read and removed by {@link #purgeExpired}.
+ * ignored on read and removed by {@link #purgeExpired}. Reading a session extends its idle deadline, written at most
+ * once a minute per session so that a busy user does not cost a write per request.
  */
 public final class DbSessionStore implements SessionStore {
     private static final Table<Record> SESSIONS = table(name("sessions"));
@@ -33,6 +34,8 @@ public final class DbSessionStore implements SessionStore {
     private static final Field<LocalDateTime> EXPIRES_AT = field(name("expires_at"), LocalDateTime.class);
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** How far the stored idle deadline may lag behind the true one (so sessions live up to this much longer). */
+    private static final Duration TOUCH_RESOLUTION = Duration.ofMinutes(1);
 
     private final TenantDatabases databases;
     private final Clock clock;
@@ -63,14 +66,18 @@ public final class DbSessionStore implements SessionStore {
         String key = SessionStore.storageKey(tenant, token);
         Instant now = clock.instant();
         var dsl = databases.of(tenant);
-        var row = dsl.select(USER_ID, DATA, CREATED_AT).from(SESSIONS)
+        var row = dsl.select(USER_ID, DATA, CREATED_AT, EXPIRES_AT).from(SESSIONS)
                 .where(ID.eq(key)).and(EXPIRES_AT.gt(Times.utc(now)))
                 .fetchOne();
         if (row == null) {
             return Optional.empty();
         }
-        dsl.update(SESSIONS).set(LAST_SEEN_AT, Times.utc(now)).set(EXPIRES_AT, Times.utc(now.plus(idle)))
-                .where(ID.eq(key)).execute();
+        Instant newExpiry = now.plus(idle);
+        // Slide the idle deadline, but write at most once per TOUCH_RESOLUTION per session, not on every request.
+        if (Duration.between(Times.instant(row.value4()), newExpiry).compareTo(TOUCH_RESOLUTION) > 0) {
+            dsl.update(SESSIONS).set(LAST_SEEN_AT, Times.utc(now)).set(EXPIRES_AT, Times.utc(newExpiry))
+                    .where(ID.eq(key)).execute();
+        }
         return Optional.of(new Session(row.value1(), loginCookieId(row.value2()), Times.instant(row.value3())));
     }
 

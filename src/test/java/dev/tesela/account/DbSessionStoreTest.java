@@ -82,4 +82,22 @@ class DbSessionStoreTest extends SessionStoreContract {
         var at16 = new DbSessionStore(new TenantDatabases(database), Clock.fixed(t0.plus(Duration.ofMinutes(16)), ZoneOffset.UTC));
         assertTrue(at16.findAndTouch(a, token, idle).isPresent(), "touched at minute 8, so alive until 18");
     }
+
+    @Test
+    void touchesWithinAMinuteDoNotWriteButLaterOnesDo() {
+        Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
+        Duration idle = Duration.ofMinutes(10);
+        String token = new DbSessionStore(new TenantDatabases(database), Clock.fixed(t0, ZoneOffset.UTC))
+                .create(a, new SessionStore.Session(1, null, t0), idle);
+        String key = SessionStore.storageKey(a, token);
+        var lastSeen = field(name("last_seen_at"), LocalDateTime.class);
+        var id = field(name("id"), String.class);
+        java.util.function.Supplier<LocalDateTime> stored = () -> database.tenantDsl(a.tablePrefix())
+                .select(lastSeen).from(table(name("sessions"))).where(id.eq(key)).fetchOne(lastSeen);
+        LocalDateTime created = stored.get();
+        new DbSessionStore(new TenantDatabases(database), Clock.fixed(t0.plusSeconds(30), ZoneOffset.UTC)).findAndTouch(a, token, idle);
+        assertEquals(created, stored.get(), "a touch 30 s later writes nothing");
+        new DbSessionStore(new TenantDatabases(database), Clock.fixed(t0.plusSeconds(90), ZoneOffset.UTC)).findAndTouch(a, token, idle);
+        assertEquals(LocalDateTime.parse("2026-03-01T00:01:30"), stored.get(), "a touch 90 s later slides the deadline");
+    }
 }
