@@ -1,0 +1,291 @@
+package dev.tesela.storage;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import dev.tesela.platform.security.Crypto;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Blobs as files under a root directory: key {@code 2026/11/23/a.jpeg} is the file {@code <root>/2026/11/23/a.jpeg}.
+ *
+ * <p>{@link #putNew} writes the bytes to a temporary file ({@code .tmp-<random>}) in the target's folder, then
+ * publishes it with a hard link to the final name, which the file system refuses when the name exists: of two
+ * concurrent puts of a key exactly one wins, and readers see no file or the whole file. Where hard links are not
+ * supported it falls back to an atomic rename guarded by a per-key lock, which keeps the same guarantees within
+ * this process only (two processes sharing such a file system could overwrite each other).
+ *
+ * <p>Keys whose last segment starts with {@code .tmp-} are reserved for those temporary files and refused
+ * (IllegalArgumentException) like invalid keys. Every path is resolved under the root and checked to stay under it,
+ * symbolic links included: a key reaching outside through a link fails with an IOException. Files are written with
+ * permissions 0644 where the file system is POSIX; folders are created with the process's defaults and removed
+ * again when the last blob in them is deleted. A folder is not a blob: stat/open/localFile of a key that names a
+ * folder find nothing, and putNew of such a key fails with an IOException (not BlobExistsException).
+ *
+ * <p>Thread-safe; immutable apart from the locks.
+ */
+public final class LocalBlobStore implements BlobStore {
+    static final String TEMP_PREFIX = ".tmp-";
+    private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
+    /** A concurrent delete may remove a folder between our creating it and writing into it; retry that often. */
+    private static final int FOLDER_ATTEMPTS = 5;
+
+    private final Path root;
+    private final boolean hardLinks;
+    private final ReentrantLock[] moveLocks = new ReentrantLock[64];
+
+    /** Uses (and creates when missing) the directory {@code root}. */
+    public LocalBlobStore(Path root) throws IOException {
+        this(root, true);
+    }
+
+    /** @param hardLinks false forces the rename fallback (for tests of file systems without hard links) */
+    LocalBlobStore(Path root, boolean hardLinks) throws IOException {
+        Files.createDirectories(root);
+        this.root = root.toRealPath();
+        this.hardLinks = hardLinks;
+        for (int i = 0; i < moveLocks.length; i++) {
+            moveLocks[i] = new ReentrantLock();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "local:" + root;
+    }
+
+    @Override
+    public void putNew(String key, Path file, String contentType) throws IOException {
+        Path target = resolve(key);
+        Objects.requireNonNull(file, "file");
+        if (Files.exists(target, NOFOLLOW_LINKS)) { // cheap early answer; publish() is what decides under concurrency
+            requireInsideRoot(target.getParent().toRealPath(), key);
+            throw taken(key, target);
+        }
+        Path temp;
+        try (InputStream in = Files.newInputStream(file)) {
+            temp = writeTemp(target.getParent(), in);
+        }
+        try {
+            publish(temp, target, key);
+        } catch (IOException | RuntimeException e) {
+            deleteAfterFailure(temp, e);
+            throw e;
+        }
+        try {
+            Files.deleteIfExists(temp); // the bytes stay under the final name (a hard link shares them)
+        } catch (IOException leftover) {
+            // Harmless: a temporary file is never visible as a blob.
+        }
+    }
+
+    @Override
+    public Optional<BlobStat> stat(String key) throws IOException {
+        Optional<Path> file = existingFile(key);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file.get(), BasicFileAttributes.class);
+            return Optional.of(new BlobStat(attributes.size(), attributes.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException deletedMeanwhile) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<InputStream> open(String key) throws IOException {
+        Optional<Path> file = existingFile(key);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.newInputStream(file.get()));
+        } catch (NoSuchFileException deletedMeanwhile) {
+            return Optional.empty();
+        }
+    }
+
+    /** The file under the root; empty when missing. Throws UncheckedIOException when the key leads outside the root. */
+    @Override
+    public Optional<Path> localFile(String key) {
+        try {
+            return existingFile(key).map(real -> resolve(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public boolean delete(String key) throws IOException {
+        Path target = resolve(key);
+        if (existingFile(key).isEmpty()) {
+            return false;
+        }
+        // Deletes the name (a symbolic link itself, never its target); false when a concurrent delete won.
+        boolean deleted = Files.deleteIfExists(target);
+        if (deleted) {
+            removeEmptyFolders(target.getParent());
+        }
+        return deleted;
+    }
+
+    /** The key's path under the root (lexically; links are checked where files are touched). */
+    private Path resolve(String key) {
+        BlobKeys.requireValid(key);
+        if (key.substring(key.lastIndexOf('/') + 1).startsWith(TEMP_PREFIX)) {
+            throw new IllegalArgumentException("blob key names a temporary file (last segment starts with '" + TEMP_PREFIX + "')");
+        }
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root) || path.equals(root)) {
+            throw new IllegalArgumentException("blob key resolves outside the store root");
+        }
+        return path;
+    }
+
+    /** The real path of the key's regular file; empty when there is none (or a folder has its name). */
+    private Optional<Path> existingFile(String key) throws IOException {
+        Path path = resolve(key);
+        if (!Files.exists(path)) {
+            return Optional.empty(); // also when a blob stands where a folder of the key would be
+        }
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        requireInsideRoot(real, key);
+        return Files.isRegularFile(real) ? Optional.of(real) : Optional.empty();
+    }
+
+    private void requireInsideRoot(Path real, String key) throws IOException {
+        if (!real.startsWith(root)) {
+            throw new FileSystemException(root.toString(), null,
+                    "blob key " + key + " leads outside the store root through a symbolic link");
+        }
+    }
+
+    /** Creates {@code folder} (checking every level stays under the root) and a new temporary file in it with the bytes. */
+    private Path writeTemp(Path folder, InputStream in) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            Path temp = folder.resolve(TEMP_PREFIX + HexFormat.of().formatHex(Crypto.randomBytes(12)));
+            OutputStream out;
+            try {
+                createFolders(folder);
+                out = Files.newOutputStream(temp, CREATE_NEW, WRITE);
+            } catch (NoSuchFileException removedByConcurrentDelete) {
+                if (attempt == FOLDER_ATTEMPTS) {
+                    throw removedByConcurrentDelete;
+                }
+                continue;
+            }
+            try (out) {
+                in.transferTo(out);
+            } catch (IOException | RuntimeException e) {
+                deleteAfterFailure(temp, e);
+                throw e;
+            }
+            try {
+                Files.setPosixFilePermissions(temp, FILE_PERMISSIONS);
+            } catch (UnsupportedOperationException notPosix) {
+                // Keep the file system's defaults.
+            } catch (IOException e) {
+                deleteAfterFailure(temp, e);
+                throw e;
+            }
+            return temp;
+        }
+    }
+
+    private void createFolders(Path folder) throws IOException {
+        if (folder.equals(root)) {
+            return;
+        }
+        Path current = root;
+        for (Path segment : root.relativize(folder)) {
+            current = current.resolve(segment);
+            try {
+                Files.createDirectory(current);
+            } catch (FileAlreadyExistsException exists) {
+                // A folder (fine), a link (checked below) or a file (fails below).
+            }
+            // NoSuchFileException from here on: a concurrent delete removed the folder again; the caller retries.
+            Path real = current.toRealPath();
+            requireInsideRoot(real, root.relativize(folder).toString());
+            if (!Files.readAttributes(real, BasicFileAttributes.class).isDirectory()) {
+                throw new FileAlreadyExistsException(current.toString(), null, "a blob is in the way of this folder");
+            }
+        }
+    }
+
+    private void publish(Path temp, Path target, String key) throws IOException {
+        if (hardLinks) {
+            try {
+                Files.createLink(target, temp);
+                return;
+            } catch (FileAlreadyExistsException e) {
+                throw taken(key, target);
+            } catch (UnsupportedOperationException | FileSystemException noLinksHere) {
+                // Fall back to the rename below (a real failure there reports itself).
+            }
+        }
+        ReentrantLock lock = moveLocks[Math.floorMod(key.hashCode(), moveLocks.length)];
+        lock.lock();
+        try {
+            if (Files.exists(target, NOFOLLOW_LINKS)) {
+                throw taken(key, target);
+            }
+            Files.move(temp, target, ATOMIC_MOVE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static IOException taken(String key, Path target) {
+        if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
+            return new FileAlreadyExistsException(target.toString(), null, "blob key " + key + " names a folder of other blobs");
+        }
+        return new BlobExistsException(key);
+    }
+
+    /** Removes {@code folder} and its parents while they are empty, up to but not including the root. */
+    private void removeEmptyFolders(Path folder) {
+        for (Path current = folder; current != null && current.startsWith(root) && !current.equals(root); current = current.getParent()) {
+            if (!Files.isDirectory(current, NOFOLLOW_LINKS)) {
+                return; // a link to a folder is the operator's, not ours
+            }
+            try {
+                Files.delete(current);
+            } catch (IOException notEmptyOrGone) {
+                return; // not empty (the usual stop), or tidying failed: best effort, the blob is gone either way
+            }
+        }
+    }
+
+    private static void deleteAfterFailure(Path temp, Exception failure) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}
