@@ -7,7 +7,15 @@ import dev.tesela.account.DbSessionStore;
 import dev.tesela.account.RedisSessionStore;
 import dev.tesela.account.SessionStore;
 import dev.tesela.install.InstallRoutes;
+import dev.tesela.imaging.ImageEngines;
 import dev.tesela.install.InstallService;
+import dev.tesela.media.ApiV1Routes;
+import dev.tesela.media.ExpiredUploadsJob;
+import dev.tesela.media.MediaRoutes;
+import dev.tesela.media.MediaService;
+import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.LocalBlobStore;
+import java.util.concurrent.ConcurrentHashMap;
 import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
@@ -63,6 +71,10 @@ public final class App implements AutoCloseable {
     public final AccountService accounts;
     public final InstallService installs;
     public final Metrics metrics;
+    public final MediaService media;
+    private final Clock clock;
+    private final Map<String, BlobStore> blobStores = new ConcurrentHashMap<>();
+    private Optional<ExpiredUploadsJob> expiredUploads = Optional.empty();
     private final Optional<RedisClient> redisClient;
     private final Optional<StatefulRedisConnection<String, String>> redis;
     private final Optional<TenantCacheBus> tenantBus;
@@ -89,6 +101,42 @@ public final class App implements AutoCloseable {
         this.accounts = new AccountService(tenantDatabases, sessions, PasswordHasher.OWASP, config.auth(), clock);
         this.installs = new InstallService(tenantDatabases, settings, accounts, VERSION, clock);
         this.metrics = new Metrics();
+        this.clock = clock;
+        this.media = MediaService.create(tenantDatabases, settings, ImageEngines.select(config.media().engine()), config.media(),
+                config.dataDir().resolve("tmp").resolve("uploads"), this::blobStore, clock);
+    }
+
+    /**
+     * The local store of a tenant's files: {@code <data>/files/<tenant id>/}. (S3 and per-tenant storages are
+     * their own issue.)
+     */
+    private BlobStore blobStore(TenantContext tenant) {
+        return blobStores.computeIfAbsent(tenant.id(),
+                id -> {
+                    try {
+                        return new LocalBlobStore(config.dataDir().resolve("files").resolve(id));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("Cannot create the file store of tenant " + id, e);
+                    }
+                });
+    }
+
+    /** Starts the in-process background work of {@code serve}: the purge of expired uploads. */
+    public void startBackgroundJobs() {
+        if (config.media().purgeInterval().isZero()) {
+            return;
+        }
+        ExpiredUploadsJob job = new ExpiredUploadsJob(media, this::activeTenants, this::systemContext);
+        job.start(config.media().purgeInterval());
+        expiredUploads = Optional.of(job);
+    }
+
+    private List<TenantContext> activeTenants() {
+        if (!tenants.providerMode()) {
+            return List.of(tenants.defaultTenant());
+        }
+        return registry.list().stream().filter(t -> t.enabled()).map(t -> tenants.byId(t.id()))
+                .flatMap(Optional::stream).toList();
     }
 
     /** Builds the whole application for {@code config}. Connects to the database pool lazily; Redis at once. */
@@ -142,14 +190,18 @@ public final class App implements AutoCloseable {
         info.put("database", database.vendor().name().toLowerCase(java.util.Locale.ROOT));
         info.put("sessions", sessionBackend);
         info.put("mode", tenants.providerMode() ? "provider" : "single-site");
+        info.put("image_engine", media.engineDescription());
 
         return new WebServer(config.http(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
                 List.of(new HealthRoutes(checks, info, metrics),
                         installRoutes,
                         new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
-                        new SiteRoutes(settings, templates, layouts)),
-                errors, metrics);
+                        new SiteRoutes(settings, templates, layouts),
+                        new ApiV1Routes(media, accounts, settings, config.site().https(), clock),
+                        new MediaRoutes(media, templates, layouts, config.site().https(), clock)),
+                errors, metrics,
+                new WebServer.Uploads(config.dataDir().resolve("tmp").resolve("multipart"), config.media().maxUploadBytes()));
     }
 
     public String sessionBackend() {
@@ -158,6 +210,7 @@ public final class App implements AutoCloseable {
 
     @Override
     public void close() {
+        expiredUploads.ifPresent(ExpiredUploadsJob::close);
         tenantBus.ifPresent(TenantCacheBus::close);
         redis.ifPresent(StatefulRedisConnection::close);
         redisClient.ifPresent(RedisClient::shutdown);

@@ -29,9 +29,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         var server = app.webServer();
         int port = server.start();
-        log.info("Tesela {} listening on http://{}:{} (database: {}, sessions: {}, started in {} ms)", App.VERSION,
+        app.startBackgroundJobs();
+        log.info("Tesela {} listening on http://{}:{} (database: {}, sessions: {}, images: {}, started in {} ms)", App.VERSION,
                 app.config.http().host(), port, app.database.vendor().name().toLowerCase(java.util.Locale.ROOT),
-                app.sessionBackend(), (System.nanoTime() - started) / 1_000_000);
+                app.sessionBackend(), app.media.engineDescription(), (System.nanoTime() - started) / 1_000_000);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping");

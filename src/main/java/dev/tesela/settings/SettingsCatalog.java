@@ -28,7 +28,19 @@ final class SettingsCatalog {
             SettingDefinition.integer("upload_medium_size", 500, 16, 4000),
             SettingDefinition.choice("upload_storage_mode", "datefolder", "datefolder", "direct"),
             SettingDefinition.choice("upload_filenaming", "original", "original", "random", "mixed", "id"),
+            SettingDefinition.choice("upload_medium_fixed_dimension", "width", "width", "height"),
+            SettingDefinition.integer("upload_max_image_width", 0, 0, 50_000),
+            SettingDefinition.integer("upload_max_image_height", 0, 0, 50_000),
             SettingDefinition.bool("upload_image_exif", true),
+            SettingDefinition.bool("upload_image_exif_gps", false),
+            SettingDefinition.bool("enable_duplicate_uploads", false),
+            SettingDefinition.choice("upload_duplicate_scope", "ip", "ip", "user", "site"),
+            SettingDefinition.integer("upload_duplicate_window_hours", 24, 0, 87_600),
+            SettingDefinition.bool("enable_expirable_uploads", true),
+            SettingDefinition.string("auto_delete_guest_uploads", "", 32),
+            SettingDefinition.bool("enable_uploads_url", false),
+            SettingDefinition.bool("enable_api_guest", false),
+            SettingDefinition.string("api_v1_key", "", 128),
             SettingDefinition.integer("listing_items_per_page", 24, 1, 100)));
 
     private SettingsCatalog() {}

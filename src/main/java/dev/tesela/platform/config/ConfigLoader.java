@@ -123,6 +123,8 @@ public final class ConfigLoader {
             }
         }
 
+        TeselaConfig.Media media = media(r);
+
         r.throwIfProblems();
         return new TeselaConfig(
                 new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L),
@@ -133,7 +135,26 @@ public final class ConfigLoader {
                 context,
                 new TeselaConfig.Site(hostname, https),
                 new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
-                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced));
+                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced),
+                media);
+    }
+
+    private static TeselaConfig.Media media(ConfigReader r) {
+        int maxUploadMb = r.integer("TESELA_UPLOAD_MAX_MB", 100, 1, 16_384);
+        int maxMegapixels = r.integer("TESELA_IMAGE_MAX_MEGAPIXELS", 150, 1, 10_000);
+        int maxFrames = r.integer("TESELA_IMAGE_MAX_FRAMES", 1_000, 1, 100_000);
+        int maxTotalMegapixels = r.integer("TESELA_IMAGE_MAX_TOTAL_MEGAPIXELS", 1_000, 1, 100_000);
+        String engine = r.string("TESELA_IMAGE_ENGINE", "auto").toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.Set.of("auto", "vips", "java").contains(engine)) {
+            r.problem("TESELA_IMAGE_ENGINE", "must be auto, vips or java, got '" + engine + "'");
+        }
+        int workers = r.integer("TESELA_IMAGE_WORKERS", Runtime.getRuntime().availableProcessors(), 1, 256);
+        int queueWaitSeconds = r.integer("TESELA_IMAGE_QUEUE_WAIT_SECONDS", 20, 0, 600);
+        boolean urlAllowPrivate = r.bool("TESELA_URL_UPLOAD_ALLOW_PRIVATE", false);
+        int purgeSeconds = r.integer("TESELA_EXPIRED_PURGE_SECONDS", 60, 0, 86_400);
+        return new TeselaConfig.Media(maxUploadMb * 1024L * 1024L, maxMegapixels * 1_000_000L, maxFrames,
+                maxTotalMegapixels * 1_000_000L, engine, workers, Duration.ofSeconds(queueWaitSeconds), urlAllowPrivate,
+                Duration.ofSeconds(purgeSeconds));
     }
 
     /** TESELA_TENANT_ENFORCED = {"limits": {...}, "env": {...}}, both parts optional. */

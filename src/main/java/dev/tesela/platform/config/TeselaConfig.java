@@ -18,7 +18,8 @@ public record TeselaConfig(
         DeploymentContext context,
         Site site,
         Auth auth,
-        Tenants tenants) {
+        Tenants tenants,
+        Media media) {
 
     /** Web server. {@code port} 0 picks a free port (tests). {@code clientIpHeader} empty = socket address. */
     public record Http(String host, int port, Optional<String> clientIpHeader, long maxRequestBytes) {}
@@ -35,6 +36,22 @@ public record TeselaConfig(
             return (https ? "https://" : "http://") + hostname;
         }
     }
+
+    /**
+     * Uploads and image processing, installation-wide. Hard caps over the per-site settings.
+     *
+     * @param maxUploadBytes      largest file accepted by any site, whatever its settings say
+     * @param maxPixels           width × height of one frame; larger images are refused before decoding
+     * @param maxFrames           frames of an animation
+     * @param maxTotalPixels      width × height × frames of an animation
+     * @param engine              {@code auto} (libvips when present, else Java), {@code vips} or {@code java}
+     * @param workers             images processed at once
+     * @param queueWait           how long an upload waits for a worker before it is answered 503 with Retry-After
+     * @param urlAllowPrivate     URL uploads may reach loopback and private addresses (tests, intranets only)
+     * @param purgeInterval       how often expired uploads are deleted by the in-process job; zero turns it off
+     */
+    public record Media(long maxUploadBytes, long maxPixels, int maxFrames, long maxTotalPixels, String engine,
+                        int workers, Duration queueWait, boolean urlAllowPrivate, Duration purgeInterval) {}
 
     /** Sign-in policy. */
     public record Auth(int failedLoginsPerDay, Duration sessionIdle, Duration loginCookieLifetime) {}

@@ -18,6 +18,8 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413, 1),
     TOO_MANY_REQUESTS(429, 1),
     UNAVAILABLE(503, 1),
+    /** Temporarily over capacity; the response carries Retry-After. */
+    BUSY(503, 1),
     INTERNAL(500, 1);
 
     private final int httpStatus;

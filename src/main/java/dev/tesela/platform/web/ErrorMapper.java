@@ -39,6 +39,9 @@ public final class ErrorMapper {
 
     public void respond(Context ctx, ErrorCode code, String message, Map<String, String> fields) {
         ctx.status(code.httpStatus());
+        if (code == ErrorCode.BUSY) {
+            ctx.header("Retry-After", "5");
+        }
         String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
         if (wantsJson(ctx)) {
             Map<String, Object> error = new LinkedHashMap<>();
@@ -73,7 +76,7 @@ public final class ErrorMapper {
             case TOO_MANY_REQUESTS -> "Slow down";
             case INVALID_INPUT, BAD_REQUEST, PAYLOAD_TOO_LARGE -> "That did not work";
             case CONFLICT, ALREADY_INSTALLED -> "Already there";
-            case NOT_INSTALLED, UNAVAILABLE, SITE_DISABLED -> "Unavailable";
+            case NOT_INSTALLED, UNAVAILABLE, SITE_DISABLED, BUSY -> "Unavailable";
             case INTERNAL -> "Something went wrong";
         };
     }

@@ -45,7 +45,9 @@ public final class TenantEdge {
     }
 
     public void handle(Context ctx) {
-        String host = hostname(trustedHostHeader(ctx));
+        String hostHeader = trustedHostHeader(ctx);
+        ctx.attribute(WebKeys.HOST, hostHeader == null ? "" : hostHeader.trim().toLowerCase(Locale.ROOT));
+        String host = hostname(hostHeader);
         TenantContext tenant = switch (resolver.resolve(host)) {
             case TenantResolver.Resolution.Found found -> found.tenant();
             case TenantResolver.Resolution.Disabled disabled ->

@@ -19,6 +19,7 @@ public final class WebKeys {
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     static final String RC = "tesela.rc";
+    static final String HOST = "tesela.host";
 
     private WebKeys() {}
 
@@ -34,6 +35,15 @@ public final class WebKeys {
     /** Replaces the request's principal (the auth edge after signing in or out). */
     public static void setPrincipal(Context ctx, Principal principal) {
         ctx.attribute(RC, rc(ctx).withPrincipal(principal));
+    }
+
+    /**
+     * The site's own base URL for links in responses ({@code https://host[:port]}, no trailing slash): the host the
+     * tenant edge trusted (Host, or X-Forwarded-Host from the router) with the configured scheme.
+     */
+    public static String baseUrl(Context ctx, boolean https) {
+        String host = ctx.attribute(HOST);
+        return (https ? "https://" : "http://") + (host == null || host.isEmpty() ? ctx.host() : host);
     }
 
     /** Null-safe context lookup for code that runs before the edges (error pages for unknown hosts). */

@@ -22,8 +22,25 @@ public final class WebServer {
 
     private final Javalin javalin;
 
+    /**
+     * Paths of stored files: they pass the tenant edge (the tenant owns the files) but none of the other edges, so
+     * serving an image never looks up a session.
+     */
+    static final String FILES_PATH = "/images/";
+
+    /**
+     * Multipart uploads: parts larger than a small in-memory threshold spill to {@code tempDir}; a part over
+     * {@code maxFileBytes} is refused while it streams in.
+     */
+    public record Uploads(java.nio.file.Path tempDir, long maxFileBytes) {}
+
     public WebServer(TeselaConfig.Http http, TenantEdge tenantEdge, List<Handler> edges, List<Routes> features,
-                     ErrorMapper errors, Metrics metrics) {
+                     ErrorMapper errors, Metrics metrics, Uploads uploads) {
+        try {
+            java.nio.file.Files.createDirectories(uploads.tempDir());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot create " + uploads.tempDir(), e);
+        }
         this.javalin = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -31,6 +48,10 @@ public final class WebServer {
             cfg.http.maxRequestSize = http.maxRequestBytes();
             cfg.jetty.host = http.host();
             cfg.jetty.port = http.port();
+            cfg.jetty.multipartConfig.cacheDirectory(uploads.tempDir().toString());
+            cfg.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
+            cfg.jetty.multipartConfig.maxFileSize(uploads.maxFileBytes(), io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.maxFileBytes() + 1024 * 1024, io.javalin.config.SizeUnit.BYTES);
             cfg.jsonMapper(new JavalinJackson3());
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/static";
@@ -52,7 +73,7 @@ public final class WebServer {
             });
             for (Handler edge : edges) {
                 cfg.routes.before(ctx -> {
-                    if (!isInstallationPath(ctx)) {
+                    if (!isInstallationPath(ctx) && !ctx.path().startsWith(FILES_PATH)) {
                         edge.handle(ctx);
                     }
                 });

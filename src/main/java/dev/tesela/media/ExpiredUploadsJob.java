@@ -1,0 +1,66 @@
+package dev.tesela.media;
+
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.TenantContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes expired uploads (files and rows) in batches, every {@code interval}, for every tenant the supplier lists.
+ * Expired images are already invisible (lookups filter them); this job reclaims their space. Running it on several
+ * instances at once is safe: a second deletion of the same image finds nothing to delete.
+ */
+public final class ExpiredUploadsJob implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ExpiredUploadsJob.class);
+    static final int BATCH = 50;
+    private final MediaService media;
+    private final Supplier<List<TenantContext>> tenants;
+    private final Function<TenantContext, RequestContext> systemContext;
+    private final ScheduledExecutorService scheduler;
+
+    public ExpiredUploadsJob(MediaService media, Supplier<List<TenantContext>> tenants,
+                             Function<TenantContext, RequestContext> systemContext) {
+        this.media = media;
+        this.tenants = tenants;
+        this.systemContext = systemContext;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("expired-uploads").factory());
+    }
+
+    public void start(Duration interval) {
+        scheduler.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass over every tenant; returns the number of images deleted. Never throws: failures are logged per tenant. */
+    public int runOnce() {
+        int total = 0;
+        for (TenantContext tenant : tenants.get()) {
+            try {
+                RequestContext rc = systemContext.apply(tenant);
+                for (int n; (n = media.purgeExpired(rc, BATCH)) > 0; ) {
+                    total += n;
+                    if (n < BATCH) {
+                        break;
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("Purging expired uploads of tenant {} failed: {}", tenant.id(), e.toString());
+            }
+        }
+        if (total > 0) {
+            log.info("Deleted {} expired upload(s)", total);
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,246 @@
+package dev.tesela.media;
+
+import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
+import dev.tesela.platform.db.Times;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Table;
+
+/** Rows of images, image_variants, tags, image_tags and deletions. Package-private: use MediaService. */
+final class MediaRepository {
+    static final Table<Record> IMAGES = table(name("images"));
+    static final Field<Long> ID = field(name("id"), Long.class);
+    static final Field<Long> OWNER_ID = field(name("owner_id"), Long.class);
+    static final Field<Long> ALBUM_ID = field(name("album_id"), Long.class);
+    static final Field<Long> CATEGORY_ID = field(name("category_id"), Long.class);
+    static final Field<String> STORAGE_KEY = field(name("storage_key"), String.class);
+    static final Field<String> STORAGE_MODE = field(name("storage_mode"), String.class);
+    static final Field<String> ORIGINAL_FILENAME = field(name("original_filename"), String.class);
+    static final Field<String> TITLE = field(name("title"), String.class);
+    static final Field<String> DESCRIPTION = field(name("description"), String.class);
+    static final Field<String> MEDIA_TYPE = field(name("media_type"), String.class);
+    static final Field<String> EXTENSION = field(name("extension"), String.class);
+    static final Field<Integer> WIDTH = field(name("width"), Integer.class);
+    static final Field<Integer> HEIGHT = field(name("height"), Integer.class);
+    static final Field<Integer> FRAMES = field(name("frames"), Integer.class);
+    static final Field<Long> BYTE_SIZE = field(name("byte_size"), Long.class);
+    static final Field<Boolean> IS_ANIMATED = field(name("is_animated"), Boolean.class);
+    static final Field<Boolean> IS_360 = field(name("is_360"), Boolean.class);
+    static final Field<String> SHA256 = field(name("sha256"), String.class);
+    static final Field<String> MD5 = field(name("md5"), String.class);
+    static final Field<String> SOURCE_SHA256 = field(name("source_sha256"), String.class);
+    static final Field<String> EXIF = field(name("exif"), String.class);
+    static final Field<Boolean> NSFW = field(name("nsfw"), Boolean.class);
+    static final Field<Long> VIEWS = field(name("views"), Long.class);
+    static final Field<Long> LIKES = field(name("likes"), Long.class);
+    static final Field<String> UPLOADER_IP = field(name("uploader_ip"), String.class);
+    static final Field<String> DELETE_HASH = field(name("delete_hash"), String.class);
+    static final Field<LocalDateTime> EXPIRES_AT = field(name("expires_at"), LocalDateTime.class);
+    static final Field<LocalDateTime> CREATED_AT = field(name("created_at"), LocalDateTime.class);
+
+    static final Table<Record> VARIANTS = table(name("image_variants"));
+    static final Field<Long> V_IMAGE_ID = field(name("image_id"), Long.class);
+    static final Field<String> V_VARIANT = field(name("variant"), String.class);
+    static final Field<String> V_STORAGE_KEY = field(name("storage_key"), String.class);
+    static final Field<String> V_MEDIA_TYPE = field(name("media_type"), String.class);
+    static final Field<Integer> V_WIDTH = field(name("width"), Integer.class);
+    static final Field<Integer> V_HEIGHT = field(name("height"), Integer.class);
+    static final Field<Long> V_BYTE_SIZE = field(name("byte_size"), Long.class);
+
+    static final Table<Record> TAGS = table(name("tags"));
+    static final Field<Long> TAG_ID = field(name("id"), Long.class);
+    static final Field<String> TAG_NAME = field(name("name"), String.class);
+    static final Field<Long> TAG_CREATOR_ID = field(name("creator_id"), Long.class);
+    static final Field<Long> TAG_FILE_COUNT = field(name("file_count"), Long.class);
+    static final Field<LocalDateTime> TAG_CREATED_AT = field(name("created_at"), LocalDateTime.class);
+
+    static final Table<Record> IMAGE_TAGS = table(name("image_tags"));
+    static final Field<Long> IT_TAG_ID = field(name("tag_id"), Long.class);
+    static final Field<Long> IT_IMAGE_ID = field(name("image_id"), Long.class);
+
+    static final Table<Record> USERS = table(name("users"));
+    static final Field<Long> USER_ID = field(name("id"), Long.class);
+    static final Field<String> USERNAME = field(name("username"), String.class);
+    static final Field<Long> USER_IMAGE_COUNT = field(name("image_count"), Long.class);
+
+    static final Table<Record> ALBUMS = table(name("albums"));
+    static final Field<Long> ALBUM_ROW_ID = field(name("id"), Long.class);
+    static final Field<Long> ALBUM_OWNER_ID = field(name("owner_id"), Long.class);
+    static final Field<Long> ALBUM_IMAGE_COUNT = field(name("image_count"), Long.class);
+
+    static final Table<Record> CATEGORIES = table(name("categories"));
+    static final Field<Long> CATEGORY_ROW_ID = field(name("id"), Long.class);
+
+    static final Table<Record> DELETIONS = table(name("deletions"));
+
+    /** Everything the images row needs at insert time; the storage key is set once the blobs are in place. */
+    record NewImage(Long ownerId, Long albumId, Long categoryId, String storageMode, String originalFilename,
+                    String title, String description, String mediaType, String extension, int width, int height,
+                    int frames, long byteSize, boolean is360, String sha256, String md5, String sourceSha256,
+                    String exifJson, boolean nsfw, String uploaderIp, Instant expiresAt, Instant createdAt) {}
+
+    long insertImage(DSLContext dsl, NewImage n) {
+        return dsl.insertInto(IMAGES)
+                .set(OWNER_ID, n.ownerId())
+                .set(ALBUM_ID, n.albumId())
+                .set(CATEGORY_ID, n.categoryId())
+                .set(STORAGE_KEY, "")
+                .set(STORAGE_MODE, n.storageMode())
+                .set(ORIGINAL_FILENAME, n.originalFilename())
+                .set(TITLE, n.title())
+                .set(DESCRIPTION, n.description())
+                .set(MEDIA_TYPE, n.mediaType())
+                .set(EXTENSION, n.extension())
+                .set(WIDTH, n.width())
+                .set(HEIGHT, n.height())
+                .set(FRAMES, n.frames())
+                .set(BYTE_SIZE, n.byteSize())
+                .set(IS_ANIMATED, n.frames() > 1)
+                .set(IS_360, n.is360())
+                .set(SHA256, n.sha256())
+                .set(MD5, n.md5())
+                .set(SOURCE_SHA256, n.sourceSha256())
+                .set(EXIF, n.exifJson())
+                .set(NSFW, n.nsfw())
+                .set(UPLOADER_IP, n.uploaderIp())
+                .set(EXPIRES_AT, n.expiresAt() == null ? null : Times.utc(n.expiresAt()))
+                .set(CREATED_AT, Times.utc(n.createdAt()))
+                .returningResult(ID)
+                .fetchOne(ID);
+    }
+
+    void completeImage(DSLContext dsl, long id, String storageKey, String deleteHash) {
+        dsl.update(IMAGES).set(STORAGE_KEY, storageKey).set(DELETE_HASH, deleteHash).where(ID.eq(id)).execute();
+    }
+
+    void insertVariant(DSLContext dsl, long imageId, StoredImage.Variant v) {
+        dsl.insertInto(VARIANTS)
+                .set(V_IMAGE_ID, imageId)
+                .set(V_VARIANT, v.name())
+                .set(V_STORAGE_KEY, v.storageKey())
+                .set(V_MEDIA_TYPE, v.mediaType())
+                .set(V_WIDTH, v.width())
+                .set(V_HEIGHT, v.height())
+                .set(V_BYTE_SIZE, v.byteSize())
+                .execute();
+    }
+
+    /** Links {@code names} to the image, creating missing tags; keeps the tags' file counts right. */
+    void tag(DSLContext dsl, long imageId, Long creatorId, List<String> names, Instant now) {
+        // names are distinct (the service dedupes them). Two uploads creating the same new tag at the same moment:
+        // one of them fails on the unique name and is rolled back whole (its blobs removed); the client retries.
+        for (String tagName : names) {
+            Long tagId = dsl.select(TAG_ID).from(TAGS).where(TAG_NAME.eq(tagName)).fetchOne(TAG_ID);
+            if (tagId == null) {
+                tagId = dsl.insertInto(TAGS).set(TAG_NAME, tagName).set(TAG_CREATOR_ID, creatorId).set(TAG_FILE_COUNT, 0L)
+                        .set(TAG_CREATED_AT, Times.utc(now)).returningResult(TAG_ID).fetchOne(TAG_ID);
+            }
+            dsl.insertInto(IMAGE_TAGS).set(IT_TAG_ID, tagId).set(IT_IMAGE_ID, imageId).execute();
+            dsl.update(TAGS).set(TAG_FILE_COUNT, TAG_FILE_COUNT.plus(1)).where(TAG_ID.eq(tagId)).execute();
+        }
+    }
+
+    void addToCounters(DSLContext dsl, Long ownerId, Long albumId, int delta) {
+        if (ownerId != null) {
+            dsl.update(USERS).set(USER_IMAGE_COUNT, USER_IMAGE_COUNT.plus(delta)).where(USER_ID.eq(ownerId)).execute();
+        }
+        if (albumId != null) {
+            dsl.update(ALBUMS).set(ALBUM_IMAGE_COUNT, ALBUM_IMAGE_COUNT.plus(delta)).where(ALBUM_ROW_ID.eq(albumId)).execute();
+        }
+    }
+
+    boolean albumOwnedBy(DSLContext dsl, long albumId, long ownerId) {
+        return dsl.fetchExists(ALBUMS, ALBUM_ROW_ID.eq(albumId).and(ALBUM_OWNER_ID.eq(ownerId)));
+    }
+
+    boolean categoryExists(DSLContext dsl, long categoryId) {
+        return dsl.fetchExists(CATEGORIES, CATEGORY_ROW_ID.eq(categoryId));
+    }
+
+    /** Whether an image with this content (as stored, or as uploaded before it was altered) matches {@code scope}. */
+    boolean duplicateExists(DSLContext dsl, String sha256, Condition scope) {
+        return dsl.fetchExists(IMAGES, SHA256.eq(sha256).or(SOURCE_SHA256.eq(sha256)).and(scope));
+    }
+
+    long countImages(DSLContext dsl) {
+        return dsl.select(count()).from(IMAGES).fetchSingle(0, Long.class);
+    }
+
+    Optional<StoredImage> find(DSLContext dsl, long id) {
+        Table<Record> i = IMAGES.as("i");
+        Table<Record> u = USERS.as("u");
+        List<Field<?>> columns = new ArrayList<>();
+        for (Field<?> f : List.of(ID, OWNER_ID, ALBUM_ID, CATEGORY_ID, STORAGE_KEY, ORIGINAL_FILENAME, TITLE, DESCRIPTION,
+                MEDIA_TYPE, EXTENSION, WIDTH, HEIGHT, FRAMES, BYTE_SIZE, SHA256, MD5, EXIF, NSFW, VIEWS, LIKES, EXPIRES_AT, CREATED_AT)) {
+            columns.add(field(name("i", f.getName()), f.getType()).as(f.getName()));
+        }
+        columns.add(field(name("u", "username"), String.class).as(USERNAME.getName()));
+        return dsl.select(columns)
+                .from(i).leftJoin(u).on(field(name("u", "id"), Long.class).eq(field(name("i", "owner_id"), Long.class)))
+                .where(field(name("i", "id"), Long.class).eq(id)).fetchOptional()
+                .map(r -> toImage(dsl, r));
+    }
+
+    Optional<String> deleteHash(DSLContext dsl, long id) {
+        return dsl.select(DELETE_HASH).from(IMAGES).where(ID.eq(id)).fetchOptional(DELETE_HASH);
+    }
+
+    /** Ids of images whose expiry passed, oldest first. */
+    List<Long> expired(DSLContext dsl, Instant now, int limit) {
+        return dsl.select(ID).from(IMAGES).where(EXPIRES_AT.le(Times.utc(now))).orderBy(EXPIRES_AT).limit(limit).fetch(ID);
+    }
+
+    /** Removes the image's row and links (variants cascade), fixes counters, and records the deletion. */
+    void delete(DSLContext dsl, StoredImage image, Long actorId, String ip, Instant now) {
+        List<Long> tagIds = dsl.select(IT_TAG_ID).from(IMAGE_TAGS).where(IT_IMAGE_ID.eq(image.id())).fetch(IT_TAG_ID);
+        if (!tagIds.isEmpty()) {
+            dsl.update(TAGS).set(TAG_FILE_COUNT, TAG_FILE_COUNT.minus(1)).where(TAG_ID.in(tagIds)).execute();
+            dsl.deleteFrom(IMAGE_TAGS).where(IT_IMAGE_ID.eq(image.id())).execute();
+        }
+        dsl.deleteFrom(VARIANTS).where(V_IMAGE_ID.eq(image.id())).execute();
+        dsl.deleteFrom(IMAGES).where(ID.eq(image.id())).execute();
+        addToCounters(dsl, image.ownerId(), image.albumId(), -1);
+        dsl.insertInto(DELETIONS)
+                .set(field(name("image_id"), Long.class), image.id())
+                .set(field(name("user_id"), Long.class), actorId)
+                .set(field(name("ip"), String.class), ip)
+                .set(field(name("md5"), String.class), image.md5())
+                .set(field(name("original_filename"), String.class), image.originalFilename())
+                .set(field(name("views"), Long.class), image.views())
+                .set(field(name("likes"), Long.class), image.likes())
+                .set(field(name("deleted_at"), LocalDateTime.class), Times.utc(now))
+                .execute();
+    }
+
+    private StoredImage toImage(DSLContext dsl, Record r) {
+        long id = r.get(ID);
+        Map<String, StoredImage.Variant> variants = new LinkedHashMap<>();
+        dsl.select(V_VARIANT, V_STORAGE_KEY, V_MEDIA_TYPE, V_WIDTH, V_HEIGHT, V_BYTE_SIZE).from(VARIANTS)
+                .where(V_IMAGE_ID.eq(id)).fetch()
+                .forEach(v -> variants.put(v.get(V_VARIANT), new StoredImage.Variant(v.get(V_VARIANT), v.get(V_STORAGE_KEY),
+                        v.get(V_MEDIA_TYPE), v.get(V_WIDTH), v.get(V_HEIGHT), v.get(V_BYTE_SIZE))));
+        List<Long> tagIds = dsl.select(IT_TAG_ID).from(IMAGE_TAGS).where(IT_IMAGE_ID.eq(id)).fetch(IT_TAG_ID);
+        List<String> tags = tagIds.isEmpty() ? List.of()
+                : new ArrayList<>(dsl.select(TAG_NAME).from(TAGS).where(TAG_ID.in(tagIds)).orderBy(TAG_NAME).fetch(TAG_NAME));
+        LocalDateTime expires = r.get(EXPIRES_AT);
+        return new StoredImage(id, r.get(OWNER_ID), r.get(USERNAME), r.get(ALBUM_ID), r.get(CATEGORY_ID), r.get(STORAGE_KEY),
+                r.get(ORIGINAL_FILENAME), r.get(TITLE), r.get(DESCRIPTION), r.get(MEDIA_TYPE), r.get(EXTENSION),
+                r.get(WIDTH), r.get(HEIGHT), r.get(FRAMES), r.get(BYTE_SIZE), r.get(SHA256), r.get(MD5), r.get(EXIF),
+                Boolean.TRUE.equals(r.get(NSFW)), r.get(VIEWS), r.get(LIKES),
+                expires == null ? null : Times.instant(expires), Times.instant(r.get(CREATED_AT)), List.copyOf(tags),
+                Map.copyOf(variants));
+    }
+}

@@ -1,0 +1,548 @@
+package dev.tesela.media;
+
+import dev.tesela.imaging.ImageInfo;
+import dev.tesela.imaging.ImageProcessor;
+import dev.tesela.platform.config.TeselaConfig;
+import java.nio.file.Path;
+import dev.tesela.platform.context.Principal;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.TenantContext;
+import dev.tesela.platform.db.TenantDatabases;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.platform.security.Crypto;
+import dev.tesela.platform.security.PublicIds;
+import dev.tesela.settings.SettingsService;
+import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.FileNaming;
+import dev.tesela.storage.NamingMethod;
+import dev.tesela.storage.StorageMode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Uploads, lookups and deletion of images. An upload runs receive → sniff → limit → process (in
+ * {@link ImagePipeline}) → store (here): the blobs are written first, then the row is committed; if anything
+ * fails, the blobs written so far are deleted and the transaction rolls back, so there is never a row without
+ * files nor files without a row. Temp files are removed whatever happens.
+ */
+public final class MediaService {
+    private static final Logger log = LoggerFactory.getLogger(MediaService.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern BASE64 = Pattern.compile("^[A-Za-z0-9+/]*={0,2}$");
+    private static final Pattern TAG = Pattern.compile("^[\\p{L}\\p{N} _.-]{1,32}$");
+    static final int MAX_TAGS = 20;
+    static final Duration MIN_EXPIRY = Duration.ofMinutes(5);
+    static final Duration MAX_EXPIRY = Duration.ofDays(366);
+
+    private final TenantDatabases databases;
+    private final SettingsService settings;
+    private final ImagePipeline pipeline;
+    private final Receiver receiver;
+    private final UrlFetcher fetcher;
+    private final Function<TenantContext, BlobStore> blobStores;
+    private final PublicIdCodecs ids;
+    private final long hardMaxBytes;
+    private final Clock clock;
+    private final MediaRepository repository = new MediaRepository();
+
+    MediaService(TenantDatabases databases, SettingsService settings, ImagePipeline pipeline, Receiver receiver,
+                 UrlFetcher fetcher, Function<TenantContext, BlobStore> blobStores, PublicIdCodecs ids, long hardMaxBytes,
+                 Clock clock) {
+        this.databases = databases;
+        this.settings = settings;
+        this.pipeline = pipeline;
+        this.receiver = receiver;
+        this.fetcher = fetcher;
+        this.blobStores = blobStores;
+        this.ids = ids;
+        this.hardMaxBytes = hardMaxBytes;
+        this.clock = clock;
+    }
+
+    /**
+     * Wires the media feature: {@code tempDir} receives uploads in progress (emptied of stragglers here, at start),
+     * {@code blobStores} gives each tenant its store.
+     */
+    public static MediaService create(TenantDatabases databases, SettingsService settings, ImageProcessor engine,
+                                      TeselaConfig.Media config, Path tempDir, Function<TenantContext, BlobStore> blobStores,
+                                      Clock clock) {
+        sweep(tempDir);
+        Receiver receiver = new Receiver(tempDir);
+        ImagePipeline pipeline = new ImagePipeline(engine, config, new ProcessingGate(config.workers(), config.queueWait()), receiver);
+        return new MediaService(databases, settings, pipeline, receiver, new UrlFetcher(config.urlAllowPrivate(), Duration.ofSeconds(60)),
+                blobStores, new PublicIdCodecs(settings), config.maxUploadBytes(), clock);
+    }
+
+    /** Removes temp files a previous process left behind (it died mid-upload). */
+    private static void sweep(Path tempDir) {
+        if (!Files.isDirectory(tempDir)) {
+            return;
+        }
+        try (var files = Files.list(tempDir)) {
+            files.filter(f -> f.getFileName().toString().startsWith("up-")).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    log.warn("Could not remove stale temp file {}: {}", f, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            log.warn("Could not sweep {}: {}", tempDir, e.toString());
+        }
+    }
+
+    /** The engine doing the work, for logs and health output. */
+    public String engineDescription() {
+        return pipeline.engine().description();
+    }
+
+    public BlobStore blobStore(TenantContext tenant) {
+        return blobStores.apply(tenant);
+    }
+
+    public PublicIds publicIds(RequestContext rc) {
+        return ids.of(rc);
+    }
+
+    /** Whether the caller may upload at all (used to show or hide the upload page). */
+    public boolean mayUpload(RequestContext rc) {
+        return permitted(rc, MediaSettings.from(settings.all(rc)));
+    }
+
+    /** The largest file the caller may upload: the site's setting for guests or users, under the installation's cap. */
+    public long maxUploadBytes(RequestContext rc) {
+        MediaSettings site = MediaSettings.from(settings.all(rc));
+        return Math.min(hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
+    }
+
+    /** Stores one upload for the caller. Bad input: AppException (4xx) and nothing left behind. */
+    public UploadResult upload(RequestContext rc, UploadRequest request) {
+        MediaSettings site = MediaSettings.from(settings.all(rc));
+        if (!permitted(rc, site)) {
+            throw rc.principal() instanceof Principal.Guest
+                    ? new AppException(ErrorCode.UNAUTHORIZED, "Sign in to upload images.")
+                    : AppException.forbidden("Uploads are disabled on this site.");
+        }
+        Fields fields = Fields.parse(request, site, rc.principal(), clock);
+        long maxBytes = Math.min(hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
+        DSLContext dsl = databases.of(rc);
+        Long albumId = fields.album(ids.of(rc)).filter(id -> rc.principal() instanceof Principal.User u
+                && repository.albumOwnedBy(dsl, id, u.userId())).orElse(null);
+        Long categoryId = fields.categoryId().filter(id -> repository.categoryExists(dsl, id)).orElse(null);
+
+        ReceivedFile received = receive(rc, request.source(), site, maxBytes);
+        try {
+            rejectDuplicate(rc, dsl, site, received.sha256());
+            ImageInfo info = pipeline.sniff(received);
+            pipeline.limit(info);
+            try (ProcessedImage processed = pipeline.process(received, info, site, fields.width())) {
+                return store(rc, dsl, site, fields, received, processed, albumId, categoryId);
+            }
+        } catch (AppException e) {
+            throw e;
+        } catch (Exception e) {
+            log.error("Upload by {} failed (request {})", rc.principal(), rc.requestId(), e);
+            throw new AppException(ErrorCode.INTERNAL, "The upload failed on our side. The error was logged.", Map.of(), e);
+        } finally {
+            deleteQuietly(received);
+        }
+    }
+
+    /** The image with public id {@code publicId}, if it exists on the caller's site and has not expired. */
+    public Optional<StoredImage> find(RequestContext rc, String publicId) {
+        return ids.of(rc).decodeStrict(publicId)
+                .flatMap(id -> repository.find(databases.of(rc), id))
+                .filter(image -> image.expiresAt() == null || image.expiresAt().isAfter(clock.instant()));
+    }
+
+    /** Deletes the image if {@code secret} is its delete-link secret; false (and nothing changed) otherwise. */
+    public boolean deleteWithSecret(RequestContext rc, String publicId, String secret) {
+        if (secret == null || secret.length() < 20 || secret.length() > 100) {
+            return false;
+        }
+        Optional<Long> id = ids.of(rc).decodeStrict(publicId);
+        if (id.isEmpty()) {
+            return false;
+        }
+        DSLContext dsl = databases.of(rc);
+        Optional<String> stored = repository.deleteHash(dsl, id.get());
+        if (stored.isEmpty() || stored.get() == null
+                || !Crypto.constantTimeEquals(stored.get(), deleteHash(rc.tenant(), id.get(), secret))) {
+            return false;
+        }
+        return repository.find(dsl, id.get()).map(image -> {
+            delete(rc, image);
+            return true;
+        }).orElse(false);
+    }
+
+    /** Deletes an image: owner, administrators and managers, and the system (jobs). */
+    public void delete(RequestContext rc, String publicId) {
+        StoredImage image = find(rc, publicId).orElseThrow(() -> AppException.notFound("There is no such image."));
+        boolean owner = rc.principal() instanceof Principal.User u && image.ownerId() != null && image.ownerId() == u.userId();
+        boolean manager = rc.principal() instanceof Principal.User u && u.role() != Principal.Role.USER;
+        if (!owner && !manager && !(rc.principal() instanceof Principal.System)) {
+            throw AppException.forbidden("Only the uploader or a moderator can delete this image.");
+        }
+        delete(rc, image);
+    }
+
+    /** Deletes up to {@code batch} expired images of the tenant; returns how many. For the purge job. */
+    public int purgeExpired(RequestContext rc, int batch) {
+        List<Long> expired = repository.expired(databases.of(rc), clock.instant(), batch);
+        int deleted = 0;
+        for (long id : expired) {
+            Optional<StoredImage> image = repository.find(databases.of(rc), id);
+            if (image.isPresent()) {
+                delete(rc, image.get());
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private void delete(RequestContext rc, StoredImage image) {
+        Long actor = rc.principal() instanceof Principal.User u ? u.userId() : null;
+        databases.of(rc).transaction(tx -> repository.delete(tx.dsl(), image, actor, rc.clientIp(), clock.instant()));
+        // The row is gone first: a crash here leaves unreferenced files (harmless), never a row without files.
+        BlobStore store = blobStores.apply(rc.tenant());
+        List<String> keys = new ArrayList<>();
+        keys.add(image.storageKey());
+        image.variants().values().forEach(v -> keys.add(v.storageKey()));
+        for (String key : keys) {
+            try {
+                store.delete(key);
+            } catch (IOException e) {
+                log.warn("Could not delete blob {} of deleted image {}: {}", key, image.id(), e.toString());
+            }
+        }
+    }
+
+    private static boolean permitted(RequestContext rc, MediaSettings site) {
+        return switch (rc.principal()) {
+            case Principal.System s -> true;
+            case Principal.User u -> site.uploadsEnabled() || u.role() == Principal.Role.ADMIN;
+            case Principal.Guest g -> site.uploadsEnabled() && site.guestUploads();
+        };
+    }
+
+    private ReceivedFile receive(RequestContext rc, UploadSource source, MediaSettings site, long maxBytes) {
+        try {
+            return switch (source) {
+                case null -> throw AppException.invalid("source", "No file was sent (field 'source').");
+                case UploadSource.FilePart part -> receiver.receive(part.content().open(), maxBytes, part.filename(), part.declaredType());
+                case UploadSource.Base64Text text -> receiver.receive(new ByteArrayInputStream(decodeBase64(text.text(), maxBytes)),
+                        maxBytes, null, null);
+                case UploadSource.RemoteUrl url -> {
+                    if (!rc.principal().isAdmin() && !site.urlUploads()) {
+                        throw AppException.forbidden("Uploading from a URL is not allowed for this account.");
+                    }
+                    yield fetcher.fetch(url.url(), maxBytes, receiver);
+                }
+            };
+        } catch (IOException e) {
+            throw AppException.invalid("source", "The upload could not be read: the connection ended early.");
+        }
+    }
+
+    /** Decodes canonical base64 (whitespace removed). A {@code data:} URI or any non-canonical text is refused. */
+    static byte[] decodeBase64(String text, long maxBytes) {
+        String compact = WHITESPACE.matcher(text).replaceAll("");
+        if (compact.isEmpty()) {
+            throw AppException.invalid("source", "The source is empty.");
+        }
+        if ((long) compact.length() / 4 * 3 > maxBytes + 3) {
+            throw Receiver.tooLarge(maxBytes);
+        }
+        if (compact.length() % 4 != 0 || !BASE64.matcher(compact).matches()) {
+            throw AppException.invalid("source", "The source is neither a file, a URL nor valid base64 data.");
+        }
+        byte[] bytes = Base64.getDecoder().decode(compact);
+        if (!Base64.getEncoder().encodeToString(bytes).equals(compact)) {
+            throw AppException.invalid("source", "The base64 data is not canonical.");
+        }
+        return bytes;
+    }
+
+    private void rejectDuplicate(RequestContext rc, DSLContext dsl, MediaSettings site, String sha256) {
+        if (site.duplicatesAllowed() || rc.principal().isAdmin()) {
+            return;
+        }
+        Condition scope = switch (site.duplicateScope()) {
+            case "site" -> DSL.trueCondition();
+            case "user" -> rc.principal() instanceof Principal.User u
+                    ? MediaRepository.OWNER_ID.eq(u.userId())
+                    : MediaRepository.OWNER_ID.isNull().and(MediaRepository.UPLOADER_IP.eq(rc.clientIp()));
+            default -> MediaRepository.UPLOADER_IP.eq(rc.clientIp());
+        };
+        if (site.duplicateWindowHours() > 0) {
+            scope = scope.and(MediaRepository.CREATED_AT.ge(
+                    dev.tesela.platform.db.Times.utc(clock.instant().minus(Duration.ofHours(site.duplicateWindowHours())))));
+        }
+        if (repository.duplicateExists(dsl, sha256, scope)) {
+            throw new AppException(ErrorCode.CONFLICT, "Duplicated upload: this image was uploaded already.");
+        }
+    }
+
+    private UploadResult store(RequestContext rc, DSLContext dsl, MediaSettings site, Fields fields, ReceivedFile received,
+                               ProcessedImage processed, Long albumId, Long categoryId) throws IOException {
+        if (processed.sourceSha256() != null) {
+            rejectDuplicate(rc, dsl, site, processed.main().sha256());
+        }
+        Instant now = clock.instant();
+        Long ownerId = rc.principal() instanceof Principal.User u ? u.userId() : null;
+        ProcessedImage.Output main = processed.main();
+        String title = fields.title().or(processed.metadata()::title).orElseGet(() -> titleFromName(received.clientName()));
+        String description = fields.description().or(processed.metadata()::description).orElse(null);
+        String exifJson = exifJson(processed, site);
+        BlobStore store = blobStores.apply(rc.tenant());
+        List<String> written = new ArrayList<>();
+        String secret = Crypto.randomBase62(40);
+        long id;
+        try {
+            id = dsl.transactionResult(tx -> {
+                DSLContext t = tx.dsl();
+                long newId = repository.insertImage(t, new MediaRepository.NewImage(ownerId, albumId, categoryId,
+                        site.storageMode(), truncate(received.clientName(), 255), title, description, main.format().mimeType(),
+                        extension(main, received.clientName()), main.width(), main.height(), main.frames(), main.byteSize(),
+                        processed.metadata().panorama360(), main.sha256(), main.md5(), processed.sourceSha256(), exifJson,
+                        fields.nsfw(), rc.clientIp(), fields.expiresAt(), now));
+                String publicId = ids.of(rc).encode(newId);
+                List<StoredImage.Variant> variants = new ArrayList<>();
+                String mainKey = putAll(store, site, received, processed, publicId, now, written, variants);
+                repository.completeImage(t, newId, mainKey, deleteHash(rc.tenant(), newId, secret));
+                for (StoredImage.Variant v : variants) {
+                    repository.insertVariant(t, newId, v);
+                }
+                repository.tag(t, newId, ownerId, fields.tags(), now);
+                repository.addToCounters(t, ownerId, albumId, 1);
+                return newId;
+            });
+        } catch (RuntimeException e) {
+            removeBlobs(store, written);
+            throw e;
+        }
+        StoredImage image = repository.find(dsl, id).orElseThrow();
+        return new UploadResult(image, secret);
+    }
+
+    /**
+     * Writes the main file and its variants under the first free name the naming method offers; returns the main
+     * key. Every key written is added to {@code written} at once, so the caller can remove them on failure.
+     */
+    private String putAll(BlobStore store, MediaSettings site, ReceivedFile received, ProcessedImage processed,
+                          String publicId, Instant now, List<String> written, List<StoredImage.Variant> variants) {
+        ProcessedImage.Output main = processed.main();
+        String extension = extension(main, received.clientName());
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        for (FileNaming.Name name : FileNaming.candidates(new FileNaming.Upload(NamingMethod.fromSetting(site.naming()),
+                StorageMode.fromSetting(site.storageMode()), day, received.clientName(), extension, publicId))) {
+            String mainKey = name.key();
+            List<String> attempt = new ArrayList<>();
+            try {
+                put(store, mainKey, main, attempt, written);
+                variants.clear();
+                for (ProcessedImage.Output v : processed.variants()) {
+                    String key = name.variantKey("thumb".equals(v.variant()) ? FileNaming.Variant.THUMB : FileNaming.Variant.MEDIUM,
+                            v.format().extension());
+                    put(store, key, v, attempt, written);
+                    variants.add(new StoredImage.Variant(v.variant(), key, v.format().mimeType(), v.width(), v.height(), v.byteSize()));
+                }
+                return mainKey;
+            } catch (BlobStore.BlobExistsException taken) {
+                removeBlobs(store, attempt);
+                written.removeAll(attempt);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        throw new IllegalStateException("no free storage key for upload " + publicId);
+    }
+
+    private static void put(BlobStore store, String key, ProcessedImage.Output file, List<String> attempt, List<String> written)
+            throws IOException {
+        store.putNew(key, file.file(), file.format().mimeType());
+        attempt.add(key);
+        written.add(key);
+    }
+
+    private static void removeBlobs(BlobStore store, List<String> keys) {
+        for (String key : keys) {
+            try {
+                store.delete(key);
+            } catch (IOException | RuntimeException e) {
+                log.warn("Could not remove blob {} of a failed upload: {}", key, e.toString());
+            }
+        }
+    }
+
+    /** The stored extension: the format's, except that a JPEG sent as *.jpg keeps "jpg". */
+    private static String extension(ProcessedImage.Output main, String clientName) {
+        if (main.format() == dev.tesela.imaging.ImageFormat.JPEG && clientName != null
+                && clientName.toLowerCase(Locale.ROOT).endsWith(".jpg")) {
+            return "jpg";
+        }
+        return main.format().extension();
+    }
+
+    private static String exifJson(ProcessedImage processed, MediaSettings site) {
+        Map<String, String> exif = processed.metadata().exif(site.keepGps());
+        return exif.isEmpty() ? null : JSON.writeValueAsString(exif);
+    }
+
+    static String deleteHash(TenantContext tenant, long id, String secret) {
+        return Crypto.hmacBase64(tenant.keys().tokens(), "delete:" + id + ":" + secret);
+    }
+
+    static String titleFromName(String clientName) {
+        if (clientName == null || clientName.isBlank()) {
+            return null;
+        }
+        String base = clientName.replaceAll("^.*[/\\\\]", "");
+        int dot = base.lastIndexOf('.');
+        if (dot >= 0) {
+            base = base.substring(0, dot);
+        }
+        String title = base.replaceAll("[-_\\s]+", " ").replaceAll("\\p{Cntrl}", "").strip();
+        return title.isEmpty() ? null : truncate(title, 100);
+    }
+
+    static String truncate(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static void deleteQuietly(ReceivedFile received) {
+        try {
+            Files.deleteIfExists(received.path());
+        } catch (IOException e) {
+            log.warn("Could not delete temp file {}: {}", received.path(), e.toString());
+        }
+    }
+
+    /** The validated optional fields of an upload. */
+    record Fields(Optional<String> title, Optional<String> description, List<String> tags, Optional<String> albumId,
+                  Optional<Long> categoryId, int width, boolean nsfw, Instant expiresAt) {
+
+        static Fields parse(UploadRequest r, MediaSettings site, Principal principal, Clock clock) {
+            Map<String, String> errors = new LinkedHashMap<>();
+            Optional<String> title = text(r.title()).map(t -> truncate(t.replaceAll("\\p{Cntrl}", " ").strip(), 100));
+            Optional<String> description = text(r.description()).map(d -> truncate(d.replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", ""), 5000));
+            List<String> tags = new ArrayList<>();
+            text(r.tags()).ifPresent(raw -> {
+                LinkedHashSet<String> unique = new LinkedHashSet<>();
+                for (String t : raw.split(",")) {
+                    String tag = t.strip().toLowerCase(Locale.ROOT);
+                    if (tag.isEmpty()) {
+                        continue;
+                    }
+                    if (!TAG.matcher(tag).matches()) {
+                        errors.put("tags", "Tags are up to 32 letters, digits, spaces, dots, dashes or underscores each.");
+                    }
+                    unique.add(tag);
+                }
+                if (unique.size() > MAX_TAGS) {
+                    errors.put("tags", "At most " + MAX_TAGS + " tags per image.");
+                }
+                tags.addAll(unique);
+            });
+            Optional<Long> category = text(r.categoryId()).flatMap(c -> {
+                try {
+                    return Optional.of(Long.parseLong(c));
+                } catch (NumberFormatException e) {
+                    errors.put("category_id", "The category id must be a number.");
+                    return Optional.empty();
+                }
+            });
+            int width = text(r.width()).map(w -> {
+                try {
+                    int value = Integer.parseInt(w);
+                    if (value < 1 || value > 50_000) {
+                        throw new NumberFormatException();
+                    }
+                    return value;
+                } catch (NumberFormatException e) {
+                    errors.put("width", "The width must be a whole number of pixels from 1 to 50000.");
+                    return 0;
+                }
+            }).orElse(0);
+            boolean nsfw = text(r.nsfw()).map(n -> n.equals("1") || n.equalsIgnoreCase("true")).orElse(false);
+            Instant expiresAt = null;
+            if (site.expirableUploads()) {
+                Optional<String> expiration = principal instanceof Principal.Guest && !site.guestExpiration().isBlank()
+                        ? Optional.of(site.guestExpiration()) : text(r.expiration());
+                if (expiration.isPresent()) {
+                    Optional<Duration> d = parseExpiration(expiration.get());
+                    if (d.isEmpty()) {
+                        errors.put("expiration", "The expiration must be an ISO-8601 duration such as PT5M or P3D, or a number of seconds.");
+                    } else {
+                        Duration clamped = d.get().compareTo(MIN_EXPIRY) < 0 ? MIN_EXPIRY
+                                : d.get().compareTo(MAX_EXPIRY) > 0 ? MAX_EXPIRY : d.get();
+                        expiresAt = clock.instant().plus(clamped);
+                    }
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw AppException.invalid(errors);
+            }
+            return new Fields(title, description, List.copyOf(tags), text(r.albumId()), category, width, nsfw, expiresAt);
+        }
+
+        Optional<Long> album(PublicIds ids) {
+            return albumId.flatMap(ids::decodeStrict);
+        }
+
+        private static Optional<String> text(String s) {
+            return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.strip());
+        }
+    }
+
+    /** ISO-8601 duration (PT5M, P3D, P1M, P1Y, P2W) or digits meaning seconds; empty when it is neither. */
+    static Optional<Duration> parseExpiration(String text) {
+        String s = text.strip().toUpperCase(Locale.ROOT);
+        if (s.matches("\\d{1,12}")) {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(s)));
+        }
+        try {
+            return Optional.of(Duration.parse(s));
+        } catch (java.time.format.DateTimeParseException notTimeBased) {
+            try {
+                java.time.Period p = java.time.Period.parse(s);
+                if (p.isNegative()) {
+                    return Optional.empty();
+                }
+                return Optional.of(Duration.ofDays(p.getYears() * 365L + p.getMonths() * 30L + p.getDays()));
+            } catch (java.time.format.DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.tesela.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tesela.App;
+import dev.tesela.account.AccountCommands.CreateUser;
+import dev.tesela.install.InstallService.InstallCommand;
+import dev.tesela.platform.context.Principal;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.testing.TestApps;
+import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestImages;
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The media service on every supported database, and its pure rules (expiration, base64, addresses). */
+class MediaServiceTest {
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void uploadFindTagDeleteAndPurgeOnEveryDatabase(TestDatabase.Kind kind) throws Exception {
+        TestDatabase db = TestDatabase.create(kind);
+        try (App app = TestApps.migratedApp(db, Map.of())) {
+            RequestContext system = app.systemContext(app.defaultTenant());
+            app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+            var alice = app.accounts.createUser(system, app.tenantDatabases.of(system),
+                    new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+            RequestContext rcAlice = system.withPrincipal(new Principal.User(alice.id(), "alice", Principal.Role.USER, null));
+            RequestContext rcBob = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "203.0.113.9");
+
+            UploadResult first = app.media.upload(rcAlice, request(TestImages.jpeg(1000, 600, 1), "Harbour, Boats", "P3D"));
+            UploadResult second = app.media.upload(rcAlice, request(TestImages.jpeg(700, 400, 2), "boats", null));
+            StoredImage image = first.image();
+            assertEquals(List.of("boats", "harbour"), image.tags());
+            assertEquals("alice", image.ownerUsername());
+            assertEquals(1000, image.width());
+            assertEquals(2, image.variants().size(), "thumb and medium");
+            assertNotNull(image.expiresAt());
+            assertTrue(Duration.between(image.createdAt(), image.expiresAt()).toHours() >= 71);
+            assertNull(second.image().expiresAt());
+
+            String publicId = app.media.publicIds(system).encode(image.id());
+            assertEquals(image.id(), app.media.find(rcBob, publicId).orElseThrow().id());
+            assertTrue(app.media.find(rcBob, publicId + "x").isEmpty(), "a non-canonical id finds nothing");
+
+            AppException notYours = assertThrows(AppException.class, () -> app.media.delete(rcBob, publicId));
+            assertEquals(ErrorCode.FORBIDDEN, notYours.code());
+            assertFalse(app.media.deleteWithSecret(rcBob, publicId, "x".repeat(40)));
+            String otherId = app.media.publicIds(system).encode(second.image().id());
+            assertFalse(app.media.deleteWithSecret(rcBob, otherId, first.deleteSecret()), "a secret opens only its own image");
+            assertTrue(app.media.deleteWithSecret(rcBob, publicId, first.deleteSecret()));
+            assertTrue(app.media.find(rcBob, publicId).isEmpty());
+
+            var dsl = app.tenantDatabases.of(system);
+            long boats = dsl.select(org.jooq.impl.DSL.field("file_count", Long.class)).from(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("tags")))
+                    .where(org.jooq.impl.DSL.field("name", String.class).eq("boats")).fetchSingle(0, Long.class);
+            assertEquals(1, boats, "tag counters follow deletions");
+            assertEquals(1, dsl.fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("deletions"))));
+
+            app.media.delete(rcAlice, otherId);
+            assertEquals(0, dsl.fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("images"))));
+        } finally {
+            db.close();
+        }
+    }
+
+    @Test
+    void guestsNeedGuestUploadsEnabled() {
+        TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
+        try (App app = TestApps.migratedApp(db, Map.of())) {
+            RequestContext system = app.systemContext(app.defaultTenant());
+            app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+            RequestContext guest = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "198.51.100.7");
+            assertTrue(app.media.mayUpload(guest));
+            app.settings.update(system, "guest_uploads", "0");
+            AppException e = assertThrows(AppException.class, () -> app.media.upload(guest, request(TestImages.png(20, 20, 3), null, null)));
+            assertEquals(ErrorCode.UNAUTHORIZED, e.code());
+            assertEquals(10L * 1024 * 1024, app.media.maxUploadBytes(guest), "guests get the guest size limit");
+        } finally {
+            db.close();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"PT5M,300", "P3D,259200", "P1M,2592000", "P1Y,31536000", "P2W,1209600", "3600,3600", "PT1H30M,5400"})
+    void expirationsAreIsoDurationsOrSeconds(String text, long seconds) {
+        assertEquals(Duration.ofSeconds(seconds), MediaService.parseExpiration(text).orElseThrow());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"soon", "P", "-P1D", "1e9", "PT"})
+    void badExpirationsAreRefused(String text) {
+        assertTrue(MediaService.parseExpiration(text).isEmpty() || MediaService.parseExpiration(text).get().isNegative(), text);
+    }
+
+    @Test
+    void base64MustBeCanonical() {
+        assertEquals(3, MediaService.decodeBase64("AQID", 100).length);
+        assertEquals(3, MediaService.decodeBase64(" AQ\r\nID\t", 100).length);
+        for (String bad : List.of("data:image/png;base64,AQID", "AQI", "AQ==ID", "A*ID", "AQJ=")) {
+            assertThrows(AppException.class, () -> MediaService.decodeBase64(bad, 100), bad);
+        }
+        assertEquals(ErrorCode.PAYLOAD_TOO_LARGE,
+                assertThrows(AppException.class, () -> MediaService.decodeBase64("AAAA".repeat(100), 30)).code());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"127.0.0.1,false", "10.1.2.3,false", "172.16.0.1,false", "192.168.1.1,false", "169.254.169.254,false",
+            "100.64.0.1,false", "0.0.0.0,false", "224.0.0.1,false", "255.255.255.255,false", "::1,false", "fe80::1,false",
+            "fd00::1,false", "::ffff:127.0.0.1,false", "::ffff:10.0.0.1,false", "8.8.8.8,true", "1.1.1.1,true",
+            "2606:4700:4700::1111,true", "::ffff:8.8.8.8,true"})
+    void onlyPublicAddressesMayBeFetched(String address, boolean expected) throws Exception {
+        assertEquals(expected, UrlFetcher.isPublic(InetAddress.getByName(address)), address);
+    }
+
+    @Test
+    void titlesComeFromFileNames() {
+        assertEquals("my holiday photo", MediaService.titleFromName("my_holiday--photo.JPG"));
+        assertEquals("evil", MediaService.titleFromName("../../evil.png"));
+        assertNull(MediaService.titleFromName(".png"));
+        assertNull(MediaService.titleFromName(null));
+    }
+
+    private static UploadRequest request(byte[] content, String tags, String expiration) {
+        return new UploadRequest(new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "photo.jpg", null),
+                null, null, tags, null, null, null, expiration, null, true);
+    }
+}

@@ -1,0 +1,207 @@
+package dev.tesela.media;
+
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tesela.App;
+import dev.tesela.imaging.ImageEngines;
+import dev.tesela.install.InstallService.InstallCommand;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.LocalBlobStore;
+import dev.tesela.testing.TestApps;
+import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestImages;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Blobs first, row second, and a failure at any step removes what was written: faults are injected at each blob
+ * write (main, thumb, medium) and in the database transaction after all blobs were written, and each time there is
+ * no row, no blob and no temp file afterwards.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UploadConsistencyTest {
+    private TestDatabase db;
+    private App app;
+    private Path work;
+    private LocalBlobStore realStore;
+    private final AtomicInteger failOnPut = new AtomicInteger(0);
+    private final AtomicInteger puts = new AtomicInteger(0);
+    private MediaService media;
+    private RequestContext admin;
+    private int seed = 100;
+
+    @BeforeAll
+    void start() throws IOException {
+        db = TestDatabase.create(TestDatabase.Kind.H2);
+        app = TestApps.migratedApp(db, Map.of());
+        admin = app.systemContext(app.defaultTenant());
+        app.installs.install(admin, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+        work = Files.createTempDirectory("tesela-consistency-");
+        realStore = new LocalBlobStore(work.resolve("files"));
+        media = MediaService.create(app.tenantDatabases, app.settings, ImageEngines.select("auto"), app.config.media(),
+                work.resolve("tmp"), tenant -> new FaultyStore(realStore), Clock.systemUTC());
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        app.close();
+        db.close();
+        dev.tesela.testing.TestFiles.deleteTree(work);
+    }
+
+    @ParameterizedTest(name = "blob write {0} fails")
+    @ValueSource(ints = {1, 2, 3})
+    void aFailedBlobWriteLeavesNothing(int failingPut) throws IOException {
+        long rows = rows();
+        failOnPut.set(failingPut);
+        puts.set(0);
+        try {
+            AppException e = assertThrows(AppException.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
+            assertEquals(ErrorCode.INTERNAL, e.code());
+            assertEquals(failingPut, puts.get(), "the fault was reached");
+        } finally {
+            failOnPut.set(0);
+        }
+        assertEquals(rows, rows(), "no row");
+        assertEquals(List.of(), blobs(), "no blob");
+        assertEquals(List.of(), temps(), "no temp file");
+    }
+
+    @Test
+    void aFailedTransactionAfterTheBlobsWereWrittenRemovesThem() throws IOException {
+        long rows = rows();
+        DSLContext dsl = app.tenantDatabases.of(app.defaultTenant());
+        dsl.execute("ALTER TABLE tsl_tags RENAME TO tsl_tags_away");
+        try {
+            UploadRequest tagged = new UploadRequest(source(TestImages.jpeg(800, 600, seed++)), "t", null, "one, two",
+                    null, null, null, null, null, true);
+            assertThrows(RuntimeException.class, () -> media.upload(admin, tagged));
+        } finally {
+            dsl.execute("ALTER TABLE tsl_tags_away RENAME TO tsl_tags");
+        }
+        assertEquals(rows, rows(), "rolled back");
+        assertEquals(List.of(), blobs(), "blobs removed");
+        assertEquals(List.of(), temps());
+    }
+
+    @Test
+    void aDamagedImageFailsBeforeAnyBlobIsWritten() throws IOException {
+        byte[] jpeg = TestImages.jpeg(600, 400, seed++);
+        puts.set(0);
+        AppException e = assertThrows(AppException.class,
+                () -> media.upload(admin, upload(java.util.Arrays.copyOf(jpeg, jpeg.length / 3))));
+        assertEquals(ErrorCode.INVALID_INPUT, e.code());
+        assertEquals(0, puts.get());
+        assertEquals(List.of(), temps());
+    }
+
+    @Test
+    void aSuccessfulUploadWritesMainThumbAndMediumAndOneRow() throws IOException {
+        long rows = rows();
+        puts.set(0);
+        UploadResult result = media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++)));
+        assertEquals(3, puts.get());
+        assertEquals(rows + 1, rows());
+        assertEquals(3, blobs().size());
+        assertTrue(realStore.stat(result.image().storageKey()).isPresent());
+        assertEquals(List.of(), temps());
+        media.delete(admin, media.publicIds(admin).encode(result.image().id()));
+        assertEquals(List.of(), blobs());
+        assertEquals(rows, rows());
+    }
+
+    private UploadRequest upload(byte[] content) {
+        return new UploadRequest(source(content), null, null, null, null, null, null, null, null, true);
+    }
+
+    private static UploadSource source(byte[] content) {
+        return new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "photo.jpg", "image/jpeg");
+    }
+
+    private long rows() {
+        return app.tenantDatabases.of(app.defaultTenant()).fetchCount(table(name("images")));
+    }
+
+    private List<Path> blobs() throws IOException {
+        return list(work.resolve("files"), true);
+    }
+
+    private List<Path> temps() throws IOException {
+        return list(work.resolve("tmp"), false);
+    }
+
+    private static List<Path> list(Path dir, boolean recursive) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = recursive ? Files.walk(dir) : Files.list(dir)) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    /** The real local store, with a fault injected at the n-th write when asked. */
+    private final class FaultyStore implements BlobStore {
+        private final BlobStore delegate;
+
+        FaultyStore(BlobStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String describe() {
+            return "faulty " + delegate.describe();
+        }
+
+        @Override
+        public void putNew(String key, Path file, String contentType) throws IOException {
+            int n = puts.incrementAndGet();
+            if (n == failOnPut.get()) {
+                throw new IOException("injected fault on write " + n);
+            }
+            delegate.putNew(key, file, contentType);
+        }
+
+        @Override
+        public Optional<BlobStat> stat(String key) throws IOException {
+            return delegate.stat(key);
+        }
+
+        @Override
+        public Optional<InputStream> open(String key) throws IOException {
+            return delegate.open(key);
+        }
+
+        @Override
+        public Optional<Path> localFile(String key) {
+            return delegate.localFile(key);
+        }
+
+        @Override
+        public boolean delete(String key) throws IOException {
+            return delegate.delete(key);
+        }
+    }
+}
