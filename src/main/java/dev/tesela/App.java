@@ -176,7 +176,7 @@ public final class App implements AutoCloseable {
     public WebServer webServer() {
         Templates templates = new Templates();
         CookieWriter cookies = new CookieWriter(config.site().https());
-        Csrf csrf = new Csrf(cookies);
+        Csrf csrf = new Csrf(cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
         LayoutFactory layouts = new LayoutFactory(rc -> settings.get(rc, "website_name"), csrf);
         ErrorMapper errors = new ErrorMapper(templates, layouts);
         AuthEdge authEdge = new AuthEdge(accounts, cookies);

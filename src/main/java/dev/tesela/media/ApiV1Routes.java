@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiV1Routes implements Routes {
     private static final Logger log = LoggerFactory.getLogger(ApiV1Routes.class);
+    /** Paths authenticated by API key alone: no cookies are read for them, so they need no CSRF token. */
+    public static final java.util.List<String> KEY_AUTHENTICATED_PATHS = java.util.List.of("/api/", "/1/upload");
     private final MediaService media;
     private final AccountService accounts;
     private final SettingsService settings;

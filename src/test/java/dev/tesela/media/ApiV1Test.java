@@ -211,6 +211,15 @@ class ApiV1Test {
     }
 
     @Test
+    void shareXImgbbUploaderSendsAMultipartImageFieldToTheImgbbPath() throws Exception {
+        JsonNode body = json(post("/1/upload?key=" + userKey, new Multipart()
+                .file("image", "screenshot.png", "image/png", TestImages.png(120, 80, seed))), 200);
+        assertEquals(200, body.get("status").asInt());
+        assertEquals(120, body.get("data").get("width").asInt());
+        assertEquals("screenshot", body.get("data").get("title").asString());
+    }
+
+    @Test
     void keysVersionsAndActionsHaveTheirErrorCodes() throws Exception {
         assertEquals(100, json(postForm("/api/1/upload", Map.of("source", "abcd")), 400).get("error").get("code").asInt());
         assertEquals(100, json(postForm("/api/1/upload", Map.of("key", "tsk_forged", "source", "abcd")), 400).get("error").get("code").asInt());

@@ -7,6 +7,7 @@ import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.Crypto;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,9 +20,15 @@ import java.util.Set;
 public final class Csrf {
     private static final Set<HandlerType> SAFE = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
     private final CookieWriter cookies;
+    private final List<String> keyAuthenticatedPaths;
 
-    public Csrf(CookieWriter cookies) {
+    /**
+     * @param keyAuthenticatedPaths path prefixes of APIs that authenticate with keys, never cookies, and so need no
+     *                              CSRF token (e.g. {@code /api/})
+     */
+    public Csrf(CookieWriter cookies, List<String> keyAuthenticatedPaths) {
         this.cookies = cookies;
+        this.keyAuthenticatedPaths = List.copyOf(keyAuthenticatedPaths);
     }
 
     /** The token to embed in this request's forms. May set the guest binding cookie. */
@@ -32,7 +39,7 @@ public final class Csrf {
 
     /** Before-handler: refuses a state-changing request without a valid token. */
     public void check(Context ctx) {
-        if (SAFE.contains(ctx.method()) || ctx.path().startsWith("/api/")) {
+        if (SAFE.contains(ctx.method()) || keyAuthenticatedPaths.stream().anyMatch(ctx.path()::startsWith)) {
             return;
         }
         RequestContext rc = WebKeys.rc(ctx);
