@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -121,6 +122,28 @@ class ProviderModeTest {
                 var crossPost = send(port, hostB, "POST", "/login",
                         "login=bob&password=" + enc("bob password") + "&csrf_token=" + enc(guestCsrfA), guestA);
                 assertEquals(403, crossPost.statusCode());
+
+                // Media: A's upload (by API key), its files, viewer, delete link and key — none of it on B.
+                String png = java.util.Base64.getEncoder().encodeToString(dev.tesela.testing.TestImages.png(700, 300, 7));
+                var uploaded = send(port, hostA, "POST", "/api/1/upload", "key=" + enc(aliceKey) + "&source=" + enc(png), new HashMap<>());
+                assertEquals(200, uploaded.statusCode(), uploaded.body());
+                var image = tools.jackson.databind.json.JsonMapper.builder().build().readTree(uploaded.body()).get("image");
+                String fileA = URI.create(image.get("url").asString()).getRawPath();
+                String thumbA = URI.create(image.get("thumb").get("url").asString()).getRawPath();
+                String deleteA = URI.create(image.get("delete_url").asString()).getRawPath();
+                assertTrue(image.get("url").asString().startsWith("http://" + hostA + "/images/"), "links carry A's host");
+                assertEquals(200, send(port, hostA, "GET", fileA, null, new HashMap<>()).statusCode());
+                assertEquals(200, send(port, hostA, "GET", image.get("path_viewer").asString(), null, new HashMap<>()).statusCode());
+                for (String path : List.of(fileA, thumbA, image.get("path_viewer").asString(), "/image/" + image.get("id_encoded").asString(), deleteA)) {
+                    assertEquals(404, send(port, hostB, "GET", path, null, new HashMap<>()).statusCode(), path + " on B");
+                }
+                Map<String, String> jarDel = new HashMap<>();
+                String delCsrfB = csrf(send(port, hostB, "GET", "/login", null, jarDel).body());
+                assertEquals(404, send(port, hostB, "POST", deleteA, "csrf_token=" + enc(delCsrfB), jarDel).statusCode());
+                var keyOnB = send(port, hostB, "POST", "/api/1/upload", "key=" + enc(aliceKey) + "&source=" + enc(png), new HashMap<>());
+                assertEquals(400, keyOnB.statusCode());
+                assertTrue(keyOnB.body().contains("\"code\":100"), keyOnB.body());
+                assertEquals(200, send(port, hostA, "GET", fileA, null, new HashMap<>()).statusCode(), "A's file untouched");
 
                 // Unknown hosts and the internal host name serve no tenant.
                 assertEquals(404, send(port, "unknown-" + suffix + ".test", "GET", "/", null, new HashMap<>()).statusCode());
