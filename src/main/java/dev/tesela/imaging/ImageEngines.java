@@ -1,0 +1,55 @@
+package dev.tesela.imaging;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Chooses the image engine at start-up. */
+public final class ImageEngines {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageEngines.class);
+
+    private ImageEngines() {}
+
+    /**
+     * The engine for {@code choice} (case-insensitive; null or blank = {@code auto}), logged at INFO:
+     * <ul>
+     *   <li>{@code auto}: libvips when {@code libvips.so.42} loads, else the pure-Java engine;</li>
+     *   <li>{@code vips}: libvips, or {@link IllegalStateException} saying why it could not be loaded;</li>
+     *   <li>{@code java}: the pure-Java engine (ImageIO + Thumbnailator; no AVIF/HEIC).</li>
+     * </ul>
+     * With libvips, formats only Java reads (BMP) are routed to the Java engine ({@link RoutingProcessor}).
+     *
+     * @throws IllegalArgumentException for any other choice
+     */
+    public static ImageProcessor select(String choice) {
+        String normalised = choice == null || choice.isBlank() ? "auto" : choice.strip().toLowerCase(Locale.ROOT);
+        ImageProcessor engine = switch (normalised) {
+            case "java" -> new JavaProcessor();
+            case "vips" -> {
+                try {
+                    yield withJavaFallback(VipsProcessor.load());
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("image engine 'vips' was chosen but " + e.getMessage()
+                            + "; install libvips 8.x (Debian: apt-get install libvips42) or choose 'auto' or 'java'", e);
+                }
+            }
+            case "auto" -> {
+                try {
+                    yield withJavaFallback(VipsProcessor.load());
+                } catch (IllegalStateException e) {
+                    LOG.info("Image engine: using pure Java because {}", e.getMessage());
+                    yield new JavaProcessor();
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown image engine '" + choice + "': use auto, vips or java");
+        };
+        LOG.info("Image engine: {} (chosen by '{}'); reads {}, writes {}", engine.description(), normalised,
+                engine.decodes(), engine.encodes());
+        return engine;
+    }
+
+    private static ImageProcessor withJavaFallback(ImageProcessor vips) {
+        JavaProcessor java = new JavaProcessor();
+        return vips.decodes().containsAll(java.decodes()) ? vips : new RoutingProcessor(vips, java);
+    }
+}
