@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *   <li>WITHIN: the box with height 0 as "unbounded", {@code size=down} (never upscales). An animated GIF or WebP
  *       source written as GIF or WebP with {@code keepAnimation} is loaded with {@code [n=-1]}: every frame is sized
  *       to the box, delays and loop count are kept.</li>
- *   <li>NONE: the same call with an unbounded box, so it only orients and converts.</li>
+ *   <li>NONE: the same call with an unbounded box, so it only orients and converts (frames kept as for WITHIN).</li>
  * </ul>
  * Decoding uses {@code fail_on=error}: a truncated or corrupt source fails ({@link ImageDecodeException} with
  * libvips's message) instead of coming out half grey. Before loading, the loader libvips would pick is checked
