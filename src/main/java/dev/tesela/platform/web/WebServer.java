@@ -82,6 +82,7 @@ public final class WebServer {
             // Javalin pre-registers its own mapper for HttpResponseException (unmatched routes, 405s); replace it.
             cfg.routes.exception(HttpResponseException.class, errors::handle);
             cfg.routes.exception(Exception.class, errors::handle);
+            cfg.routes.after(MultipartCleanup::deleteParts);
             cfg.routes.after(ctx -> {
                 Long started = ctx.attribute(STARTED);
                 if (started != null) {
