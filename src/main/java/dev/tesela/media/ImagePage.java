@@ -15,7 +15,17 @@ public record ImagePage(Layout layout, String title, String description, String 
                         boolean justDeleted) {
 
     /** One kind of embed code, e.g. "HTML medium linked". */
-    public record EmbedGroup(String label, List<Embed> codes) {}
+    public record EmbedGroup(String label, List<Embed> codes) {
+        /** The code's label without the group's name in front: "Medium linked" for "BBCode medium linked". */
+        public String shortLabel(Embed embed) {
+            String prefix = label + " ";
+            if (!embed.label().startsWith(prefix) || embed.label().length() == prefix.length()) {
+                return embed.label();
+            }
+            String rest = embed.label().substring(prefix.length());
+            return Character.toUpperCase(rest.charAt(0)) + rest.substring(1);
+        }
+    }
 
     public record Embed(String label, String code) {}
 }

@@ -86,9 +86,7 @@ public final class MediaRoutes implements Routes {
     }
 
     private void uploadPage(Context ctx) {
-        RequestContext rc = WebKeys.rc(ctx);
-        long max = media.maxUploadBytes(rc);
-        templates.render(ctx, "upload.jte", new UploadPage(layouts.forPage(ctx), media.mayUpload(rc), max, Sizes.format(max)));
+        templates.render(ctx, "upload.jte", UploadPage.of(layouts.forPage(ctx), media.uploadOptions(WebKeys.rc(ctx))));
     }
 
     private void upload(Context ctx) {

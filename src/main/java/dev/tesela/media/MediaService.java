@@ -133,6 +133,24 @@ public final class MediaService {
         return permitted(rc, MediaSettings.from(settings.all(rc)));
     }
 
+    /**
+     * What the upload page needs to know about the caller, from one settings read.
+     *
+     * @param expirationChoice whether an expiration the caller picks is honoured (expirable uploads are on and no
+     *                         automatic expiry is forced on guests)
+     * @param forcedExpiry     the automatic expiry of a guest's uploads, when the site sets one; else null
+     */
+    public record UploadOptions(boolean allowed, long maxBytes, boolean expirationChoice, Duration forcedExpiry) {}
+
+    public UploadOptions uploadOptions(RequestContext rc) {
+        MediaSettings site = MediaSettings.from(settings.all(rc));
+        boolean guest = rc.principal() instanceof Principal.Guest;
+        Duration forced = site.expirableUploads() && guest && !site.guestExpiration().isBlank()
+                ? parseExpiration(site.guestExpiration()).orElse(null) : null;
+        return new UploadOptions(permitted(rc, site), Math.min(hardMaxBytes, guest ? site.maxBytesGuest() : site.maxBytesUser()),
+                site.expirableUploads() && !(guest && !site.guestExpiration().isBlank()), forced);
+    }
+
     /** The largest file the caller may upload: the site's setting for guests or users, under the installation's cap. */
     public long maxUploadBytes(RequestContext rc) {
         MediaSettings site = MediaSettings.from(settings.all(rc));
