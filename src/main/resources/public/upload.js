@@ -415,19 +415,19 @@
     allLinksText.rows = Math.min(Math.max(urls.length, 2), 8);
   }
 
-  /** Decimal units, as the server shows sizes ("1.5 MB"). */
+  /** Binary units (1 MB = 1024 KB), as the server shows sizes ("1.5 MB", "10 MB"). */
   function formatSize(bytes) {
-    if (bytes < 1000) {
+    if (bytes < 1024) {
       return `${bytes} B`;
     }
     const units = ["KB", "MB", "GB", "TB"];
     let value = bytes;
     let unit = -1;
-    while (value >= 1000 && unit < units.length - 1) {
-      value /= 1000;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
       unit++;
     }
-    return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+    return `${value >= 100 || Number.isInteger(value) ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
   }
 
   function escapeAttr(s) {

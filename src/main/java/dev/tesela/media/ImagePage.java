@@ -11,8 +11,7 @@ import java.util.List;
  */
 public record ImagePage(Layout layout, String title, String description, String uploader, String imageUrl,
                         int width, int height, String fileUrl, String sizeFormatted, String mediaType, String createdAt,
-                        String expiresAt, List<String> tags, List<EmbedGroup> embeds, String publicId, boolean canDelete,
-                        boolean justDeleted) {
+                        String expiresAt, List<String> tags, List<EmbedGroup> embeds, String publicId, boolean canDelete) {
 
     /** One kind of embed code, e.g. "HTML medium linked". */
     public record EmbedGroup(String label, List<Embed> codes) {

@@ -44,6 +44,7 @@ public final class MediaRoutes implements Routes {
         routes.get("/image/{ref}", this::viewer);
         routes.get("/image/{id}/delete/{secret}", this::confirmDelete);
         routes.post("/image/{id}/delete/{secret}", this::deleteWithSecret);
+        routes.post("/image/{id}/delete", this::deleteAsOwner);
         routes.get("/upload", this::uploadPage);
         routes.post("/upload", this::upload);
     }
@@ -67,7 +68,7 @@ public final class MediaRoutes implements Routes {
                 display == null ? image.width() : display.width(), display == null ? image.height() : display.height(),
                 links.url(), Sizes.format(image.byteSize()), image.mediaType(), DAY.format(image.createdAt()),
                 image.expiresAt() == null ? null : DAY.format(image.expiresAt()), image.tags(), Embeds.of(links),
-                publicId, canDelete, false));
+                publicId, canDelete));
     }
 
     private void confirmDelete(Context ctx) {
@@ -82,6 +83,11 @@ public final class MediaRoutes implements Routes {
         if (!media.deleteWithSecret(WebKeys.rc(ctx), ctx.pathParam("id"), ctx.pathParam("secret"))) {
             throw noSuchImage();
         }
+        templates.render(ctx, "delete.jte", new DeletePage(layouts.forPage(ctx), "Image deleted", null, null, true));
+    }
+
+    private void deleteAsOwner(Context ctx) {
+        media.delete(WebKeys.rc(ctx), ctx.pathParam("id"));
         templates.render(ctx, "delete.jte", new DeletePage(layouts.forPage(ctx), "Image deleted", null, null, true));
     }
 

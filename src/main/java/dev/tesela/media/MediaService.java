@@ -128,11 +128,6 @@ public final class MediaService {
         return ids.of(rc);
     }
 
-    /** Whether the caller may upload at all (used to show or hide the upload page). */
-    public boolean mayUpload(RequestContext rc) {
-        return permitted(rc, MediaSettings.from(settings.all(rc)));
-    }
-
     /**
      * What the upload page needs to know about the caller, from one settings read.
      *
@@ -147,13 +142,12 @@ public final class MediaService {
         boolean guest = rc.principal() instanceof Principal.Guest;
         Duration forced = site.expirableUploads() && guest && !site.guestExpiration().isBlank()
                 ? parseExpiration(site.guestExpiration()).orElse(null) : null;
-        return new UploadOptions(permitted(rc, site), Math.min(hardMaxBytes, guest ? site.maxBytesGuest() : site.maxBytesUser()),
+        return new UploadOptions(permitted(rc, site), maxBytes(rc, site),
                 site.expirableUploads() && !(guest && !site.guestExpiration().isBlank()), forced);
     }
 
     /** The largest file the caller may upload: the site's setting for guests or users, under the installation's cap. */
-    public long maxUploadBytes(RequestContext rc) {
-        MediaSettings site = MediaSettings.from(settings.all(rc));
+    private long maxBytes(RequestContext rc, MediaSettings site) {
         return Math.min(hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
     }
 
@@ -166,7 +160,7 @@ public final class MediaService {
                     : AppException.forbidden("Uploads are disabled on this site.");
         }
         Fields fields = Fields.parse(request, site, rc.principal(), clock);
-        long maxBytes = Math.min(hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
+        long maxBytes = maxBytes(rc, site);
         DSLContext dsl = databases.of(rc);
         Long albumId = fields.album(ids.of(rc)).filter(id -> rc.principal() instanceof Principal.User u
                 && repository.albumOwnedBy(dsl, id, u.userId())).orElse(null);

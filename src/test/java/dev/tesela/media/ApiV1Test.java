@@ -397,6 +397,54 @@ class ApiV1Test {
         assertEquals(404, getBytes("/images/2020/01/01/nothing.png", Map.of()).statusCode());
     }
 
+    @Test
+    void theOwnerDeletesFromTheViewerAndOthersCannot() throws Exception {
+        // Alice signs in through the form and uploads through the web endpoint, with her CSRF token.
+        HttpResponse<String> loginPage = get("/login", Map.of());
+        String guestCookie = cookie(loginPage, "tsl_csrf");
+        String loginCsrf = csrf(loginPage.body());
+        HttpResponse<String> signedIn = postFormWithCookie("/login", Map.of("login", "alice", "password", "alice's long password",
+                "csrf_token", loginCsrf), guestCookie);
+        assertEquals(303, signedIn.statusCode(), signedIn.body());
+        String session = cookie(signedIn, "tsl_session");
+        String token = csrf(get("/upload", Map.of("Cookie", session)).body());
+        Multipart form = new Multipart().file("source", "mine.png", "image/png", TestImages.png(640, 200, seed));
+        HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(base + "/upload"))
+                .header("Content-Type", form.contentType()).header("Cookie", session).header("X-CSRF-Token", token)
+                .POST(form.publisher()).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode image = json(uploaded, 200).get("image");
+        String id = image.get("id_encoded").asString();
+
+        HttpResponse<String> asOwner = get(image.get("path_viewer").asString(), Map.of("Cookie", session));
+        assertTrue(asOwner.body().contains("data-testid=\"owner-delete\""), "owner sees the delete button");
+        HttpResponse<String> asGuest = get(image.get("path_viewer").asString(), Map.of());
+        assertFalse(asGuest.body().contains("owner-delete"), "a guest does not");
+
+        HttpResponse<String> guestLogin = get("/login", Map.of());
+        String guestToken = csrf(guestLogin.body());
+        String guestBinding = cookie(guestLogin, "tsl_csrf");
+        assertEquals(403, postFormWithCookie("/image/" + id + "/delete", Map.of("csrf_token", guestToken), guestBinding).statusCode(),
+                "a guest may not delete");
+        assertEquals(200, getBytes(path(image.get("url").asString()), Map.of()).statusCode());
+
+        String ownerToken = csrf(asOwner.body());
+        HttpResponse<String> deleted = postFormWithCookie("/image/" + id + "/delete", Map.of("csrf_token", ownerToken), session);
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        assertEquals(404, getBytes(path(image.get("url").asString()), Map.of()).statusCode());
+    }
+
+    private static String csrf(String html) {
+        Matcher m = CSRF_FIELD.matcher(html);
+        assertTrue(m.find(), "page has a CSRF token");
+        return m.group(1);
+    }
+
+    private static String cookie(HttpResponse<String> response, String name) {
+        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "="))
+                .map(c -> c.substring(0, c.indexOf(';'))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " cookie: " + response.headers()));
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private DSLContext dsl() {

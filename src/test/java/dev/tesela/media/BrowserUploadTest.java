@@ -167,7 +167,7 @@ class BrowserUploadTest {
                 Locator huge = page.getByTestId("upload-item").nth(0);
                 assertThat(huge).hasAttribute("data-state", "error");
                 assertThat(huge.getByTestId("upload-error"))
-                        .hasText("This file is 1.2 MB; the largest file you may upload here is 1.0 MB.");
+                        .hasText("This file is 1.1 MB; the largest file you may upload here is 1 MB.");
                 page.getByTestId("upload-button").click();
                 assertThat(page.locator("#upload-summary")).hasText("Nothing left to upload. Add more images.");
                 assertEquals(postsBefore, uploadPosts.size(), "a file over the limit was sent");
@@ -236,7 +236,7 @@ class BrowserUploadTest {
             assertThat(page).hasURL(base + "/upload");
             assertScriptAndStylesheetApplied(page);
             assertThat(page.getByTestId("upload-not-allowed")).hasCount(0);
-            assertThat(page.getByTestId("dropzone")).containsText("up to 10.5 MB"); // the guest limit, 10 MiB
+            assertThat(page.getByTestId("dropzone")).containsText("up to 10 MB"); // the guest limit, 10 MiB
 
             page.getByTestId("file-input").setInputFiles(jpeg);
             page.getByTestId("upload-button").click();

@@ -85,11 +85,12 @@ class MediaServiceTest {
             RequestContext system = app.systemContext(app.defaultTenant());
             app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
             RequestContext guest = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "198.51.100.7");
-            assertTrue(app.media.mayUpload(guest));
+            assertTrue(app.media.uploadOptions(guest).allowed());
             app.settings.update(system, "guest_uploads", "0");
             AppException e = assertThrows(AppException.class, () -> app.media.upload(guest, request(TestImages.png(20, 20, 3), null, null)));
             assertEquals(ErrorCode.UNAUTHORIZED, e.code());
-            assertEquals(10L * 1024 * 1024, app.media.maxUploadBytes(guest), "guests get the guest size limit");
+            assertFalse(app.media.uploadOptions(guest).allowed());
+            assertEquals(10L * 1024 * 1024, app.media.uploadOptions(guest).maxBytes(), "guests get the guest size limit");
         } finally {
             db.close();
         }
