@@ -21,6 +21,7 @@ import java.time.format.DateTimeFormatter;
  */
 public final class MediaRoutes implements Routes {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
     private final MediaService media;
     private final Templates templates;
     private final LayoutFactory layouts;
@@ -68,7 +69,21 @@ public final class MediaRoutes implements Routes {
                 display == null ? image.width() : display.width(), display == null ? image.height() : display.height(),
                 links.url(), Sizes.format(image.byteSize()), image.mediaType(), DAY.format(image.createdAt()),
                 image.expiresAt() == null ? null : DAY.format(image.expiresAt()), image.tags(), Embeds.of(links),
-                publicId, canDelete));
+                publicId, canDelete, exif(image.exifJson())));
+    }
+
+    /** The stored EXIF JSON as an ordered map; empty when there is none or it cannot be read. */
+    private static java.util.Map<String, String> exif(String json) {
+        if (json == null || json.isBlank()) {
+            return java.util.Map.of();
+        }
+        try {
+            java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+            JSON.readTree(json).properties().forEach(e -> out.put(e.getKey(), e.getValue().asString()));
+            return out;
+        } catch (RuntimeException e) {
+            return java.util.Map.of();
+        }
     }
 
     private void confirmDelete(Context ctx) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
@@ -395,6 +396,63 @@ class ApiV1Test {
 
         assertEquals(404, getBytes("/images/../db/tesela.mv.db", Map.of()).statusCode());
         assertEquals(404, getBytes("/images/2020/01/01/nothing.png", Map.of()).statusCode());
+    }
+
+    @Test
+    void photosAreTurnedUprightAndLoseTheirPositionButKeepTheirCameraData() throws Exception {
+        byte[] photo = fixture("orientation6.jpg");
+        JsonNode image = json(post("/api/1/upload", new Multipart().field("key", userKey)
+                .file("source", "phone.jpg", "image/jpeg", photo)), 200).get("image");
+        assertEquals(80, image.get("width").asInt(), "EXIF orientation 6 applied: 120×80 stored → 80×120 upright");
+        assertEquals(120, image.get("height").asInt());
+        byte[] served = getBytes(path(image.get("url").asString()), Map.of()).body();
+        var metadata = com.drew.imaging.ImageMetadataReader.readMetadata(new java.io.ByteArrayInputStream(served));
+        assertNull(metadata.getFirstDirectoryOfType(com.drew.metadata.exif.GpsDirectory.class), "no GPS in the served file");
+        var ifd0 = metadata.getFirstDirectoryOfType(com.drew.metadata.exif.ExifIFD0Directory.class);
+        assertTrue(ifd0 == null || !ifd0.containsTag(com.drew.metadata.exif.ExifIFD0Directory.TAG_ORIENTATION)
+                || ifd0.getInt(com.drew.metadata.exif.ExifIFD0Directory.TAG_ORIENTATION) == 1, "no rotation left to apply");
+        String exif = image.get("original_exifdata").asString();
+        assertTrue(exif.contains("TeselaTest"), "camera data kept as data: " + exif);
+        assertFalse(exif.toLowerCase(java.util.Locale.ROOT).contains("gps"), "but not the position: " + exif);
+        HttpResponse<String> viewer = get(image.get("path_viewer").asString(), Map.of());
+        assertTrue(viewer.body().contains("data-testid=\"exif\"") && viewer.body().contains("TeselaTest"));
+    }
+
+    @Test
+    void animationsStayAnimatedAndFormatsBrowsersCannotShowAreConverted() throws Exception {
+        JsonNode webp = json(post("/api/1/upload", new Multipart().field("key", userKey)
+                .file("source", "loop.webp", "image/webp", fixture("animated.webp"))), 200).get("image");
+        assertEquals(1, webp.get("is_animated").asInt());
+        assertEquals("image/webp", webp.get("mime").asString());
+        assertFalse(webp.get("medium").get("url").isNull(), "animations always get a medium");
+        byte[] medium = getBytes(path(webp.get("medium").get("url").asString()), Map.of()).body();
+        assertTrue(dev.tesela.imaging.ImageProbe.sniff(medium).isPresent());
+
+        requireLibvips();
+        JsonNode heic = json(post("/api/1/upload", new Multipart().field("key", userKey)
+                .file("source", "IMG_0001.HEIC", "image/heic", fixture("quadrants.heic"))), 200).get("image");
+        assertEquals("image/jpeg", heic.get("mime").asString(), "HEIC is stored as JPEG");
+        assertTrue(heic.get("url").asString().endsWith(".jpeg"), heic.get("url").asString());
+        assertEquals("image/jpeg", getBytes(path(heic.get("url").asString()), Map.of()).headers().firstValue("Content-Type").orElseThrow());
+        JsonNode avif = json(post("/api/1/upload", new Multipart().field("key", userKey)
+                .file("source", "pic.avif", "image/avif", fixture("quadrants.avif"))), 200).get("image");
+        assertEquals("image/avif", avif.get("mime").asString(), "AVIF is kept");
+        assertEquals("image/webp", avif.get("thumb").get("mime").asString(), "its variants are WebP");
+    }
+
+    private void requireLibvips() {
+        boolean vips = app.media.engineDescription().contains("libvips");
+        if (!vips && "1".equals(System.getenv("TESELA_TEST_REQUIRE_SERVICES"))) {
+            throw new AssertionError("libvips is required here (TESELA_TEST_REQUIRE_SERVICES=1) but the engine is " + app.media.engineDescription());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(vips, "AVIF/HEIC need libvips");
+    }
+
+    private static byte[] fixture(String name) throws IOException {
+        try (var in = ApiV1Test.class.getResourceAsStream("/imaging/" + name)) {
+            assertNotNull(in, name);
+            return in.readAllBytes();
+        }
     }
 
     @Test
