@@ -37,6 +37,7 @@ import dev.tesela.platform.web.Templates;
 import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
+import dev.tesela.tenancy.RegistryLimits;
 import dev.tesela.tenancy.TenantCacheBus;
 import dev.tesela.tenancy.TenantDirectory;
 import dev.tesela.tenancy.TenantRegistry;
@@ -72,6 +73,7 @@ public final class App implements AutoCloseable {
     public final InstallService installs;
     public final Metrics metrics;
     public final MediaService media;
+    public final RegistryLimits limits;
     private final Clock clock;
     private final Map<String, BlobStore> blobStores = new ConcurrentHashMap<>();
     private Optional<ExpiredUploadsJob> expiredUploads = Optional.empty();
@@ -89,8 +91,14 @@ public final class App implements AutoCloseable {
         this.tenantDatabases = new TenantDatabases(database);
         this.redisClient = config.redisUrl().map(uri -> RedisClient.create(RedisURI.create(uri)));
         this.redis = redisClient.map(RedisClient::connect);
+        this.limits = config.tenants().enabled()
+                ? new RegistryLimits(this::effectiveLimitsJson)
+                : RegistryLimits.fixed(config.tenants().enforced().limitsJson());
         this.tenantBus = config.tenants().enabled()
-                ? Optional.of(new TenantCacheBus(redisClient.orElseThrow(), redis.orElseThrow(), "tesela:", tenants::invalidateAll))
+                ? Optional.of(new TenantCacheBus(redisClient.orElseThrow(), redis.orElseThrow(), "tesela:", () -> {
+                    tenants.invalidateAll();
+                    limits.invalidateAll();
+                }))
                 : Optional.empty();
         this.registry = new TenantRegistry(tenants, migrator, new SecretBox(masterKey), config.tenants().enforced(),
                 id -> tenantBus.ifPresent(bus -> bus.publish(id)), clock);
@@ -98,12 +106,21 @@ public final class App implements AutoCloseable {
                 .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
         this.sessionBackend = redis.isPresent() ? "redis" : "database";
         this.settings = new SettingsService(tenantDatabases, clock);
-        this.accounts = new AccountService(tenantDatabases, sessions, PasswordHasher.OWASP, config.auth(), clock);
+        this.accounts = new AccountService(tenantDatabases, sessions, PasswordHasher.OWASP, config.auth(), limits, clock);
         this.installs = new InstallService(tenantDatabases, settings, accounts, VERSION, clock);
         this.metrics = new Metrics();
         this.clock = clock;
         this.media = MediaService.create(tenantDatabases, settings, ImageEngines.select(config.media().engine()), config.media(),
-                config.dataDir().resolve("tmp").resolve("uploads"), this::blobStore, clock);
+                config.dataDir().resolve("tmp").resolve("uploads"), this::blobStore, limits, clock);
+    }
+
+    /** A tenant's effective limits JSON (plan < tenant < enforced), or null for a tenant that no longer exists. */
+    private String effectiveLimitsJson(String tenantId) {
+        try {
+            return registry.get(tenantId).effectiveLimitsJson();
+        } catch (dev.tesela.platform.error.AppException gone) {
+            return null;
+        }
     }
 
     /**

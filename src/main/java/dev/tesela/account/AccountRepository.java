@@ -77,6 +77,11 @@ final class AccountRepository {
                 .fetchOne(USER_ID);
     }
 
+    /** Users with {@code role}, or all users when it is null. */
+    long countUsers(DSLContext dsl, Role role) {
+        return dsl.fetchCount(USERS, role == null ? org.jooq.impl.DSL.trueCondition() : ROLE.eq(role.key()));
+    }
+
     boolean usernameOrEmailTaken(DSLContext dsl, String username, String email) {
         var condition = USERNAME.eq(username);
         if (email != null) {

@@ -8,6 +8,7 @@ import dev.tesela.account.AccountCommands.SignedIn;
 import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.db.TenantDatabases;
 import dev.tesela.platform.error.AppException;
@@ -30,6 +31,7 @@ import org.jooq.DSLContext;
  * the edge that builds one) and touches only that tenant's data.
  */
 public final class AccountService {
+    private final TenantLimits limits;
     public static final Pattern USERNAME = Pattern.compile("^[a-z0-9_]{3,16}$");
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+$");
     private static final int MIN_PASSWORD = 8;
@@ -52,7 +54,9 @@ public final class AccountService {
     /** A valid hash to verify against when the user does not exist, so timing does not reveal usernames. */
     private final String decoyHash;
 
-    public AccountService(TenantDatabases databases, SessionStore sessions, PasswordHasher hasher, TeselaConfig.Auth policy, Clock clock) {
+    public AccountService(TenantDatabases databases, SessionStore sessions, PasswordHasher hasher, TeselaConfig.Auth policy,
+                          TenantLimits limits, Clock clock) {
+        this.limits = limits;
         this.databases = databases;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -81,6 +85,12 @@ public final class AccountService {
         }
         if (repository.usernameOrEmailTaken(dsl, username, email)) {
             throw new AppException(ErrorCode.CONFLICT, "That username or e-mail address is already taken.");
+        }
+        limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.USERS, repository.countUsers(dsl, null));
+        switch (command.role()) {
+            case ADMIN -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.ADMINS, repository.countUsers(dsl, command.role()));
+            case MANAGER -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.MANAGERS, repository.countUsers(dsl, command.role()));
+            case USER -> { }
         }
         Instant now = clock.instant();
         long id = repository.insertUser(dsl, username, email, command.role(), rc.clientIp(), now);

@@ -59,7 +59,7 @@ public final class ApiV1Routes implements Routes {
     /** Error codes of API v1 that clients branch on. */
     enum ApiCode {
         INVALID_KEY(100), DUPLICATE(101), VERSION(110), ACTION(120), EMPTY_SOURCE(130), DENIED(401), INVALID(400),
-        BUSY(503), INTERNAL(500);
+        BUSY(503), INTERNAL(500), LIMIT(999);
 
         final int code;
 
@@ -147,6 +147,7 @@ public final class ApiV1Routes implements Routes {
             case UNAUTHORIZED -> ApiCode.INVALID_KEY;
             case CONFLICT -> ApiCode.DUPLICATE;
             case FORBIDDEN -> ApiCode.DENIED;
+            case LIMIT_REACHED -> ApiCode.LIMIT;
             case BUSY, UNAVAILABLE -> ApiCode.BUSY;
             case INTERNAL -> ApiCode.INTERNAL;
             default -> ApiCode.INVALID;

@@ -86,6 +86,10 @@ final class MediaRepository {
 
     static final Table<Record> DELETIONS = table(name("deletions"));
 
+    static final Table<Record> STORAGES = table(name("storages"));
+    static final Field<String> STORAGE_API = field(name("api"), String.class);
+    static final Field<Boolean> STORAGE_ACTIVE = field(name("is_active"), Boolean.class);
+
     /** Everything the images row needs at insert time; the storage key is set once the blobs are in place. */
     record NewImage(Long ownerId, Long albumId, Long categoryId, String storageMode, String originalFilename,
                     String title, String description, String mediaType, String extension, int width, int height,
@@ -138,13 +142,18 @@ final class MediaRepository {
                 .execute();
     }
 
-    /** Links {@code names} to the image, creating missing tags; keeps the tags' file counts right. */
-    void tag(DSLContext dsl, long imageId, Long creatorId, List<String> names, Instant now) {
+    /**
+     * Links {@code names} to the image, creating missing tags; keeps the tags' file counts right. Before a new tag is
+     * created, {@code beforeNewTag} gets the number of tags that exist (it throws to refuse).
+     */
+    void tag(DSLContext dsl, long imageId, Long creatorId, List<String> names, Instant now,
+             java.util.function.LongConsumer beforeNewTag) {
         // names are distinct (the service dedupes them). Two uploads creating the same new tag at the same moment:
         // one of them fails on the unique name and is rolled back whole (its blobs removed); the client retries.
         for (String tagName : names) {
             Long tagId = dsl.select(TAG_ID).from(TAGS).where(TAG_NAME.eq(tagName)).fetchOne(TAG_ID);
             if (tagId == null) {
+                beforeNewTag.accept(dsl.fetchCount(TAGS));
                 tagId = dsl.insertInto(TAGS).set(TAG_NAME, tagName).set(TAG_CREATOR_ID, creatorId).set(TAG_FILE_COUNT, 0L)
                         .set(TAG_CREATED_AT, Times.utc(now)).returningResult(TAG_ID).fetchOne(TAG_ID);
             }
@@ -173,6 +182,10 @@ final class MediaRepository {
     /** Whether an image with this content (as stored, or as uploaded before it was altered) matches {@code scope}. */
     boolean duplicateExists(DSLContext dsl, String sha256, Condition scope) {
         return dsl.fetchExists(IMAGES, SHA256.eq(sha256).or(SOURCE_SHA256.eq(sha256)).and(scope));
+    }
+
+    long countActiveExternalStorages(DSLContext dsl) {
+        return dsl.fetchCount(STORAGES, STORAGE_API.ne("local").and(STORAGE_ACTIVE.isTrue()));
     }
 
     long countImages(DSLContext dsl) {

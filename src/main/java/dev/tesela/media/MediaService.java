@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
+import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.platform.db.TenantDatabases;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
@@ -67,11 +68,13 @@ public final class MediaService {
     private final PublicIdCodecs ids;
     private final long hardMaxBytes;
     private final Clock clock;
+    private final TenantLimits limits;
     private final MediaRepository repository = new MediaRepository();
 
     MediaService(TenantDatabases databases, SettingsService settings, ImagePipeline pipeline, Receiver receiver,
                  UrlFetcher fetcher, Function<TenantContext, BlobStore> blobStores, PublicIdCodecs ids, long hardMaxBytes,
-                 Clock clock) {
+                 TenantLimits limits, Clock clock) {
+        this.limits = limits;
         this.databases = databases;
         this.settings = settings;
         this.pipeline = pipeline;
@@ -89,12 +92,12 @@ public final class MediaService {
      */
     public static MediaService create(TenantDatabases databases, SettingsService settings, ImageProcessor engine,
                                       TeselaConfig.Media config, Path tempDir, Function<TenantContext, BlobStore> blobStores,
-                                      Clock clock) {
+                                      TenantLimits limits, Clock clock) {
         sweep(tempDir);
         Receiver receiver = new Receiver(tempDir);
         ImagePipeline pipeline = new ImagePipeline(engine, config, new ProcessingGate(config.workers(), config.queueWait()), receiver);
         return new MediaService(databases, settings, pipeline, receiver, new UrlFetcher(config.urlAllowPrivate(), Duration.ofSeconds(60)),
-                blobStores, new PublicIdCodecs(settings), config.maxUploadBytes(), clock);
+                blobStores, new PublicIdCodecs(settings), config.maxUploadBytes(), limits, clock);
     }
 
     /** Removes temp files a previous process left behind (it died mid-upload). */
@@ -148,7 +151,8 @@ public final class MediaService {
 
     /** The largest file the caller may upload: the site's setting for guests or users, under the installation's cap. */
     private long maxBytes(RequestContext rc, MediaSettings site) {
-        return Math.min(hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
+        long bySite = Math.min(hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
+        return Math.min(bySite, limits.of(rc.tenant(), TenantLimits.Limit.UPLOAD_SIZE).orElse(Long.MAX_VALUE));
     }
 
     /** Stores one upload for the caller. Bad input: AppException (4xx) and nothing left behind. */
@@ -159,9 +163,14 @@ public final class MediaService {
                     ? new AppException(ErrorCode.UNAUTHORIZED, "Sign in to upload images.")
                     : AppException.forbidden("Uploads are disabled on this site.");
         }
-        Fields fields = Fields.parse(request, site, rc.principal(), clock);
+        Fields fields = Fields.parse(request, site, rc.principal(), clock)
+                .withTagsCappedAt(limits.of(rc.tenant(), TenantLimits.Limit.TAGS_PER_FILE));
         long maxBytes = maxBytes(rc, site);
         DSLContext dsl = databases.of(rc);
+        requireStoragesActive(rc, dsl);
+        // Checked before the work; two uploads racing for the last free slot may both pass (at most one over per
+        // concurrent upload), which is the price of not counting rows inside every upload's transaction.
+        limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.FILES, repository.countImages(dsl));
         Long albumId = fields.album(ids.of(rc)).filter(id -> rc.principal() instanceof Principal.User u
                 && repository.albumOwnedBy(dsl, id, u.userId())).orElse(null);
         Long categoryId = fields.categoryId().filter(id -> repository.categoryExists(dsl, id)).orElse(null);
@@ -302,6 +311,15 @@ public final class MediaService {
         return bytes;
     }
 
+    /** MIN_STORAGES_ACTIVE: uploads wait until the provider's required external storages are configured. */
+    private void requireStoragesActive(RequestContext rc, DSLContext dsl) {
+        long required = limits.of(rc.tenant(), TenantLimits.Limit.MIN_STORAGES_ACTIVE).orElse(0);
+        if (required > 0 && repository.countActiveExternalStorages(dsl) < required) {
+            throw new AppException(ErrorCode.LIMIT_REACHED, "Uploads are blocked until " + required
+                    + " external storage(s) are active on this site (an administrator must add them).");
+        }
+    }
+
     private void rejectDuplicate(RequestContext rc, DSLContext dsl, MediaSettings site, String sha256) {
         if (site.duplicatesAllowed() || rc.principal().isAdmin()) {
             return;
@@ -352,7 +370,8 @@ public final class MediaService {
                 for (StoredImage.Variant v : variants) {
                     repository.insertVariant(t, newId, v);
                 }
-                repository.tag(t, newId, ownerId, fields.tags(), now);
+                repository.tag(t, newId, ownerId, fields.tags(), now,
+                        existing -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.TAGS, existing));
                 repository.addToCounters(t, ownerId, albumId, 1);
                 return newId;
             });
@@ -526,6 +545,14 @@ public final class MediaService {
                 throw AppException.invalid(errors);
             }
             return new Fields(title, description, List.copyOf(tags), text(r.albumId()), category, width, nsfw, expiresAt);
+        }
+
+        /** The same fields with only the first {@code max} tags (TAGS_PER_FILE: extra tags are dropped). */
+        Fields withTagsCappedAt(java.util.OptionalLong max) {
+            if (max.isEmpty() || tags.size() <= max.getAsLong()) {
+                return this;
+            }
+            return new Fields(title, description, tags.subList(0, (int) max.getAsLong()), albumId, categoryId, width, nsfw, expiresAt);
         }
 
         Optional<Long> album(PublicIds ids) {

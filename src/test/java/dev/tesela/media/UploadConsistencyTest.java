@@ -62,7 +62,7 @@ class UploadConsistencyTest {
         work = Files.createTempDirectory("tesela-consistency-");
         realStore = new LocalBlobStore(work.resolve("files"));
         media = MediaService.create(app.tenantDatabases, app.settings, ImageEngines.select("auto"), app.config.media(),
-                work.resolve("tmp"), tenant -> new FaultyStore(realStore), Clock.systemUTC());
+                work.resolve("tmp"), tenant -> new FaultyStore(realStore), dev.tesela.platform.context.TenantLimits.NONE, Clock.systemUTC());
     }
 
     @AfterAll

@@ -17,6 +17,8 @@ public enum ErrorCode {
     SITE_DISABLED(503, 1),
     PAYLOAD_TOO_LARGE(413, 1),
     TOO_MANY_REQUESTS(429, 1),
+    /** A plan or tenant limit is reached; the message names it. */
+    LIMIT_REACHED(403, 1),
     UNAVAILABLE(503, 1),
     /** Temporarily over capacity; the response carries Retry-After. */
     BUSY(503, 1),

@@ -72,7 +72,7 @@ public final class ErrorMapper {
         return switch (code) {
             case NOT_FOUND -> "Not found";
             case UNAUTHORIZED -> "Sign-in required";
-            case FORBIDDEN, CSRF_REJECTED -> "Not allowed";
+            case FORBIDDEN, CSRF_REJECTED, LIMIT_REACHED -> "Not allowed";
             case TOO_MANY_REQUESTS -> "Slow down";
             case INVALID_INPUT, BAD_REQUEST, PAYLOAD_TOO_LARGE -> "That did not work";
             case CONFLICT, ALREADY_INSTALLED -> "Already there";
