@@ -211,14 +211,23 @@ public final class App implements AutoCloseable {
 
         return new WebServer(config.http(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
-                List.of(new HealthRoutes(checks, info, metrics),
+                List.of(new HealthRoutes(checks, info, metrics, HealthRoutes.detailsFor(
+                                config.context() == dev.tesela.platform.config.DeploymentContext.SAAS, config.tenants().internalHostname())),
                         installRoutes,
                         new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
-                        new SiteRoutes(settings, templates, layouts),
+                        new SiteRoutes(settings, templates, layouts, poweredBy()),
                         new ApiV1Routes(media, accounts, settings, config.site().https(), clock),
                         new MediaRoutes(media, templates, layouts, config.site().https(), clock)),
                 errors, metrics,
                 new WebServer.Uploads(config.dataDir().resolve("tmp").resolve("multipart"), config.media().maxUploadBytes()));
+    }
+
+    /** What /powered-by shows: the provider (when one is configured) and this software. */
+    private dev.tesela.site.PoweredBy poweredBy() {
+        String name = config.tenants().providerName();
+        String url = config.tenants().providerUrl();
+        return new dev.tesela.site.PoweredBy(name.isBlank() ? null : name, url.isBlank() ? null : url, VERSION,
+                config.context() != dev.tesela.platform.config.DeploymentContext.SAAS);
     }
 
     public String sessionBackend() {

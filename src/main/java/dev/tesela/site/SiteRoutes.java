@@ -12,16 +12,19 @@ public final class SiteRoutes implements Routes {
     private final SettingsService settings;
     private final Templates templates;
     private final LayoutFactory layouts;
+    private final PoweredBy poweredBy;
 
-    public SiteRoutes(SettingsService settings, Templates templates, LayoutFactory layouts) {
+    public SiteRoutes(SettingsService settings, Templates templates, LayoutFactory layouts, PoweredBy poweredBy) {
         this.settings = settings;
         this.templates = templates;
         this.layouts = layouts;
+        this.poweredBy = poweredBy;
     }
 
     @Override
     public void register(RoutesConfig routes) {
         routes.get("/", ctx -> templates.render(ctx, "home.jte",
                 new HomePage(layouts.forPage(ctx), settings.get(WebKeys.rc(ctx), "website_description"))));
+        routes.get("/powered-by", ctx -> templates.render(ctx, "powered-by.jte", new PoweredByPage(layouts.forPage(ctx), poweredBy)));
     }
 }

@@ -74,6 +74,35 @@ class DeploymentShapesTest {
                 assertEquals(200, http.send(get(port, "/"), HttpResponse.BodyHandlers.ofString()).statusCode(),
                         "installed by the provider's tooling, the site serves");
                 assertEquals(404, http.send(get(port, "/install"), HttpResponse.BodyHandlers.ofString()).statusCode());
+
+                // The host's internals stay hidden from the site; the provider's internal host name still sees them.
+                var poweredBy = http.send(get(port, "/powered-by"), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, poweredBy.statusCode());
+                assertTrue(poweredBy.body().contains("Powered by <strong>Tesela</strong>,"), "no version in saas: " + poweredBy.body());
+                var ready = http.send(get(port, "/readyz"), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ready.statusCode());
+                assertTrue(!ready.body().contains("version") && !ready.body().contains("image_engine"), ready.body());
+                assertEquals(404, http.send(get(port, "/metrics"), HttpResponse.BodyHandlers.ofString()).statusCode());
+                var internal = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).header("Host", "localhost").build();
+                assertTrue(http.send(internal, HttpResponse.BodyHandlers.ofString()).body().contains("\"version\""));
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @Test
+    void selfHostedSitesShowTheirVersionOnPoweredBy() throws Exception {
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); App app = TestApps.migratedApp(db, Map.of())) {
+            app.installs.install(app.systemContext(app.defaultTenant()), new InstallCommand("admin", "admin@example.com", "correct horse"));
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                var poweredBy = http.send(get(port, "/powered-by"), HttpResponse.BodyHandlers.ofString());
+                assertTrue(poweredBy.body().contains("Powered by <strong>Tesela</strong> " + App.VERSION), poweredBy.body());
+                assertTrue(poweredBy.body().contains("href=\"/powered-by\""), "linked from every page's footer");
+                var ready = http.send(get(port, "/readyz"), HttpResponse.BodyHandlers.ofString());
+                assertTrue(ready.body().contains("\"image_engine\""), ready.body());
             } finally {
                 server.stop();
             }
