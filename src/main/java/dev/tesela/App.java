@@ -37,7 +37,9 @@ import dev.tesela.platform.web.Templates;
 import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
+import dev.tesela.tenancy.JobsWorker;
 import dev.tesela.tenancy.RegistryLimits;
+import dev.tesela.tenancy.TenantStatsJob;
 import dev.tesela.tenancy.TenantCacheBus;
 import dev.tesela.tenancy.TenantDirectory;
 import dev.tesela.tenancy.TenantRegistry;
@@ -77,6 +79,7 @@ public final class App implements AutoCloseable {
     private final Clock clock;
     private final Map<String, BlobStore> blobStores = new ConcurrentHashMap<>();
     private Optional<ExpiredUploadsJob> expiredUploads = Optional.empty();
+    private volatile boolean closed;
     private final Optional<RedisClient> redisClient;
     private final Optional<StatefulRedisConnection<String, String>> redis;
     private final Optional<TenantCacheBus> tenantBus;
@@ -138,22 +141,41 @@ public final class App implements AutoCloseable {
                 });
     }
 
-    /** Starts the in-process background work of {@code serve}: the purge of expired uploads. */
+    /**
+     * Starts the in-process background work of {@code serve}. A single site purges expired uploads every
+     * {@code TESELA_EXPIRED_PURGE_SECONDS}. In provider mode the tenants' jobs worker does that (and statistics):
+     * inside {@code serve} when {@code TESELA_JOBS_IN_SERVE=1}, else as {@code tesela tenants jobs:worker}.
+     */
     public void startBackgroundJobs() {
+        if (tenants.providerMode()) {
+            if (config.tenants().jobsInServe()) {
+                Thread.ofPlatform().daemon().name("jobs-worker").start(() -> {
+                    try {
+                        jobsWorker().runUntil(java.time.Duration.ofSeconds(5), () -> closed);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            return;
+        }
         if (config.media().purgeInterval().isZero()) {
             return;
         }
-        ExpiredUploadsJob job = new ExpiredUploadsJob(media, this::activeTenants, this::systemContext);
+        ExpiredUploadsJob job = expiredUploadsJob();
         job.start(config.media().purgeInterval());
         expiredUploads = Optional.of(job);
     }
 
-    private List<TenantContext> activeTenants() {
-        if (!tenants.providerMode()) {
-            return List.of(tenants.defaultTenant());
-        }
-        return registry.list().stream().filter(t -> t.enabled()).map(t -> tenants.byId(t.id()))
-                .flatMap(Optional::stream).toList();
+    private ExpiredUploadsJob expiredUploadsJob() {
+        return new ExpiredUploadsJob(media, () -> List.of(tenants.defaultTenant()), this::systemContext);
+    }
+
+    /** The tenants' jobs worker (provider mode): expired uploads, then statistics, per due tenant. */
+    public JobsWorker jobsWorker() {
+        java.util.function.Predicate<RequestContext> installed = installs::isInstalled;
+        return new JobsWorker(registry, tenants, List.of(expiredUploadsJob(), new TenantStatsJob(tenantDatabases, registry, installed)),
+                this::systemContext, installed);
     }
 
     /** Builds the whole application for {@code config}. Connects to the database pool lazily; Redis at once. */
@@ -236,6 +258,7 @@ public final class App implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         expiredUploads.ifPresent(ExpiredUploadsJob::close);
         tenantBus.ifPresent(TenantCacheBus::close);
         redis.ifPresent(StatefulRedisConnection::close);

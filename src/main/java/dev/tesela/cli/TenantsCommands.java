@@ -38,7 +38,7 @@ final class TenantsCommands implements Runnable {
     static List<Object> subcommands(CliEnvironment cli) {
         return List.of(new Init(cli), new Create(cli), new Get(cli), new ListTenants(cli), new Edit(cli), new Delete(cli),
                 new Cache(cli), new DatabaseMigrate(cli), new PlanCreate(cli), new PlanGet(cli), new PlanList(cli),
-                new PlanEdit(cli), new PlanDelete(cli));
+                new PlanEdit(cli), new PlanDelete(cli), new StatsRefresh(cli), new JobsWorkerCommand(cli));
     }
 
     abstract static class ProviderCommand implements Callable<Integer> {
@@ -239,6 +239,67 @@ final class TenantsCommands implements Runnable {
             }
             cli.out().println(outcomes.size() + " tenant(s), " + failed + " failed.");
             return failed == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "stats:refresh", description = "Recount the statistics of one tenant (--id) or of all of them and "
+            + "print them as JSON (a tenant that is not installed has none: null).")
+    static final class StatsRefresh extends ProviderCommand {
+        @Option(names = "--id", description = "Only this tenant.")
+        String id;
+
+        StatsRefresh(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            var job = new dev.tesela.tenancy.TenantStatsJob(app.tenantDatabases, app.registry, app.installs::isInstalled);
+            Map<String, Object> out = new LinkedHashMap<>();
+            List<String> ids = id != null ? List.of(app.registry.get(id).id())
+                    : app.registry.list().stream().map(dev.tesela.tenancy.TenantRecord::id).toList();
+            for (String tenantId : ids) {
+                var tenant = app.tenants.byId(tenantId).orElseThrow();
+                job.run(app.systemContext(tenant));
+                out.put(tenantId, app.registry.stats(tenantId).orElse(null));
+            }
+            cli.out().println(JSON.writeValueAsString(out));
+            return 0;
+        }
+    }
+
+    @Command(name = "jobs:worker", description = "Run the tenants' due jobs (expired uploads, statistics) every few "
+            + "seconds until stopped; safe to run on several instances at once. --once: one pass, a line per tenant.")
+    static final class JobsWorkerCommand extends ProviderCommand {
+        @Option(names = "--id", description = "Only this tenant.")
+        String id;
+        @Option(names = "--once", description = "One pass, then exit (for cron or a check).")
+        boolean once;
+        @Option(names = "--force", description = "With --once: run even if the tenant's interval has not passed.")
+        boolean force;
+        @Option(names = "--poll-seconds", defaultValue = "5", description = "Seconds between passes (default 5).")
+        int pollSeconds;
+
+        JobsWorkerCommand(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            var worker = app.jobsWorker();
+            if (once) {
+                var outcomes = worker.runOnce(java.util.Optional.ofNullable(id), force);
+                outcomes.forEach((tenantId, outcome) -> cli.out().println(tenantId + ": " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
+                return outcomes.containsValue(dev.tesela.tenancy.JobsWorker.Outcome.FAILED) ? 1 : 0;
+            }
+            var stopped = new java.util.concurrent.atomic.AtomicBoolean();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopped.set(true)));
+            try {
+                worker.runUntil(java.time.Duration.ofSeconds(Math.max(1, pollSeconds)), stopped::get);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
         }
     }
 

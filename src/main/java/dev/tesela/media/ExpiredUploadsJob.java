@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Expired images are already invisible (lookups filter them); this job reclaims their space. Running it on several
  * instances at once is safe: a second deletion of the same image finds nothing to delete.
  */
-public final class ExpiredUploadsJob implements AutoCloseable {
+public final class ExpiredUploadsJob implements AutoCloseable, dev.tesela.platform.jobs.TenantJob {
     private static final Logger log = LoggerFactory.getLogger(ExpiredUploadsJob.class);
     static final int BATCH = 50;
     private final MediaService media;
@@ -42,19 +42,35 @@ public final class ExpiredUploadsJob implements AutoCloseable {
         int total = 0;
         for (TenantContext tenant : tenants.get()) {
             try {
-                RequestContext rc = systemContext.apply(tenant);
-                for (int n; (n = media.purgeExpired(rc, BATCH)) > 0; ) {
-                    total += n;
-                    if (n < BATCH) {
-                        break;
-                    }
-                }
+                total += purge(systemContext.apply(tenant));
             } catch (RuntimeException e) {
                 log.warn("Purging expired uploads of tenant {} failed: {}", tenant.id(), e.toString());
             }
         }
         if (total > 0) {
             log.info("Deleted {} expired upload(s)", total);
+        }
+        return total;
+    }
+
+    @Override
+    public String name() {
+        return "expired-uploads";
+    }
+
+    /** As a job of the tenants' jobs worker: purges every expired upload of {@code rc}'s tenant. */
+    @Override
+    public void run(RequestContext rc) {
+        purge(rc);
+    }
+
+    private int purge(RequestContext rc) {
+        int total = 0;
+        for (int n; (n = media.purgeExpired(rc, BATCH)) > 0; ) {
+            total += n;
+            if (n < BATCH) {
+                break;
+            }
         }
         return total;
     }

@@ -113,6 +113,29 @@ public final class TenantRegistry {
                 .map(this::toRecord).toList();
     }
 
+    /** Enabled tenants, the ones whose jobs ran longest ago (or never) first: the jobs worker's order. */
+    public List<TenantRecord> enabledByLastJob() {
+        return list().stream().filter(TenantRecord::enabled)
+                .sorted(java.util.Comparator.comparing(TenantRecord::lastJobAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
+                .toList();
+    }
+
+    /** See {@link TenantRepository#claimJobRun}: true when this caller owns the run due for {@code id}. */
+    public boolean claimJobRun(String id, java.time.Duration interval) {
+        java.time.Instant now = clock.instant();
+        return repository.claimJobRun(id, now, now.minus(interval));
+    }
+
+    /** Replaces the stored statistics of {@code id}, or removes them when {@code stats} is empty (not installed). */
+    public void putStats(String id, java.util.Optional<java.util.Map<String, Long>> stats) {
+        new StatsRepository(repository.dsl()).put(id, stats, clock.instant());
+    }
+
+    /** The stored statistics of {@code id}, if any. */
+    public java.util.Optional<java.util.Map<String, Long>> stats(String id) {
+        return new StatsRepository(repository.dsl()).get(id);
+    }
+
     /** Applies the fields present in {@code command}; returns the tenant after the change. */
     public TenantRecord edit(EditTenant command) {
         TenantRepository.Row row = repository.byId(command.id())

@@ -42,6 +42,17 @@ final class TenantRepository {
         return control;
     }
 
+    /**
+     * Claims the next job run of {@code id}: sets last_job_at to {@code now} only if it is unset or not after
+     * {@code dueBefore}. One UPDATE, so of several instances trying at once exactly one gets true.
+     */
+    boolean claimJobRun(String id, Instant now, Instant dueBefore) {
+        return control.update(TENANTS).set(LAST_JOB_AT, Times.utc(now))
+                .where(ID.eq(id).and(IS_ENABLED.isTrue())
+                        .and(LAST_JOB_AT.isNull().or(LAST_JOB_AT.le(Times.utc(dueBefore)))))
+                .execute() == 1;
+    }
+
     void insert(Row row) {
         control.insertInto(TENANTS)
                 .set(ID, row.id())

@@ -85,6 +85,30 @@ class TenantsCliTest {
                 "TESELA_PROVIDER_URL", "https://provider.example"));
     }
 
+    @org.junit.jupiter.api.Test
+    void statsRefreshAndOneWorkerPass() {
+        provider(Kind.H2);
+        assertEquals(0, CliRun.run(env, "tenants", "init").exitCode());
+        assertEquals(0, CliRun.run(env, "tenants", "create", "--id", "acme", "--hostname", "acme.example.com", "--is_enabled", "1").exitCode());
+        assertEquals(0, CliRun.run(env, "tenants", "create", "--id", "beta", "--hostname", "beta.example.com", "--is_enabled", "1").exitCode());
+        Map<String, String> acme = new java.util.HashMap<>(env);
+        acme.put("TESELA_TENANT", "acme");
+        CliRun install = CliRun.run(acme, "install", "-u", "admin", "-e", "admin@example.com", "-x", "correct horse battery");
+        assertEquals(0, install.exitCode(), install::toString);
+
+        CliRun stats = CliRun.run(env, "tenants", "stats:refresh");
+        assertEquals(0, stats.exitCode(), stats::toString);
+        assertEquals(1, stats.json().get("acme").get("users").asInt(), stats.out());
+        assertEquals(1, stats.json().get("acme").get("admins").asInt());
+        assertTrue(stats.json().get("beta").isNull(), "beta is not installed: " + stats.out());
+
+        CliRun pass = CliRun.run(env, "tenants", "jobs:worker", "--once");
+        assertEquals(0, pass.exitCode(), pass::toString);
+        assertTrue(pass.out().contains("acme: ran") && pass.out().contains("beta: not installed"), pass.toString());
+        CliRun again = CliRun.run(env, "tenants", "jobs:worker", "--once", "--id", "acme");
+        assertEquals("acme: not due", again.out().strip());
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // init and create
 

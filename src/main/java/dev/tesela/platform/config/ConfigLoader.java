@@ -124,6 +124,7 @@ public final class ConfigLoader {
         }
 
         TeselaConfig.Media media = media(r);
+        boolean jobsInServe = r.bool("TESELA_JOBS_IN_SERVE", false);
 
         r.throwIfProblems();
         return new TeselaConfig(
@@ -135,7 +136,8 @@ public final class ConfigLoader {
                 context,
                 new TeselaConfig.Site(hostname, https),
                 new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
-                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced),
+                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced,
+                        jobsInServe),
                 media);
     }
 

@@ -59,10 +59,11 @@ public record TeselaConfig(
     /**
      * Provider mode. When {@code enabled}, requests are routed to tenants by host name and the registry lives in
      * the control plane; {@code internalHostname} is the provider's own host (never a tenant's);
-     * {@code routerSecret}, when set, lets a request that presents it choose its host with X-Forwarded-Host.
+     * {@code routerSecret}, when set, lets a request that presents it choose its host with X-Forwarded-Host;
+     * {@code jobsInServe} runs the tenants' jobs worker inside {@code serve} too.
      */
     public record Tenants(boolean enabled, String providerName, String providerUrl, String internalHostname,
-                          Optional<String> routerSecret, IsolationMode isolation, Enforced enforced) {}
+                          Optional<String> routerSecret, IsolationMode isolation, Enforced enforced, boolean jobsInServe) {}
 
     /**
      * TESELA_TENANT_ENFORCED: limits and env applied to every tenant over its own and its plan's values. Never
