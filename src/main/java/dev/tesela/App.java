@@ -80,6 +80,7 @@ public final class App implements AutoCloseable {
     private final Map<String, BlobStore> blobStores = new ConcurrentHashMap<>();
     private Optional<ExpiredUploadsJob> expiredUploads = Optional.empty();
     private volatile boolean closed;
+    private final byte[] masterKey;
     private final Optional<RedisClient> redisClient;
     private final Optional<StatefulRedisConnection<String, String>> redis;
     private final Optional<TenantCacheBus> tenantBus;
@@ -88,6 +89,7 @@ public final class App implements AutoCloseable {
     private App(TeselaConfig config, Clock clock) {
         this.config = config;
         byte[] masterKey = MasterKey.load(config.encryptionKey(), config.dataDir());
+        this.masterKey = masterKey;
         this.database = new Database(config.db(), "tesela");
         this.migrator = new SchemaMigrator(database);
         this.tenants = TenantDirectory.create(database, controlPrefix(config), config, masterKey, clock);
@@ -171,6 +173,11 @@ public final class App implements AutoCloseable {
         return new ExpiredUploadsJob(media, () -> List.of(tenants.defaultTenant()), this::systemContext);
     }
 
+    /** Keys of the Tenants API (provider mode), stored in the control plane. */
+    public dev.tesela.tenancy.TenantApiKeys tenantApiKeys() {
+        return new dev.tesela.tenancy.TenantApiKeys(database.controlDsl(controlPrefix(config)), masterKey, clock);
+    }
+
     /** The tenants' jobs worker (provider mode): expired uploads, then statistics, per due tenant. */
     public JobsWorker jobsWorker() {
         java.util.function.Predicate<RequestContext> installed = installs::isInstalled;
@@ -239,9 +246,19 @@ public final class App implements AutoCloseable {
                         new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
                         new SiteRoutes(settings, templates, layouts, poweredBy()),
                         new ApiV1Routes(media, accounts, settings, config.site().https(), clock),
-                        new MediaRoutes(media, templates, layouts, config.site().https(), clock)),
+                        new MediaRoutes(media, templates, layouts, config.site().https(), clock),
+                        tenantsApi()),
                 errors, metrics,
                 new WebServer.Uploads(config.dataDir().resolve("tmp").resolve("multipart"), config.media().maxUploadBytes()));
+    }
+
+    /** The Tenants API on the internal host name in provider mode; no routes at all otherwise. */
+    private dev.tesela.platform.web.Routes tenantsApi() {
+        if (!tenants.providerMode()) {
+            return routes -> { };
+        }
+        return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, this::systemContext,
+                config.tenants().internalHostname(), config.tenants().apiIpAllowList(), config.tenants().apiRequestSecret());
     }
 
     /** What /powered-by shows: the provider (when one is configured) and this software. */

@@ -38,7 +38,8 @@ final class TenantsCommands implements Runnable {
     static List<Object> subcommands(CliEnvironment cli) {
         return List.of(new Init(cli), new Create(cli), new Get(cli), new ListTenants(cli), new Edit(cli), new Delete(cli),
                 new Cache(cli), new DatabaseMigrate(cli), new PlanCreate(cli), new PlanGet(cli), new PlanList(cli),
-                new PlanEdit(cli), new PlanDelete(cli), new StatsRefresh(cli), new JobsWorkerCommand(cli));
+                new PlanEdit(cli), new PlanDelete(cli), new StatsRefresh(cli), new JobsWorkerCommand(cli),
+                new ApiKeyCreate(cli), new ApiKeyVerify(cli), new ApiKeyDelete(cli));
     }
 
     abstract static class ProviderCommand implements Callable<Integer> {
@@ -65,19 +66,9 @@ final class TenantsCommands implements Runnable {
         }
     }
 
-    static Map<String, Object> json(TenantRecord t) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", t.id());
-        out.put("hostname", t.hostname());
-        out.put("is_enabled", t.enabled());
-        out.put("plan_id", t.planId());
-        // What applies (plan < tenant < TESELA_TENANT_ENFORCED), as the reference's Tenants API shows it.
-        out.put("limits", t.effectiveLimitsJson() == null ? null : JSON.readTree(t.effectiveLimitsJson()));
-        out.put("env", t.effectiveEnv().isEmpty() ? null : t.effectiveEnv());
-        out.put("created_at", t.createdAt() == null ? null : t.createdAt().toString());
-        out.put("updated_at", t.updatedAt() == null ? null : t.updatedAt().toString());
-        out.put("last_job_at", t.lastJobAt() == null ? null : t.lastJobAt().toString());
-        return out;
+    /** A tenant as JSON, with its last statistics. */
+    static Map<String, Object> json(App app, TenantRecord t) {
+        return dev.tesela.tenancy.TenantJson.tenant(t, app.registry.stats(t.id()));
     }
 
     @Command(name = "init", description = "Create or update the control-plane tables (the tenant registry). Safe to repeat.")
@@ -116,7 +107,7 @@ final class TenantsCommands implements Runnable {
         @Override
         int run(App app) {
             app.migrate();
-            print(json(app.registry.create(new CreateTenant(id, hostname, flag("--is_enabled", enabled), planId, limits,
+            print(json(app, app.registry.create(new CreateTenant(id, hostname, flag("--is_enabled", enabled), planId, limits,
                     TenantRegistry.parseEnv(env)))));
             return 0;
         }
@@ -133,7 +124,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(json(app.registry.get(id)));
+            print(json(app, app.registry.get(id)));
             return 0;
         }
     }
@@ -146,7 +137,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(app.registry.list().stream().map(TenantsCommands::json).toList());
+            print(app.registry.list().stream().map(t -> json(app, t)).toList());
             return 0;
         }
     }
@@ -172,7 +163,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(json(app.registry.edit(new EditTenant(id, Optional.ofNullable(hostname),
+            print(json(app, app.registry.edit(new EditTenant(id, Optional.ofNullable(hostname),
                     Optional.ofNullable(enabled).map(v -> flag("--is_enabled", v)), Optional.ofNullable(planId),
                     Optional.ofNullable(limits), Optional.ofNullable(env).map(TenantRegistry::parseEnv)))));
             return 0;
@@ -242,6 +233,74 @@ final class TenantsCommands implements Runnable {
         }
     }
 
+    @Command(name = "api:key:create", description = "Create a Tenants API key and print it (the last line). It is shown only once.")
+    static final class ApiKeyCreate extends ProviderCommand {
+        @Option(names = "--name", description = "A name to find the key by (unique).")
+        String name;
+        @Option(names = "--expires", description = "Expiry, UTC: 'YYYY-MM-DD HH:MM:SS' (default: never).")
+        String expires;
+
+        ApiKeyCreate(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            java.time.Instant expiry = null;
+            if (expires != null) {
+                try {
+                    expiry = java.time.LocalDateTime.parse(expires.strip().replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw AppException.invalid("expires", "--expires must be 'YYYY-MM-DD HH:MM:SS' (UTC).");
+                }
+            }
+            String key = app.tenantApiKeys().create(name, expiry);
+            cli.out().println("Tenants API key created. Store it now: it cannot be shown again.");
+            cli.out().println(key);
+            return 0;
+        }
+    }
+
+    @Command(name = "api:key:verify", description = "Check a Tenants API key (shape, signature, existence, expiry); exit 1 if invalid.")
+    static final class ApiKeyVerify extends ProviderCommand {
+        @Option(names = "--key", required = true, description = "The key.")
+        String key;
+
+        ApiKeyVerify(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            var info = app.tenantApiKeys().verify(key);
+            if (info.isEmpty()) {
+                cli.out().println("Invalid API key.");
+                return 1;
+            }
+            print(dev.tesela.tenancy.TenantApiKeys.json(info.get()));
+            return 0;
+        }
+    }
+
+    @Command(name = "api:key:delete", description = "Delete Tenants API keys by --id and/or --name.")
+    static final class ApiKeyDelete extends ProviderCommand {
+        @Option(names = "--id", description = "Key id (the number after tsl_).")
+        Long id;
+        @Option(names = "--name", description = "Key name.")
+        String name;
+
+        ApiKeyDelete(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            int deleted = app.tenantApiKeys().delete(id, name);
+            cli.out().println("Deleted " + deleted + " key(s).");
+            return deleted > 0 ? 0 : 1;
+        }
+    }
+
     @Command(name = "stats:refresh", description = "Recount the statistics of one tenant (--id) or of all of them and "
             + "print them as JSON (a tenant that is not installed has none: null).")
     static final class StatsRefresh extends ProviderCommand {
@@ -304,13 +363,7 @@ final class TenantsCommands implements Runnable {
     }
 
     static Map<String, Object> json(PlanRecord p) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", p.id());
-        out.put("limits", p.limitsJson() == null ? null : JSON.readTree(p.limitsJson()));
-        out.put("env", p.env().isEmpty() ? null : p.env());
-        out.put("created_at", p.createdAt() == null ? null : p.createdAt().toString());
-        out.put("updated_at", p.updatedAt() == null ? null : p.updatedAt().toString());
-        return out;
+        return dev.tesela.tenancy.TenantJson.plan(p);
     }
 
     @Command(name = "plan:create", description = "Create a plan: limits and env shared by the tenants on it. Prints it as JSON.")

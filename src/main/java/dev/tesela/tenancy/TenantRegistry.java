@@ -113,6 +113,11 @@ public final class TenantRegistry {
                 .map(this::toRecord).toList();
     }
 
+    /** The context of tenant {@code id} (its table prefix and keys); NOT_FOUND when there is no such tenant. */
+    public dev.tesela.platform.context.TenantContext contextOf(String id) {
+        return directory.byId(id).orElseThrow(() -> AppException.notFound("No tenant with id '" + id + "'."));
+    }
+
     /** Enabled tenants, the ones whose jobs ran longest ago (or never) first: the jobs worker's order. */
     public List<TenantRecord> enabledByLastJob() {
         return list().stream().filter(TenantRecord::enabled)

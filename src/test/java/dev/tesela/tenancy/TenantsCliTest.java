@@ -107,6 +107,17 @@ class TenantsCliTest {
         assertTrue(pass.out().contains("acme: ran") && pass.out().contains("beta: not installed"), pass.toString());
         CliRun again = CliRun.run(env, "tenants", "jobs:worker", "--once", "--id", "acme");
         assertEquals("acme: not due", again.out().strip());
+
+        CliRun created = CliRun.run(env, "tenants", "api:key:create", "--name", "ops", "--expires", "2999-01-01 00:00:00");
+        assertEquals(0, created.exitCode(), created::toString);
+        String key = created.outLines().getLast();
+        assertTrue(key.matches("tsl_\\d+_[0-9A-Za-z]{64}_[0-9a-f]{64}"), key);
+        CliRun verified = CliRun.run(env, "tenants", "api:key:verify", "--key", key);
+        assertEquals(0, verified.exitCode(), verified::toString);
+        assertEquals("ops", verified.json().get("name").asString());
+        assertEquals(1, CliRun.run(env, "tenants", "api:key:create", "--expires", "2000-01-01 00:00:00").exitCode(), "past expiry refused");
+        assertEquals(0, CliRun.run(env, "tenants", "api:key:delete", "--name", "ops").exitCode());
+        assertEquals(1, CliRun.run(env, "tenants", "api:key:verify", "--key", key).exitCode(), "a deleted key is invalid");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -125,6 +125,15 @@ public final class ConfigLoader {
 
         TeselaConfig.Media media = media(r);
         boolean jobsInServe = r.bool("TESELA_JOBS_IN_SERVE", false);
+        String apiAllowList = r.string("TESELA_TENANTS_API_IP_ALLOW_LIST", "");
+        try {
+            dev.tesela.platform.security.IpAllowList.parse(apiAllowList);
+        } catch (IllegalArgumentException e) {
+            r.problem("TESELA_TENANTS_API_IP_ALLOW_LIST", "has " + e.getMessage());
+        }
+        Optional<String> apiRequestSecret = r.raw("TESELA_TENANTS_API_REQUEST_SECRET");
+        apiRequestSecret.filter(secret -> secret.length() < 16)
+                .ifPresent(secret -> r.problem("TESELA_TENANTS_API_REQUEST_SECRET", "must be at least 16 characters"));
 
         r.throwIfProblems();
         return new TeselaConfig(
@@ -137,7 +146,7 @@ public final class ConfigLoader {
                 new TeselaConfig.Site(hostname, https),
                 new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
                 new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced,
-                        jobsInServe),
+                        jobsInServe, apiAllowList, apiRequestSecret),
                 media);
     }
 

@@ -60,10 +60,12 @@ public record TeselaConfig(
      * Provider mode. When {@code enabled}, requests are routed to tenants by host name and the registry lives in
      * the control plane; {@code internalHostname} is the provider's own host (never a tenant's);
      * {@code routerSecret}, when set, lets a request that presents it choose its host with X-Forwarded-Host;
-     * {@code jobsInServe} runs the tenants' jobs worker inside {@code serve} too.
+     * {@code jobsInServe} runs the tenants' jobs worker inside {@code serve} too; {@code apiIpAllowList} (IPs/CIDRs,
+     * empty = all) and {@code apiRequestSecret} (body signatures required when present) guard the Tenants API.
      */
     public record Tenants(boolean enabled, String providerName, String providerUrl, String internalHostname,
-                          Optional<String> routerSecret, IsolationMode isolation, Enforced enforced, boolean jobsInServe) {}
+                          Optional<String> routerSecret, IsolationMode isolation, Enforced enforced, boolean jobsInServe,
+                          String apiIpAllowList, Optional<String> apiRequestSecret) {}
 
     /**
      * TESELA_TENANT_ENFORCED: limits and env applied to every tenant over its own and its plan's values. Never

@@ -34,7 +34,7 @@ public final class HealthRoutes implements Routes {
 
     /** {@code showsDetails} for a deployment: everyone, or in saas only requests to {@code internalHostname}. */
     public static java.util.function.Predicate<Context> detailsFor(boolean saas, String internalHostname) {
-        return saas ? ctx -> internalHostname.equals(TenantEdge.hostname(ctx.header("Host"))) : ctx -> true;
+        return saas ? ctx -> internalHostname.equals(WebKeys.hostname(ctx)) : ctx -> true;
     }
 
     @Override

@@ -46,6 +46,14 @@ public final class WebKeys {
         return (https ? "https://" : "http://") + (host == null || host.isEmpty() ? ctx.host() : host);
     }
 
+    /**
+     * The request's host name from its Host header, lower-cased and without port ("" when absent). For routes that
+     * run before or without the tenant edge (installation and provider routes) and must answer only on one host.
+     */
+    public static String hostname(Context ctx) {
+        return TenantEdge.hostname(ctx.header("Host"));
+    }
+
     /** Null-safe context lookup for code that runs before the edges (error pages for unknown hosts). */
     public static RequestContext rcOrNull(Context ctx) {
         return ctx.attribute(RC);

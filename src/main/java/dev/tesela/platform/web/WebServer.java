@@ -17,7 +17,7 @@ import org.slf4j.MDC;
  * under {@link #INSTALLATION_PATHS} belong to the installation, not a tenant, and skip the edges.
  */
 public final class WebServer {
-    static final List<String> INSTALLATION_PATHS = List.of("/healthz", "/readyz", "/metrics", "/static/");
+    static final List<String> INSTALLATION_PATHS = List.of("/healthz", "/readyz", "/metrics", "/static/", "/_/");
     private static final String STARTED = "tesela.startNanos";
 
     private final Javalin javalin;

@@ -1,0 +1,42 @@
+package dev.tesela.tenancy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The JSON shapes of a tenant and a plan, shared by the Tenants CLI and the Tenants API. */
+public final class TenantJson {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private TenantJson() {}
+
+    /**
+     * A tenant with the values that apply (limits and env: plan &lt; tenant &lt; TESELA_TENANT_ENFORCED; env
+     * decrypted) and its last statistics ({@code stats}: null when never counted or not installed).
+     */
+    public static Map<String, Object> tenant(TenantRecord t, Optional<Map<String, Long>> stats) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", t.id());
+        out.put("hostname", t.hostname());
+        out.put("is_enabled", t.enabled());
+        out.put("plan_id", t.planId());
+        out.put("limits", t.effectiveLimitsJson() == null ? null : JSON.readTree(t.effectiveLimitsJson()));
+        out.put("env", t.effectiveEnv().isEmpty() ? null : t.effectiveEnv());
+        out.put("stats", stats.orElse(null));
+        out.put("created_at", t.createdAt() == null ? null : t.createdAt().toString());
+        out.put("updated_at", t.updatedAt() == null ? null : t.updatedAt().toString());
+        out.put("last_job_at", t.lastJobAt() == null ? null : t.lastJobAt().toString());
+        return out;
+    }
+
+    public static Map<String, Object> plan(PlanRecord p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", p.id());
+        out.put("limits", p.limitsJson() == null ? null : JSON.readTree(p.limitsJson()));
+        out.put("env", p.env().isEmpty() ? null : p.env());
+        out.put("created_at", p.createdAt() == null ? null : p.createdAt().toString());
+        out.put("updated_at", p.updatedAt() == null ? null : p.updatedAt().toString());
+        return out;
+    }
+}
