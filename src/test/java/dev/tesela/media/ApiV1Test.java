@@ -399,6 +399,60 @@ class ApiV1Test {
     }
 
     @Test
+    void directFilesServedFromMemoryStillFollowTheDisk() throws Exception {
+        JsonNode image = json(postForm("/api/1/upload", Map.of("key", userKey,
+                "source", Base64.getEncoder().encodeToString(TestImages.jpeg(320, 240, seed)))), 200).get("image");
+        String file = path(image.get("url").asString());
+        Path onDisk = dataDir.resolve("files").resolve("default").resolve(file.substring("/images/".length()));
+        byte[] stored = Files.readAllBytes(onDisk);
+
+        HttpResponse<byte[]> first = getBytes(file, Map.of());
+        HttpResponse<byte[]> second = getBytes(file, Map.of()); // from the cache
+        assertArrayEquals(stored, first.body());
+        assertArrayEquals(stored, second.body());
+        assertEquals(first.headers().firstValue("ETag"), second.headers().firstValue("ETag"));
+        assertEquals("image/jpeg", second.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(Long.toString(stored.length), second.headers().firstValue("Content-Length").orElseThrow());
+        HttpResponse<byte[]> tail = getBytes(file, Map.of("Range", "bytes=" + (stored.length - 7) + "-"));
+        assertEquals(206, tail.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(stored, stored.length - 7, stored.length), tail.body());
+
+        // Changed behind Tesela's back (another process, an operator): the new bytes, with a new ETag.
+        byte[] changed = java.util.Arrays.copyOf(stored, stored.length + 1);
+        Files.write(onDisk, changed);
+        Files.setLastModifiedTime(onDisk, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+        HttpResponse<byte[]> afterChange = getBytes(file, Map.of());
+        assertArrayEquals(changed, afterChange.body());
+        assertFalse(afterChange.headers().firstValue("ETag").equals(first.headers().firstValue("ETag")));
+
+        // Deleted behind Tesela's back: gone at once, though it was cached.
+        Files.delete(onDisk);
+        assertEquals(404, getBytes(file, Map.of()).statusCode());
+        HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(base + file)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(404, head.statusCode());
+    }
+
+    @Test
+    void directFilesLargerThanTheMemoryLimitAreStreamedWhole() throws Exception {
+        JsonNode image = json(postForm("/api/1/upload", Map.of("key", userKey,
+                "source", Base64.getEncoder().encodeToString(TestImages.png(900, 700, seed)))), 200).get("image");
+        String file = path(image.get("url").asString());
+        Path onDisk = dataDir.resolve("files").resolve("default").resolve(file.substring("/images/".length()));
+        // Grow the stored file past the cache's per-file limit (a PNG reader stops at IEND; the bytes are what counts).
+        byte[] big = java.util.Arrays.copyOf(Files.readAllBytes(onDisk), FileServer.MAX_CACHED_FILE_BYTES + 12345);
+        Files.write(onDisk, big);
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> full = getBytes(file, Map.of());
+            assertEquals(200, full.statusCode());
+            assertArrayEquals(big, full.body());
+        }
+        HttpResponse<byte[]> range = getBytes(file, Map.of("Range", "bytes=1000000-1000009"));
+        assertEquals(206, range.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(big, 1000000, 1000010), range.body());
+    }
+
+    @Test
     void photosAreTurnedUprightAndLoseTheirPositionButKeepTheirCameraData() throws Exception {
         byte[] photo = fixture("orientation6.jpg");
         JsonNode image = json(post("/api/1/upload", new Multipart().field("key", userKey)
