@@ -47,7 +47,8 @@ class JobsWorkerTest {
         Services.requireRedis();
         String key = ProviderModeTest.newKey();
         Map<String, String> env = new HashMap<>(ProviderModeTest.providerEnv(key));
-        env.put("TESELA_DATA_DIR", Files.createTempDirectory("tesela-jobs-").toString());
+        java.nio.file.Path dataDir = Files.createTempDirectory("tesela-jobs-");
+        env.put("TESELA_DATA_DIR", dataDir.toString());
         try (TestDatabase db = TestDatabase.create(kind);
              App one = TestApps.migratedApp(db, env);
              App two = TestApps.migratedApp(db, env)) {
@@ -88,6 +89,8 @@ class JobsWorkerTest {
             Map<String, Outcome> again = one.jobsWorker().runOnce(Optional.empty(), false);
             assertEquals(Outcome.NOT_DUE, again.get(installed), "not due right after a run");
             assertEquals(Outcome.RAN, one.jobsWorker().runOnce(Optional.of(installed), true).get(installed), "forced");
+        } finally {
+            dev.tesela.testing.TestFiles.deleteTree(dataDir);
         }
     }
 
