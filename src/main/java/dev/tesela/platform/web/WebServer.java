@@ -48,6 +48,10 @@ public final class WebServer {
             cfg.http.maxRequestSize = http.maxRequestBytes();
             cfg.jetty.host = http.host();
             cfg.jetty.port = http.port();
+            // Jetty reuses header lines seen before on a connection and by default matches them ignoring case, so a
+            // cookie or token differing from an earlier one only in case was read as the earlier one. Tokens are
+            // case-sensitive: match exactly (HttpFlowTest#aCookieDifferingOnlyInCase...).
+            cfg.jetty.modifyHttpConfiguration(httpConfig -> httpConfig.setHeaderCacheCaseSensitive(true));
             cfg.jetty.multipartConfig.cacheDirectory(uploads.tempDir().toString());
             cfg.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
             cfg.jetty.multipartConfig.maxFileSize(uploads.maxFileBytes(), io.javalin.config.SizeUnit.BYTES);
