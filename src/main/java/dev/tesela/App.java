@@ -240,13 +240,14 @@ public final class App implements AutoCloseable {
 
         return new WebServer(config.http(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
-                List.of(new HealthRoutes(checks, info, metrics, HealthRoutes.detailsFor(
+                // Media first: direct file URLs are the hottest route, and Javalin tries routes in registration order.
+                List.of(new MediaRoutes(media, templates, layouts, config.site().https(), clock),
+                        new HealthRoutes(checks, info, metrics, HealthRoutes.detailsFor(
                                 config.context() == dev.tesela.platform.config.DeploymentContext.SAAS, config.tenants().internalHostname())),
                         installRoutes,
                         new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
                         new SiteRoutes(settings, templates, layouts, poweredBy()),
                         new ApiV1Routes(media, accounts, settings, config.site().https(), clock),
-                        new MediaRoutes(media, templates, layouts, config.site().https(), clock),
                         tenantsApi()),
                 errors, metrics,
                 new WebServer.Uploads(config.dataDir().resolve("tmp").resolve("multipart"), config.media().maxUploadBytes()));
