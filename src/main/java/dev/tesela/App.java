@@ -115,7 +115,7 @@ public final class App implements AutoCloseable {
         this.installs = new InstallService(tenantDatabases, settings, accounts, VERSION, clock);
         this.metrics = new Metrics();
         this.clock = clock;
-        this.media = MediaService.create(tenantDatabases, settings, ImageEngines.select(config.media().engine()), config.media(),
+        this.media = MediaService.create(tenantDatabases, settings, ImageEngines.lazy(config.media().engine()), config.media(),
                 config.dataDir().resolve("tmp").resolve("uploads"), this::blobStore, limits, clock);
     }
 

@@ -11,6 +11,14 @@ public final class ImageEngines {
     private ImageEngines() {}
 
     /**
+     * {@link #select} on first use rather than now (a bad choice, e.g. {@code vips} without libvips, then fails at
+     * that first use: {@code serve} makes it at start-up by logging the engine).
+     */
+    public static ImageProcessor lazy(String choice) {
+        return new LazyProcessor(() -> select(choice));
+    }
+
+    /**
      * The engine for {@code choice} (case-insensitive; null or blank = {@code auto}), logged at INFO:
      * <ul>
      *   <li>{@code auto}: libvips when {@code libvips.so.42} loads, else the pure-Java engine;</li>
