@@ -3,8 +3,6 @@ package dev.tesela.imaging;
 import java.awt.Dimension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -65,12 +63,7 @@ final class JavaProcessor implements ImageProcessor {
 
     @Override
     public Rendered render(Path source, ImageInfo info, RenderSpec spec, Path target) throws IOException {
-        if (!decodes.contains(info.format()) || !encodes.contains(spec.format())) {
-            throw new IllegalArgumentException(description() + " cannot render " + info.format() + " to " + spec.format());
-        }
-        if (!Files.isRegularFile(source)) {
-            throw new NoSuchFileException(source.toString());
-        }
+        RenderPreconditions.require(this, source, info, spec);
         try (PendingFile out = PendingFile.beside(target, spec.format().extension())) {
             Rendered rendered = keepsFrames(info, spec)
                     ? renderAnimation(source, spec, out.path())

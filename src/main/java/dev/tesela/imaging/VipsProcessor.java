@@ -4,8 +4,6 @@ import dev.tesela.imaging.Vips.VipsException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -106,12 +104,7 @@ final class VipsProcessor implements ImageProcessor {
 
     @Override
     public Rendered render(Path source, ImageInfo info, RenderSpec spec, Path target) throws IOException {
-        if (!decodes.contains(info.format()) || !encodes.contains(spec.format())) {
-            throw new IllegalArgumentException(description() + " cannot render " + info.format() + " to " + spec.format());
-        }
-        if (!Files.isRegularFile(source)) {
-            throw new NoSuchFileException(source.toString());
-        }
+        RenderPreconditions.require(this, source, info, spec);
         boolean animated = keepsFrames(info, spec);
         String file = source.toAbsolutePath().toString();
         try (Arena arena = Arena.ofConfined(); PendingFile out = PendingFile.beside(target, spec.format().extension())) {
