@@ -118,8 +118,8 @@ public final class TenantsApiRoutes implements Routes {
         registry.edit(new EditTenant(ctx.pathParam("id"), Optional.ofNullable(text(body, "hostname")),
                 body.has("is_enabled") ? Optional.of(body.get("is_enabled").asBoolean()) : Optional.empty(),
                 body.has("plan_id") ? Optional.of(body.get("plan_id").isNull() ? "" : body.get("plan_id").asString()) : Optional.empty(),
-                body.has("limits") ? Optional.of(body.get("limits").isNull() ? "null" : body.get("limits").toString()) : Optional.empty(),
-                body.has("env") ? Optional.of(body.get("env").isNull() ? Map.of() : env(body)) : Optional.empty()));
+                limitsChange(body),
+                envChange(body)));
         ctx.status(204);
     }
 
@@ -148,8 +148,8 @@ public final class TenantsApiRoutes implements Routes {
     private void editPlan(Context ctx) {
         JsonNode body = body(ctx);
         registry.editPlan(new PlanChange(ctx.pathParam("id"),
-                body.has("limits") ? Optional.of(body.get("limits").isNull() ? "null" : body.get("limits").toString()) : Optional.empty(),
-                body.has("env") ? Optional.of(body.get("env").isNull() ? Map.of() : env(body)) : Optional.empty()));
+                limitsChange(body),
+                envChange(body)));
         ctx.status(204);
     }
 
@@ -189,6 +189,16 @@ public final class TenantsApiRoutes implements Routes {
             throw AppException.invalid(field, "The " + field + " must be a JSON object.");
         }
         return v.toString();
+    }
+
+    /** A PATCH's limits: absent = unchanged, null = clear, else the JSON object. */
+    private static Optional<String> limitsChange(JsonNode body) {
+        return body.has("limits") ? Optional.of(body.get("limits").isNull() ? "null" : body.get("limits").toString()) : Optional.empty();
+    }
+
+    /** A PATCH's env: absent = unchanged, null = clear, else the object's values. */
+    private static Optional<Map<String, String>> envChange(JsonNode body) {
+        return body.has("env") ? Optional.of(body.get("env").isNull() ? Map.of() : env(body)) : Optional.empty();
     }
 
     private static Map<String, String> env(JsonNode body) {
