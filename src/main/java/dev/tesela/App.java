@@ -20,13 +20,13 @@ import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.db.Database;
+import dev.tesela.platform.db.DatabaseServers;
 import dev.tesela.platform.db.SchemaMigrator;
 import dev.tesela.platform.db.SchemaMigrator.Schema;
 import dev.tesela.platform.db.TenantDatabases;
 import dev.tesela.platform.metrics.Metrics;
 import dev.tesela.platform.security.MasterKey;
 import dev.tesela.platform.security.PasswordHasher;
-import dev.tesela.platform.security.SecretBox;
 import dev.tesela.platform.web.CookieWriter;
 import dev.tesela.platform.web.Csrf;
 import dev.tesela.platform.web.ErrorMapper;
@@ -38,6 +38,7 @@ import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
 import dev.tesela.tenancy.JobsWorker;
+import dev.tesela.tenancy.Placements;
 import dev.tesela.tenancy.RegistryLimits;
 import dev.tesela.tenancy.TenantStatsJob;
 import dev.tesela.tenancy.TenantCacheBus;
@@ -66,6 +67,7 @@ public final class App implements AutoCloseable {
 
     public final TeselaConfig config;
     public final Database database;
+    public final DatabaseServers databaseServers;
     public final SchemaMigrator migrator;
     public final TenantDirectory tenants;
     public final TenantRegistry registry;
@@ -91,9 +93,10 @@ public final class App implements AutoCloseable {
         byte[] masterKey = MasterKey.load(config.encryptionKey(), config.dataDir());
         this.masterKey = masterKey;
         this.database = new Database(config.db(), "tesela");
-        this.migrator = new SchemaMigrator(database);
+        this.databaseServers = new DatabaseServers(database, config.db().servers());
+        this.migrator = new SchemaMigrator(databaseServers);
         this.tenants = TenantDirectory.create(database, controlPrefix(config), config, masterKey, clock);
-        this.tenantDatabases = new TenantDatabases(database);
+        this.tenantDatabases = new TenantDatabases(databaseServers);
         this.redisClient = config.redisUrl().map(uri -> RedisClient.create(RedisURI.create(uri)));
         this.redis = redisClient.map(RedisClient::connect);
         this.limits = config.tenants().enabled()
@@ -105,7 +108,8 @@ public final class App implements AutoCloseable {
                     limits.invalidateAll();
                 }))
                 : Optional.empty();
-        this.registry = new TenantRegistry(tenants, migrator, new SecretBox(masterKey), config.tenants().enforced(),
+        this.registry = new TenantRegistry(tenants, migrator,
+                new Placements(config.tenants().isolation(), databaseServers::exists, config.db().tablePrefix()),
                 id -> tenantBus.ifPresent(bus -> bus.publish(id)), clock);
         SessionStore sessions = redis.<SessionStore>map(c -> new RedisSessionStore(c, "tesela:"))
                 .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
@@ -204,7 +208,7 @@ public final class App implements AutoCloseable {
         if (tenants.providerMode()) {
             return applied;
         }
-        applied += migrator.migrate(Schema.TENANT, tenants.defaultTenant().tablePrefix());
+        applied += migrator.migrateTenant(tenants.defaultTenant().placement());
         tenants.registerDefaultTenant(config.site().hostname().replaceFirst(":[0-9]+$", ""));
         return applied;
     }
@@ -281,6 +285,7 @@ public final class App implements AutoCloseable {
         tenantBus.ifPresent(TenantCacheBus::close);
         redis.ifPresent(StatefulRedisConnection::close);
         redisClient.ifPresent(RedisClient::shutdown);
+        databaseServers.close();
         database.close();
     }
 

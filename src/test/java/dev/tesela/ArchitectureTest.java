@@ -115,6 +115,25 @@ class ArchitectureTest {
     }
 
     @Test
+    void tenantTablesAreNamedThroughSchemaTables() {
+        // A tenant table named without SchemaTables.tenantTable has no schema, and a MariaDB DELETE on it would run
+        // against the shared database instead of a tenant's own one.
+        java.util.regex.Pattern bareTenantTable = java.util.regex.Pattern.compile(
+                "\\btable\\s*\\(\\s*(?:DSL\\s*\\.\\s*)?(?:name|n)\\s*\\(\\s*\"("
+                        + String.join("|", dev.tesela.platform.db.SchemaTables.TENANT) + ")\"");
+        List<String> violations = new ArrayList<>();
+        sources.forEach(s -> {
+            Matcher m = bareTenantTable.matcher(s.code());
+            while (m.find()) {
+                violations.add(s.violation(m.start()));
+            }
+        });
+        assertNoViolations("Name tenant tables with SchemaTables.tenantTable(...), never table(name(...))", violations);
+        Matcher live = bareTenantTable.matcher("x = table(name(\"users\"));");
+        assertTrue(live.find(), "the rule matches what it forbids");
+    }
+
+    @Test
     void noThreadLocal() {
         List<String> violations = new ArrayList<>();
         sources.forEach(s -> threadLocals(s, violations));

@@ -1,8 +1,8 @@
 package dev.tesela.account;
 
+import static dev.tesela.platform.db.SchemaTables.tenantTable;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
 
 import dev.tesela.platform.context.Principal.Role;
 import dev.tesela.platform.db.Times;
@@ -16,7 +16,7 @@ import org.jooq.Table;
 
 /** Rows of users, login_passwords, login_cookies, api_keys and requests. Package-private: use AccountService. */
 final class AccountRepository {
-    static final Table<Record> USERS = table(name("users"));
+    static final Table<Record> USERS = tenantTable("users");
     static final Field<Long> USER_ID = field(name("id"), Long.class);
     static final Field<String> USERNAME = field(name("username"), String.class);
     static final Field<String> EMAIL = field(name("email"), String.class);
@@ -27,12 +27,12 @@ final class AccountRepository {
     static final Field<String> REGISTRATION_IP = field(name("registration_ip"), String.class);
     static final Field<LocalDateTime> LAST_SEEN_AT = field(name("last_seen_at"), LocalDateTime.class);
 
-    static final Table<Record> PASSWORDS = table(name("login_passwords"));
+    static final Table<Record> PASSWORDS = tenantTable("login_passwords");
     static final Field<Long> PW_USER_ID = field(name("user_id"), Long.class);
     static final Field<String> PW_HASH = field(name("hash"), String.class);
     static final Field<LocalDateTime> PW_UPDATED_AT = field(name("updated_at"), LocalDateTime.class);
 
-    static final Table<Record> COOKIES = table(name("login_cookies"));
+    static final Table<Record> COOKIES = tenantTable("login_cookies");
     static final Field<Long> COOKIE_ID = field(name("id"), Long.class);
     static final Field<Long> COOKIE_USER_ID = field(name("user_id"), Long.class);
     static final Field<String> COOKIE_TOKEN_HASH = field(name("token_hash"), String.class);
@@ -42,7 +42,7 @@ final class AccountRepository {
     static final Field<String> COOKIE_IP = field(name("ip"), String.class);
     static final Field<String> COOKIE_USER_AGENT = field(name("user_agent"), String.class);
 
-    static final Table<Record> API_KEYS = table(name("api_keys"));
+    static final Table<Record> API_KEYS = tenantTable("api_keys");
     static final Field<Long> KEY_ID = field(name("id"), Long.class);
     static final Field<Long> KEY_USER_ID = field(name("user_id"), Long.class);
     static final Field<String> KEY_NAME = field(name("name"), String.class);
@@ -51,7 +51,7 @@ final class AccountRepository {
     static final Field<LocalDateTime> KEY_CREATED_AT = field(name("created_at"), LocalDateTime.class);
     static final Field<LocalDateTime> KEY_LAST_USED_AT = field(name("last_used_at"), LocalDateTime.class);
 
-    static final Table<Record> REQUESTS = table(name("requests"));
+    static final Table<Record> REQUESTS = tenantTable("requests");
     static final Field<String> REQ_KIND = field(name("kind"), String.class);
     static final Field<String> REQ_RESULT = field(name("result"), String.class);
     static final Field<String> REQ_IP = field(name("ip"), String.class);

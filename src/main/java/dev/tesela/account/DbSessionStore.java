@@ -1,8 +1,8 @@
 package dev.tesela.account;
 
+import static dev.tesela.platform.db.SchemaTables.tenantTable;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
 
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.db.TenantDatabases;
@@ -25,7 +25,7 @@ import org.jooq.Table;
  * once a minute per session so that a busy user does not cost a write per request.
  */
 public final class DbSessionStore implements SessionStore {
-    private static final Table<Record> SESSIONS = table(name("sessions"));
+    private static final Table<Record> SESSIONS = tenantTable("sessions");
     private static final Field<String> ID = field(name("id"), String.class);
     private static final Field<Long> USER_ID = field(name("user_id"), Long.class);
     private static final Field<String> DATA = field(name("data"), String.class);

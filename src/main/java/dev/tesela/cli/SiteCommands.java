@@ -39,7 +39,7 @@ final class SiteCommands {
 
         /** Refuses to act on a site whose schema was never created. */
         void requireSchema(App app) {
-            if (app.migrator.currentVersion(Schema.TENANT, cli.tenant(app, tenant).tablePrefix()) == null) {
+            if (app.migrator.tenantVersion(cli.tenant(app, tenant).placement()) == null) {
                 throw new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed. Run `tesela install` first.");
             }
         }
@@ -86,17 +86,17 @@ final class SiteCommands {
 
         @Override
         int run(App app) {
-            String tenantPrefix = cli.tenant(app, tenant).tablePrefix();
+            var tenantTables = cli.tenant(app, tenant).placement();
             if (dump) {
                 String sql = app.migrator.pendingSql(Schema.CONTROL, App.controlPrefix(app.config))
-                        + app.migrator.pendingSql(Schema.TENANT, tenantPrefix);
+                        + app.migrator.pendingTenantSql(tenantTables);
                 cli.out().print(sql.isBlank() ? "-- The schema is up to date: nothing to run.\n" : sql);
                 return 0;
             }
             int applied = app.migrate();
             if (app.tenants.providerMode()) {
                 // app.migrate() covers the control plane only in provider mode; the named tenant's schema is ours.
-                applied += app.migrator.migrate(Schema.TENANT, tenantPrefix);
+                applied += app.migrator.migrateTenant(tenantTables);
             }
             cli.out().println(applied == 0 ? "The schema is up to date." : "Applied " + applied + " migration(s).");
             return 0;

@@ -1,9 +1,9 @@
 package dev.tesela.media;
 
+import static dev.tesela.platform.db.SchemaTables.tenantTable;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
 
 import dev.tesela.platform.db.Times;
 import java.time.Instant;
@@ -21,7 +21,7 @@ import org.jooq.Table;
 
 /** Rows of images, image_variants, tags, image_tags and deletions. Package-private: use MediaService. */
 final class MediaRepository {
-    static final Table<Record> IMAGES = table(name("images"));
+    static final Table<Record> IMAGES = tenantTable("images");
     static final Field<Long> ID = field(name("id"), Long.class);
     static final Field<Long> OWNER_ID = field(name("owner_id"), Long.class);
     static final Field<Long> ALBUM_ID = field(name("album_id"), Long.class);
@@ -51,7 +51,7 @@ final class MediaRepository {
     static final Field<LocalDateTime> EXPIRES_AT = field(name("expires_at"), LocalDateTime.class);
     static final Field<LocalDateTime> CREATED_AT = field(name("created_at"), LocalDateTime.class);
 
-    static final Table<Record> VARIANTS = table(name("image_variants"));
+    static final Table<Record> VARIANTS = tenantTable("image_variants");
     static final Field<Long> V_IMAGE_ID = field(name("image_id"), Long.class);
     static final Field<String> V_VARIANT = field(name("variant"), String.class);
     static final Field<String> V_STORAGE_KEY = field(name("storage_key"), String.class);
@@ -60,33 +60,33 @@ final class MediaRepository {
     static final Field<Integer> V_HEIGHT = field(name("height"), Integer.class);
     static final Field<Long> V_BYTE_SIZE = field(name("byte_size"), Long.class);
 
-    static final Table<Record> TAGS = table(name("tags"));
+    static final Table<Record> TAGS = tenantTable("tags");
     static final Field<Long> TAG_ID = field(name("id"), Long.class);
     static final Field<String> TAG_NAME = field(name("name"), String.class);
     static final Field<Long> TAG_CREATOR_ID = field(name("creator_id"), Long.class);
     static final Field<Long> TAG_FILE_COUNT = field(name("file_count"), Long.class);
     static final Field<LocalDateTime> TAG_CREATED_AT = field(name("created_at"), LocalDateTime.class);
 
-    static final Table<Record> IMAGE_TAGS = table(name("image_tags"));
+    static final Table<Record> IMAGE_TAGS = tenantTable("image_tags");
     static final Field<Long> IT_TAG_ID = field(name("tag_id"), Long.class);
     static final Field<Long> IT_IMAGE_ID = field(name("image_id"), Long.class);
 
-    static final Table<Record> USERS = table(name("users"));
+    static final Table<Record> USERS = tenantTable("users");
     static final Field<Long> USER_ID = field(name("id"), Long.class);
     static final Field<String> USERNAME = field(name("username"), String.class);
     static final Field<Long> USER_IMAGE_COUNT = field(name("image_count"), Long.class);
 
-    static final Table<Record> ALBUMS = table(name("albums"));
+    static final Table<Record> ALBUMS = tenantTable("albums");
     static final Field<Long> ALBUM_ROW_ID = field(name("id"), Long.class);
     static final Field<Long> ALBUM_OWNER_ID = field(name("owner_id"), Long.class);
     static final Field<Long> ALBUM_IMAGE_COUNT = field(name("image_count"), Long.class);
 
-    static final Table<Record> CATEGORIES = table(name("categories"));
+    static final Table<Record> CATEGORIES = tenantTable("categories");
     static final Field<Long> CATEGORY_ROW_ID = field(name("id"), Long.class);
 
-    static final Table<Record> DELETIONS = table(name("deletions"));
+    static final Table<Record> DELETIONS = tenantTable("deletions");
 
-    static final Table<Record> STORAGES = table(name("storages"));
+    static final Table<Record> STORAGES = tenantTable("storages");
     static final Field<String> STORAGE_API = field(name("api"), String.class);
     static final Field<Boolean> STORAGE_ACTIVE = field(name("is_active"), Boolean.class);
 

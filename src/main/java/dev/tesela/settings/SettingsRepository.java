@@ -1,8 +1,8 @@
 package dev.tesela.settings;
 
+import static dev.tesela.platform.db.SchemaTables.tenantTable;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
 
 import java.time.LocalDateTime;
 import java.util.HashMap;
@@ -15,13 +15,13 @@ import org.jooq.Table;
 
 /** Rows of the tenant's {@code settings} and {@code variables} tables. */
 final class SettingsRepository {
-    private static final Table<Record> SETTINGS = table(name("settings"));
+    private static final Table<Record> SETTINGS = tenantTable("settings");
     private static final Field<String> SETTING_KEY = field(name("setting_key"), String.class);
     private static final Field<String> SETTING_VALUE = field(name("setting_value"), String.class);
     private static final Field<String> VALUE_KIND = field(name("value_kind"), String.class);
     private static final Field<LocalDateTime> SETTING_UPDATED = field(name("updated_at"), LocalDateTime.class);
 
-    private static final Table<Record> VARIABLES = table(name("variables"));
+    private static final Table<Record> VARIABLES = tenantTable("variables");
     private static final Field<String> VAR_KEY = field(name("var_key"), String.class);
     private static final Field<String> VAR_VALUE = field(name("var_value"), String.class);
     private static final Field<LocalDateTime> VAR_UPDATED = field(name("updated_at"), LocalDateTime.class);

@@ -7,7 +7,9 @@ import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantKeys;
 import dev.tesela.platform.context.TenantResolver;
 import dev.tesela.platform.db.Database;
+import dev.tesela.platform.db.TenantPlacement;
 import dev.tesela.platform.security.Crypto;
+import dev.tesela.platform.security.SecretBox;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,6 +27,7 @@ public final class TenantDirectory implements TenantResolver {
     private static final Duration CACHE_TTL = Duration.ofMinutes(1);
 
     private final TenantRepository repository;
+    private final TenantEnvironment environment;
     private final byte[] masterKey;
     private final String tablePrefix;
     private final boolean providerMode;
@@ -37,26 +40,34 @@ public final class TenantDirectory implements TenantResolver {
      * @param tablePrefix      TESELA_DB_TABLE_PREFIX: the single site's prefix, and the start of every tenant's prefix
      * @param internalHostname the provider's own host name (provider mode), never resolved to a tenant
      */
-    TenantDirectory(TenantRepository repository, String tablePrefix, byte[] masterKey, boolean providerMode,
-                    String internalHostname, Clock clock) {
+    TenantDirectory(TenantRepository repository, TenantEnvironment environment, String tablePrefix, byte[] masterKey,
+                    boolean providerMode, String internalHostname, Clock clock) {
         this.repository = repository;
+        this.environment = environment;
         this.masterKey = masterKey.clone();
         this.tablePrefix = tablePrefix;
         this.providerMode = providerMode;
         this.internalHostname = internalHostname;
         this.clock = clock;
-        this.defaultTenant = new TenantContext(TenantContext.DEFAULT_ID, tablePrefix, keysFor(TenantContext.DEFAULT_ID));
+        this.defaultTenant = new TenantContext(TenantContext.DEFAULT_ID, TenantPlacement.shared(tablePrefix),
+                keysFor(TenantContext.DEFAULT_ID, masterKey));
         this.byHostname = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(CACHE_TTL).build();
     }
 
     /** The directory for an installation: control-plane tables under {@code App.controlPrefix}, tenants per {@code config}. */
     public static TenantDirectory create(Database database, String controlPrefix, TeselaConfig config, byte[] masterKey, Clock clock) {
-        return new TenantDirectory(new TenantRepository(database.controlDsl(controlPrefix)), config.db().tablePrefix(), masterKey,
+        var control = database.controlDsl(controlPrefix);
+        var environment = new TenantEnvironment(new PlanRepository(control), new SecretBox(masterKey), config.tenants().enforced());
+        return new TenantDirectory(new TenantRepository(control), environment, config.db().tablePrefix(), masterKey,
                 config.tenants().enabled(), config.tenants().internalHostname(), clock);
     }
 
     TenantRepository repository() {
         return repository;
+    }
+
+    TenantEnvironment environment() {
+        return environment;
     }
 
     public boolean providerMode() {
@@ -70,7 +81,8 @@ public final class TenantDirectory implements TenantResolver {
         }
         var now = clock.instant();
         try {
-            repository.insert(new TenantRepository.Row(TenantContext.DEFAULT_ID, hostname, null, null, null, true, now, now, null));
+            repository.insert(new TenantRepository.Row(TenantContext.DEFAULT_ID, hostname, null, null, null, true, now, now, null,
+                    TenantRepository.Placement.TABLE));
         } catch (IntegrityConstraintViolationException registeredConcurrently) {
             // Another process (a second instance or the CLI) registered it between the check and the insert.
         }
@@ -86,7 +98,7 @@ public final class TenantDirectory implements TenantResolver {
         if (!providerMode) {
             return TenantContext.DEFAULT_ID.equals(id) ? Optional.of(defaultTenant) : Optional.empty();
         }
-        return repository.byId(id).map(row -> context(row.id()));
+        return repository.byId(id).map(this::context);
     }
 
     @Override
@@ -106,11 +118,21 @@ public final class TenantDirectory implements TenantResolver {
     }
 
     /**
-     * The table prefix of tenant {@code id}: the configured prefix, the id with '-' written as '_' (unquoted SQL
-     * identifiers cannot hold '-'), and an underscore.
+     * The table prefix of tenant {@code id} in table isolation: the configured prefix, the id with '-' written as '_'
+     * (unquoted SQL identifiers cannot hold '-'), and an underscore.
      */
     public String prefixFor(String tenantId) {
         return tablePrefix + tenantId.replace('-', '_') + "_";
+    }
+
+    /**
+     * Where tenant {@code id}'s tables are, given its row's placement: under {@link #prefixFor} in the shared
+     * database, or under the configured prefix in its own database, as in a single-site installation.
+     */
+    TenantPlacement placementOf(String id, TenantRepository.Placement placement) {
+        return placement.ownDatabase()
+                ? new TenantPlacement(placement.dbServer(), placement.dbName(), tablePrefix)
+                : TenantPlacement.shared(prefixFor(id));
     }
 
     String internalHostname() {
@@ -124,20 +146,24 @@ public final class TenantDirectory implements TenantResolver {
 
     private Resolution lookUp(String hostname) {
         return repository.byHostname(hostname)
-                .<Resolution>map(row -> row.enabled() ? new Resolution.Found(context(row.id())) : new Resolution.Disabled(row.id()))
+                .<Resolution>map(row -> row.enabled() ? new Resolution.Found(context(row)) : new Resolution.Disabled(row.id()))
                 .orElseGet(Resolution.Unknown::new);
     }
 
-    private TenantContext context(String id) {
-        return new TenantContext(id, prefixFor(id), keysFor(id));
+    private TenantContext context(TenantRepository.Row row) {
+        byte[] keyMaterial = environment.tenantKey(row).orElse(masterKey);
+        return new TenantContext(row.id(), placementOf(row.id(), row.placement()), keysFor(row.id(), keyMaterial));
     }
 
-    /** Keys for {@code tenantId}, derived from the installation's master key; differ for every tenant. */
-    TenantKeys keysFor(String tenantId) {
+    /**
+     * Keys for {@code tenantId}, derived from {@code keyMaterial}: the tenant's own TESELA_ENCRYPTION_KEY when its
+     * env has one, else the installation's master key. They differ for every tenant either way.
+     */
+    static TenantKeys keysFor(String tenantId, byte[] keyMaterial) {
         return new TenantKeys(
-                Crypto.hkdf(masterKey, "tesela/" + tenantId + "/csrf", 32),
-                Crypto.hkdf(masterKey, "tesela/" + tenantId + "/tokens", 32),
-                Crypto.hkdf(masterKey, "tesela/" + tenantId + "/sessions", 32));
+                Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/csrf", 32),
+                Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/tokens", 32),
+                Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/sessions", 32));
     }
 
 }

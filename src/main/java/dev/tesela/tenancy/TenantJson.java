@@ -13,7 +13,8 @@ public final class TenantJson {
 
     /**
      * A tenant with the values that apply (limits and env: plan &lt; tenant &lt; TESELA_TENANT_ENFORCED; env
-     * decrypted) and its last statistics ({@code stats}: null when never counted or not installed).
+     * decrypted), its last statistics ({@code stats}: null when never counted or not installed) and where its tables
+     * are ({@code database}).
      */
     public static Map<String, Object> tenant(TenantRecord t, Optional<Map<String, Long>> stats) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -24,9 +25,20 @@ public final class TenantJson {
         out.put("limits", t.effectiveLimitsJson() == null ? null : JSON.readTree(t.effectiveLimitsJson()));
         out.put("env", t.effectiveEnv().isEmpty() ? null : t.effectiveEnv());
         out.put("stats", stats.orElse(null));
+        out.put("database", database(t.placement()));
         out.put("created_at", t.createdAt() == null ? null : t.createdAt().toString());
         out.put("updated_at", t.updatedAt() == null ? null : t.updatedAt().toString());
         out.put("last_job_at", t.lastJobAt() == null ? null : t.lastJobAt().toString());
+        return out;
+    }
+
+    /** Where the tenant's tables are: {@code isolation} table or database, the server, the database (null in table isolation), the prefix. */
+    private static Map<String, Object> database(dev.tesela.platform.db.TenantPlacement placement) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("isolation", placement.ownDatabase() ? "database" : "table");
+        out.put("server", placement.server());
+        out.put("name", placement.database());
+        out.put("table_prefix", placement.tablePrefix());
         return out;
     }
 

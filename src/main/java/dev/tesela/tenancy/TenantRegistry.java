@@ -1,12 +1,10 @@
 package dev.tesela.tenancy;
 
-import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.db.SchemaMigrator;
-import dev.tesela.platform.db.SchemaMigrator.Schema;
 import dev.tesela.platform.db.SchemaTables;
+import dev.tesela.platform.db.TenantPlacement;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
-import dev.tesela.platform.security.SecretBox;
 import dev.tesela.tenancy.TenantCommands.CreateTenant;
 import dev.tesela.tenancy.TenantCommands.EditTenant;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The provider's operations on tenants: provision, change, remove, migrate. Callers are provider tooling (the
- * Tenants CLI, later the signed Tenants API), authorised at their own edge; tenants never reach this service.
+ * Tenants CLI, the signed Tenants API), authorised at their own edge; tenants never reach this service.
  * Every change empties the resolver caches of every instance. Env overrides are stored sealed with AES-256-GCM,
- * bound to their tenant.
+ * bound to their tenant. Where a tenant's tables live is decided once, when it is provisioned ({@link Placements}).
  */
 public final class TenantRegistry {
     public static final Pattern ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,15}$");
@@ -46,33 +44,53 @@ public final class TenantRegistry {
     private final TenantDirectory directory;
     private final TenantRepository repository;
     private final PlanRepository plans;
-    private final TeselaConfig.Enforced enforced;
+    private final TenantEnvironment environment;
     private final SchemaMigrator migrator;
-    private final SecretBox secrets;
+    private final Placements placements;
     private final Consumer<String> announce;
     private final Clock clock;
 
-    /** @param announce tells every instance that a tenant changed (the Redis bus), after the local cache is emptied */
-    public TenantRegistry(TenantDirectory directory, SchemaMigrator migrator, SecretBox secrets, TeselaConfig.Enforced enforced,
-                          Consumer<String> announce, Clock clock) {
+    /**
+     * @param placements decides where a new tenant's tables go
+     * @param announce   tells every instance that a tenant changed (the Redis bus), after the local cache is emptied
+     */
+    public TenantRegistry(TenantDirectory directory, SchemaMigrator migrator, Placements placements, Consumer<String> announce,
+                          Clock clock) {
         this.directory = directory;
         this.repository = directory.repository();
-        this.plans = new PlanRepository(repository.dsl());
-        this.enforced = enforced;
+        this.environment = directory.environment();
+        this.plans = environment.plans();
         this.migrator = migrator;
-        this.secrets = secrets;
+        this.placements = placements;
         this.announce = announce;
         this.clock = clock;
     }
 
-    /** Provisions a tenant completely: its tables (migrated), its registry row, the caches. All or nothing. */
+    /**
+     * Provisions a tenant completely: its tables (in a database of its own when its isolation says so; migrated), its
+     * registry row, the caches. All or nothing: a failure removes whatever this call created, and never anything it
+     * did not.
+     */
     public TenantRecord create(CreateTenant command) {
         String id = command.id() == null ? "" : command.id().strip();
         String hostname = normaliseHostname(command.hostname());
+        String planId = blankToNull(command.planId());
+        Map<String, String> env = command.env() == null ? Map.of() : command.env();
         Map<String, String> errors = new LinkedHashMap<>();
         idProblem(id).ifPresent(p -> errors.put("id", p));
         hostnameProblem(hostname).ifPresent(p -> errors.put("hostname", p));
         String limits = command.limitsJson() == null ? null : canonicalObject("limits", command.limitsJson(), errors);
+        envProblem(env).ifPresent(p -> errors.put("env", p));
+        // A plan that does not exist is refused by the registry's foreign key, after the tables were made (and then
+        // dropped): checking first would race with a concurrent plan delete anyway.
+        TenantRepository.Placement placement = null;
+        if (errors.isEmpty()) {
+            try {
+                placement = placements.forNewTenant(id, environment.effectiveEnv(planId, env));
+            } catch (Placements.PlacementException e) {
+                errors.put("env", e.getMessage());
+            }
+        }
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
@@ -82,17 +100,29 @@ public final class TenantRegistry {
         if (repository.hostnameTakenByOther(hostname, id)) {
             throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
-        String prefix = directory.prefixFor(id);
         if (repository.tableNameTaken(tableSafe(id))) {
             throw new AppException(ErrorCode.CONFLICT, "Tenant id '" + id + "' would share tables with an existing tenant.");
         }
+        if (placement.ownDatabase() && repository.databaseTaken(placement.dbServer(), placement.dbName())) {
+            throw new AppException(ErrorCode.CONFLICT, "The database '" + placement.dbName() + "' on server '" + placement.dbServer()
+                    + "' already belongs to another tenant.");
+        }
+        TenantPlacement tables = directory.placementOf(id, placement);
+        if (tables.ownDatabase()) {
+            try {
+                migrator.createTenantDatabase(tables);
+            } catch (SchemaMigrator.DatabaseExistsException e) {
+                throw new AppException(ErrorCode.CONFLICT, "The database '" + tables.database() + "' already exists on server '"
+                        + tables.server() + "'. Remove it, or name another one with TESELA_DB_NAME in the tenant's env.");
+            }
+        }
         Instant now = clock.instant();
         try {
-            migrator.migrate(Schema.TENANT, prefix);
-            repository.insert(new TenantRepository.Row(id, hostname, blankToNull(command.planId()), limits,
-                    seal(tenantAad(id), command.env()), command.enabled(), now, now, null));
+            migrator.migrateTenant(tables);
+            repository.insert(new TenantRepository.Row(id, hostname, planId, limits,
+                    environment.sealTenantEnv(id, env), command.enabled(), now, now, null, placement));
         } catch (RuntimeException e) {
-            migrator.dropTenantTables(prefix);
+            migrator.dropTenant(tables);
             if (e instanceof IntegrityConstraintViolationException) {
                 throw new AppException(ErrorCode.CONFLICT, "The tenant conflicts with an existing one, or its plan does not exist.",
                         Map.of(), e);
@@ -162,11 +192,14 @@ public final class TenantRegistry {
         if (repository.hostnameTakenByOther(hostname, row.id())) {
             throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
-        byte[] env = command.env().isPresent() ? seal(tenantAad(row.id()), command.env().get()) : row.envSealed();
+        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> {
+            throw AppException.invalid("env", p);
+        });
+        byte[] env = command.env().isPresent() ? environment.sealTenantEnv(row.id(), command.env().get()) : row.envSealed();
         String planId = command.planId().isPresent() ? blankToNull(command.planId().get()) : row.planId();
         try {
             repository.update(new TenantRepository.Row(row.id(), hostname, planId, limits, env,
-                    command.enabled().orElse(row.enabled()), row.createdAt(), clock.instant(), row.lastJobAt()));
+                    command.enabled().orElse(row.enabled()), row.createdAt(), clock.instant(), row.lastJobAt(), row.placement()));
         } catch (IntegrityConstraintViolationException e) {
             throw new AppException(ErrorCode.CONFLICT, "No plan '" + planId + "', or the host name is taken.", Map.of(), e);
         }
@@ -174,13 +207,14 @@ public final class TenantRegistry {
         return get(row.id());
     }
 
-    /** Removes a tenant from the registry; with {@code dropTables}, its tables and data too. */
+    /** Removes a tenant from the registry; with {@code dropTables}, its tables and data too (its own database, if it has one). */
     public void delete(String id, boolean dropTables) {
-        if (TenantContextIds.isReserved(id) || !repository.delete(id)) {
+        Optional<TenantRepository.Row> row = TenantContextIds.isReserved(id) ? Optional.empty() : repository.byId(id);
+        if (row.isEmpty() || !repository.delete(id)) {
             throw AppException.notFound("No tenant with id '" + id + "'.");
         }
         if (dropTables) {
-            migrator.dropTenantTables(directory.prefixFor(id));
+            migrator.dropTenant(directory.placementOf(id, row.get().placement()));
         }
         changed(id);
     }
@@ -214,9 +248,9 @@ public final class TenantRegistry {
     }
 
     public MigrationOutcome migrateOne(String id) {
-        get(id);
+        TenantPlacement tables = contextOf(id).placement();
         try {
-            return new MigrationOutcome(id, migrator.migrate(Schema.TENANT, directory.prefixFor(id)), null);
+            return new MigrationOutcome(id, migrator.migrateTenant(tables), null);
         } catch (RuntimeException e) {
             return new MigrationOutcome(id, 0, e.getMessage());
         }
@@ -228,14 +262,11 @@ public final class TenantRegistry {
     }
 
     private TenantRecord toRecord(TenantRepository.Row row) {
-        Map<String, String> env = open(tenantAad(row.id()), row.envSealed());
-        Optional<PlanRecord> plan = Optional.ofNullable(row.planId()).flatMap(plans::byId).map(this::toPlan);
-        String limits = mergeObjects(plan.map(PlanRecord::limitsJson).orElse(null), row.limitsJson(), enforced.limitsJson());
-        Map<String, String> effectiveEnv = new TreeMap<>(plan.map(PlanRecord::env).orElse(Map.of()));
-        effectiveEnv.putAll(env);
-        effectiveEnv.putAll(parseEnv(enforced.envJson()));
+        Map<String, String> env = environment.tenantEnv(row);
         return new TenantRecord(row.id(), row.hostname(), row.planId(), row.limitsJson(), env,
-                row.enabled(), row.createdAt(), row.updatedAt(), row.lastJobAt(), limits, effectiveEnv);
+                row.enabled(), row.createdAt(), row.updatedAt(), row.lastJobAt(),
+                environment.effectiveLimits(row.planId(), row.limitsJson()), environment.effectiveEnv(row.planId(), env),
+                directory.placementOf(row.id(), row.placement()));
     }
 
     // ----------------------------------------------------------------------------------------------------- plans
@@ -249,6 +280,7 @@ public final class TenantRegistry {
         }
         String limits = command.limitsJson().filter(j -> !j.isBlank() && !j.strip().equals("null"))
                 .map(j -> canonicalObject("limits", j, errors)).orElse(null);
+        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> errors.put("env", p));
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
@@ -256,16 +288,16 @@ public final class TenantRegistry {
             throw new AppException(ErrorCode.CONFLICT, "A plan with id '" + id + "' already exists.");
         }
         Instant now = clock.instant();
-        plans.insert(new PlanRepository.Row(id, limits, seal(planAad(id), command.env().orElse(Map.of())), now, now));
+        plans.insert(new PlanRepository.Row(id, limits, environment.sealPlanEnv(id, command.env().orElse(Map.of())), now, now));
         return getPlan(id);
     }
 
     public PlanRecord getPlan(String id) {
-        return plans.byId(id).map(this::toPlan).orElseThrow(() -> AppException.notFound("No plan with id '" + id + "'."));
+        return plans.byId(id).map(environment::plan).orElseThrow(() -> AppException.notFound("No plan with id '" + id + "'."));
     }
 
     public List<PlanRecord> listPlans() {
-        return plans.all().stream().map(this::toPlan).toList();
+        return plans.all().stream().map(environment::plan).toList();
     }
 
     /** Changes a plan; every tenant on it sees the change at once. */
@@ -278,10 +310,11 @@ public final class TenantRegistry {
             String json = command.limitsJson().get();
             limits = json.isBlank() || json.strip().equals("null") ? null : canonicalObject("limits", json, errors);
         }
+        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> errors.put("env", p));
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
-        byte[] env = command.env().isPresent() ? seal(planAad(row.id()), command.env().get()) : row.envSealed();
+        byte[] env = command.env().isPresent() ? environment.sealPlanEnv(row.id(), command.env().get()) : row.envSealed();
         plans.update(new PlanRepository.Row(row.id(), limits, env, row.createdAt(), clock.instant()));
         changed("plan:" + row.id());
         return getPlan(row.id());
@@ -293,59 +326,6 @@ public final class TenantRegistry {
             throw AppException.notFound("No plan with id '" + id + "'.");
         }
         changed("plan:" + id);
-    }
-
-    private PlanRecord toPlan(PlanRepository.Row row) {
-        return new PlanRecord(row.id(), row.limitsJson(), open(planAad(row.id()), row.envSealed()), row.createdAt(), row.updatedAt());
-    }
-
-    /** Merges JSON objects key by key, later ones winning; a null value removes the key. Null when the result is empty. */
-    static String mergeObjects(String... objects) {
-        var merged = JSON.createObjectNode();
-        for (String json : objects) {
-            if (json == null) {
-                continue;
-            }
-            JSON.readTree(json).properties().forEach(e -> {
-                if (e.getValue().isNull()) {
-                    merged.remove(e.getKey());
-                } else {
-                    merged.set(e.getKey(), e.getValue());
-                }
-            });
-        }
-        return merged.isEmpty() ? null : JSON.writeValueAsString(merged);
-    }
-
-    // ---------------------------------------------------------------------------------------------------- sealing
-
-    private byte[] seal(String aad, Map<String, String> env) {
-        if (env == null || env.isEmpty()) {
-            return null;
-        }
-        try {
-            return secrets.seal(JSON.writeValueAsBytes(new TreeMap<>(env)), aad);
-        } catch (JacksonException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Map<String, String> open(String aad, byte[] sealed) {
-        if (sealed == null) {
-            return Map.of();
-        }
-        JsonNode node = JSON.readTree(new String(secrets.open(sealed, aad), StandardCharsets.UTF_8));
-        Map<String, String> env = new TreeMap<>();
-        node.properties().forEach(e -> env.put(e.getKey(), e.getValue().asString()));
-        return env;
-    }
-
-    private static String tenantAad(String id) {
-        return "tesela/tenant/" + id + "/env";
-    }
-
-    private static String planAad(String id) {
-        return "tesela/plan/" + id + "/env";
     }
 
     /** Parses a JSON object (for --limits / --env); records an error and returns null otherwise. */
@@ -365,26 +345,19 @@ public final class TenantRegistry {
 
     /** Parses {@code json} as a JSON object of scalar values into strings (for --env). */
     public static Map<String, String> parseEnv(String json) {
-        if (json == null || json.isBlank() || json.strip().equals("null")) {
-            return Map.of();
-        }
-        JsonNode node;
-        try {
-            node = JSON.readTree(json);
-        } catch (JacksonException e) {
-            throw AppException.invalid("env", "The env is not valid JSON.");
-        }
-        if (node == null || !node.isObject()) {
-            throw AppException.invalid("env", "The env must be a JSON object of names to values.");
-        }
-        Map<String, String> env = new TreeMap<>();
-        for (var e : node.properties()) {
-            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw AppException.invalid("env", "The env value of '" + e.getKey() + "' must be a string, number or boolean.");
+        return TenantEnvironment.parseEnv(json);
+    }
+
+    /** Why {@code env} cannot be stored for a tenant or plan, if it cannot: values the registry itself reads are checked. */
+    private static Optional<String> envProblem(Map<String, String> env) {
+        String key = env.get(TenantEnvironment.ENCRYPTION_KEY);
+        if (key != null) {
+            Optional<String> problem = TenantEnvironment.keyProblem(key);
+            if (problem.isPresent()) {
+                return problem;
             }
-            env.put(e.getKey(), e.getValue().asString());
         }
-        return env;
+        return Placements.envProblem(env);
     }
 
     private Optional<String> idProblem(String id) {

@@ -27,10 +27,29 @@ final class TenantRepository {
     static final Field<LocalDateTime> CREATED_AT = field(name("created_at"), LocalDateTime.class);
     static final Field<LocalDateTime> UPDATED_AT = field(name("updated_at"), LocalDateTime.class);
     static final Field<LocalDateTime> LAST_JOB_AT = field(name("last_job_at"), LocalDateTime.class);
+    static final Field<String> DB_ISOLATION = field(name("db_isolation"), String.class);
+    static final Field<String> DB_SERVER = field(name("db_server"), String.class);
+    static final Field<String> DB_NAME = field(name("db_name"), String.class);
 
-    /** A stored row; {@code envSealed} is null when the tenant has no env. */
+    /**
+     * A stored row; {@code envSealed} is null when the tenant has no env. {@code placement} is where its tables are,
+     * fixed at provisioning: isolation {@code table} (or null, rows from before database isolation) keeps them in
+     * the shared database; {@code database} puts them in database {@code dbName} on server {@code dbServer}.
+     */
     record Row(String id, String hostname, String planId, String limitsJson, byte[] envSealed, boolean enabled,
-               Instant createdAt, Instant updatedAt, Instant lastJobAt) {}
+               Instant createdAt, Instant updatedAt, Instant lastJobAt, Placement placement) {}
+
+    /** The placement columns of a row. */
+    record Placement(String isolation, String dbServer, String dbName) {
+        static final Placement TABLE = new Placement("table", null, null);
+
+        boolean ownDatabase() {
+            return "database".equals(isolation);
+        }
+    }
+
+    private static final List<Field<?>> COLUMNS = List.of(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED,
+            CREATED_AT, UPDATED_AT, LAST_JOB_AT, DB_ISOLATION, DB_SERVER, DB_NAME);
 
     private final DSLContext control;
 
@@ -63,9 +82,13 @@ final class TenantRepository {
                 .set(IS_ENABLED, row.enabled())
                 .set(CREATED_AT, Times.utc(row.createdAt()))
                 .set(UPDATED_AT, Times.utc(row.updatedAt()))
+                .set(DB_ISOLATION, row.placement().isolation())
+                .set(DB_SERVER, row.placement().dbServer())
+                .set(DB_NAME, row.placement().dbName())
                 .execute();
     }
 
+    /** Updates what may change after provisioning (never the placement). */
     void update(Row row) {
         control.update(TENANTS)
                 .set(HOSTNAME, row.hostname())
@@ -83,17 +106,17 @@ final class TenantRepository {
     }
 
     Optional<Row> byId(String id) {
-        return control.select(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED, CREATED_AT, UPDATED_AT, LAST_JOB_AT)
+        return control.select(COLUMNS)
                 .from(TENANTS).where(ID.eq(id)).fetchOptional(TenantRepository::toRow);
     }
 
     Optional<Row> byHostname(String hostname) {
-        return control.select(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED, CREATED_AT, UPDATED_AT, LAST_JOB_AT)
+        return control.select(COLUMNS)
                 .from(TENANTS).where(HOSTNAME.eq(hostname)).fetchOptional(TenantRepository::toRow);
     }
 
     List<Row> all() {
-        return control.select(ID, HOSTNAME, PLAN_ID, LIMITS_JSON, ENV_ENC, IS_ENABLED, CREATED_AT, UPDATED_AT, LAST_JOB_AT)
+        return control.select(COLUMNS)
                 .from(TENANTS).orderBy(ID).fetch(TenantRepository::toRow);
     }
 
@@ -102,12 +125,19 @@ final class TenantRepository {
         return control.fetchExists(TENANTS, replace(ID, "-", "_").eq(tableSafeId));
     }
 
+    /** True when a tenant already has database {@code dbName} on server {@code dbServer}. */
+    boolean databaseTaken(String dbServer, String dbName) {
+        return control.fetchExists(TENANTS, DB_SERVER.eq(dbServer).and(DB_NAME.eq(dbName)));
+    }
+
     boolean hostnameTakenByOther(String hostname, String id) {
         return control.fetchExists(TENANTS, HOSTNAME.eq(hostname).and(ID.ne(id)));
     }
 
-    private static Row toRow(org.jooq.Record9<String, String, String, String, byte[], Boolean, LocalDateTime, LocalDateTime, LocalDateTime> r) {
-        return new Row(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), Boolean.TRUE.equals(r.value6()),
-                Times.instant(r.value7()), Times.instant(r.value8()), Times.instant(r.value9()));
+    private static Row toRow(Record r) {
+        String isolation = r.get(DB_ISOLATION);
+        Placement placement = isolation == null ? Placement.TABLE : new Placement(isolation, r.get(DB_SERVER), r.get(DB_NAME));
+        return new Row(r.get(ID), r.get(HOSTNAME), r.get(PLAN_ID), r.get(LIMITS_JSON), r.get(ENV_ENC), Boolean.TRUE.equals(r.get(IS_ENABLED)),
+                Times.instant(r.get(CREATED_AT)), Times.instant(r.get(UPDATED_AT)), Times.instant(r.get(LAST_JOB_AT)), placement);
     }
 }

@@ -1,10 +1,10 @@
 package dev.tesela.tenancy;
 
+import static dev.tesela.platform.db.SchemaTables.tenantTable;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.sum;
-import static org.jooq.impl.DSL.table;
 
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.db.TenantDatabases;
@@ -46,21 +46,21 @@ public final class TenantStatsJob implements TenantJob {
     static Map<String, Long> count(DSLContext dsl) {
         Map<String, Long> out = new LinkedHashMap<>();
         Field<String> role = field(n("role"), String.class);
-        out.put("users", (long) dsl.fetchCount(table(n("users"))));
-        out.put("admins", (long) dsl.fetchCount(table(n("users")), role.eq("admin")));
-        out.put("managers", (long) dsl.fetchCount(table(n("users")), role.eq("manager")));
-        out.put("files", (long) dsl.fetchCount(table(n("images"))));
-        out.put("albums", (long) dsl.fetchCount(table(n("albums"))));
-        out.put("tags", (long) dsl.fetchCount(table(n("tags"))));
-        out.put("categories", (long) dsl.fetchCount(table(n("categories"))));
-        out.put("pages", (long) dsl.fetchCount(table(n("pages"))));
-        out.put("storages", (long) dsl.fetchCount(table(n("storages"))));
-        var images = dsl.select(sumOf("byte_size"), sumOf("views"), sumOf("likes")).from(table(n("images"))).fetchSingle();
-        long variants = dsl.select(sumOf("byte_size")).from(table(n("image_variants"))).fetchSingle().value1().longValue();
+        out.put("users", (long) dsl.fetchCount(tenantTable("users")));
+        out.put("admins", (long) dsl.fetchCount(tenantTable("users"), role.eq("admin")));
+        out.put("managers", (long) dsl.fetchCount(tenantTable("users"), role.eq("manager")));
+        out.put("files", (long) dsl.fetchCount(tenantTable("images")));
+        out.put("albums", (long) dsl.fetchCount(tenantTable("albums")));
+        out.put("tags", (long) dsl.fetchCount(tenantTable("tags")));
+        out.put("categories", (long) dsl.fetchCount(tenantTable("categories")));
+        out.put("pages", (long) dsl.fetchCount(tenantTable("pages")));
+        out.put("storages", (long) dsl.fetchCount(tenantTable("storages")));
+        var images = dsl.select(sumOf("byte_size"), sumOf("views"), sumOf("likes")).from(tenantTable("images")).fetchSingle();
+        long variants = dsl.select(sumOf("byte_size")).from(tenantTable("image_variants")).fetchSingle().value1().longValue();
         out.put("storage_used", images.value1().longValue() + variants);
         out.put("file_views", images.value2().longValue());
         out.put("file_likes", images.value3().longValue());
-        var albums = dsl.select(sumOf("views"), sumOf("likes")).from(table(n("albums"))).fetchSingle();
+        var albums = dsl.select(sumOf("views"), sumOf("likes")).from(tenantTable("albums")).fetchSingle();
         out.put("album_views", albums.value1().longValue());
         out.put("album_likes", albums.value2().longValue());
         return out;

@@ -102,7 +102,8 @@ class JobsWorkerTest {
     }
 
     private static TenantRecord record(Map<String, String> env) {
-        return new TenantRecord("t", "t.test", null, null, env, true, null, null, null, null, env);
+        return new TenantRecord("t", "t.test", null, null, env, true, null, null, null, null, env,
+                dev.tesela.platform.db.TenantPlacement.shared("tsl_t_"));
     }
 
     private static Map<String, Outcome> pass(App app, CyclicBarrier start) {

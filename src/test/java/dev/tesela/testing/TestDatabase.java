@@ -7,9 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -101,12 +104,46 @@ public final class TestDatabase implements AutoCloseable {
                     }
                     TestFiles.deleteTree(h2Dir);
                 }
-                case MARIADB -> admin(MARIADB_ADMIN, "root", "DROP DATABASE IF EXISTS " + name);
+                case MARIADB -> {
+                    for (String tenantDatabase : tenantDatabases()) {
+                        admin(MARIADB_ADMIN, "root", "DROP DATABASE IF EXISTS " + tenantDatabase);
+                    }
+                    admin(MARIADB_ADMIN, "root", "DROP DATABASE IF EXISTS " + name);
+                }
                 case POSTGRES -> admin(POSTGRES_ADMIN, "postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             }
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("could not drop test database " + name, e);
         }
+    }
+
+    /**
+     * The databases of the tenants in database isolation that any registry in this database lists (MariaDB keeps
+     * them beside this one, so dropping this one would leave them behind; PostgreSQL and H2 keep them inside).
+     */
+    private List<String> tenantDatabases() throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            List<String> registries = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + name
+                    + "' AND table_name LIKE '%\\_\\_tenants'")) {
+                while (rs.next()) {
+                    registries.add(rs.getString(1));
+                }
+            }
+            for (String registry : registries) {
+                try (ResultSet rs = s.executeQuery("SELECT db_name FROM " + registry + " WHERE db_name IS NOT NULL")) {
+                    while (rs.next()) {
+                        if (rs.getString(1).matches("[a-z][a-z0-9_]{0,62}")) {
+                            names.add(rs.getString(1));
+                        }
+                    }
+                } catch (SQLException olderSchema) {
+                    // a registry from before database isolation has no such column, and no such databases
+                }
+            }
+        }
+        return names;
     }
 
     @Override

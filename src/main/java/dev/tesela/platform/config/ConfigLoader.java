@@ -24,6 +24,7 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE = "TESELA_CONFIG_FILE";
     private static final Pattern TABLE_PREFIX = Pattern.compile("^[a-z][a-z0-9_]{0,15}$");
     private static final Pattern HOSTNAME = Pattern.compile("^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$");
+    private static final Pattern SERVER_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,31}$");
     private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -103,7 +104,8 @@ public final class ConfigLoader {
         routerSecret.filter(secret -> secret.length() < 16)
                 .ifPresent(secret -> r.problem("TESELA_ROUTER_SECRET", "must be at least 16 characters"));
         TeselaConfig.IsolationMode isolation = r.oneOf("TESELA_TENANTS_DB_ISOLATION_MODE", TeselaConfig.IsolationMode.TABLE,
-                TeselaConfig.IsolationMode::byKey, "table (database isolation is not available yet)");
+                TeselaConfig.IsolationMode::byKey, "table (also spelt prefix) or database");
+        Map<String, TeselaConfig.DbServer> dbServers = dbServers(r);
         TeselaConfig.Enforced enforced = enforced(r);
         if (tenantsEnabled) {
             String why = "is required when TESELA_TENANTS_ENABLED=1";
@@ -139,7 +141,7 @@ public final class ConfigLoader {
         return new TeselaConfig(
                 new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L),
                 dataDir,
-                new TeselaConfig.Db(dbUrl, dbUser, dbPassword, prefix, poolSize, migrateOnStart),
+                new TeselaConfig.Db(dbUrl, dbUser, dbPassword, prefix, poolSize, migrateOnStart, dbServers),
                 redisUrl,
                 encryptionKey,
                 context,
@@ -148,6 +150,44 @@ public final class ConfigLoader {
                 new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced,
                         jobsInServe, apiAllowList, apiRequestSecret),
                 media);
+    }
+
+    /**
+     * TESELA_DB_SERVERS names the database servers, besides the default one, on which tenants' own databases may
+     * be placed; each name {@code n} is configured by TESELA_DB_SERVER_&lt;N&gt;_URL (required), _USER, _PASSWORD and
+     * _POOL_SIZE, where &lt;N&gt; is the name in capitals with '-' written as '_'.
+     */
+    private static Map<String, TeselaConfig.DbServer> dbServers(ConfigReader r) {
+        Map<String, TeselaConfig.DbServer> servers = new java.util.LinkedHashMap<>();
+        for (String raw : r.string("TESELA_DB_SERVERS", "").split(",")) {
+            String name = raw.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!SERVER_NAME.matcher(name).matches() || name.equals("default")) {
+                r.problem("TESELA_DB_SERVERS", "server names must be 1-32 characters of a-z, 0-9, _ and -, and not 'default'; got '"
+                        + name + "'");
+                continue;
+            }
+            String key = "TESELA_DB_SERVER_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            Optional<String> url = r.raw(key + "_URL");
+            if (url.isEmpty()) {
+                r.problem(key + "_URL", "is required: TESELA_DB_SERVERS names the server '" + name + "'");
+                continue;
+            }
+            if (!url.get().startsWith("jdbc:h2:") && !url.get().startsWith("jdbc:mariadb:") && !url.get().startsWith("jdbc:mysql:")
+                    && !url.get().startsWith("jdbc:postgresql:")) {
+                r.problem(key + "_URL", "must be a JDBC URL for H2, MariaDB/MySQL or PostgreSQL");
+                continue;
+            }
+            String user = r.string(key + "_USER", url.get().startsWith("jdbc:h2:") ? "sa" : "");
+            String password = r.string(key + "_PASSWORD", "");
+            int poolSize = r.integer(key + "_POOL_SIZE", 10, 1, 200);
+            if (servers.put(name, new TeselaConfig.DbServer(name, url.get(), user, password, poolSize)) != null) {
+                r.problem("TESELA_DB_SERVERS", "names the server '" + name + "' twice");
+            }
+        }
+        return servers;
     }
 
     private static TeselaConfig.Media media(ConfigReader r) {

@@ -28,7 +28,29 @@ public record TeselaConfig(
      * Database. {@code url} is a JDBC URL (H2, MariaDB/MySQL or PostgreSQL). {@code tablePrefix} is the prefix
      * of the single-site tenant's tables; control-plane tables use {@code tablePrefix + "_"}.
      */
-    public record Db(String url, String user, String password, String tablePrefix, int poolSize, boolean migrateOnStart) {}
+    public record Db(String url, String user, String password, String tablePrefix, int poolSize, boolean migrateOnStart,
+                     java.util.Map<String, DbServer> servers) {
+        public Db {
+            servers = java.util.Map.copyOf(servers);
+        }
+
+        /** A database with no named servers besides the default one. */
+        public Db(String url, String user, String password, String tablePrefix, int poolSize, boolean migrateOnStart) {
+            this(url, user, password, tablePrefix, poolSize, migrateOnStart, java.util.Map.of());
+        }
+    }
+
+    /**
+     * A database server besides the default one (TESELA_DB_SERVERS), where provider mode may place tenants' own
+     * databases. {@code url} is a JDBC URL as for TESELA_DB_URL; each server has one connection pool of
+     * {@code poolSize}, shared by every tenant placed there.
+     */
+    public record DbServer(String name, String url, String user, String password, int poolSize) {
+        @Override
+        public String toString() {
+            return "DbServer[" + name + ", " + url + "]";
+        }
+    }
 
     /** Public address of the site, used to build absolute URLs. */
     public record Site(String hostname, boolean https) {
@@ -78,7 +100,12 @@ public record TeselaConfig(
     /** Where a tenant's tables live. */
     public enum IsolationMode {
         /** One shared database; each tenant's tables carry the prefix {@code <TESELA_DB_TABLE_PREFIX><tenant id>_}. */
-        TABLE("table");
+        TABLE("table"),
+        /**
+         * A database of the tenant's own (a schema, in PostgreSQL and H2 terms), created when the tenant is
+         * provisioned; its tables carry {@code TESELA_DB_TABLE_PREFIX} as in a single-site installation.
+         */
+        DATABASE("database");
 
         private final String key;
 

@@ -18,16 +18,23 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 /**
- * One database server: a connection pool and a DSLContext per table prefix. The DSLContext for a prefix renders
- * every known table name with that prefix, which is how tenant isolation reaches SQL. Thread-safe.
+ * One database server: a connection pool and a DSLContext per table prefix (and database, for tenants with a
+ * database of their own). The DSLContext for a prefix renders every known table name with that prefix, and with
+ * the database name in front when there is one, which is how tenant isolation reaches SQL: one pool serves every
+ * tenant on the server, whichever database its tables are in. Thread-safe.
  */
 public final class Database implements AutoCloseable {
+    private static final Pattern TENANT_TABLES = tableNames(SchemaTables.TENANT);
+    private static final Pattern CONTROL_TABLES = tableNames(SchemaTables.CONTROL);
+
     private final Vendor vendor;
+    private final TeselaConfig.Db config;
     private final HikariDataSource dataSource;
     private final Map<String, DSLContext> byPrefix = new ConcurrentHashMap<>();
 
     public Database(TeselaConfig.Db config, String poolName) {
         this.vendor = Vendor.fromJdbcUrl(config.url());
+        this.config = config;
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);
         hikari.setJdbcUrl(config.url());
@@ -48,14 +55,28 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
-    /** The DSLContext whose tenant tables carry {@code prefix}. Cached; cheap to call per request. */
+    /** The DSLContext whose tenant tables carry {@code prefix}, in the connection's database. Cached; cheap per request. */
     public DSLContext tenantDsl(String prefix) {
-        return byPrefix.computeIfAbsent("t:" + prefix, k -> dsl(prefix, SchemaTables.TENANT));
+        return tenantDsl(null, prefix);
+    }
+
+    /**
+     * The DSLContext whose tenant tables carry {@code prefix} and live in {@code database} (null: the connection's
+     * own database). Cached; cheap to call per request.
+     */
+    public DSLContext tenantDsl(String database, String prefix) {
+        String key = database == null ? "t:" + prefix : "d:" + database + ":" + prefix;
+        return byPrefix.computeIfAbsent(key, k -> dsl(database, prefix, TENANT_TABLES));
     }
 
     /** The DSLContext for control-plane tables, which carry {@code rootPrefix}. */
     public DSLContext controlDsl(String rootPrefix) {
-        return byPrefix.computeIfAbsent("c:" + rootPrefix, k -> dsl(rootPrefix, SchemaTables.CONTROL));
+        return byPrefix.computeIfAbsent("c:" + rootPrefix, k -> dsl(null, rootPrefix, CONTROL_TABLES));
+    }
+
+    /** The JDBC URL, user and password this server was opened with, for tools that need their own connections. */
+    TeselaConfig.Db config() {
+        return config;
     }
 
     /** True when a connection can be had and answers within two seconds. */
@@ -67,14 +88,27 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private DSLContext dsl(String prefix, List<String> tables) {
-        Pattern names = Pattern.compile("^(" + String.join("|", tables) + ")$");
+    private DSLContext dsl(String database, String prefix, Pattern names) {
+        // Anchored: an unanchored ".*" also matches the empty string after the name, and would write the output twice.
+        MappedSchema schema = new MappedSchema()
+                .withInputExpression(Pattern.compile("^.*$"))
+                .withTables(new MappedTable().withInputExpression(names).withOutput(prefix + "$1"));
+        RenderMapping mapping = new RenderMapping();
+        if (database != null) {
+            // Tenant tables are named under SchemaTables.TENANT_SCHEMA; this renders it as the tenant's database.
+            schema = schema.withOutput(database);
+        } else {
+            // In the shared database the placeholder schema is left out: tables resolve in the connection's database.
+            mapping = mapping.withDefaultSchema(SchemaTables.TENANT_SCHEMA);
+        }
         Settings settings = new Settings()
-                .withRenderMapping(new RenderMapping().withSchemata(new MappedSchema()
-                        .withInputExpression(Pattern.compile(".*"))
-                        .withTables(new MappedTable().withInputExpression(names).withOutput(prefix + "$1"))))
+                .withRenderMapping(mapping.withSchemata(schema))
                 .withExecuteLogging(false);
         return DSL.using(dataSource, vendor.dialect(), settings);
+    }
+
+    private static Pattern tableNames(List<String> tables) {
+        return Pattern.compile("^(" + String.join("|", tables) + ")$");
     }
 
     @Override

@@ -4,21 +4,29 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import dev.tesela.platform.config.TeselaConfig;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
- * Runs the Flyway migrations of one schema (tenant or control plane) for one table prefix. Each prefix keeps its
- * own history table ({@code <prefix>schema_history}), so tenants sharing a database migrate independently.
- * Migrations are the only source of the schema.
+ * Runs the Flyway migrations of one schema (tenant or control plane) for one table prefix, and creates and removes
+ * tenants' own databases. Each prefix keeps its own history table ({@code <prefix>schema_history}, in the tenant's
+ * database when it has one), so tenants migrate independently. Migrations are the only source of the schema.
+ *
+ * <p>Migrations into a tenant's own database run on a connection of their own, never one from the shared pool:
+ * Flyway switches a connection's current database to migrate it, and a pooled connection left switched would send
+ * another tenant's unqualified queries to the wrong place.
  */
 public final class SchemaMigrator {
     /** Which migration set: resource folder and history table suffix. */
@@ -33,22 +41,48 @@ public final class SchemaMigrator {
         }
     }
 
-    private final Database database;
+    private static final Pattern DATABASE_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,62}$");
 
-    public SchemaMigrator(Database database) {
-        this.database = database;
+    private final DatabaseServers servers;
+
+    public SchemaMigrator(DatabaseServers servers) {
+        this.servers = servers;
     }
 
-    /** Applies pending migrations; returns how many were applied. */
+    /** A migrator for one server only (tests and tools without named servers). */
+    public SchemaMigrator(Database database) {
+        this(new DatabaseServers(database, Map.of()));
+    }
+
+    /** Applies pending migrations of {@code schema} to the default server's tables under {@code prefix}; returns how many. */
     public int migrate(Schema schema, String prefix) {
-        MigrateResult result = flyway(schema, prefix).migrate();
+        return migrate(schema, TenantPlacement.shared(prefix));
+    }
+
+    /** Applies pending tenant migrations where {@code placement} says; returns how many were applied. */
+    public int migrateTenant(TenantPlacement placement) {
+        return migrate(Schema.TENANT, placement);
+    }
+
+    private int migrate(Schema schema, TenantPlacement placement) {
+        MigrateResult result = flyway(schema, placement).migrate();
         return result.migrationsExecuted;
     }
 
     /** The SQL that {@link #migrate} would run now, placeholders filled, without running it. */
     public String pendingSql(Schema schema, String prefix) {
-        Flyway flyway = flyway(schema, prefix);
-        Map<String, String> values = placeholders(prefix);
+        return pendingSql(schema, TenantPlacement.shared(prefix));
+    }
+
+    /** The SQL that {@link #migrateTenant} would run now, placeholders filled, without running it. */
+    public String pendingTenantSql(TenantPlacement placement) {
+        return pendingSql(Schema.TENANT, placement);
+    }
+
+    private String pendingSql(Schema schema, TenantPlacement placement) {
+        Flyway flyway = flyway(schema, placement);
+        String prefix = placement.tablePrefix();
+        Map<String, String> values = placeholders(servers.server(placement.server()), prefix);
         StringBuilder out = new StringBuilder();
         for (MigrationInfo pending : flyway.info().pending()) {
             out.append("-- ").append(schema.location).append('/').append(pending.getScript()).append('\n');
@@ -63,15 +97,109 @@ public final class SchemaMigrator {
 
     /** Version of the newest applied migration, or null when none has run for this prefix. */
     public String currentVersion(Schema schema, String prefix) {
-        MigrationInfo current = flyway(schema, prefix).info().current();
+        return currentVersion(schema, TenantPlacement.shared(prefix));
+    }
+
+    /** Version of the newest tenant migration applied where {@code placement} says, or null when none has run. */
+    public String tenantVersion(TenantPlacement placement) {
+        return currentVersion(Schema.TENANT, placement);
+    }
+
+    private String currentVersion(Schema schema, TenantPlacement placement) {
+        if (placement.ownDatabase() && !databaseExists(placement)) {
+            return null;
+        }
+        MigrationInfo current = flyway(schema, placement).info().current();
         return current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
     }
 
+    /** True when the database {@code placement} names exists on its server (always true for a shared placement). */
+    public boolean databaseExists(TenantPlacement placement) {
+        if (!placement.ownDatabase()) {
+            return true;
+        }
+        Database database = servers.server(placement.server());
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?")) {
+            st.setString(1, placement.database());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not look for database " + placement.database() + " on server " + placement.server(), e);
+        }
+    }
+
     /**
-     * Drops every table of the tenant schema under {@code prefix}, and its migration history. Idempotent. Used when a
-     * tenant is deleted with its data, and to undo a provisioning that failed half-way.
+     * Creates the empty database {@code placement} names. Exactly one of several callers creating the same name at
+     * once succeeds; the others, and any caller finding the name taken, get {@link DatabaseExistsException} and must
+     * not remove it.
      */
+    public void createTenantDatabase(TenantPlacement placement) {
+        String name = checkedName(placement);
+        if (databaseExists(placement)) {
+            throw new DatabaseExistsException(placement);
+        }
+        Database database = servers.server(placement.server());
+        String ddl = switch (database.vendor()) {
+            case MARIADB, MYSQL -> "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci";
+            case H2, POSTGRES -> "CREATE SCHEMA " + name;
+        };
+        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute(ddl);
+        } catch (SQLException e) {
+            if (databaseExists(placement)) {
+                throw new DatabaseExistsException(placement);
+            }
+            throw new IllegalStateException("could not create database " + name + " on server " + placement.server(), e);
+        }
+    }
+
+    /** The database a placement names already exists; nothing was created. */
+    public static final class DatabaseExistsException extends RuntimeException {
+        public DatabaseExistsException(TenantPlacement placement) {
+            super("database " + placement.database() + " already exists on server " + placement.server());
+        }
+    }
+
+    /**
+     * Removes a tenant's tables and data: its own database when it has one, else every table of the tenant schema
+     * under its prefix and the migration history. Idempotent. Used when a tenant is deleted with its data, and to
+     * undo a provisioning that failed half-way.
+     */
+    public void dropTenant(TenantPlacement placement) {
+        if (!placement.ownDatabase()) {
+            dropTenantTables(servers.server(placement.server()), placement.tablePrefix());
+            return;
+        }
+        String name = checkedName(placement);
+        Database database = servers.server(placement.server());
+        String ddl = switch (database.vendor()) {
+            case MARIADB, MYSQL -> "DROP DATABASE IF EXISTS " + name;
+            case H2, POSTGRES -> "DROP SCHEMA IF EXISTS " + name + " CASCADE";
+        };
+        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute(ddl);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop database " + name + " on server " + placement.server(), e);
+        }
+    }
+
+    /** Drops the tenant tables under {@code prefix} in the default server's shared database. Idempotent. */
     public void dropTenantTables(String prefix) {
+        dropTenant(TenantPlacement.shared(prefix));
+    }
+
+    private static String checkedName(TenantPlacement placement) {
+        // Names reach DDL unquoted: only this shape, which needs no quoting on any vendor, is ever accepted.
+        if (!DATABASE_NAME.matcher(placement.database()).matches()) {
+            throw new IllegalArgumentException("not a valid database name: " + placement.database());
+        }
+        return placement.database();
+    }
+
+    private static void dropTenantTables(Database database, String prefix) {
         List<String> names = new ArrayList<>();
         for (String table : SchemaTables.TENANT) {
             names.add(prefix + table);
@@ -95,22 +223,31 @@ public final class SchemaMigrator {
         }
     }
 
-    private Flyway flyway(Schema schema, String prefix) {
-        return Flyway.configure()
-                .dataSource(database.dataSource())
+    private Flyway flyway(Schema schema, TenantPlacement placement) {
+        Database database = servers.server(placement.server());
+        var configuration = Flyway.configure()
                 .locations("classpath:" + schema.location)
-                .placeholders(placeholders(prefix))
-                .table(prefix + "schema_history")
+                .placeholders(placeholders(database, placement.tablePrefix()))
+                .table(placement.tablePrefix() + "schema_history")
                 // Several prefixes share one schema: the second one finds a non-empty schema, which is expected.
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .cleanDisabled(true)
                 .failOnMissingLocations(true)
-                .loggers("slf4j")
-                .load();
+                .loggers("slf4j");
+        if (placement.ownDatabase()) {
+            TeselaConfig.Db config = database.config();
+            configuration.dataSource(config.url(), config.user(), config.password())
+                    .schemas(checkedName(placement))
+                    .defaultSchema(placement.database())
+                    .createSchemas(false);
+        } else {
+            configuration.dataSource(database.dataSource());
+        }
+        return configuration.load();
     }
 
-    private Map<String, String> placeholders(String prefix) {
+    private static Map<String, String> placeholders(Database database, String prefix) {
         Map<String, String> values = new HashMap<>(database.vendor().placeholders());
         values.put("prefix", prefix);
         return values;

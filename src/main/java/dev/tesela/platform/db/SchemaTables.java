@@ -1,6 +1,9 @@
 package dev.tesela.platform.db;
 
 import java.util.List;
+import org.jooq.Record;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
 
 /**
  * The unprefixed names of the tables each schema's migrations create. jOOQ maps exactly these names to their
@@ -15,6 +18,22 @@ public final class SchemaTables {
 
     public static final List<String> CONTROL = List.of(
             "tenant_plans", "tenants", "tenant_stats", "tenant_api_keys", "control_variables");
+
+    /**
+     * The schema name tenant tables are written under in queries. It is never a real schema: the tenant's
+     * DSLContext renders it as the tenant's own database, or leaves it out for tables in the shared database.
+     * (Repositories must qualify tenant tables with it: jOOQ leaves the schema out of a MySQL/MariaDB DELETE
+     * whose table has none, which would send the statement to the connection's database.)
+     */
+    public static final String TENANT_SCHEMA = "tenant";
+
+    /** The tenant table {@code name} (one of {@link #TENANT}), as repositories name it. */
+    public static Table<Record> tenantTable(String name) {
+        if (!TENANT.contains(name)) {
+            throw new IllegalArgumentException("not a tenant table: " + name);
+        }
+        return DSL.table(DSL.name(TENANT_SCHEMA, name));
+    }
 
     private SchemaTables() {}
 }

@@ -6,17 +6,19 @@ import org.jooq.DSLContext;
 
 /**
  * Hands out the DSLContext of a tenant. The only way services reach tenant tables: whatever the isolation mode,
- * the context returned renders that tenant's tables and nobody else's.
+ * the context returned renders that tenant's tables (on its server, in its own database when it has one, under
+ * its prefix) and nobody else's.
  */
 public final class TenantDatabases {
-    private final Database database;
+    private final DatabaseServers servers;
 
-    public TenantDatabases(Database database) {
-        this.database = database;
+    public TenantDatabases(DatabaseServers servers) {
+        this.servers = servers;
     }
 
     public DSLContext of(TenantContext tenant) {
-        return database.tenantDsl(tenant.tablePrefix());
+        TenantPlacement placement = tenant.placement();
+        return servers.server(placement.server()).tenantDsl(placement.database(), placement.tablePrefix());
     }
 
     public DSLContext of(RequestContext rc) {
