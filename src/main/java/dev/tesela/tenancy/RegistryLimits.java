@@ -1,7 +1,6 @@
 package dev.tesela.tenancy;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tesela.platform.cache.FlushableCache;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantLimits;
 import java.time.Duration;
@@ -24,8 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RegistryLimits implements TenantLimits {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final Function<String, String> effectiveLimitsJson;
-    private final Cache<String, Map<Limit, Long>> cache = Caffeine.newBuilder()
-            .maximumSize(50_000).expireAfterWrite(Duration.ofSeconds(60)).build();
+    private final FlushableCache<String, Map<Limit, Long>> cache = new FlushableCache<>(50_000, Duration.ofSeconds(60));
 
     /** @param effectiveLimitsJson tenant id → its effective limits JSON object (or null) */
     public RegistryLimits(Function<String, String> effectiveLimitsJson) {

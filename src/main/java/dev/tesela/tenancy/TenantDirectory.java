@@ -1,7 +1,6 @@
 package dev.tesela.tenancy;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tesela.platform.cache.FlushableCache;
 import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantKeys;
@@ -20,7 +19,8 @@ import org.jooq.exception.IntegrityConstraintViolationException;
  * {@value TenantContext#DEFAULT_ID}, registered in the control plane like any other, whose tables carry the
  * configured prefix; every host name resolves to it. In provider mode host names are looked up in the registry
  * through an in-process cache that {@link #invalidateAll()} empties (the registry calls it on every change, and
- * the cache bus on every change made by another instance); entries also expire after a minute as a safety net.
+ * the cache bus on every change made by another instance; a lookup racing a change is not kept); entries also
+ * expire after a minute as a safety net.
  * Thread-safe.
  */
 public final class TenantDirectory implements TenantResolver {
@@ -34,7 +34,7 @@ public final class TenantDirectory implements TenantResolver {
     private final String internalHostname;
     private final TenantContext defaultTenant;
     private final Clock clock;
-    private final Cache<String, Resolution> byHostname;
+    private final FlushableCache<String, Resolution> byHostname;
 
     /**
      * @param tablePrefix      TESELA_DB_TABLE_PREFIX: the single site's prefix, and the start of every tenant's prefix
@@ -51,7 +51,7 @@ public final class TenantDirectory implements TenantResolver {
         this.clock = clock;
         this.defaultTenant = new TenantContext(TenantContext.DEFAULT_ID, TenantPlacement.shared(tablePrefix),
                 keysFor(TenantContext.DEFAULT_ID, masterKey));
-        this.byHostname = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(CACHE_TTL).build();
+        this.byHostname = new FlushableCache<>(100_000, CACHE_TTL);
     }
 
     /** The directory for an installation: control-plane tables under {@code App.controlPrefix}, tenants per {@code config}. */
