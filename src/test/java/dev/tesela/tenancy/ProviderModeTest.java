@@ -58,16 +58,38 @@ class ProviderModeTest {
         return java.util.Base64.getEncoder().encodeToString(Crypto.randomBytes(32));
     }
 
-    @ParameterizedTest
-    @EnumSource(TestDatabase.Kind.class)
-    void credentialsOfOneTenantAreWorthlessOnAnother(TestDatabase.Kind kind) throws Exception {
+    /** How the two tenants of the isolation test are placed. */
+    enum Layout {
+        /** Both in the shared database, each under its table prefix. */
+        TABLES,
+        /** Each in a database of its own. */
+        DATABASES,
+        /** A in the shared database, B in its own: the mixed installation. */
+        MIXED;
+
+        Map<String, String> envOf(char tenant) {
+            boolean own = this == DATABASES || (this == MIXED && tenant == 'b');
+            return own ? Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "database") : Map.of();
+        }
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> vendorsAndLayouts() {
+        return java.util.Arrays.stream(TestDatabase.Kind.values()).flatMap(kind -> java.util.Arrays.stream(Layout.values())
+                .map(layout -> org.junit.jupiter.params.provider.Arguments.of(kind, layout)));
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @org.junit.jupiter.params.provider.MethodSource("vendorsAndLayouts")
+    void credentialsOfOneTenantAreWorthlessOnAnother(TestDatabase.Kind kind, Layout layout) throws Exception {
         Services.requireRedis();
         try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv(newKey()))) {
             String suffix = Crypto.randomBase62(6).toLowerCase();
             String hostA = "a-" + suffix + ".test";
             String hostB = "b-" + suffix + ".test";
-            app.registry.create(new CreateTenant("a" + suffix, hostA, true, null, null, Map.of()));
-            app.registry.create(new CreateTenant("b" + suffix, hostB, true, null, null, Map.of()));
+            app.registry.create(new CreateTenant("a" + suffix, hostA, true, null, null, layout.envOf('a')));
+            app.registry.create(new CreateTenant("b" + suffix, hostB, true, null, null, layout.envOf('b')));
+            assertEquals(layout != Layout.TABLES, app.registry.get("b" + suffix).placement().ownDatabase(), "B as laid out");
+            assertEquals(layout == Layout.DATABASES, app.registry.get("a" + suffix).placement().ownDatabase(), "A as laid out");
             TenantContext a = app.tenants.byId("a" + suffix).orElseThrow();
             TenantContext b = app.tenants.byId("b" + suffix).orElseThrow();
             app.installs.install(app.systemContext(a), new InstallCommand("alice", "alice@example.com", "alice password"));
