@@ -137,6 +137,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void databaseServersAndIsolationAreRead() {
+        TeselaConfig config = ConfigLoader.load(Map.of(
+                "TESELA_TENANTS_DB_ISOLATION_MODE", "database",
+                "TESELA_DB_SERVERS", " eu-2 , us1",
+                "TESELA_DB_SERVER_EU_2_URL", "jdbc:mariadb://10.0.0.2:3306/",
+                "TESELA_DB_SERVER_EU_2_USER", "tesela",
+                "TESELA_DB_SERVER_EU_2_PASSWORD", "pw",
+                "TESELA_DB_SERVER_EU_2_POOL_SIZE", "20",
+                "TESELA_DB_SERVER_US1_URL", "jdbc:postgresql://10.0.0.3/tesela"));
+        assertEquals(TeselaConfig.IsolationMode.DATABASE, config.tenants().isolation());
+        assertEquals(new TeselaConfig.DbServer("eu-2", "jdbc:mariadb://10.0.0.2:3306/", "tesela", "pw", 20), config.db().servers().get("eu-2"));
+        assertEquals(new TeselaConfig.DbServer("us1", "jdbc:postgresql://10.0.0.3/tesela", "", "", 10), config.db().servers().get("us1"));
+        assertEquals(TeselaConfig.IsolationMode.TABLE, ConfigLoader.load(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "prefix")).tenants().isolation());
+        assertFalse(config.db().servers().get("eu-2").toString().contains("pw"), "no password in logs");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(
+                "TESELA_TENANTS_DB_ISOLATION_MODE", "schema",
+                "TESELA_DB_SERVERS", "default,Bad,ok,nourl",
+                "TESELA_DB_SERVER_OK_URL", "mongodb://x",
+                "TESELA_DB_SERVER_OK_POOL_SIZE", "0")));
+        Map<String, String> problems = e.problems().stream().collect(Collectors.toMap(ConfigProblem::key, ConfigProblem::message, (a, b) -> a + " | " + b));
+        assertEquals(Set.of("TESELA_TENANTS_DB_ISOLATION_MODE", "TESELA_DB_SERVERS", "TESELA_DB_SERVER_OK_URL", "TESELA_DB_SERVER_NOURL_URL"),
+                problems.keySet(), e.getMessage());
+        assertTrue(problems.get("TESELA_DB_SERVERS").contains("'default'") && problems.get("TESELA_DB_SERVERS").contains("'Bad'"),
+                problems.get("TESELA_DB_SERVERS"));
+        assertTrue(problems.get("TESELA_DB_SERVER_NOURL_URL").contains("is required"), problems.get("TESELA_DB_SERVER_NOURL_URL"));
+    }
+
+    @Test
     void aValidPrefixAtTheLengthLimitIsAccepted() {
         assertEquals("a234567890123456", ConfigLoader.load(Map.of("TESELA_DB_TABLE_PREFIX", "a234567890123456")).db().tablePrefix());
         ConfigException e = assertThrows(ConfigException.class,
