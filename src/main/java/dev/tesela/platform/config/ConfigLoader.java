@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -26,6 +28,9 @@ public final class ConfigLoader {
     private static final Pattern HOSTNAME = Pattern.compile("^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$");
     private static final Pattern SERVER_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,31}$");
     private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
+    /** One DNS label: what a service name must be to appear as the host of http://<service>:<port>. */
+    private static final Pattern DNS_LABEL = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$");
+    private static final Pattern ENTRY_POINT = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -137,6 +142,8 @@ public final class ConfigLoader {
         apiRequestSecret.filter(secret -> secret.length() < 16)
                 .ifPresent(secret -> r.problem("TESELA_TENANTS_API_REQUEST_SECRET", "must be at least 16 characters"));
 
+        TeselaConfig.Traefik traefik = traefik(r, port);
+
         r.throwIfProblems();
         return new TeselaConfig(
                 new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L),
@@ -148,7 +155,7 @@ public final class ConfigLoader {
                 new TeselaConfig.Site(hostname, https),
                 new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
                 new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced,
-                        jobsInServe, apiAllowList, apiRequestSecret),
+                        jobsInServe, apiAllowList, apiRequestSecret, traefik),
                 media);
     }
 
@@ -206,6 +213,44 @@ public final class ConfigLoader {
         return new TeselaConfig.Media(maxUploadMb * 1024L * 1024L, maxMegapixels * 1_000_000L, maxFrames,
                 maxTotalMegapixels * 1_000_000L, engine, workers, Duration.ofSeconds(queueWaitSeconds), urlAllowPrivate,
                 Duration.ofSeconds(purgeSeconds));
+    }
+
+    /** The TESELA_TRAEFIK_* keys: the document GET /_/api/4/config/traefik serves. */
+    private static TeselaConfig.Traefik traefik(ConfigReader r, int httpPort) {
+        String serviceName = r.string("TESELA_TRAEFIK_SERVICE_NAME", "tesela");
+        if (!DNS_LABEL.matcher(serviceName).matches()) {
+            r.problem("TESELA_TRAEFIK_SERVICE_NAME", "must be a host name label Traefik reaches Tesela by (1-63 letters, "
+                    + "digits and inner hyphens, such as tesela), got '" + serviceName + "'");
+        }
+        int servicePort = r.integer("TESELA_TRAEFIK_SERVICE_PORT", httpPort == 0 ? 8080 : httpPort, 1, 65535);
+        String entryPoint = r.string("TESELA_TRAEFIK_ENTRYPOINT", "web");
+        if (!ENTRY_POINT.matcher(entryPoint).matches()) {
+            r.problem("TESELA_TRAEFIK_ENTRYPOINT", "must be a Traefik entry point name (1-64 letters, digits, _ and -, "
+                    + "such as web), got '" + entryPoint + "'");
+        }
+        List<String> sourceRanges = new ArrayList<>();
+        for (String raw : r.string("TESELA_TRAEFIK_IP_ALLOW_LIST", "0.0.0.0/0,::/0").split(",")) {
+            String entry = raw.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (entry.equalsIgnoreCase(TeselaConfig.Traefik.CLOUDFLARE)) {
+                sourceRanges.add(TeselaConfig.Traefik.CLOUDFLARE);
+                continue;
+            }
+            try {
+                dev.tesela.platform.security.IpAllowList.parse(entry);
+                sourceRanges.add(entry);
+            } catch (IllegalArgumentException e) {
+                r.problem("TESELA_TRAEFIK_IP_ALLOW_LIST", "has " + e.getMessage() + " (list IPs, CIDR ranges or the word "
+                        + TeselaConfig.Traefik.CLOUDFLARE + ", separated by commas)");
+            }
+        }
+        if (sourceRanges.isEmpty() && r.problems().stream().noneMatch(p -> p.key().equals("TESELA_TRAEFIK_IP_ALLOW_LIST"))) {
+            r.problem("TESELA_TRAEFIK_IP_ALLOW_LIST", "must list at least one IP, CIDR range or the word "
+                    + TeselaConfig.Traefik.CLOUDFLARE + " (0.0.0.0/0,::/0 lets everyone in)");
+        }
+        return new TeselaConfig.Traefik(serviceName, servicePort, entryPoint, sourceRanges);
     }
 
     /** TESELA_TENANT_ENFORCED = {"limits": {...}, "env": {...}}, both parts optional. */

@@ -3,6 +3,7 @@ package dev.tesela.platform.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -83,11 +84,31 @@ public record TeselaConfig(
      * the control plane; {@code internalHostname} is the provider's own host (never a tenant's);
      * {@code routerSecret}, when set, lets a request that presents it choose its host with X-Forwarded-Host;
      * {@code jobsInServe} runs the tenants' jobs worker inside {@code serve} too; {@code apiIpAllowList} (IPs/CIDRs,
-     * empty = all) and {@code apiRequestSecret} (body signatures required when present) guard the Tenants API.
+     * empty = all) and {@code apiRequestSecret} (body signatures required when present) guard the Tenants API;
+     * {@code traefik} shapes the routing document the Tenants API serves to Traefik.
      */
     public record Tenants(boolean enabled, String providerName, String providerUrl, String internalHostname,
                           Optional<String> routerSecret, IsolationMode isolation, Enforced enforced, boolean jobsInServe,
-                          String apiIpAllowList, Optional<String> apiRequestSecret) {}
+                          String apiIpAllowList, Optional<String> apiRequestSecret, Traefik traefik) {}
+
+    /**
+     * What {@code GET /_/api/4/config/traefik} tells Traefik: route to {@code http://<serviceName>:<servicePort>}
+     * from entry point {@code entryPoint}, for clients in {@code sourceRanges}.
+     *
+     * @param serviceName  a host name label that reaches Tesela from Traefik (a Docker/Kubernetes service name); also
+     *                     the Traefik service's name
+     * @param servicePort  1–65535
+     * @param sourceRanges IPs and CIDR ranges as the operator wrote them (each valid), in order, plus the token
+     *                     {@link #CLOUDFLARE} where Cloudflare's published ranges belong; never empty
+     */
+    public record Traefik(String serviceName, int servicePort, String entryPoint, List<String> sourceRanges) {
+        /** The word in TESELA_TRAEFIK_IP_ALLOW_LIST that stands for Cloudflare's published IPv4 and IPv6 ranges. */
+        public static final String CLOUDFLARE = "cloudflare";
+
+        public Traefik {
+            sourceRanges = List.copyOf(sourceRanges);
+        }
+    }
 
     /**
      * TESELA_TENANT_ENFORCED: limits and env applied to every tenant over its own and its plan's values. Never

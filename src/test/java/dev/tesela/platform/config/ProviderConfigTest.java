@@ -170,6 +170,53 @@ class ProviderConfigTest {
     }
 
     @Test
+    void traefikKeysDefaultToTheListeningPortAndAllowEveryone() {
+        TeselaConfig.Traefik traefik = ConfigLoader.load(provider()).tenants().traefik();
+        assertEquals("tesela", traefik.serviceName());
+        assertEquals(8080, traefik.servicePort());
+        assertEquals("web", traefik.entryPoint());
+        assertEquals(List.of("0.0.0.0/0", "::/0"), traefik.sourceRanges());
+        assertEquals(9000, ConfigLoader.load(provider("TESELA_HTTP_PORT", "9000")).tenants().traefik().servicePort(),
+                "the port Tesela listens on");
+    }
+
+    @Test
+    void traefikKeysAreReadAndCloudflareIsKeptAsAToken() {
+        Map<String, String> env = provider();
+        env.put("TESELA_TRAEFIK_SERVICE_NAME", "tesela-app");
+        env.put("TESELA_TRAEFIK_SERVICE_PORT", "8081");
+        env.put("TESELA_TRAEFIK_ENTRYPOINT", "websecure");
+        env.put("TESELA_TRAEFIK_IP_ALLOW_LIST", " 10.0.0.0/8 , CloudFlare,,2001:db8::/32, 192.0.2.7 ");
+
+        TeselaConfig.Traefik traefik = ConfigLoader.load(env).tenants().traefik();
+
+        assertEquals("tesela-app", traefik.serviceName());
+        assertEquals(8081, traefik.servicePort());
+        assertEquals("websecure", traefik.entryPoint());
+        assertEquals(List.of("10.0.0.0/8", "cloudflare", "2001:db8::/32", "192.0.2.7"), traefik.sourceRanges());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "TESELA_TRAEFIK_SERVICE_NAME | tesela app | host name label",
+            "TESELA_TRAEFIK_SERVICE_NAME | -tesela | host name label",
+            "TESELA_TRAEFIK_SERVICE_NAME | tesela.example | host name label",
+            "TESELA_TRAEFIK_SERVICE_PORT | 0 | between 1 and 65535",
+            "TESELA_TRAEFIK_SERVICE_PORT | http | whole number",
+            "TESELA_TRAEFIK_ENTRYPOINT | web secure | entry point name",
+            "TESELA_TRAEFIK_ENTRYPOINT | web:443 | entry point name",
+            "TESELA_TRAEFIK_IP_ALLOW_LIST | 10.0.0.0/33 | bad prefix length",
+            "TESELA_TRAEFIK_IP_ALLOW_LIST | 10.0.0.0/8, example.com | 'example.com'",
+            "TESELA_TRAEFIK_IP_ALLOW_LIST | cloudflair | 'cloudflair'",
+            "TESELA_TRAEFIK_IP_ALLOW_LIST | ' , ' | at least one"})
+    void badTraefikKeysAreNamedWithWhatIsWrong(String key, String value, String hint) {
+        ConfigException e = refused(provider(key, value));
+
+        assertEquals(Set.of(key), keys(e), e.getMessage());
+        assertTrue(messageFor(e, key).contains(hint), messageFor(e, key));
+    }
+
+    @Test
     void internalHostnameIsLowerCased() {
         assertEquals("admin.provider.example",
                 ConfigLoader.load(provider("TESELA_INTERNAL_HOSTNAME", "Admin.Provider.EXAMPLE")).tenants().internalHostname());
