@@ -27,6 +27,7 @@ public final class ConfigLoader {
     private static final Pattern TABLE_PREFIX = Pattern.compile("^[a-z][a-z0-9_]{0,15}$");
     private static final Pattern HOSTNAME = Pattern.compile("^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$");
     private static final Pattern SERVER_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,31}$");
+    private static final Pattern INTERNAL_HOSTNAME = Pattern.compile("^(?=.{1,253}$)[a-z0-9]([a-z0-9.-]*[a-z0-9])?$");
     private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
     /** One DNS label: what a service name must be to appear as the host of http://<service>:<port>. */
     private static final Pattern DNS_LABEL = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$");
@@ -105,6 +106,11 @@ public final class ConfigLoader {
         String providerName = r.string("TESELA_PROVIDER_NAME", "");
         String providerUrl = r.string("TESELA_PROVIDER_URL", "");
         String internalHostname = r.string("TESELA_INTERNAL_HOSTNAME", "localhost").toLowerCase(java.util.Locale.ROOT);
+        if (!INTERNAL_HOSTNAME.matcher(internalHostname).matches()) {
+            // Compared with the Host header without its port, and written into Traefik's Host(`...`) rule.
+            r.problem("TESELA_INTERNAL_HOSTNAME", "must be a host name without a port (letters, digits, dots and hyphens), "
+                    + "such as admin.provider.example, got '" + internalHostname + "'");
+        }
         Optional<String> routerSecret = r.raw("TESELA_ROUTER_SECRET");
         routerSecret.filter(secret -> secret.length() < 16)
                 .ifPresent(secret -> r.problem("TESELA_ROUTER_SECRET", "must be at least 16 characters"));

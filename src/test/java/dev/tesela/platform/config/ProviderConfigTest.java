@@ -222,6 +222,15 @@ class ProviderConfigTest {
                 ConfigLoader.load(provider("TESELA_INTERNAL_HOSTNAME", "Admin.Provider.EXAMPLE")).tenants().internalHostname());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"admin.provider.example:8080", "admin provider", "admin`) || Host(`evil", "https://admin.example", ".admin"})
+    void internalHostnameMustBeAHostNameWithoutPort(String bad) {
+        ConfigException e = refused(provider("TESELA_INTERNAL_HOSTNAME", bad));
+
+        assertEquals(Set.of("TESELA_INTERNAL_HOSTNAME"), keys(e), e.getMessage());
+        assertTrue(messageFor(e, "TESELA_INTERNAL_HOSTNAME").contains("without a port"), e.getMessage());
+    }
+
     @Test
     void tenantEnforcedIsAJsonObjectOfLimitsAndEnv() {
         var ok = ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
