@@ -262,7 +262,9 @@ public final class App implements AutoCloseable {
         if (!tenants.providerMode()) {
             return routes -> { };
         }
-        return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, this::systemContext,
+        var traefik = new dev.tesela.tenancy.TraefikDynamicConfig(registry, config.tenants().traefik(),
+                config.tenants().internalHostname());
+        return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, traefik, this::systemContext,
                 config.tenants().internalHostname(), config.tenants().apiIpAllowList(), config.tenants().apiRequestSecret());
     }
 

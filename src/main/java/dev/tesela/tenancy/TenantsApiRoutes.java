@@ -12,6 +12,7 @@ import dev.tesela.tenancy.TenantCommands.CreateTenant;
 import dev.tesela.tenancy.TenantCommands.EditTenant;
 import dev.tesela.tenancy.TenantCommands.PlanChange;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
@@ -20,21 +21,28 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Tenants API under {@value #BASE}, for the provider's automation. Served only on the internal host name and only
  * in provider mode (elsewhere 404). Every request passes, in order: the IP allow list (403), the API key in
  * {@code X-API-Key} (401), and, when a request secret is configured, {@code X-Signature} = hex HMAC-SHA256 of the raw
- * body under that secret (401). Bodies are JSON; answers are JSON or empty.
+ * body under that secret (401). Bodies are JSON; answers are JSON or empty. The exception is
+ * {@code GET /config/traefik}, which Traefik polls: it checks the fixed {@link #TRAEFIK_CALLERS} instead of the
+ * configured allow list, and no signature (Traefik cannot sign).
  */
 public final class TenantsApiRoutes implements Routes {
     public static final String BASE = "/_/api/4";
+    /** Who may fetch the Traefik document: this host and the private range Docker gives its networks. */
+    static final IpAllowList TRAEFIK_CALLERS = IpAllowList.parse("127.0.0.1, ::1, 172.16.0.0/12");
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final TenantRegistry registry;
     private final TenantApiKeys keys;
     private final InstallService installs;
+    private final TraefikDynamicConfig traefik;
     private final Function<TenantContext, RequestContext> systemContext;
     private final String internalHostname;
     private final IpAllowList allowList;
@@ -45,12 +53,13 @@ public final class TenantsApiRoutes implements Routes {
      *                      address, so behind a proxy list the proxy's address
      * @param requestSecret when present, every request must be signed with it
      */
-    public TenantsApiRoutes(TenantRegistry registry, TenantApiKeys keys, InstallService installs,
+    public TenantsApiRoutes(TenantRegistry registry, TenantApiKeys keys, InstallService installs, TraefikDynamicConfig traefik,
                             Function<TenantContext, RequestContext> systemContext, String internalHostname, String allowList,
                             Optional<String> requestSecret) {
         this.registry = registry;
         this.keys = keys;
         this.installs = installs;
+        this.traefik = traefik;
         this.systemContext = systemContext;
         this.internalHostname = internalHostname;
         this.allowList = IpAllowList.parse(allowList);
@@ -60,6 +69,8 @@ public final class TenantsApiRoutes implements Routes {
     @Override
     public void register(RoutesConfig routes) {
         routes.post(BASE + "/auth/verify", guarded(ctx -> ctx.status(200)));
+        routes.get(BASE + "/config/traefik", guarded(TRAEFIK_CALLERS, false, ctx ->
+                ctx.contentType(ContentType.APPLICATION_JSON).result(PRETTY_JSON.writeValueAsString(traefik.document()))));
         routes.get(BASE + "/tenants", guarded(ctx -> ctx.json(registry.list().stream().map(this::tenantJson).toList())));
         routes.post(BASE + "/tenants", guarded(this::createTenant));
         routes.get(BASE + "/tenants/{id}", guarded(ctx -> ctx.json(tenantJson(registry.get(ctx.pathParam("id"))))));
@@ -76,13 +87,21 @@ public final class TenantsApiRoutes implements Routes {
         }));
     }
 
-    /** The checks every route passes before its handler. */
+    /** The checks a route passes before its handler: the configured allow list, the key and the signature. */
     private Handler guarded(Handler handler) {
+        return guarded(allowList, true, handler);
+    }
+
+    /**
+     * @param callers        the addresses that may call the route
+     * @param checkSignature whether {@code X-Signature} is required (when a request secret is configured)
+     */
+    private Handler guarded(IpAllowList callers, boolean checkSignature, Handler handler) {
         return ctx -> {
             if (!internalHostname.equals(dev.tesela.platform.web.WebKeys.hostname(ctx))) {
                 throw AppException.notFound("There is nothing at this address.");
             }
-            if (!allowList.allows(ctx.req().getRemoteAddr())) {
+            if (!callers.allows(ctx.req().getRemoteAddr())) {
                 throw AppException.forbidden("Access denied from your IP address.");
             }
             String key = ctx.header("X-API-Key");
@@ -92,7 +111,7 @@ public final class TenantsApiRoutes implements Routes {
             if (keys.verify(key.strip()).isEmpty()) {
                 throw new AppException(ErrorCode.UNAUTHORIZED, "Invalid API key.");
             }
-            if (requestSecret.isPresent()) {
+            if (checkSignature && requestSecret.isPresent()) {
                 String signature = ctx.header("X-Signature");
                 if (signature == null || signature.isBlank()) {
                     throw new AppException(ErrorCode.UNAUTHORIZED, "Missing X-Signature header.");

@@ -11,6 +11,7 @@ import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +19,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -98,6 +102,102 @@ class TenantsApiTest {
         }
     }
 
+    @Test
+    void traefikDocumentRoutesEveryTenantAndTheProviderAndOnlyTheFixedAddressesMayFetchIt() throws Exception {
+        Services.requireRedis();
+        Map<String, String> env = new HashMap<>(ProviderModeTest.providerEnv(ProviderModeTest.newKey()));
+        env.put("TESELA_TENANTS_API_REQUEST_SECRET", SECRET);
+        // The configured list admits only 127.0.0.2; the Traefik route ignores it and admits only 127.0.0.1, ::1 and 172.16/12.
+        env.put("TESELA_TENANTS_API_IP_ALLOW_LIST", "127.0.0.2");
+        env.put("TESELA_INTERNAL_HOSTNAME", "admin.provider.test");
+        env.put("TESELA_TRAEFIK_SERVICE_NAME", "tesela-app");
+        env.put("TESELA_TRAEFIK_SERVICE_PORT", "8081");
+        env.put("TESELA_TRAEFIK_ENTRYPOINT", "websecure");
+        env.put("TESELA_TRAEFIK_IP_ALLOW_LIST", "10.0.0.0/8, cloudflare, 2001:db8::/32");
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); App app = TestApps.migratedApp(db, env)) {
+            String suffix = Crypto.randomBase62(6).toLowerCase();
+            app.registry.create(new TenantCommands.CreateTenant("a" + suffix, "a-" + suffix + ".test", true, null, null, Map.of()));
+            app.registry.create(new TenantCommands.CreateTenant("b" + suffix, "b-" + suffix + ".test", true, null, null, Map.of()));
+            app.registry.create(new TenantCommands.CreateTenant("c" + suffix, "c-" + suffix + ".test", false, null, null, Map.of()));
+            String key = app.tenantApiKeys().create("traefik", null);
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                String admin = "admin.provider.test";
+                var noKey = send(http, port, admin, "GET", "/config/traefik", "", null, null);
+                assertEquals(401, noKey.statusCode());
+                assertTrue(noKey.body().contains("Missing X-API-Key"), noKey.body());
+                assertEquals(401, send(http, port, admin, "GET", "/config/traefik", "", key.substring(0, key.length() - 1) + "0", null).statusCode());
+                var outsideFixedList = send(fromSecondLoopback(), port, admin, "GET", "/config/traefik", "", key, null);
+                assertEquals(403, outsideFixedList.statusCode(), "127.0.0.2 is in the configured list but not in the fixed one");
+                assertTrue(outsideFixedList.body().contains("Access denied from your IP address"), outsideFixedList.body());
+                assertEquals(403, send(http, port, admin, "POST", "/auth/verify", "", key, signature("")).statusCode(),
+                        "other routes keep the configured list, which 127.0.0.1 is not on");
+                assertEquals(200, send(fromSecondLoopback(), port, admin, "POST", "/auth/verify", "", key, signature("")).statusCode());
+                assertEquals(404, send(http, port, "a-" + suffix + ".test", "GET", "/config/traefik", "", key, null).statusCode(),
+                        "not on a tenant's host");
+
+                var answer = send(http, port, admin, "GET", "/config/traefik", "", key, null);
+                assertEquals(200, answer.statusCode(), "no X-Signature needed although a request secret is set: " + answer.body());
+                assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+                assertTrue(answer.body().contains("\n  \"http\""), "pretty-printed: " + answer.body());
+                JsonNode httpPart = JSON.readTree(answer.body()).get("http");
+
+                JsonNode routers = httpPart.get("routers");
+                assertEquals(List.of("*", "a" + suffix, "b" + suffix, "c" + suffix), List.copyOf(routers.propertyNames()),
+                        "the provider, then every tenant by id, the disabled one too");
+                Map<String, String> hostOf = Map.of("*", admin, "a" + suffix, "a-" + suffix + ".test",
+                        "b" + suffix, "b-" + suffix + ".test", "c" + suffix, "c-" + suffix + ".test");
+                hostOf.forEach((router, host) -> {
+                    JsonNode r = routers.get(router);
+                    assertEquals("Host(`" + host + "`)", r.get("rule").asString(), router);
+                    assertEquals("tesela-app", r.get("service").asString(), router);
+                    assertEquals("[\"websecure\"]", r.get("entryPoints").toString(), router);
+                    assertEquals("[\"allow-range\"]", r.get("middlewares").toString(), router);
+                });
+
+                JsonNode services = httpPart.get("services");
+                assertEquals(List.of("tesela-app"), List.copyOf(services.propertyNames()));
+                JsonNode loadBalancer = services.get("tesela-app").get("loadBalancer");
+                assertEquals("[{\"url\":\"http://tesela-app:8081\"}]", loadBalancer.get("servers").toString());
+                assertTrue(loadBalancer.get("passHostHeader").asBoolean());
+
+                List<String> sourceRange = new ArrayList<>();
+                httpPart.get("middlewares").get("allow-range").get("ipAllowList").get("sourceRange")
+                        .forEach(range -> sourceRange.add(range.asString()));
+                List<String> expected = new ArrayList<>(List.of("10.0.0.0/8"));
+                expected.addAll(TraefikDynamicConfig.cloudflareRanges());
+                expected.add("2001:db8::/32");
+                assertEquals(expected, sourceRange, "cloudflare expanded in place");
+                assertTrue(sourceRange.containsAll(List.of("173.245.48.0/20", "2400:cb00::/32")), sourceRange.toString());
+
+                // The document is read from the registry on every request.
+                app.registry.edit(new TenantCommands.EditTenant("b" + suffix, Optional.of("moved-" + suffix + ".test"),
+                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+                app.registry.delete("c" + suffix, true);
+                JsonNode after = JSON.readTree(send(http, port, admin, "GET", "/config/traefik", "", key, null).body()).get("http").get("routers");
+                assertEquals(List.of("*", "a" + suffix, "b" + suffix), List.copyOf(after.propertyNames()));
+                assertEquals("Host(`moved-" + suffix + ".test`)", after.get("b" + suffix).get("rule").asString());
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @Test
+    void theBundledCloudflareRangesAreValidAndCoverBothFamilies() {
+        List<String> ranges = TraefikDynamicConfig.cloudflareRanges();
+        assertTrue(ranges.stream().filter(r -> r.contains(".")).count() >= 10, ranges.toString());
+        assertTrue(ranges.stream().filter(r -> r.contains(":")).count() >= 5, ranges.toString());
+        for (String range : ranges) {
+            assertTrue(range.contains("/"), range);
+            assertTrue(safeParse(range), range);
+        }
+        assertTrue(IpAllowList.parse(String.join(",", ranges)).allows("104.16.1.1"), "a Cloudflare edge address");
+        assertEquals(ranges, TraefikDynamicConfig.expand(List.of("cloudflare", ranges.getFirst(), "cloudflare"), ranges),
+                "repeats are dropped");
+    }
+
     @ParameterizedTest
     @CsvSource({"'', 203.0.113.7, true", "'10.0.0.0/8', 10.20.30.40, true", "'10.0.0.0/8', 11.0.0.1, false",
             "'127.0.0.1, ::1', ::1, true", "'2001:db8::/32', 2001:db8:1::5, true", "'2001:db8::/32', 2001:db9::1, false",
@@ -125,11 +225,26 @@ class TenantsApiTest {
     private HttpResponse<String> send(int port, String host, String method, String path, String body, String key, boolean sign)
             throws Exception {
         return send(port, host, method, path, body, key,
-                sign ? HexFormat.of().formatHex(Crypto.hmacSha256(SECRET.getBytes(StandardCharsets.UTF_8), body.getBytes(StandardCharsets.UTF_8))) : null);
+                sign ? signature(body) : null);
     }
 
     private HttpResponse<String> send(int port, String host, String method, String path, String body, String key, String signature)
             throws Exception {
+        return send(http, port, host, method, path, body, key, signature);
+    }
+
+    /** X-Signature of {@code body} under {@link #SECRET}. */
+    private static String signature(String body) {
+        return HexFormat.of().formatHex(Crypto.hmacSha256(SECRET.getBytes(StandardCharsets.UTF_8), body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A client whose connections come from 127.0.0.2: a loopback address that is not 127.0.0.1 (Linux routes all of 127/8). */
+    private static HttpClient fromSecondLoopback() throws Exception {
+        return HttpClient.newBuilder().localAddress(InetAddress.getByName("127.0.0.2")).build();
+    }
+
+    private static HttpResponse<String> send(HttpClient client, int port, String host, String method, String path, String body,
+                                             String key, String signature) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_/api/4" + path))
                 .timeout(Duration.ofSeconds(10)).header("Host", host).header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -139,6 +254,6 @@ class TenantsApiTest {
         if (signature != null) {
             request.header("X-Signature", signature);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
