@@ -61,8 +61,8 @@ public final class ErrorMapper {
     }
 
     static boolean wantsJson(Context ctx) {
-        if (ctx.path().startsWith("/api/")) {
-            return true;
+        if (ctx.path().startsWith("/api/") || ctx.path().startsWith("/_/api/")) {
+            return true; // API v1 and the Tenants API answer JSON whatever the client accepts
         }
         String accept = ctx.header("Accept");
         return accept != null && accept.contains("application/json") && !accept.contains("text/html");
