@@ -17,4 +17,7 @@ public final class AccountCommands {
      * ({@code <id>.<token>}) to keep the user signed in after the session ends.
      */
     public record SignedIn(UserView user, String sessionToken, Optional<String> loginCookie) {}
+
+    /** A password set by {@code resetPassword}: the user's username (however they were named) and the new password. */
+    public record PasswordReset(String username, String password) {}
 }

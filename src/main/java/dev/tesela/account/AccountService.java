@@ -3,6 +3,7 @@ package dev.tesela.account;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tesela.account.AccountCommands.CreateUser;
+import dev.tesela.account.AccountCommands.PasswordReset;
 import dev.tesela.account.AccountCommands.SignIn;
 import dev.tesela.account.AccountCommands.SignedIn;
 import dev.tesela.platform.config.TeselaConfig;
@@ -238,10 +239,12 @@ public final class AccountService {
     }
 
     /**
-     * Sets a new password (a random one when {@code newPassword} is empty) and returns it. Ends the user's sessions
-     * and login cookies. Admins and the system only.
+     * Sets a new password (a random one of 24 letters and digits when {@code newPassword} is empty or "") for the user
+     * named {@code username} (or with that e-mail address) in {@code rc}'s tenant, and returns it with the username.
+     * Ends the user's sessions and login cookies there. INVALID_INPUT for a password sign-up would refuse (nothing
+     * changed); NOT_FOUND for no such user. Admins and the system only.
      */
-    public String resetPassword(RequestContext rc, String username, Optional<String> newPassword) {
+    public PasswordReset resetPassword(RequestContext rc, String username, Optional<String> newPassword) {
         if (!rc.principal().isAdmin()) {
             throw AppException.forbidden("Only administrators can reset passwords.");
         }
@@ -257,7 +260,7 @@ public final class AccountService {
             repository.deleteLoginCookiesOfUser(tx.dsl(), user.id());
         });
         sessions.deleteAllForUser(rc.tenant(), user.id());
-        return password;
+        return new PasswordReset(user.username(), password);
     }
 
     public Optional<UserView> findUser(RequestContext rc, String username) {

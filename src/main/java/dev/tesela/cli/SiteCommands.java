@@ -183,7 +183,7 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            cli.out().println(app.accounts.resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password)));
+            cli.out().println(app.accounts.resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password)).password());
             return 0;
         }
     }

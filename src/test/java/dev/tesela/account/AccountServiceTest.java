@@ -131,7 +131,9 @@ class AccountServiceTest {
         try (Site site = Site.installed(kind, Map.of())) {
             var accounts = site.app().accounts;
             var before = accounts.signIn(site.visitor("10.0.0.5"), new SignIn("admin", "correct horse", true, null));
-            String generated = accounts.resetPassword(site.system(), "admin", Optional.empty());
+            var reset = accounts.resetPassword(site.system(), "Admin@Example.com", Optional.empty());
+            assertEquals("admin", reset.username(), "named by e-mail, answered with the username");
+            String generated = reset.password();
             assertEquals(24, generated.length());
             assertTrue(accounts.authenticateSession(site.app().defaultTenant(), before.sessionToken(), "10.0.0.5", null).isEmpty());
             assertTrue(accounts.resumeFromLoginCookie(site.visitor("10.0.0.5"), before.loginCookie().orElseThrow(), null).isEmpty());
