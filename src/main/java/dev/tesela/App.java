@@ -182,6 +182,11 @@ public final class App implements AutoCloseable {
         return new dev.tesela.tenancy.TenantApiKeys(database.controlDsl(controlPrefix(config)), masterKey, clock);
     }
 
+    /** The provider's actions on users inside a tenant (Tenants API and CLI). */
+    public dev.tesela.tenancy.TenantAccounts tenantAccounts() {
+        return new dev.tesela.tenancy.TenantAccounts(registry, installs, accounts, this::systemContext);
+    }
+
     /** The tenants' jobs worker (provider mode): expired uploads, then statistics, per due tenant. */
     public JobsWorker jobsWorker() {
         java.util.function.Predicate<RequestContext> installed = installs::isInstalled;
@@ -264,8 +269,9 @@ public final class App implements AutoCloseable {
         }
         var traefik = new dev.tesela.tenancy.TraefikDynamicConfig(registry, config.tenants().traefik(),
                 config.tenants().internalHostname());
-        return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, traefik, this::systemContext,
-                config.tenants().internalHostname(), config.tenants().apiIpAllowList(), config.tenants().apiRequestSecret());
+        return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, tenantAccounts(), traefik,
+                this::systemContext, config.tenants().internalHostname(), config.tenants().apiIpAllowList(),
+                config.tenants().apiRequestSecret());
     }
 
     /** What /powered-by shows: the provider (when one is configured) and this software. */

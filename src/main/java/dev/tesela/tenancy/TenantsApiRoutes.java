@@ -1,5 +1,6 @@
 package dev.tesela.tenancy;
 
+import dev.tesela.account.AccountCommands.PasswordReset;
 import dev.tesela.install.InstallService;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
@@ -17,6 +18,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -42,6 +44,7 @@ public final class TenantsApiRoutes implements Routes {
     private final TenantRegistry registry;
     private final TenantApiKeys keys;
     private final InstallService installs;
+    private final TenantAccounts tenantAccounts;
     private final TraefikDynamicConfig traefik;
     private final Function<TenantContext, RequestContext> systemContext;
     private final String internalHostname;
@@ -53,12 +56,13 @@ public final class TenantsApiRoutes implements Routes {
      *                      address, so behind a proxy list the proxy's address
      * @param requestSecret when present, every request must be signed with it
      */
-    public TenantsApiRoutes(TenantRegistry registry, TenantApiKeys keys, InstallService installs, TraefikDynamicConfig traefik,
-                            Function<TenantContext, RequestContext> systemContext, String internalHostname, String allowList,
-                            Optional<String> requestSecret) {
+    public TenantsApiRoutes(TenantRegistry registry, TenantApiKeys keys, InstallService installs, TenantAccounts tenantAccounts,
+                            TraefikDynamicConfig traefik, Function<TenantContext, RequestContext> systemContext,
+                            String internalHostname, String allowList, Optional<String> requestSecret) {
         this.registry = registry;
         this.keys = keys;
         this.installs = installs;
+        this.tenantAccounts = tenantAccounts;
         this.traefik = traefik;
         this.systemContext = systemContext;
         this.internalHostname = internalHostname;
@@ -77,6 +81,7 @@ public final class TenantsApiRoutes implements Routes {
         routes.patch(BASE + "/tenants/{id}", guarded(this::editTenant));
         routes.delete(BASE + "/tenants/{id}", guarded(this::deleteTenant));
         routes.post(BASE + "/tenants/{id}/install", guarded(this::install));
+        routes.patch(BASE + "/tenants/{id}/user-password-reset", guarded(this::resetUserPassword));
         routes.get(BASE + "/tenants-plans", guarded(ctx -> ctx.json(registry.listPlans().stream().map(TenantJson::plan).toList())));
         routes.post(BASE + "/tenants-plans", guarded(this::createPlan));
         routes.get(BASE + "/tenants-plans/{id}", guarded(ctx -> ctx.json(TenantJson.plan(registry.getPlan(ctx.pathParam("id"))))));
@@ -155,6 +160,17 @@ public final class TenantsApiRoutes implements Routes {
         installs.install(systemContext.apply(context),
                 new InstallService.InstallCommand(text(body, "username"), text(body, "email"), text(body, "password")));
         ctx.status(201);
+    }
+
+    /** Answers 200 {@code {username, password}}: the new password, shown this once. */
+    private void resetUserPassword(Context ctx) {
+        JsonNode body = body(ctx);
+        PasswordReset reset = tenantAccounts.resetPassword(ctx.pathParam("id"), text(body, "username"),
+                Optional.ofNullable(text(body, "password")));
+        Map<String, String> answer = new LinkedHashMap<>();
+        answer.put("username", reset.username());
+        answer.put("password", reset.password());
+        ctx.json(answer);
     }
 
     private void createPlan(Context ctx) {

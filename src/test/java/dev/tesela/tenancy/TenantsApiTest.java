@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tesela.App;
+import dev.tesela.account.AccountCommands.SignIn;
+import dev.tesela.account.AccountCommands.SignedIn;
+import dev.tesela.install.InstallService.InstallCommand;
+import dev.tesela.platform.context.Principal;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.TenantContext;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.security.IpAllowList;
 import dev.tesela.platform.web.WebServer;
@@ -182,6 +190,104 @@ class TenantsApiTest {
             } finally {
                 server.stop();
             }
+        }
+    }
+
+    @Test
+    void passwordResetChangesThatTenantsUserOnlyAndEndsItsSessions() throws Exception {
+        Services.requireRedis();
+        Map<String, String> env = new HashMap<>(ProviderModeTest.providerEnv(ProviderModeTest.newKey()));
+        env.put("TESELA_TENANTS_API_REQUEST_SECRET", SECRET);
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); App app = TestApps.migratedApp(db, env)) {
+            String suffix = Crypto.randomBase62(6).toLowerCase();
+            String idA = "a" + suffix;
+            String idB = "b" + suffix;
+            String idC = "c" + suffix;
+            for (String id : List.of(idA, idB, idC)) {
+                app.registry.create(new TenantCommands.CreateTenant(id, id + ".test", true, null, null, Map.of()));
+            }
+            TenantContext a = app.tenants.byId(idA).orElseThrow();
+            TenantContext b = app.tenants.byId(idB).orElseThrow();
+            // The same username, and the same user id (the first user), in A and B; C is never installed.
+            app.installs.install(app.systemContext(a), new InstallCommand("owner", "owner@a.example", "owner password a"));
+            app.installs.install(app.systemContext(b), new InstallCommand("owner", "owner@b.example", "owner password b"));
+            RequestContext visitorA = new RequestContext(a, Principal.GUEST, "test", "10.9.0.1");
+            RequestContext visitorB = new RequestContext(b, Principal.GUEST, "test", "10.9.0.2");
+            SignedIn onA = app.accounts.signIn(visitorA, new SignIn("owner", "owner password a", true, null));
+            SignedIn onB = app.accounts.signIn(visitorB, new SignIn("owner", "owner password b", true, null));
+            String key = app.tenantApiKeys().create("resets", null);
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                String path = "/tenants/" + idA + "/user-password-reset";
+                String chosen = "{\"username\":\"owner\",\"password\":\"a brand new password\"}";
+                var unsigned = send(port, "localhost", "PATCH", path, chosen, key, false);
+                assertEquals(401, unsigned.statusCode(), "the signature is required here");
+                assertTrue(unsigned.body().contains("Missing X-Signature"), unsigned.body());
+                assertEquals(401, send(port, "localhost", "PATCH", path, chosen, null, true).statusCode(), "and the key");
+                assertTrue(signsIn(app, visitorA, "owner password a"), "nothing changed by refused requests");
+
+                var reset = send(port, "localhost", "PATCH", path, chosen, key, true);
+                assertEquals(200, reset.statusCode(), reset.body());
+                JsonNode answer = JSON.readTree(reset.body());
+                assertEquals("owner", answer.get("username").asString());
+                assertEquals("a brand new password", answer.get("password").asString());
+                assertFalse(signsIn(app, visitorA, "owner password a"), "the old password no longer works");
+                assertTrue(signsIn(app, visitorA, "a brand new password"));
+                assertTrue(app.accounts.authenticateSession(a, onA.sessionToken(), "10.9.0.1", null).isEmpty(), "A's session ended");
+                assertTrue(app.accounts.resumeFromLoginCookie(visitorA, onA.loginCookie().orElseThrow(), null).isEmpty(),
+                        "A's remember-me cookie forgotten");
+                assertTrue(app.accounts.authenticateSession(b, onB.sessionToken(), "10.9.0.2", null).isPresent(), "B's session lives on");
+                assertTrue(app.accounts.resumeFromLoginCookie(visitorB, onB.loginCookie().orElseThrow(), null).isPresent());
+                assertTrue(signsIn(app, visitorB, "owner password b"), "B's owner keeps their password");
+                assertFalse(signsIn(app, visitorB, "a brand new password"));
+
+                // Without a password: a new random one of 16 letters and digits, each time another.
+                var generated = send(port, "localhost", "PATCH", path, "{\"username\":\" OWNER \"}", key, true);
+                assertEquals(200, generated.statusCode(), generated.body());
+                JsonNode made = JSON.readTree(generated.body());
+                assertEquals("owner", made.get("username").asString());
+                String password = made.get("password").asString();
+                assertTrue(password.matches("[A-Za-z0-9]{16}"), password);
+                assertTrue(signsIn(app, visitorA, password));
+                assertFalse(signsIn(app, visitorA, "a brand new password"));
+                String another = JSON.readTree(send(port, "localhost", "PATCH", path,
+                        "{\"username\":\"owner\",\"password\":null}", key, true).body()).get("password").asString();
+                assertTrue(another.matches("[A-Za-z0-9]{16}") && !another.equals(password), another);
+                assertTrue(signsIn(app, visitorA, another));
+
+                // A password sign-up would refuse: 400 naming the field, and the current password still works.
+                var tooShort = send(port, "localhost", "PATCH", path, "{\"username\":\"owner\",\"password\":\"short\"}", key, true);
+                assertEquals(400, tooShort.statusCode(), tooShort.body());
+                assertTrue(JSON.readTree(tooShort.body()).get("error").get("fields").has("password"), tooShort.body());
+                assertTrue(signsIn(app, visitorA, another), "the refused reset changed nothing");
+                var noUsername = send(port, "localhost", "PATCH", path, "{\"password\":\"long enough\"}", key, true);
+                assertEquals(400, noUsername.statusCode(), noUsername.body());
+                assertTrue(JSON.readTree(noUsername.body()).get("error").get("fields").has("username"), noUsername.body());
+
+                assertEquals(404, send(port, "localhost", "PATCH", "/tenants/nosuch/user-password-reset",
+                        "{\"username\":\"owner\"}", key, true).statusCode(), "unknown tenant");
+                var nobody = send(port, "localhost", "PATCH", path, "{\"username\":\"nobody\"}", key, true);
+                assertEquals(404, nobody.statusCode(), "unknown user in that tenant: " + nobody.body());
+                var notInstalled = send(port, "localhost", "PATCH", "/tenants/" + idC + "/user-password-reset",
+                        "{\"username\":\"owner\"}", key, true);
+                assertEquals(409, notInstalled.statusCode(), notInstalled.body());
+                assertTrue(notInstalled.body().contains("not installed"), notInstalled.body());
+                assertTrue(signsIn(app, visitorA, another) && signsIn(app, visitorB, "owner password b"));
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    /** Whether {@code password} signs "owner" in on {@code visitor}'s tenant. */
+    private static boolean signsIn(App app, RequestContext visitor, String password) {
+        try {
+            app.accounts.signIn(visitor, new SignIn("owner", password, false, null));
+            return true;
+        } catch (AppException e) {
+            assertEquals(ErrorCode.UNAUTHORIZED, e.code(), e.getMessage());
+            return false;
         }
     }
 
