@@ -39,7 +39,7 @@ final class TenantsCommands implements Runnable {
         return List.of(new Init(cli), new Create(cli), new Get(cli), new ListTenants(cli), new Edit(cli), new Delete(cli),
                 new Cache(cli), new DatabaseMigrate(cli), new PlanCreate(cli), new PlanGet(cli), new PlanList(cli),
                 new PlanEdit(cli), new PlanDelete(cli), new StatsRefresh(cli), new JobsWorkerCommand(cli),
-                new ApiKeyCreate(cli), new ApiKeyVerify(cli), new ApiKeyDelete(cli));
+                new ApiKeyCreate(cli), new ApiKeyVerify(cli), new ApiKeyDelete(cli), new UserPasswordReset(cli));
     }
 
     abstract static class ProviderCommand implements Callable<Integer> {
@@ -230,6 +230,27 @@ final class TenantsCommands implements Runnable {
             }
             cli.out().println(outcomes.size() + " tenant(s), " + failed + " failed.");
             return failed == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "user:password-reset", description = "Set the password of a user of one tenant (a random one of 16 "
+            + "letters and digits without --password), sign that user out there, and print the new password: it is shown only once.")
+    static final class UserPasswordReset extends ProviderCommand {
+        @Option(names = "--id", required = true, description = "Tenant id.")
+        String id;
+        @Option(names = "--username", required = true, description = "The user's username in that tenant.")
+        String username;
+        @Option(names = "--password", description = "New password (8-128 characters); a random one when omitted.")
+        String password;
+
+        UserPasswordReset(CliEnvironment cli) {
+            super(cli);
+        }
+
+        @Override
+        int run(App app) {
+            cli.out().println(app.tenantAccounts().resetPassword(id, username, Optional.ofNullable(password)).password());
+            return 0;
         }
     }
 

@@ -467,6 +467,51 @@ class TenantsCliTest {
     }
 
     @Test
+    void userPasswordResetSetsOrMakesUpThePasswordOfOneTenantsUser() {
+        provider(Kind.H2);
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
+        initAndCreate("beta", "beta.example.com", "--is_enabled", "1");
+        initAndCreate("gamma", "gamma.example.com", "--is_enabled", "1");
+        assertEquals(0, CliRun.run(env, "install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, CliRun.run(env, "install", "--tenant", "beta", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+
+        CliRun chosen = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "chosen secret");
+        assertEquals(0, chosen.exitCode(), chosen::toString);
+        assertEquals(List.of("chosen secret"), chosen.outLines(), "only the password");
+        CliRun generated = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "alice");
+        assertEquals(0, generated.exitCode(), generated::toString);
+        assertEquals(1, generated.outLines().size(), generated::toString);
+        String password = generated.lastLine().strip();
+        assertTrue(password.matches("[A-Za-z0-9]{16}"), password);
+
+        CliRun tooShort = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "short");
+        assertEquals(1, tooShort.exitCode(), tooShort::toString);
+        assertTrue(tooShort.err().contains("8 to 128"), tooShort.err());
+        CliRun nobody = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "bob");
+        assertEquals(1, nobody.exitCode(), nobody::toString);
+        assertTrue(nobody.err().contains("bob"), nobody.err());
+        CliRun noTenant = CliRun.run(env, "tenants", "user:password-reset", "--id", "nosuch", "--username", "alice");
+        assertEquals(1, noTenant.exitCode(), noTenant::toString);
+        assertTrue(noTenant.err().contains("nosuch"), noTenant.err());
+        CliRun notInstalled = CliRun.run(env, "tenants", "user:password-reset", "--id", "gamma", "--username", "alice");
+        assertEquals(1, notInstalled.exitCode(), notInstalled::toString);
+        assertTrue(notInstalled.err().contains("not installed"), notInstalled.err());
+
+        try (App app = App.wire(TestApps.config(env))) {
+            var acme = app.systemContext(app.tenants.byId("acme").orElseThrow());
+            var beta = app.systemContext(app.tenants.byId("beta").orElseThrow());
+            assertEquals("alice", app.accounts.signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", password, false, null))
+                    .user().username(), "the last (made-up) password works on acme");
+            assertThrows(dev.tesela.platform.error.AppException.class,
+                    () -> app.accounts.signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "chosen secret", false, null)));
+            assertThrows(dev.tesela.platform.error.AppException.class,
+                    () -> app.accounts.signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null)));
+            assertEquals("alice", app.accounts.signIn(beta, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null))
+                    .user().username(), "beta's alice is untouched");
+        }
+    }
+
+    @Test
     void applicationCommandsNeedATenantInProviderMode() throws SQLException {
         provider(Kind.H2);
         initAndCreate("acme", "acme.example.com");
