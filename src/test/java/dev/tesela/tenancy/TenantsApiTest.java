@@ -41,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Tenants API over real HTTP: the guards in order (host, key, signature), then tenants and plans managed
- * end to end, a tenant installed through it, and keys that expire or are deleted stop working.
+ * end to end, a tenant installed through it, and keys that expire or are deleted stop working; a user's password
+ * reset in one tenant only; the Traefik document and its own guards (fixed allow list, no signature).
  */
 class TenantsApiTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
