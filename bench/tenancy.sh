@@ -2,7 +2,8 @@
 # Provider-mode (multi-tenant) benchmark: resolver cost per request, heap of the resolver cache, provisioning.
 #
 # Usage: bench/tenancy.sh [--no-write]      (from any directory)
-#   PROVISION_TENANTS=<n>  tenants provisioned per database (default 200; the issue's target is about 1,000)
+#   PROVISION_TENANTS=<n>  tenants provisioned per database and isolation mode (default 200; the issue asks about 1,000)
+#   PROVISION_MODES="table database"  isolation modes to provision in (default both)
 #   MARIADB_TENANTS / POSTGRES_TENANTS=<n>  override PROVISION_TENANTS for one database
 #   HEAP_TENANTS=<n>       tenants cached for the heap figure (default 10000)
 #   JMH_OPTS="<options>"   JMH options (default "-f 1 -wi 3 -i 5 -w 1s -r 1s -t 1")
@@ -17,8 +18,10 @@
 #   - Heap: TenantCacheHeap: used heap after full GCs with HEAP_TENANTS host names cached minus with none
 #     (median of 3 rounds), per tenant.
 #   - Provisioning: ProvisioningBench creates PROVISION_TENANTS tenants one by one through TenantRegistry.create
-#     (table mode) on a fresh MariaDB database and on a fresh PostgreSQL database on 127.0.0.1, then measures
-#     the database (MariaDB: SUM(data_length + index_length) of its tables; PostgreSQL: pg_database_size).
+#     on a fresh MariaDB database and on a fresh PostgreSQL database on 127.0.0.1, once per isolation mode (table:
+#     prefixed tables in the shared database; database: a database — PostgreSQL: a schema — per tenant), then
+#     measures what it made (MariaDB: SUM(data_length + index_length) of the tables, tenant databases included;
+#     PostgreSQL: pg_database_size).
 #   - Provider mode needs Redis: a private redis-server on a free loopback port (no persistence) when the
 #     binary exists, so cache-bus messages neither reach nor come from other apps on the shared 127.0.0.1:6379;
 #     else that shared one.
@@ -31,6 +34,7 @@ set -euo pipefail
 
 root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
 provision_tenants=${PROVISION_TENANTS:-200}
+provision_modes=${PROVISION_MODES:-table database}
 heap_tenants=${HEAP_TENANTS:-10000}
 declare -A tenants_for=([mariadb]=${MARIADB_TENANTS:-$provision_tenants} [postgres]=${POSTGRES_TENANTS:-$provision_tenants})
 jmh_opts=${JMH_OPTS:--f 1 -wi 3 -i 5 -w 1s -r 1s -t 1}
@@ -46,6 +50,9 @@ done
 [[ $heap_tenants =~ ^[1-9][0-9]*$ ]] || { echo "tenancy.sh: HEAP_TENANTS must be a positive integer" >&2; exit 2; }
 for v in mariadb postgres; do
     [[ ${tenants_for[$v]} =~ ^[1-9][0-9]*$ ]] || { echo "tenancy.sh: the tenant count for $v must be a positive integer" >&2; exit 2; }
+done
+for m in $provision_modes; do
+    [[ $m == table || $m == database ]] || { echo "tenancy.sh: PROVISION_MODES holds table and/or database, got '$m'" >&2; exit 2; }
 done
 
 die() { echo "tenancy.sh: $*" >&2; exit 1; }
@@ -155,14 +162,16 @@ heap_total=$(result "$heap_log" total_bytes)
 # ---------------------------------------------------------------------------------------------
 # 3. Provisioning
 declare -A prov_log
-for vendor in mariadb postgres; do
-    echo "Provisioning ${tenants_for[$vendor]} tenants on $vendor..." >&2
-    log=$out_dir/tenancy-provision-$vendor.log
-    "$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "$cp" dev.tesela.bench.ProvisioningBench "$vendor" "${tenants_for[$vendor]}" >"$log" 2>&1 \
-        || { tail -n 40 "$log" >&2; die "provisioning on $vendor failed; log: $log"; }
-    prov_log[$vendor]=$log
-    drop_databases
-    : >"$db_log"
+for mode in $provision_modes; do
+    for vendor in mariadb postgres; do
+        echo "Provisioning ${tenants_for[$vendor]} tenants on $vendor, $mode isolation..." >&2
+        log=$out_dir/tenancy-provision-$vendor-$mode.log
+        "$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "$cp" dev.tesela.bench.ProvisioningBench "$vendor" "${tenants_for[$vendor]}" "$mode" >"$log" 2>&1 \
+            || { tail -n 40 "$log" >&2; die "provisioning on $vendor ($mode) failed; log: $log"; }
+        prov_log[$vendor-$mode]=$log
+        drop_databases
+        : >"$db_log"
+    done
 done
 
 # ---------------------------------------------------------------------------------------------
@@ -197,15 +206,18 @@ report=$work/report.md
     done
     printf '| Heap of the resolver cache, %s tenants cached | %s B per tenant (%s in all) | — (measure) |\n' \
         "$(thousands "$heap_tenants")" "$heap_per" "$(mib "$heap_total")"
-    for vendor in mariadb postgres; do
-        log=${prov_log[$vendor]}
-        name=MariaDB; [ "$vendor" = postgres ] && name=PostgreSQL
-        printf '| Provisioning, %s, table mode, %s tenants one by one | median %s ms, p95 %s ms, max %s ms (first 10 %%: %s ms, last 10 %%: %s ms; %s s in all) | < 1 s per tenant |\n' \
-            "$name" "$(thousands "$(result "$log" n)")" "$(result "$log" median_ms)" "$(result "$log" p95_ms)" "$(result "$log" max_ms)" \
-            "$(result "$log" first10_ms)" "$(result "$log" last10_ms)" "$(result "$log" total_s)"
-        printf '| Database size after, %s (%s) | %s, %s tables; %s per tenant | — (measure) |\n' "$name" \
-            "$([ "$vendor" = postgres ] && echo 'pg_database_size' || echo 'data_length + index_length')" \
-            "$(mib "$(result "$log" db_bytes)")" "$(result "$log" tables)" "$(kib "$(result "$log" bytes_per_tenant)")"
+    for mode in $provision_modes; do
+        for vendor in mariadb postgres; do
+            log=${prov_log[$vendor-$mode]}
+            name=MariaDB; [ "$vendor" = postgres ] && name=PostgreSQL
+            target='< 1 s per tenant'; [ "$mode" = database ] && target='— (measure; the target is for table mode)'
+            printf '| Provisioning, %s, %s isolation, %s tenants one by one | median %s ms, p95 %s ms, max %s ms (first 10 %%: %s ms, last 10 %%: %s ms; %s s in all) | %s |\n' \
+                "$name" "$mode" "$(thousands "$(result "$log" n)")" "$(result "$log" median_ms)" "$(result "$log" p95_ms)" "$(result "$log" max_ms)" \
+                "$(result "$log" first10_ms)" "$(result "$log" last10_ms)" "$(result "$log" total_s)" "$target"
+            printf '| Size after, %s, %s isolation (%s) | %s, %s tables; %s per tenant | — (measure) |\n' "$name" "$mode" \
+                "$([ "$vendor" = postgres ] && echo 'pg_database_size' || echo 'data_length + index_length')" \
+                "$(mib "$(result "$log" db_bytes)")" "$(result "$log" tables)" "$(kib "$(result "$log" bytes_per_tenant)")"
+        done
     done
     printf '\nPer-tenant size = (size after − size of the control plane alone) / tenants. '
     printf 'Each provisioning figure is one TenantRegistry.create: checks, Flyway migration of the tenant schema, registry row, cache bus message. '

@@ -30,18 +30,25 @@ final class BenchSupport {
     /** A throwaway database of {@code kind}, recorded for clean-up by the script. */
     static TestDatabase database(TestDatabase.Kind kind) {
         TestDatabase db = TestDatabase.create(kind);
-        String log = System.getenv("TESELA_BENCH_DB_LOG");
-        if (log != null && !log.isBlank() && kind != TestDatabase.Kind.H2) {
+        if (kind != TestDatabase.Kind.H2) {
             String url = db.url();
-            String name = url.substring(url.lastIndexOf('/') + 1);
-            try {
-                Files.writeString(Path.of(log), kind.name().toLowerCase(Locale.ROOT) + " " + name + "\n",
-                        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            logDatabase(kind, url.substring(url.lastIndexOf('/') + 1));
         }
         return db;
+    }
+
+    /** Appends {@code name} to the file named by TESELA_BENCH_DB_LOG, which the script drops even after a crash. */
+    static void logDatabase(TestDatabase.Kind kind, String name) {
+        String log = System.getenv("TESELA_BENCH_DB_LOG");
+        if (log == null || log.isBlank()) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of(log), kind.name().toLowerCase(Locale.ROOT) + " " + name + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Provider-mode settings; Redis from TESELA_BENCH_REDIS_URL (the script's private server) or the local default. */
