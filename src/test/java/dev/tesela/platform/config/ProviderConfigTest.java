@@ -119,18 +119,20 @@ class ProviderConfigTest {
                 .tenants().providerUrl());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"database", "DATABASE"})
+    void databaseIsolationIsAccepted(String value) {
+        assertEquals(TeselaConfig.IsolationMode.DATABASE,
+                ConfigLoader.load(provider("TESELA_TENANTS_DB_ISOLATION_MODE", value)).tenants().isolation());
+    }
+
     @Test
-    void databaseIsolationIsNotAvailableYet() {
-        ConfigException e = refused(provider("TESELA_TENANTS_DB_ISOLATION_MODE", "database"));
-
-        assertEquals(Set.of("TESELA_TENANTS_DB_ISOLATION_MODE"), keys(e), e.getMessage());
-        String message = messageFor(e, "TESELA_TENANTS_DB_ISOLATION_MODE");
-        assertTrue(message.contains("'database'"), "names the value given: " + message);
-        assertTrue(message.contains("not available"), "says database isolation is not available: " + message);
-        assertTrue(message.contains("table"), "names what is allowed: " + message);
-
+    void anUnknownIsolationModeIsRefusedNamingWhatIsAllowed() {
         ConfigException junk = refused(provider("TESELA_TENANTS_DB_ISOLATION_MODE", "schema"));
         assertEquals(Set.of("TESELA_TENANTS_DB_ISOLATION_MODE"), keys(junk), junk.getMessage());
+        String message = messageFor(junk, "TESELA_TENANTS_DB_ISOLATION_MODE");
+        assertTrue(message.contains("'schema'"), "names the value given: " + message);
+        assertTrue(message.contains("table") && message.contains("database"), "names what is allowed: " + message);
     }
 
     @ParameterizedTest
@@ -160,7 +162,7 @@ class ProviderConfigTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "TESELA_TENANTS_ENABLED", "1",
                 "TESELA_PROVIDER_URL", "ftp://x",
-                "TESELA_TENANTS_DB_ISOLATION_MODE", "database",
+                "TESELA_TENANTS_DB_ISOLATION_MODE", "schema",
                 "TESELA_ROUTER_SECRET", "short"));
 
         ConfigException e = refused(env);
