@@ -121,6 +121,11 @@ final class ImagePipeline {
                 return new ProcessedImage(main, List.copyOf(variants), metadata, sourceSha256);
             } catch (ImageDecodeException e) {
                 deleteAll(made);
+                if (info.animated() && info.format() == ImageFormat.WEBP && !engine.description().contains("libvips")) {
+                    // The pure-Java engine reads no animated WebP: say so rather than blame the file.
+                    throw AppException.invalid("source", "Animated WebP images cannot be processed on this server: its image engine ("
+                            + engine.description() + ") reads only still WebP. libvips reads them.");
+                }
                 throw AppException.invalid("source", "The image could not be read: it is damaged or incomplete.");
             } catch (Exception | Error e) {
                 deleteAll(made);
