@@ -22,7 +22,6 @@ import dev.tesela.testing.TestDatabase;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -218,32 +217,7 @@ class ProviderModeTest {
     /** One request to the server with {@code Host: host}; cookies from {@code jar}, Set-Cookie written back to it. */
     private HttpResponse<String> send(int port, String host, String method, String path, String form, Map<String, String> jar,
                                       Map<String, String> headers) throws Exception {
-        // Setting Host needs -Djdk.httpclient.allowRestrictedHeaders=host (surefire argLine in pom.xml).
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Host", host);
-        headers.forEach(request::header);
-        if (!jar.isEmpty()) {
-            request.header("Cookie", String.join("; ", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
-        }
-        if (form != null) {
-            request.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        for (String setCookie : response.headers().allValues("set-cookie")) {
-            String pair = setCookie.split(";", 2)[0];
-            int eq = pair.indexOf('=');
-            String name = pair.substring(0, eq);
-            String value = pair.substring(eq + 1);
-            if (value.isEmpty() || setCookie.contains("Max-Age=0")) {
-                jar.remove(name);
-            } else {
-                jar.put(name, value);
-            }
-        }
-        return response;
+        return dev.tesela.testing.HostRequests.send(http, port, host, method, path, form, jar, headers);
     }
 
     private static String csrf(String html) {

@@ -222,30 +222,7 @@ class TwoInstancesTest {
     /** One request to {@code to} with {@code Host: host}; cookies from {@code jar}, Set-Cookie written back to it. */
     private HttpResponse<String> page(Serve to, String host, String method, String path, String form, Map<String, String> jar)
             throws Exception {
-        // Setting Host needs -Djdk.httpclient.allowRestrictedHeaders=host (surefire argLine in pom.xml).
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to.port + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Host", host);
-        if (!jar.isEmpty()) {
-            request.header("Cookie", String.join("; ", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
-        }
-        if (form != null) {
-            request.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        for (String setCookie : response.headers().allValues("set-cookie")) {
-            String pair = setCookie.split(";", 2)[0];
-            int eq = pair.indexOf('=');
-            String value = pair.substring(eq + 1);
-            if (value.isEmpty() || setCookie.contains("Max-Age=0")) {
-                jar.remove(pair.substring(0, eq));
-            } else {
-                jar.put(pair.substring(0, eq), value);
-            }
-        }
-        return response;
+        return dev.tesela.testing.HostRequests.send(http, to.port, host, method, path, form, jar, Map.of());
     }
 
     private static String csrf(String html) {
