@@ -10,7 +10,7 @@ import dev.tesela.install.InstallRoutes;
 import dev.tesela.imaging.ImageEngines;
 import dev.tesela.install.InstallService;
 import dev.tesela.media.ApiV1Routes;
-import dev.tesela.media.ExpiredUploadsJob;
+import dev.tesela.media.StorageUpkeepJob;
 import dev.tesela.media.MediaRoutes;
 import dev.tesela.media.MediaService;
 import dev.tesela.storage.BlobStore;
@@ -80,7 +80,7 @@ public final class App implements AutoCloseable {
     public final RegistryLimits limits;
     private final Clock clock;
     private final Map<String, BlobStore> blobStores = new ConcurrentHashMap<>();
-    private Optional<ExpiredUploadsJob> expiredUploads = Optional.empty();
+    private Optional<StorageUpkeepJob> storageUpkeep = Optional.empty();
     private volatile boolean closed;
     private final byte[] masterKey;
     private final Optional<RedisClient> redisClient;
@@ -168,13 +168,13 @@ public final class App implements AutoCloseable {
         if (config.media().purgeInterval().isZero()) {
             return;
         }
-        ExpiredUploadsJob job = expiredUploadsJob();
+        StorageUpkeepJob job = storageUpkeepJob();
         job.start(config.media().purgeInterval());
-        expiredUploads = Optional.of(job);
+        storageUpkeep = Optional.of(job);
     }
 
-    private ExpiredUploadsJob expiredUploadsJob() {
-        return new ExpiredUploadsJob(media, () -> List.of(tenants.defaultTenant()), this::systemContext);
+    private StorageUpkeepJob storageUpkeepJob() {
+        return new StorageUpkeepJob(media, () -> List.of(tenants.defaultTenant()), this::systemContext);
     }
 
     /** Keys of the Tenants API (provider mode), stored in the control plane. */
@@ -190,7 +190,7 @@ public final class App implements AutoCloseable {
     /** The tenants' jobs worker (provider mode): expired uploads, then statistics, per due tenant. */
     public JobsWorker jobsWorker() {
         java.util.function.Predicate<RequestContext> installed = installs::isInstalled;
-        return new JobsWorker(registry, tenants, List.of(expiredUploadsJob(), new TenantStatsJob(tenantDatabases, registry, installed)),
+        return new JobsWorker(registry, tenants, List.of(storageUpkeepJob(), new TenantStatsJob(tenantDatabases, registry, installed)),
                 this::systemContext, installed);
     }
 
@@ -289,7 +289,7 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        expiredUploads.ifPresent(ExpiredUploadsJob::close);
+        storageUpkeep.ifPresent(StorageUpkeepJob::close);
         tenantBus.ifPresent(TenantCacheBus::close);
         redis.ifPresent(StatefulRedisConnection::close);
         redisClient.ifPresent(RedisClient::shutdown);

@@ -87,6 +87,13 @@ final class MediaRepository {
     static final Table<Record> DELETIONS = tenantTable("deletions");
 
     static final Table<Record> STORAGES = tenantTable("storages");
+    static final Table<Record> BLOB_DELETIONS = tenantTable("blob_deletions");
+    static final Field<Long> BD_ID = field(name("id"), Long.class);
+    static final Field<String> BD_KEY = field(name("storage_key"), String.class);
+    static final Field<Integer> BD_ATTEMPTS = field(name("attempts"), Integer.class);
+    static final Field<String> BD_LAST_ERROR = field(name("last_error"), String.class);
+    static final Field<LocalDateTime> BD_QUEUED_AT = field(name("queued_at"), LocalDateTime.class);
+    static final Field<LocalDateTime> BD_NEXT_ATTEMPT_AT = field(name("next_attempt_at"), LocalDateTime.class);
     static final Field<String> STORAGE_API = field(name("api"), String.class);
     static final Field<Boolean> STORAGE_ACTIVE = field(name("is_active"), Boolean.class);
 
@@ -236,6 +243,44 @@ final class MediaRepository {
                 .set(field(name("likes"), Long.class), image.likes())
                 .set(field(name("deleted_at"), LocalDateTime.class), Times.utc(now))
                 .execute();
+    }
+
+    /** A file waiting to be deleted: its queue row, its key, how many attempts failed so far. */
+    record QueuedBlob(long id, String storageKey, int attempts) {}
+
+    /** Queues {@code keys} for deletion, due now; returns them with their queue ids. Call in the transaction that drops their row. */
+    List<QueuedBlob> queueBlobDeletions(DSLContext dsl, List<String> keys, Instant now) {
+        List<QueuedBlob> queued = new ArrayList<>();
+        for (String key : keys) {
+            long id = dsl.insertInto(BLOB_DELETIONS)
+                    .set(BD_KEY, key).set(BD_ATTEMPTS, 0).set(BD_QUEUED_AT, Times.utc(now)).set(BD_NEXT_ATTEMPT_AT, Times.utc(now))
+                    .returningResult(BD_ID).fetchOne(BD_ID);
+            queued.add(new QueuedBlob(id, key, 0));
+        }
+        return queued;
+    }
+
+    /** Queued files due for an attempt at {@code now}, the longest-waiting first. */
+    List<QueuedBlob> dueBlobDeletions(DSLContext dsl, Instant now, int limit) {
+        return dsl.select(BD_ID, BD_KEY, BD_ATTEMPTS).from(BLOB_DELETIONS).where(BD_NEXT_ATTEMPT_AT.le(Times.utc(now)))
+                .orderBy(BD_NEXT_ATTEMPT_AT, BD_ID).limit(limit)
+                .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3()));
+    }
+
+    /** Every queued file, due or not (for tests and statistics). */
+    List<QueuedBlob> queuedBlobDeletions(DSLContext dsl) {
+        return dsl.select(BD_ID, BD_KEY, BD_ATTEMPTS).from(BLOB_DELETIONS).orderBy(BD_ID)
+                .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3()));
+    }
+
+    void blobDeleted(DSLContext dsl, long queueId) {
+        dsl.deleteFrom(BLOB_DELETIONS).where(BD_ID.eq(queueId)).execute();
+    }
+
+    void blobDeletionFailed(DSLContext dsl, long queueId, int attempts, String error, Instant nextAttempt) {
+        dsl.update(BLOB_DELETIONS).set(BD_ATTEMPTS, attempts)
+                .set(BD_LAST_ERROR, error.length() > 255 ? error.substring(0, 255) : error)
+                .set(BD_NEXT_ATTEMPT_AT, Times.utc(nextAttempt)).where(BD_ID.eq(queueId)).execute();
     }
 
     private StoredImage toImage(DSLContext dsl, Record r) {

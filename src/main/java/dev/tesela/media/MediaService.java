@@ -248,21 +248,55 @@ public final class MediaService {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    /**
+     * Deletes the image's row and its files. The files are queued in the row's transaction and deleted right after
+     * it; one that cannot be deleted now (or whose instance stops half-way) stays queued for
+     * {@link #retryBlobDeletions}, so no file outlives its image for good.
+     */
     private void delete(RequestContext rc, StoredImage image) {
         Long actor = rc.principal() instanceof Principal.User u ? u.userId() : null;
-        databases.of(rc).transaction(tx -> repository.delete(tx.dsl(), image, actor, rc.clientIp(), clock.instant()));
-        // The row is gone first: a crash here leaves unreferenced files (harmless), never a row without files.
-        BlobStore store = blobStores.apply(rc.tenant());
         List<String> keys = new ArrayList<>();
         keys.add(image.storageKey());
         image.variants().values().forEach(v -> keys.add(v.storageKey()));
-        for (String key : keys) {
+        Instant now = clock.instant();
+        List<MediaRepository.QueuedBlob> queued = databases.of(rc).transactionResult(tx -> {
+            repository.delete(tx.dsl(), image, actor, rc.clientIp(), now);
+            return repository.queueBlobDeletions(tx.dsl(), keys, now);
+        });
+        deleteQueued(rc, queued);
+    }
+
+    /**
+     * Tries again the queued file deletions of {@code rc}'s tenant that are due, at most {@code limit}; returns how
+     * many files were deleted. A failure waits longer each time (1 minute doubling, at most a day) and is logged.
+     */
+    public int retryBlobDeletions(RequestContext rc, int limit) {
+        return deleteQueued(rc, repository.dueBlobDeletions(databases.of(rc), clock.instant(), limit));
+    }
+
+    /** Files queued for deletion in {@code rc}'s tenant (storage keys, in queue order). */
+    public List<String> queuedBlobDeletions(RequestContext rc) {
+        return repository.queuedBlobDeletions(databases.of(rc)).stream().map(MediaRepository.QueuedBlob::storageKey).toList();
+    }
+
+    private int deleteQueued(RequestContext rc, List<MediaRepository.QueuedBlob> queued) {
+        BlobStore store = blobStores.apply(rc.tenant());
+        int deleted = 0;
+        for (MediaRepository.QueuedBlob blob : queued) {
             try {
-                store.delete(key);
-            } catch (IOException e) {
-                log.warn("Could not delete blob {} of deleted image {}: {}", key, image.id(), e.toString());
+                store.delete(blob.storageKey());
+                repository.blobDeleted(databases.of(rc), blob.id());
+                deleted++;
+            } catch (IOException | RuntimeException e) {
+                int attempts = blob.attempts() + 1;
+                Duration wait = Duration.ofMinutes(1L << Math.min(attempts - 1, 11));
+                wait = wait.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1) : wait;
+                log.warn("Could not delete file {} of tenant {} (attempt {}; next in {}): {}", blob.storageKey(), rc.tenant().id(),
+                        attempts, wait, e.toString());
+                repository.blobDeletionFailed(databases.of(rc), blob.id(), attempts, e.toString(), clock.instant().plus(wait));
             }
         }
+        return deleted;
     }
 
     private static boolean permitted(RequestContext rc, MediaSettings site) {

@@ -49,6 +49,9 @@ class UploadConsistencyTest {
     private LocalBlobStore realStore;
     private final AtomicInteger failOnPut = new AtomicInteger(0);
     private final AtomicInteger puts = new AtomicInteger(0);
+    private final java.util.concurrent.atomic.AtomicBoolean failDeletes = new java.util.concurrent.atomic.AtomicBoolean(false);
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+            new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-01-01T00:00:00Z"));
     private MediaService media;
     private RequestContext admin;
     private int seed = 100;
@@ -62,7 +65,22 @@ class UploadConsistencyTest {
         work = Files.createTempDirectory("tesela-consistency-");
         realStore = new LocalBlobStore(work.resolve("files"));
         media = MediaService.create(app.tenantDatabases, app.settings, ImageEngines.select("auto"), app.config.media(),
-                work.resolve("tmp"), tenant -> new FaultyStore(realStore), dev.tesela.platform.context.TenantLimits.NONE, Clock.systemUTC());
+                work.resolve("tmp"), tenant -> new FaultyStore(realStore), dev.tesela.platform.context.TenantLimits.NONE, new Clock() {
+                    @Override
+                    public java.time.ZoneId getZone() {
+                        return java.time.ZoneOffset.UTC;
+                    }
+
+                    @Override
+                    public Clock withZone(java.time.ZoneId zone) {
+                        return this;
+                    }
+
+                    @Override
+                    public java.time.Instant instant() {
+                        return now.get();
+                    }
+                });
     }
 
     @AfterAll
@@ -133,6 +151,35 @@ class UploadConsistencyTest {
         assertEquals(rows, rows());
     }
 
+    @Test
+    void filesThatCannotBeDeletedStayQueuedAndAreDeletedByALaterRetry() throws IOException {
+        UploadResult result = media.upload(admin, upload(TestImages.jpeg(900, 600, seed++)));
+        long rows = rows();
+        List<Path> before = blobs();
+        failDeletes.set(true);
+        try {
+            media.delete(admin, media.publicIds(admin).encode(result.image().id()));
+            assertEquals(rows - 1, rows(), "the image is gone at once");
+            assertEquals(before, blobs(), "its files could not be deleted");
+            List<String> queued = media.queuedBlobDeletions(admin);
+            assertEquals(3, queued.size(), queued.toString());
+            assertTrue(queued.contains(result.image().storageKey()));
+            assertEquals(0, media.retryBlobDeletions(admin, 50), "a failure is not due again at once");
+
+            now.set(now.get().plusSeconds(61));
+            assertEquals(0, media.retryBlobDeletions(admin, 50), "due after a minute, and failing again");
+            now.set(now.get().plusSeconds(61));
+            assertEquals(0, media.retryBlobDeletions(admin, 50), "the second failure waits two minutes");
+            assertEquals(3, media.queuedBlobDeletions(admin).size());
+        } finally {
+            failDeletes.set(false);
+        }
+        now.set(now.get().plusSeconds(120));
+        new StorageUpkeepJob(media, () -> List.of(app.defaultTenant()), app::systemContext).runOnce();
+        assertEquals(List.of(), media.queuedBlobDeletions(admin), "the upkeep job retried them");
+        assertEquals(List.of(), blobs(), "and the files are gone");
+    }
+
     private UploadRequest upload(byte[] content) {
         return new UploadRequest(source(content), null, null, null, null, null, null, null, null, true);
     }
@@ -142,7 +189,7 @@ class UploadConsistencyTest {
     }
 
     private long rows() {
-        return app.tenantDatabases.of(app.defaultTenant()).fetchCount(table(name("images")));
+        return app.tenantDatabases.of(app.defaultTenant()).fetchCount(dev.tesela.platform.db.SchemaTables.tenantTable("images"));
     }
 
     private List<Path> blobs() throws IOException {
@@ -201,6 +248,9 @@ class UploadConsistencyTest {
 
         @Override
         public boolean delete(String key) throws IOException {
+            if (failDeletes.get()) {
+                throw new IOException("injected fault on delete of " + key);
+            }
             return delegate.delete(key);
         }
     }

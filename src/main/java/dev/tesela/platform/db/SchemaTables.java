@@ -14,7 +14,7 @@ public final class SchemaTables {
     public static final List<String> TENANT = List.of(
             "users", "login_passwords", "login_cookies", "sessions", "api_keys", "settings", "variables",
             "storages", "images", "image_variants", "albums", "categories", "tags", "image_tags", "likes",
-            "follows", "notifications", "ip_bans", "requests", "stats", "locks", "pages", "deletions");
+            "follows", "notifications", "ip_bans", "requests", "stats", "locks", "pages", "deletions", "blob_deletions");
 
     public static final List<String> CONTROL = List.of(
             "tenant_plans", "tenants", "tenant_stats", "tenant_api_keys", "control_variables");

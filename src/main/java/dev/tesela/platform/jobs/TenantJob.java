@@ -7,7 +7,7 @@ import dev.tesela.platform.context.RequestContext;
  * system context of that tenant. Must be idempotent: after an instance dies mid-run, the next run does it again.
  */
 public interface TenantJob {
-    /** Short stable name for logs and output ("expired-uploads", "stats"). */
+    /** Short stable name for logs and output ("storage-upkeep", "stats"). */
     String name();
 
     void run(RequestContext rc);

@@ -13,31 +13,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes expired uploads (files and rows) in batches, every {@code interval}, for every tenant the supplier lists.
- * Expired images are already invisible (lookups filter them); this job reclaims their space. Running it on several
- * instances at once is safe: a second deletion of the same image finds nothing to delete.
+ * Reclaims storage, every {@code interval}, for every tenant the supplier lists: deletes expired uploads (files and
+ * rows) in batches, then retries the queued file deletions that are due (files that could not be deleted with their
+ * image). Expired images are already invisible (lookups filter them). Running it on several instances at once is
+ * safe: a second deletion of the same image finds nothing to delete, and deleting a file twice is harmless.
  */
-public final class ExpiredUploadsJob implements AutoCloseable, dev.tesela.platform.jobs.TenantJob {
-    private static final Logger log = LoggerFactory.getLogger(ExpiredUploadsJob.class);
+public final class StorageUpkeepJob implements AutoCloseable, dev.tesela.platform.jobs.TenantJob {
+    private static final Logger log = LoggerFactory.getLogger(StorageUpkeepJob.class);
     static final int BATCH = 50;
     private final MediaService media;
     private final Supplier<List<TenantContext>> tenants;
     private final Function<TenantContext, RequestContext> systemContext;
     private final ScheduledExecutorService scheduler;
 
-    public ExpiredUploadsJob(MediaService media, Supplier<List<TenantContext>> tenants,
+    public StorageUpkeepJob(MediaService media, Supplier<List<TenantContext>> tenants,
                              Function<TenantContext, RequestContext> systemContext) {
         this.media = media;
         this.tenants = tenants;
         this.systemContext = systemContext;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("expired-uploads").factory());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("storage-upkeep").factory());
     }
 
     public void start(Duration interval) {
         scheduler.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One pass over every tenant; returns the number of images deleted. Never throws: failures are logged per tenant. */
+    /** One pass over every tenant; returns the number of expired images deleted. Never throws: failures are logged per tenant. */
     public int runOnce() {
         int total = 0;
         for (TenantContext tenant : tenants.get()) {
@@ -55,10 +56,10 @@ public final class ExpiredUploadsJob implements AutoCloseable, dev.tesela.platfo
 
     @Override
     public String name() {
-        return "expired-uploads";
+        return "storage-upkeep";
     }
 
-    /** As a job of the tenants' jobs worker: purges every expired upload of {@code rc}'s tenant. */
+    /** As a job of the tenants' jobs worker: purges every expired upload of {@code rc}'s tenant and retries its queued deletions. */
     @Override
     public void run(RequestContext rc) {
         purge(rc);
@@ -71,6 +72,10 @@ public final class ExpiredUploadsJob implements AutoCloseable, dev.tesela.platfo
             if (n < BATCH) {
                 break;
             }
+        }
+        // Due entries only, and a failure is not due again for a minute or more: this loop ends.
+        for (int n; (n = media.retryBlobDeletions(rc, BATCH)) == BATCH; ) {
+            // a full batch: there may be more due
         }
         return total;
     }
