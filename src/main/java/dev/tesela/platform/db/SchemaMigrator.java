@@ -65,8 +65,40 @@ public final class SchemaMigrator {
     }
 
     private int migrate(Schema schema, TenantPlacement placement) {
-        MigrateResult result = flyway(schema, placement).migrate();
+        Flyway flyway = flyway(schema, placement);
+        if (!historyExists(placement)) {
+            // A new history: Flyway would first check whether the schema is empty, and on MariaDB that check reads the
+            // metadata of every table in the database, so in table isolation each tenant took longer to provision
+            // than the one before (1 s at 400 tenants). Starting the history with the version-0 baseline that
+            // baselineOnMigrate would write anyway skips the check.
+            flyway.baseline();
+        }
+        MigrateResult result = flyway.migrate();
         return result.migrationsExecuted;
+    }
+
+    /** True when the Flyway history table of {@code placement} exists (one indexed lookup, whatever the table count). */
+    private boolean historyExists(TenantPlacement placement) {
+        Database database = servers.server(placement.server());
+        String schema = placement.ownDatabase() ? "?" : switch (database.vendor()) {
+            case MARIADB, MYSQL -> "DATABASE()";
+            case POSTGRES -> "current_schema()";
+            case H2 -> "CURRENT_SCHEMA";
+        };
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = " + schema + " AND table_name = ?")) {
+            int i = 1;
+            if (placement.ownDatabase()) {
+                st.setString(i++, placement.database());
+            }
+            st.setString(i, placement.tablePrefix() + "schema_history");
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not look for the migration history of " + placement, e);
+        }
     }
 
     /** The SQL that {@link #migrate} would run now, placeholders filled, without running it. */
