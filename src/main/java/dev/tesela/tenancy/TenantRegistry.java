@@ -122,7 +122,13 @@ public final class TenantRegistry {
             repository.insert(new TenantRepository.Row(id, hostname, planId, limits,
                     environment.sealTenantEnv(id, env), command.enabled(), now, now, null, placement));
         } catch (RuntimeException e) {
-            migrator.dropTenant(tables);
+            // In table isolation a concurrent create of the same id migrates the same tables: if it registered the
+            // tenant first, those tables are its tables now, not ours to drop. (A database of our own is always ours.)
+            boolean lostTheRace = !tables.ownDatabase() && e instanceof IntegrityConstraintViolationException
+                    && repository.byId(id).isPresent();
+            if (!lostTheRace) {
+                migrator.dropTenant(tables);
+            }
             if (e instanceof IntegrityConstraintViolationException) {
                 throw new AppException(ErrorCode.CONFLICT, "The tenant conflicts with an existing one, or its plan does not exist.",
                         Map.of(), e);

@@ -270,6 +270,45 @@ class DatabaseIsolationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}, {1} isolation")
+    @org.junit.jupiter.params.provider.CsvSource({"MARIADB, table", "MARIADB, database", "POSTGRES, table", "POSTGRES, database"})
+    void twoCreatesOfOneIdAtOnceLeaveOneWorkingTenant(Kind kind, String isolation) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv(isolation))) {
+            String id = "r" + suffix();
+            var start = new java.util.concurrent.CyclicBarrier(2);
+            List<java.util.concurrent.Future<Object>> outcomes = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                for (int i = 0; i < 2; i++) {
+                    outcomes.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            return app.registry.create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
+                        } catch (AppException e) {
+                            return e;
+                        }
+                    }));
+                }
+            }
+            List<Object> results = new java.util.ArrayList<>();
+            for (var f : outcomes) {
+                results.add(f.get());
+            }
+            assertEquals(1, results.stream().filter(r -> r instanceof TenantRecord).count(), results.toString());
+            AppException loser = (AppException) results.stream().filter(r -> r instanceof AppException).findFirst().orElseThrow();
+            assertEquals(ErrorCode.CONFLICT, loser.code(), loser.getMessage());
+
+            // The winner's tables survived the loser's clean-up: the tenant installs and signs in.
+            TenantPlacement placement = app.registry.get(id).placement();
+            Set<String> expected = tenantTables(placement.tablePrefix());
+            Set<String> present = placement.ownDatabase() ? tablesIn(db, placement.database())
+                    : withPrefix(tablesIn(db, sharedSchema(db)), placement.tablePrefix());
+            assertEquals(expected, present);
+            TenantContext tenant = app.tenants.byId(id).orElseThrow();
+            app.installs.install(app.systemContext(tenant), new InstallCommand("winner", "w@example.com", "winner password"));
+            assertTrue(signsIn(app, tenant, "winner", "winner password"));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Kind.class, names = "H2")
     void aTenantsOwnEncryptionKeyIsTheRootOfItsKeys(Kind kind) throws Exception {
