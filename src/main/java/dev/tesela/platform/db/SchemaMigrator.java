@@ -272,7 +272,9 @@ public final class SchemaMigrator {
             configuration.dataSource(config.url(), config.user(), config.password())
                     .schemas(checkedName(placement))
                     .defaultSchema(placement.database())
-                    .createSchemas(false);
+                    // The database exists (createTenantDatabase made it); with false Flyway warns on every migration
+                    // that it will not create one. True creates nothing that exists.
+                    .createSchemas(true);
         } else {
             configuration.dataSource(database.dataSource());
         }
