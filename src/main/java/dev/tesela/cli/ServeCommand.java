@@ -27,6 +27,7 @@ final class ServeCommand implements Callable<Integer> {
                 log.info("Applied {} database migration(s)", applied);
             }
         }
+        warnAboutStrandedTenants(app);
         var server = app.webServer();
         int port = server.start();
         app.startBackgroundJobs();
@@ -42,5 +43,21 @@ final class ServeCommand implements Callable<Integer> {
         }, "tesela-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Provider mode: names the tenants whose database server is missing from TESELA_DB_SERVERS (they answer 503). */
+    private static void warnAboutStrandedTenants(App app) {
+        if (!app.tenants.providerMode()) {
+            return;
+        }
+        try {
+            java.util.List<String> stranded = app.tenants.tenantsOnMissingServers();
+            if (!stranded.isEmpty()) {
+                log.error("{} tenant(s) live on database servers missing from TESELA_DB_SERVERS and will answer 503: {}",
+                        stranded.size(), stranded.size() > 20 ? stranded.subList(0, 20) + " …" : stranded);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not check the tenants' database servers: {}", e.toString());
+        }
     }
 }

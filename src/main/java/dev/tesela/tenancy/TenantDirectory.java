@@ -24,10 +24,12 @@ import org.jooq.exception.IntegrityConstraintViolationException;
  * Thread-safe.
  */
 public final class TenantDirectory implements TenantResolver {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TenantDirectory.class);
     private static final Duration CACHE_TTL = Duration.ofMinutes(1);
 
     private final TenantRepository repository;
     private final TenantEnvironment environment;
+    private final java.util.function.Predicate<String> serverExists;
     private final byte[] masterKey;
     private final String tablePrefix;
     private final boolean providerMode;
@@ -40,10 +42,11 @@ public final class TenantDirectory implements TenantResolver {
      * @param tablePrefix      TESELA_DB_TABLE_PREFIX: the single site's prefix, and the start of every tenant's prefix
      * @param internalHostname the provider's own host name (provider mode), never resolved to a tenant
      */
-    TenantDirectory(TenantRepository repository, TenantEnvironment environment, String tablePrefix, byte[] masterKey,
-                    boolean providerMode, String internalHostname, Clock clock) {
+    TenantDirectory(TenantRepository repository, TenantEnvironment environment, java.util.function.Predicate<String> serverExists,
+                    String tablePrefix, byte[] masterKey, boolean providerMode, String internalHostname, Clock clock) {
         this.repository = repository;
         this.environment = environment;
+        this.serverExists = serverExists;
         this.masterKey = masterKey.clone();
         this.tablePrefix = tablePrefix;
         this.providerMode = providerMode;
@@ -58,7 +61,9 @@ public final class TenantDirectory implements TenantResolver {
     public static TenantDirectory create(Database database, String controlPrefix, TeselaConfig config, byte[] masterKey, Clock clock) {
         var control = database.controlDsl(controlPrefix);
         var environment = new TenantEnvironment(new PlanRepository(control), new SecretBox(masterKey), config.tenants().enforced());
-        return new TenantDirectory(new TenantRepository(control), environment, config.db().tablePrefix(), masterKey,
+        java.util.function.Predicate<String> serverExists = name -> TenantPlacement.DEFAULT_SERVER.equals(name)
+                || config.db().servers().containsKey(name);
+        return new TenantDirectory(new TenantRepository(control), environment, serverExists, config.db().tablePrefix(), masterKey,
                 config.tenants().enabled(), config.tenants().internalHostname(), clock);
     }
 
@@ -145,9 +150,24 @@ public final class TenantDirectory implements TenantResolver {
     }
 
     private Resolution lookUp(String hostname) {
-        return repository.byHostname(hostname)
-                .<Resolution>map(row -> row.enabled() ? new Resolution.Found(context(row)) : new Resolution.Disabled(row.id()))
-                .orElseGet(Resolution.Unknown::new);
+        return repository.byHostname(hostname).<Resolution>map(row -> {
+            if (!row.enabled()) {
+                return new Resolution.Disabled(row.id());
+            }
+            if (row.placement().ownDatabase() && !serverExists.test(row.placement().dbServer())) {
+                String reason = "its database server '" + row.placement().dbServer() + "' is not configured (TESELA_DB_SERVERS)";
+                log.error("Tenant {} cannot be served: {}", row.id(), reason);
+                return new Resolution.Unavailable(row.id(), reason);
+            }
+            return new Resolution.Found(context(row));
+        }).orElseGet(Resolution.Unknown::new);
+    }
+
+    /** Ids of the tenants whose database server is not configured here: they cannot be served (see {@link #resolve}). */
+    public java.util.List<String> tenantsOnMissingServers() {
+        return repository.all().stream()
+                .filter(row -> row.placement().ownDatabase() && !serverExists.test(row.placement().dbServer()))
+                .map(TenantRepository.Row::id).toList();
     }
 
     private TenantContext context(TenantRepository.Row row) {

@@ -209,6 +209,25 @@ class DatabaseIsolationTest {
                 assertFalse(app.migrator.databaseExists(new TenantPlacement("default", "tsl_" + lost, "tsl_")));
                 assertThrows(AppException.class, () -> app.registry.get(lost));
 
+                // Started without that server configured, the installation serves the tenant as unavailable (503), not a 500.
+                Map<String, String> without = new HashMap<>(env);
+                without.keySet().removeIf(k -> k.startsWith("TESELA_DB_SERVER"));
+                try (App stranded = App.wire(TestApps.config(TestApps.env(db, without)))) {
+                    assertEquals(List.of(id), stranded.tenants.tenantsOnMissingServers());
+                    assertTrue(stranded.tenants.resolve(id + ".test") instanceof dev.tesela.platform.context.TenantResolver.Resolution.Unavailable);
+                    var server = stranded.webServer();
+                    int port = server.start();
+                    try {
+                        var page = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + port + "/")).header("Host", id + ".test").build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        assertEquals(503, page.statusCode());
+                        assertTrue(page.body().contains("temporarily unavailable"), page.body());
+                    } finally {
+                        server.stop();
+                    }
+                }
+
                 app.registry.delete(id, true);
                 assertEquals(Set.of(), tablesIn(second, name), "dropped on the server it was on");
             }

@@ -260,6 +260,14 @@ public final class ConfigLoader {
     }
 
     /** TESELA_TENANT_ENFORCED = {"limits": {...}, "env": {...}}, both parts optional. */
+    private static boolean isBase64Key(String value, int length) {
+        try {
+            return java.util.Base64.getDecoder().decode(value.strip()).length == length;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static TeselaConfig.Enforced enforced(ConfigReader r) {
         Optional<String> text = r.raw("TESELA_TENANT_ENFORCED");
         if (text.isEmpty()) {
@@ -283,6 +291,18 @@ public final class ConfigLoader {
                     r.problem("TESELA_TENANT_ENFORCED", "has an unknown part '" + field.getKey() + "' (only limits and env)");
                     return TeselaConfig.Enforced.NONE;
                 }
+            }
+            JsonNode env = node.path("env");
+            JsonNode key = env.path("TESELA_ENCRYPTION_KEY");
+            if (!key.isMissingNode() && !isBase64Key(key.asString(""), 32)) {
+                // It would become every tenant's key root: a bad one must stop start-up, not every request.
+                r.problem("TESELA_TENANT_ENFORCED", "env TESELA_ENCRYPTION_KEY must be the base64 of 32 bytes");
+                return TeselaConfig.Enforced.NONE;
+            }
+            JsonNode isolation = env.path("TESELA_TENANTS_DB_ISOLATION_MODE");
+            if (!isolation.isMissingNode() && TeselaConfig.IsolationMode.byKey(isolation.asString("").strip()) == null) {
+                r.problem("TESELA_TENANT_ENFORCED", "env TESELA_TENANTS_DB_ISOLATION_MODE must be table (or prefix) or database");
+                return TeselaConfig.Enforced.NONE;
             }
             return new TeselaConfig.Enforced(
                     node.has("limits") ? JSON.writeValueAsString(node.get("limits")) : "{}",

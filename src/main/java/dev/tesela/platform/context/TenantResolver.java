@@ -9,6 +9,12 @@ public interface TenantResolver {
         /** The host belongs to a tenant that is switched off: nothing of its content may be served. */
         record Disabled(String tenantId) implements Resolution {}
 
+        /**
+         * The host belongs to a tenant that cannot be served by this installation as configured (its database
+         * server is not among TESELA_DB_SERVERS): nothing of it is served; {@code reason} is for the log only.
+         */
+        record Unavailable(String tenantId, String reason) implements Resolution {}
+
         /** No tenant has this host name (or it is the provider's internal host name). */
         record Unknown() implements Resolution {}
     }

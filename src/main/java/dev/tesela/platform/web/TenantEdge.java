@@ -52,6 +52,8 @@ public final class TenantEdge {
             case TenantResolver.Resolution.Found found -> found.tenant();
             case TenantResolver.Resolution.Disabled disabled ->
                     throw new AppException(ErrorCode.SITE_DISABLED, "This site is currently disabled.");
+            case TenantResolver.Resolution.Unavailable unavailable ->
+                    throw new AppException(ErrorCode.UNAVAILABLE, "This site is temporarily unavailable.");
             case TenantResolver.Resolution.Unknown unknown -> throw AppException.notFound("No site is served at this address.");
         };
         String requestId = ctx.attribute(RequestIds.ATTRIBUTE);

@@ -127,6 +127,17 @@ class ProviderConfigTest {
     }
 
     @Test
+    void enforcedEnvValuesEveryTenantWouldInheritAreCheckedAtStartUp() {
+        ConfigException badKey = refused(provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_ENCRYPTION_KEY\": \"c2hvcnQ=\"}}"));
+        assertTrue(messageFor(badKey, "TESELA_TENANT_ENFORCED").contains("TESELA_ENCRYPTION_KEY"), badKey.getMessage());
+        ConfigException badMode = refused(provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_TENANTS_DB_ISOLATION_MODE\": \"schema\"}}"));
+        assertTrue(messageFor(badMode, "TESELA_TENANT_ENFORCED").contains("TESELA_TENANTS_DB_ISOLATION_MODE"), badMode.getMessage());
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        assertTrue(ConfigLoader.load(provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_ENCRYPTION_KEY\": \"" + key + "\"}}"))
+                .tenants().enforced().envJson().contains(key));
+    }
+
+    @Test
     void anUnknownIsolationModeIsRefusedNamingWhatIsAllowed() {
         ConfigException junk = refused(provider("TESELA_TENANTS_DB_ISOLATION_MODE", "schema"));
         assertEquals(Set.of("TESELA_TENANTS_DB_ISOLATION_MODE"), keys(junk), junk.getMessage());
