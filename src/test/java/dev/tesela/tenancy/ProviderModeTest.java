@@ -1,5 +1,7 @@
 package dev.tesela.tenancy;
 
+import static dev.tesela.testing.HostRequests.csrf;
+import static dev.tesela.testing.HostRequests.enc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,17 +22,13 @@ import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,7 +38,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * instance reaches another through Redis.
  */
 class ProviderModeTest {
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf_token\" value=\"([^\"]+)\"");
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     static Map<String, String> providerEnv(String encryptionKey) {
@@ -220,13 +217,4 @@ class ProviderModeTest {
         return dev.tesela.testing.HostRequests.send(http, port, host, method, path, form, jar, headers);
     }
 
-    private static String csrf(String html) {
-        Matcher m = CSRF.matcher(html);
-        assertTrue(m.find(), "page has a CSRF token");
-        return m.group(1);
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 }

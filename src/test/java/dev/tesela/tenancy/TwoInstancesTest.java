@@ -1,5 +1,7 @@
 package dev.tesela.tenancy;
 
+import static dev.tesela.testing.HostRequests.csrf;
+import static dev.tesela.testing.HostRequests.enc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +15,6 @@ import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -53,7 +54,6 @@ class TwoInstancesTest {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Path LOGS = Path.of("target", "two-instances").toAbsolutePath();
     private static final Pattern LISTENING = Pattern.compile("listening on http://[^ ]+:(\\d+) ");
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf_token\" value=\"([^\"]+)\"");
     private static final String SIGNED_IN_AS_ADMIN = "data-testid=\"signed-in-user\">admin<";
     private static final String PASSWORD = "a long password";
     private static PrivateRedis redis;
@@ -225,15 +225,6 @@ class TwoInstancesTest {
         return dev.tesela.testing.HostRequests.send(http, to.port, host, method, path, form, jar, Map.of());
     }
 
-    private static String csrf(String html) {
-        Matcher m = CSRF.matcher(html);
-        assertTrue(m.find(), "page has a CSRF token");
-        return m.group(1);
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 
     /**
      * One {@code serve} process: this JVM's {@code java} and class path, the real main class, its own data dir,

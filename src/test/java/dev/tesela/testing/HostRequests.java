@@ -13,7 +13,21 @@ import java.util.Map;
  * Setting Host needs -Djdk.httpclient.allowRestrictedHeaders=host (surefire argLine in pom.xml).
  */
 public final class HostRequests {
+    private static final java.util.regex.Pattern CSRF = java.util.regex.Pattern.compile("name=\"csrf_token\" value=\"([^\"]+)\"");
+
     private HostRequests() {}
+
+    /** The CSRF token of a page's form; fails the test when the page has none. */
+    public static String csrf(String html) {
+        java.util.regex.Matcher m = CSRF.matcher(html);
+        org.junit.jupiter.api.Assertions.assertTrue(m.find(), "page has a CSRF token");
+        return m.group(1);
+    }
+
+    /** {@code s} encoded for a urlencoded form. */
+    public static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /** {@code form} (urlencoded) is the body when not null; {@code headers} are added as given. */
     public static HttpResponse<String> send(HttpClient http, int port, String host, String method, String path, String form,
