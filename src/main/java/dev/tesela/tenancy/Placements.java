@@ -66,6 +66,11 @@ public final class Placements {
         return new TenantRepository.Placement(mode.key(), server, name);
     }
 
+    /** True when {@code server} is the default server or one of TESELA_DB_SERVERS. */
+    boolean serverExists(String server) {
+        return serverExists.test(server);
+    }
+
     /** Why the placement keys of {@code env} are malformed, if they are (checked for tenants and plans alike). */
     static Optional<String> envProblem(Map<String, String> env) {
         String isolation = env.get(ISOLATION);

@@ -216,7 +216,15 @@ public final class TenantRegistry {
     /** Removes a tenant from the registry; with {@code dropTables}, its tables and data too (its own database, if it has one). */
     public void delete(String id, boolean dropTables) {
         Optional<TenantRepository.Row> row = TenantContextIds.isReserved(id) ? Optional.empty() : repository.byId(id);
-        if (row.isEmpty() || !repository.delete(id)) {
+        if (row.isEmpty()) {
+            throw AppException.notFound("No tenant with id '" + id + "'.");
+        }
+        TenantRepository.Placement placement = row.get().placement();
+        if (dropTables && placement.ownDatabase() && !placements.serverExists(placement.dbServer())) {
+            throw new AppException(ErrorCode.CONFLICT, "Tenant '" + id + "' lives on database server '" + placement.dbServer()
+                    + "', which is not configured (TESELA_DB_SERVERS): configure it to drop the database, or delete without dropping.");
+        }
+        if (!repository.delete(id)) {
             throw AppException.notFound("No tenant with id '" + id + "'.");
         }
         if (dropTables) {

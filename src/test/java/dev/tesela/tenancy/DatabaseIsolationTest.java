@@ -214,6 +214,10 @@ class DatabaseIsolationTest {
                 without.keySet().removeIf(k -> k.startsWith("TESELA_DB_SERVER"));
                 try (App stranded = App.wire(TestApps.config(TestApps.env(db, without)))) {
                     assertEquals(List.of(id), stranded.tenants.tenantsOnMissingServers());
+                    AppException cannotDrop = assertThrows(AppException.class, () -> stranded.registry.delete(id, true));
+                    assertEquals(ErrorCode.CONFLICT, cannotDrop.code());
+                    assertTrue(cannotDrop.getMessage().contains("'second', which is not configured"), cannotDrop.getMessage());
+                    assertEquals(id, stranded.registry.get(id).id(), "the refused delete keeps the tenant registered");
                     assertTrue(stranded.tenants.resolve(id + ".test") instanceof dev.tesela.platform.context.TenantResolver.Resolution.Unavailable);
                     var server = stranded.webServer();
                     int port = server.start();
