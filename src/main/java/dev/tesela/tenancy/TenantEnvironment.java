@@ -26,11 +26,13 @@ final class TenantEnvironment {
     private final PlanRepository plans;
     private final SecretBox secrets;
     private final TeselaConfig.Enforced enforced;
+    private final Map<String, String> enforcedEnv;
 
     TenantEnvironment(PlanRepository plans, SecretBox secrets, TeselaConfig.Enforced enforced) {
         this.plans = plans;
         this.secrets = secrets;
         this.enforced = enforced;
+        this.enforcedEnv = Map.copyOf(parseEnv(enforced.envJson()));
     }
 
     PlanRepository plans() {
@@ -49,15 +51,20 @@ final class TenantEnvironment {
 
     /** The env that applies to a tenant on {@code planId} (may be null) whose own env is {@code tenantEnv}. */
     Map<String, String> effectiveEnv(String planId, Map<String, String> tenantEnv) {
-        Map<String, String> env = new TreeMap<>(planOf(planId).map(PlanRecord::env).orElse(Map.of()));
+        return effectiveEnv(planOf(planId), tenantEnv);
+    }
+
+    /** The env that applies to a tenant on {@code plan} (already read) whose own env is {@code tenantEnv}. */
+    Map<String, String> effectiveEnv(Optional<PlanRecord> plan, Map<String, String> tenantEnv) {
+        Map<String, String> env = new TreeMap<>(plan.map(PlanRecord::env).orElse(Map.of()));
         env.putAll(tenantEnv);
-        env.putAll(parseEnv(enforced.envJson()));
+        env.putAll(enforcedEnv);
         return env;
     }
 
-    /** The limits JSON that applies to a tenant on {@code planId} whose own limits are {@code tenantLimits}; null when none. */
-    String effectiveLimits(String planId, String tenantLimits) {
-        return mergeObjects(planOf(planId).map(PlanRecord::limitsJson).orElse(null), tenantLimits, enforced.limitsJson());
+    /** The limits JSON that applies to a tenant on {@code plan} whose own limits are {@code tenantLimits}; null when none. */
+    String effectiveLimits(Optional<PlanRecord> plan, String tenantLimits) {
+        return mergeObjects(plan.map(PlanRecord::limitsJson).orElse(null), tenantLimits, enforced.limitsJson());
     }
 
     /**
@@ -85,7 +92,8 @@ final class TenantEnvironment {
         }
     }
 
-    private Optional<PlanRecord> planOf(String planId) {
+    /** The plan {@code planId} (null: none), read now, env opened; empty when it does not exist. */
+    Optional<PlanRecord> planOf(String planId) {
         return Optional.ofNullable(planId).flatMap(plans::byId).map(this::plan);
     }
 

@@ -7,7 +7,6 @@ import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.tenancy.TenantCommands.CreateTenant;
 import dev.tesela.tenancy.TenantCommands.EditTenant;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -140,13 +138,16 @@ public final class TenantRegistry {
     }
 
     public TenantRecord get(String id) {
-        return repository.byId(id).map(this::toRecord)
+        return repository.byId(id).map(row -> toRecord(row, environment.planOf(row.planId())))
                 .orElseThrow(() -> AppException.notFound("No tenant with id '" + id + "'."));
     }
 
+    /** Every tenant. The plans are read once for the whole list (the jobs worker lists tenants every few seconds). */
     public List<TenantRecord> list() {
+        Map<String, PlanRecord> plansById = new java.util.HashMap<>();
+        listPlans().forEach(p -> plansById.put(p.id(), p));
         return repository.all().stream().filter(r -> !r.id().equals(dev.tesela.platform.context.TenantContext.DEFAULT_ID))
-                .map(this::toRecord).toList();
+                .map(row -> toRecord(row, Optional.ofNullable(row.planId()).map(plansById::get))).toList();
     }
 
     /** The context of tenant {@code id} (its table prefix and keys); NOT_FOUND when there is no such tenant. */
@@ -192,15 +193,13 @@ public final class TenantRegistry {
             String json = command.limitsJson().get();
             limits = json.isBlank() || json.strip().equals("null") ? null : canonicalObject("limits", json, errors);
         }
+        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> errors.put("env", p));
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
         if (repository.hostnameTakenByOther(hostname, row.id())) {
             throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
-        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> {
-            throw AppException.invalid("env", p);
-        });
         byte[] env = command.env().isPresent() ? environment.sealTenantEnv(row.id(), command.env().get()) : row.envSealed();
         String planId = command.planId().isPresent() ? blankToNull(command.planId().get()) : row.planId();
         try {
@@ -275,11 +274,12 @@ public final class TenantRegistry {
         announce.accept(id);
     }
 
-    private TenantRecord toRecord(TenantRepository.Row row) {
+    /** {@code plan}: the row's plan, already read (empty when it has none or it no longer exists). */
+    private TenantRecord toRecord(TenantRepository.Row row, Optional<PlanRecord> plan) {
         Map<String, String> env = environment.tenantEnv(row);
         return new TenantRecord(row.id(), row.hostname(), row.planId(), row.limitsJson(), env,
                 row.enabled(), row.createdAt(), row.updatedAt(), row.lastJobAt(),
-                environment.effectiveLimits(row.planId(), row.limitsJson()), environment.effectiveEnv(row.planId(), env),
+                environment.effectiveLimits(plan, row.limitsJson()), environment.effectiveEnv(plan, env),
                 directory.placementOf(row.id(), row.placement()));
     }
 
