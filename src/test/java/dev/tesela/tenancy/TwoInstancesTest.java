@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.tesela.Main;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.testing.CliRun;
 import dev.tesela.testing.PrivateRedis;
+import dev.tesela.testing.ServeProcess;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import java.io.IOException;
@@ -29,8 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -51,9 +49,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TwoInstancesTest {
     private static final Duration PROPAGATION_LIMIT = Duration.ofMillis(250);
     private static final Duration POLL_GIVE_UP = Duration.ofSeconds(5);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Path LOGS = Path.of("target", "two-instances").toAbsolutePath();
-    private static final Pattern LISTENING = Pattern.compile("listening on http://[^ ]+:(\\d+) ");
+    /** C1 only: a server that answers a few dozen requests never profits from C2 (halves two JVMs' start-up here). */
+    private static final List<String> SERVE_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final String SIGNED_IN_AS_ADMIN = "data-testid=\"signed-in-user\">admin<";
     private static final String PASSWORD = "a long password";
     private static PrivateRedis redis;
@@ -94,11 +92,11 @@ class TwoInstancesTest {
             assertEquals(0, keyRun.exitCode(), keyRun.toString());
             apiKey = keyRun.lastLine();
 
-            List<Serve> processes = new ArrayList<>();
+            List<ServeProcess> processes = new ArrayList<>();
             try {
-                Serve a = Serve.start(label + "-a", TestApps.env(db, provider));
+                ServeProcess a = ServeProcess.start(label + "-a", TestApps.env(db, provider), LOGS, SERVE_JVM);
                 processes.add(a);
-                Serve b = Serve.start(label + "-b", TestApps.env(db, provider));
+                ServeProcess b = ServeProcess.start(label + "-b", TestApps.env(db, provider), LOGS, SERVE_JVM);
                 processes.add(b);
                 a.awaitReady(http);
                 b.awaitReady(http);
@@ -177,7 +175,7 @@ class TwoInstancesTest {
                 assertTrue(renameMs < limit, "B saw the new host name " + renameMs + " ms after the PATCH was sent to A; limit " + limit + " ms");
                 assertTrue(disableMs < limit, "B saw the tenant disabled " + disableMs + " ms after the PATCH was sent to A; limit " + limit + " ms");
             } finally {
-                for (Serve process : processes) {
+                for (ServeProcess process : processes) {
                     process.stop();
                 }
             }
@@ -209,7 +207,7 @@ class TwoInstancesTest {
     }
 
     /** A Tenants API request to {@code to} on the internal host name. */
-    private HttpResponse<String> api(Serve to, String method, String path, String json) throws Exception {
+    private HttpResponse<String> api(ServeProcess to, String method, String path, String json) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to.port + TenantsApiRoutes.BASE + path))
                 .timeout(Duration.ofSeconds(20))
                 .header("Host", "localhost")
@@ -220,98 +218,8 @@ class TwoInstancesTest {
     }
 
     /** One request to {@code to} with {@code Host: host}; cookies from {@code jar}, Set-Cookie written back to it. */
-    private HttpResponse<String> page(Serve to, String host, String method, String path, String form, Map<String, String> jar)
+    private HttpResponse<String> page(ServeProcess to, String host, String method, String path, String form, Map<String, String> jar)
             throws Exception {
         return dev.tesela.testing.HostRequests.send(http, to.port, host, method, path, form, jar, Map.of());
-    }
-
-
-    /**
-     * One {@code serve} process: this JVM's {@code java} and class path, the real main class, its own data dir,
-     * port 0 (the port it bound is read from its log, so two processes can never race for one port), stdout and
-     * stderr in {@code target/two-instances/<name>.log}. Killed by {@link #stop()}, or at the latest when the test
-     * JVM exits.
-     */
-    private static final class Serve {
-        private final String name;
-        private final Process process;
-        private final Path log;
-        private final Thread killOnExit;
-        private int port;
-
-        private Serve(String name, Process process, Path log) {
-            this.name = name;
-            this.process = process;
-            this.log = log;
-            this.killOnExit = new Thread(process::destroyForcibly, "kill-" + name);
-            Runtime.getRuntime().addShutdownHook(killOnExit);
-        }
-
-        static Serve start(String name, Map<String, String> env) throws IOException {
-            Path log = LOGS.resolve(name + ".log");
-            Files.deleteIfExists(log);
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            // C1 only (TieredStopAtLevel=1): a server that answers a few dozen requests never profits from C2, and on
-            // a small shared CI machine this halves the time two JVMs need to start side by side.
-            ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Xshare:auto", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve");
-            // Only this test's TESELA_* settings: none of the developer's or CI's own may leak into the servers.
-            builder.environment().keySet().removeIf(k -> k.startsWith("TESELA_"));
-            builder.environment().putAll(env);
-            builder.directory(Path.of(env.get("TESELA_DATA_DIR")).toFile());
-            builder.redirectErrorStream(true).redirectOutput(log.toFile());
-            return new Serve(name, builder.start(), log);
-        }
-
-        /** Waits (bounded) for the log line naming the port, then for {@code /healthz} to answer 200. */
-        void awaitReady(HttpClient http) throws Exception {
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (port == 0) {
-                Matcher m = LISTENING.matcher(Files.readString(log));
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                    break;
-                }
-                if (!process.isAlive()) {
-                    fail(name + " exited with " + process.exitValue() + " before listening:\n" + tail());
-                }
-                if (System.nanoTime() > deadline) {
-                    fail(name + " did not listen within " + START_TIMEOUT.toSeconds() + " s:\n" + tail());
-                }
-                Thread.sleep(50);
-            }
-            var healthz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).timeout(Duration.ofSeconds(5)).build();
-            while (true) {
-                try {
-                    if (http.send(healthz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not accepting yet
-                }
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    fail(name + " did not answer /healthz on port " + port + ":\n" + tail());
-                }
-                Thread.sleep(50);
-            }
-        }
-
-        /** Asks the process to stop (SIGTERM: its shutdown hook closes the server), then kills it after 5 s. */
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(killOnExit);
-            } catch (IllegalStateException exiting) {
-                // the JVM is already shutting down: the hook runs anyway and finds the process gone
-            }
-        }
-
-        private String tail() throws IOException {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        }
     }
 }
