@@ -8,6 +8,7 @@ import dev.tesela.account.RedisSessionStore;
 import dev.tesela.account.SessionStore;
 import dev.tesela.install.InstallRoutes;
 import dev.tesela.imaging.ImageEngines;
+import dev.tesela.imaging.PixelBudget;
 import dev.tesela.install.InstallService;
 import dev.tesela.media.ApiV1Routes;
 import dev.tesela.media.StorageUpkeepJob;
@@ -119,7 +120,7 @@ public final class App implements AutoCloseable {
         this.installs = new InstallService(tenantDatabases, settings, accounts, VERSION, clock);
         this.metrics = new Metrics();
         this.clock = clock;
-        this.media = MediaService.create(tenantDatabases, settings, ImageEngines.lazy(config.media().engine()), config.media(),
+        this.media = MediaService.create(tenantDatabases, settings, ImageEngines.lazy(config.media().engine(), new PixelBudget(config.media().jobPixels())), config.media(),
                 config.dataDir().resolve("tmp").resolve("uploads"), this::blobStore, limits, clock);
     }
 

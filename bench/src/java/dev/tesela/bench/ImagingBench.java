@@ -1,6 +1,7 @@
 package dev.tesela.bench;
 
 import dev.tesela.imaging.ImageEngines;
+import dev.tesela.imaging.PixelBudget;
 import dev.tesela.imaging.ImageFormat;
 import dev.tesela.imaging.ImageInfo;
 import dev.tesela.imaging.ImageProcessor;
@@ -49,8 +50,8 @@ public final class ImagingBench {
         int iterations = Integer.getInteger("iterations", 5);
         int gifIterations = Integer.getInteger("gifIterations", 3);
 
-        ImageProcessor vips = ImageEngines.select("vips");
-        ImageProcessor java = ImageEngines.select("java");
+        ImageProcessor vips = ImageEngines.select("vips", new PixelBudget(150_000_000L));
+        ImageProcessor java = ImageEngines.select("java", new PixelBudget(150_000_000L));
         System.out.println("ENGINE vips=" + vips.description().replace(' ', '_'));
 
         List<Input> all = List.of(

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * GIF block walking (GIF89a spec): size from the logical screen descriptor (or the first image descriptor when the
- * screen is 0 wide or high), frames = image descriptors. Walking the blocks reads the whole file once (sub-blocks
+ * screen is 0 wide or high), grown to contain every frame that reaches past it; frames = image descriptors. Walking the blocks reads the whole file once (sub-blocks
  * are skipped, not decoded). A file cut short after at least one complete image descriptor counts the frames seen,
  * like browsers show what arrived; trailing junk after a frame is ignored the same way. Stateless.
  */
@@ -30,6 +30,8 @@ final class GifHeader {
         int frames = 0;
         int firstWidth = 0;
         int firstHeight = 0;
+        int right = 0;
+        int bottom = 0;
         long[] subBlocks = {0};
         walk:
         while (frames < ImageProbe.MAX_FRAMES && r.remaining() > 0) {
@@ -47,9 +49,12 @@ final class GifHeader {
                     if (r.remaining() < 9) {
                         break walk;
                     }
-                    r.skip(4); // left, top
+                    int left = r.u16le();
+                    int top = r.u16le();
                     int width = r.u16le();
                     int height = r.u16le();
+                    right = Math.max(right, left + width);
+                    bottom = Math.max(bottom, top + height);
                     int imageFlags = r.u8();
                     if ((imageFlags & 0x80) != 0) {
                         r.skip(3L << ((imageFlags & 7) + 1)); // local colour table
@@ -83,6 +88,12 @@ final class GifHeader {
         boolean useScreen = screenWidth > 0 && screenHeight > 0;
         int width = useScreen ? screenWidth : firstWidth;
         int height = useScreen ? screenHeight : firstHeight;
+        if (width > 0 && height > 0) {
+            // A frame reaching past the screen: decoders allocate the frame (the JDK) or grow the canvas (libnsgif),
+            // so the size that is limited must cover every frame.
+            width = Math.max(width, right);
+            height = Math.max(height, bottom);
+        }
         if (width == 0 || height == 0) {
             throw UnsupportedImageException.damaged("GIF: size " + width + "x" + height);
         }

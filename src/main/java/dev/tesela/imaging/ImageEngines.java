@@ -14,8 +14,8 @@ public final class ImageEngines {
      * {@link #select} on first use rather than now (a bad choice, e.g. {@code vips} without libvips, then fails at
      * that first use: {@code serve} makes it at start-up by logging the engine).
      */
-    public static ImageProcessor lazy(String choice) {
-        return new LazyProcessor(() -> select(choice));
+    public static ImageProcessor lazy(String choice, PixelBudget budget) {
+        return new LazyProcessor(() -> select(choice, budget));
     }
 
     /**
@@ -25,17 +25,18 @@ public final class ImageEngines {
      *   <li>{@code vips}: libvips, or {@link IllegalStateException} saying why it could not be loaded;</li>
      *   <li>{@code java}: the pure-Java engine (ImageIO + Thumbnailator; no AVIF/HEIC).</li>
      * </ul>
-     * With libvips, formats only Java reads (BMP) are routed to the Java engine ({@link RoutingProcessor}).
+     * With libvips, formats only Java reads (BMP) are routed to the Java engine ({@link RoutingProcessor}). Every
+     * engine refuses a render that would exceed {@code budget} ({@link ImageTooLargeException}).
      *
      * @throws IllegalArgumentException for any other choice
      */
-    public static ImageProcessor select(String choice) {
+    public static ImageProcessor select(String choice, PixelBudget budget) {
         String normalised = choice == null || choice.isBlank() ? "auto" : choice.strip().toLowerCase(Locale.ROOT);
         ImageProcessor engine = switch (normalised) {
-            case "java" -> new JavaProcessor();
+            case "java" -> new JavaProcessor(budget);
             case "vips" -> {
                 try {
-                    yield withJavaFallback(VipsProcessor.load());
+                    yield withJavaFallback(VipsProcessor.load(budget), budget);
                 } catch (IllegalStateException e) {
                     throw new IllegalStateException("image engine 'vips' was chosen but " + e.getMessage()
                             + "; install libvips 8.x (Debian: apt-get install libvips42) or choose 'auto' or 'java'", e);
@@ -43,21 +44,21 @@ public final class ImageEngines {
             }
             case "auto" -> {
                 try {
-                    yield withJavaFallback(VipsProcessor.load());
+                    yield withJavaFallback(VipsProcessor.load(budget), budget);
                 } catch (IllegalStateException e) {
                     LOG.info("Image engine: using pure Java because {}", e.getMessage());
-                    yield new JavaProcessor();
+                    yield new JavaProcessor(budget);
                 }
             }
             default -> throw new IllegalArgumentException("unknown image engine '" + choice + "': use auto, vips or java");
         };
-        LOG.info("Image engine: {} (chosen by '{}'); reads {}, writes {}", engine.description(), normalised,
-                engine.decodes(), engine.encodes());
+        LOG.info("Image engine: {} (chosen by '{}'); reads {}, writes {}; at most {} pixels per job", engine.description(),
+                normalised, engine.decodes(), engine.encodes(), budget.pixels());
         return engine;
     }
 
-    private static ImageProcessor withJavaFallback(ImageProcessor vips) {
-        JavaProcessor java = new JavaProcessor();
+    private static ImageProcessor withJavaFallback(ImageProcessor vips, PixelBudget budget) {
+        JavaProcessor java = new JavaProcessor(budget);
         return vips.decodes().containsAll(java.decodes()) ? vips : new RoutingProcessor(vips, java);
     }
 }

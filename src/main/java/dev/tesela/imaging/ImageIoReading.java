@@ -2,6 +2,7 @@ package dev.tesela.imaging;
 
 import java.awt.AlphaComposite;
 import java.awt.Graphics2D;
+import java.awt.Rectangle;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_ColorSpace;
 import java.awt.color.ICC_Profile;
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.IntBinaryOperator;
+import java.util.function.BiFunction;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import javax.imageio.ImageIO;
@@ -44,13 +45,20 @@ final class ImageIoReading {
     private ImageIoReading() {}
 
     /**
-     * Decodes the first image of {@code source}, subsampled by the factor {@code subsampling} returns for the stored
-     * width and height (1 = every pixel; ImageIO keeps every n-th pixel and row, which is fast and memory-light).
+     * What to decode of an image: {@code region} of it (stored pixels, within the image), keeping every
+     * {@code subsampling}-th pixel and row of that (1 = every pixel; fast and memory-light).
+     */
+    record Window(Rectangle region, int subsampling) {}
+
+    /**
+     * Decodes the first image of {@code source}: the {@link Window} that {@code window} returns for the stored width
+     * and height the reader found (it may throw, e.g. {@link ImageTooLargeException}, to refuse before any pixel is
+     * decoded; that passes through). A reader that ignores source regions returns the whole image, subsampled.
      *
      * @throws ImageDecodeException when no reader accepts the file or decoding fails
      * @throws IOException          when the file cannot be opened
      */
-    static BufferedImage read(Path source, IntBinaryOperator subsampling) throws IOException {
+    static BufferedImage read(Path source, BiFunction<Integer, Integer, Window> window) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(source.toFile())) {
             if (in == null) {
                 throw new IOException("cannot open " + source);
@@ -66,9 +74,14 @@ final class ImageIoReading {
             try {
                 reader.setInput(in, true, false); // metadata wanted: the PNG iCCP chunk
                 ImageReadParam param = reader.getDefaultReadParam();
-                int factor = subsampling.applyAsInt(reader.getWidth(0), reader.getHeight(0));
-                if (factor > 1) {
-                    param.setSourceSubsampling(factor, factor, 0, 0);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                Window wanted = window.apply(width, height);
+                if (!wanted.region().equals(new Rectangle(0, 0, width, height))) {
+                    param.setSourceRegion(wanted.region());
+                }
+                if (wanted.subsampling() > 1) {
+                    param.setSourceSubsampling(wanted.subsampling(), wanted.subsampling(), 0, 0);
                 }
                 BufferedImage image = reader.read(0, param);
                 for (String warning : warnings) {
@@ -78,7 +91,7 @@ final class ImageIoReading {
                     }
                 }
                 return normalised(withEmbeddedProfile(image, reader));
-            } catch (ImageDecodeException e) {
+            } catch (ImageDecodeException | ImageTooLargeException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
                 throw new ImageDecodeException("cannot decode " + source.getFileName() + ": " + e.getMessage(), e);

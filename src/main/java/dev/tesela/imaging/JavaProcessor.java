@@ -1,6 +1,7 @@
 package dev.tesela.imaging;
 
 import java.awt.Dimension;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import net.coobird.thumbnailator.resizers.DefaultResizerFactory;
  * <ul>
  *   <li>Big sources are decoded subsampled when the output is at least four times smaller ({@link Sizing#subsampling}),
  *       which is most of the speed and memory saving for 12 MP photos.</li>
+ *   <li>A COVER box that would scale an extreme aspect ratio into a huge intermediate decodes only the centred region
+ *       it uses ({@link Sizing}), and every render is checked against the {@link PixelBudget} first.</li>
  *   <li>Animation: an animated GIF written as GIF with {@code keepAnimation} (WITHIN or NONE) keeps every frame, each
  *       composed as shown, resized, with its delay and the loop count ({@link GifAnimation}). Everything else gets
  *       the first frame: webp-imageio neither reads nor writes animated WebP (an animated WebP source fails with
@@ -30,8 +33,11 @@ import net.coobird.thumbnailator.resizers.DefaultResizerFactory;
 final class JavaProcessor implements ImageProcessor {
     private final Set<ImageFormat> decodes;
     private final Set<ImageFormat> encodes;
+    private final PixelBudget budget;
 
-    JavaProcessor() {
+    /** @param budget what one render may hold at once; checked against the header before and the reader's size at decode */
+    JavaProcessor(PixelBudget budget) {
+        this.budget = budget;
         EnumSet<ImageFormat> in = EnumSet.noneOf(ImageFormat.class);
         EnumSet<ImageFormat> out = EnumSet.noneOf(ImageFormat.class);
         for (ImageFormat format : EnumSet.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP, ImageFormat.BMP)) {
@@ -64,6 +70,7 @@ final class JavaProcessor implements ImageProcessor {
     @Override
     public Rendered render(Path source, ImageInfo info, RenderSpec spec, Path target) throws IOException {
         RenderPreconditions.require(this, source, info, spec);
+        budget.require(info.width(), info.height(), spec, RenderPreconditions.describe(spec));
         try (PendingFile out = PendingFile.beside(target, spec.format().extension())) {
             Rendered rendered = keepsFrames(info, spec)
                     ? renderAnimation(source, spec, out.path())
@@ -77,34 +84,64 @@ final class JavaProcessor implements ImageProcessor {
                 && info.format() == ImageFormat.GIF && spec.format() == ImageFormat.GIF;
     }
 
-    /** One frame: decode (subsampled when possible), size, orient, encode. Byte size is filled in by the caller. */
-    private static Rendered renderStill(Path source, ImageFormat format, RenderSpec spec, Path file) throws IOException {
+    /**
+     * One frame: decode (only the region a COVER box uses, subsampled when possible), size, orient, encode. Byte size
+     * is filled in by the caller.
+     */
+    private Rendered renderStill(Path source, ImageFormat format, RenderSpec spec, Path file) throws IOException {
         int orientation = Orientation.of(source, format);
         boolean swap = Orientation.swapsAxes(orientation);
         BufferedImage decoded;
         Sizing sizing;
         if (format == ImageFormat.GIF) {
             try (GifAnimation.Frames frames = new GifAnimation.Frames(source)) {
+                budget.require(frames.width(), frames.height(), spec, RenderPreconditions.describe(spec));
                 decoded = ImageIoReading.converted(frames.next(), BufferedImage.TYPE_INT_ARGB_PRE);
             }
             sizing = Sizing.of(spec, decoded.getWidth(), decoded.getHeight(), swap);
+            decoded = region(decoded, sizing, 1);
         } else {
             Sizing[] chosen = new Sizing[1];
             decoded = ImageIoReading.read(source, (w, h) -> {
+                // The reader's own idea of the size is what it allocates: check that too, before it decodes.
+                budget.require(w, h, spec, RenderPreconditions.describe(spec));
                 chosen[0] = Sizing.of(spec, w, h, swap);
-                return chosen[0].subsampling(w, h);
+                Sizing s = chosen[0];
+                return new ImageIoReading.Window(new Rectangle(s.cropX(), s.cropY(), s.cropWidth(), s.cropHeight()), s.subsampling());
             });
             sizing = chosen[0];
+            decoded = region(decoded, sizing, sizing.subsampling());
         }
         BufferedImage upright = Orientation.apply(sized(decoded, sizing), orientation);
         ImageIoWriting.write(upright, spec.format(), spec.quality(), file);
         return new Rendered(spec.format(), upright.getWidth(), upright.getHeight(), 1, 0);
     }
 
+    /**
+     * The sizing's region of {@code decoded}, which is either that region already (the reader honoured the source
+     * region) or the whole source (GIF canvases; a reader that ignores source regions), subsampled by {@code factor}.
+     */
+    private static BufferedImage region(BufferedImage decoded, Sizing sizing, int factor) {
+        int regionW = ceilDiv(sizing.cropWidth(), factor);
+        int regionH = ceilDiv(sizing.cropHeight(), factor);
+        if (!sizing.cropsFirst() || decoded.getWidth() == regionW && decoded.getHeight() == regionH) {
+            return decoded;
+        }
+        int x = Math.min(sizing.cropX() / factor, Math.max(0, decoded.getWidth() - regionW));
+        int y = Math.min(sizing.cropY() / factor, Math.max(0, decoded.getHeight() - regionH));
+        return ImageIoReading.converted(decoded.getSubimage(x, y, Math.min(regionW, decoded.getWidth()),
+                Math.min(regionH, decoded.getHeight())), decoded.getType());
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
     /** Every frame of a GIF, each sized like a still; GIF has no EXIF orientation. */
-    private static Rendered renderAnimation(Path source, RenderSpec spec, Path file) throws IOException {
+    private Rendered renderAnimation(Path source, RenderSpec spec, Path file) throws IOException {
         try (GifAnimation.Frames frames = new GifAnimation.Frames(source);
              GifAnimation.Sink sink = new GifAnimation.Sink(file, frames.loops())) {
+            budget.require(frames.width(), frames.height(), spec, RenderPreconditions.describe(spec));
             Sizing sizing = Sizing.of(spec, frames.width(), frames.height(), false);
             for (int i = 0; i < frames.count(); i++) {
                 BufferedImage frame = frames.next();

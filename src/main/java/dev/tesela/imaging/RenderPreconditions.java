@@ -16,4 +16,15 @@ final class RenderPreconditions {
             throw new NoSuchFileException(source.toString());
         }
     }
+
+    /** What {@code spec} makes, for a refusal's message: "a 320×320 thumbnail", "a copy 500 pixels wide", "a copy". */
+    static String describe(RenderSpec spec) {
+        return switch (spec.fit()) {
+            case COVER -> "a " + spec.width() + "×" + spec.height() + " thumbnail";
+            case WITHIN -> spec.height() == 0 ? "a copy " + spec.width() + " pixels wide"
+                    : spec.width() >= PixelBudget.MAX_SIDE ? "a copy " + spec.height() + " pixels tall"
+                    : "a copy within " + spec.width() + "×" + spec.height();
+            case NONE -> "a copy";
+        };
+    }
 }

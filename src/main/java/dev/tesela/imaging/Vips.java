@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One process-wide instance ({@link #instance()}): libvips is initialised once, with one worker thread per
  * operation ({@code vips_concurrency_set(1)}: the caller runs jobs in parallel), no operation cache (a server would
- * only fill it) and the loaders libvips flags as untrusted blocked (ImageMagick, MATLAB, FITS, ...), so a file can
+ * only fill it: 0 operations, 0 bytes, 0 files) and the loaders libvips flags as untrusted blocked (ImageMagick, MATLAB, FITS, ...), so a file can
  * only ever reach the JPEG, PNG, GIF, WebP and HEIF loaders. libvips's warnings go to SLF4J at DEBUG, not stderr.
  *
  * <p>Thread-safety: libvips is thread-safe and every handle here is immutable. Callers pass their own (confined)
@@ -54,6 +54,10 @@ final class Vips {
     private final MethodHandle typeFind;
     private final MethodHandle foreignFindLoad;
     private final MethodHandle thumbnail;
+    private final MethodHandle thumbnailImage;
+    private final MethodHandle newFromFile;
+    private final MethodHandle extractArea;
+    private final MethodHandle orientationSwap;
     private final MethodHandle copy;
     private final MethodHandle iccTransform;
     private final MethodHandle imageGetTypeof;
@@ -132,6 +136,13 @@ final class Vips {
         // int vips_thumbnail(const char *filename, VipsImage **out, int width, ...): always the same four options.
         thumbnail = variadic("vips_thumbnail", 3, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
                 ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        // int vips_thumbnail_image(VipsImage *in, VipsImage **out, int width, ...): the same options as vips_thumbnail.
+        thumbnailImage = variadic("vips_thumbnail_image", 3, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
+                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        newFromFile = variadic("vips_image_new_from_file", 1, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        extractArea = variadic("vips_extract_area", 6, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, ADDRESS));
+        orientationSwap = fixed("vips_image_get_orientation_swap", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         copy = variadic("vips_copy", 2, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         iccTransform = variadic("vips_icc_transform", 3, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
                 ADDRESS, JAVA_INT, ADDRESS));
@@ -149,7 +160,10 @@ final class Vips {
 
         try {
             fixed("vips_concurrency_set", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(1);
+            // No operation cache at all: nothing of one upload outlives its render (memory, open files).
             fixed("vips_cache_set_max", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(0);
+            fixed("vips_cache_set_max_mem", FunctionDescriptor.ofVoid(JAVA_LONG)).invokeExact(0L);
+            fixed("vips_cache_set_max_files", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(0);
             fixed("vips_block_untrusted_set", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(1);
             MethodHandle version = fixed("vips_version", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
             description = "libvips " + (int) version.invokeExact(0) + "." + (int) version.invokeExact(1) + "."
@@ -193,6 +207,75 @@ final class Vips {
             throw rethrow(t);
         }
         return check(rc, out);
+    }
+
+    /**
+     * {@code vips_thumbnail_image}: like {@link #thumbnail} but on an image already loaded (no shrink-on-load), which
+     * keeps its header (the EXIF orientation is still applied).
+     *
+     * @return the new image (caller unrefs; {@code image} stays the caller's)
+     * @throws VipsException with libvips's message
+     */
+    MemorySegment thumbnailImage(Arena arena, MemorySegment image, int width, int height, int size, int crop) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        int rc;
+        try {
+            rc = (int) thumbnailImage.invokeExact(image, out, width,
+                    arena.allocateFrom("height"), height,
+                    arena.allocateFrom("size"), size,
+                    arena.allocateFrom("crop"), crop,
+                    arena.allocateFrom("fail_on"), failOnError,
+                    MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return check(rc, out);
+    }
+
+    /**
+     * {@code vips_image_new_from_file}: opens {@code filename} (which may end in a loader option string such as
+     * {@code [access=sequential,fail_on=error]}); only the header is read until pixels are asked for.
+     *
+     * @return the new image (caller unrefs)
+     * @throws VipsException with libvips's message
+     */
+    MemorySegment open(Arena arena, String filename) {
+        MemorySegment image;
+        try {
+            image = (MemorySegment) newFromFile.invokeExact(arena.allocateFrom(filename), MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (image.equals(MemorySegment.NULL)) {
+            throw new VipsException(takeError());
+        }
+        return image;
+    }
+
+    /**
+     * {@code vips_extract_area}: the {@code width} × {@code height} region of {@code image} at {@code left, top}.
+     *
+     * @return the new image (caller unrefs; {@code image} stays the caller's)
+     * @throws VipsException with libvips's message (e.g. the region is not inside the image)
+     */
+    MemorySegment extractArea(Arena arena, MemorySegment image, int left, int top, int width, int height) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        int rc;
+        try {
+            rc = (int) extractArea.invokeExact(image, out, left, top, width, height, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return check(rc, out);
+    }
+
+    /** Whether applying {@code image}'s EXIF orientation turns it by a quarter turn (swaps width and height). */
+    boolean orientationSwaps(MemorySegment image) {
+        try {
+            return (int) orientationSwap.invokeExact(image) != 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /**

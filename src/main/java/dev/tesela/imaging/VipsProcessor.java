@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * a {@link PendingFile}.
  *
  * <ul>
- *   <li>COVER: {@code crop=centre, size=both} (upscales small sources); first frame only.</li>
+ *   <li>COVER: {@code crop=centre, size=both} (upscales small sources); first frame only. When that would scale an
+ *       extreme aspect ratio into a huge intermediate (60000×1 into 320×320: 19,200,000×320), the first frame is
+ *       opened instead, the centred region with the box's aspect ratio cut out ({@code vips_extract_area}) and only
+ *       that thumbnailed ({@code vips_thumbnail_image}); see {@link Sizing}.</li>
  *   <li>WITHIN: the box with height 0 as "unbounded", {@code size=down} (never upscales). An animated GIF or WebP
  *       source written as GIF or WebP with {@code keepAnimation} is loaded with {@code [n=-1]}: every frame is sized
  *       to the box, delays and loop count are kept.</li>
@@ -36,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>BMP is not supported: this libvips reads it only through ImageMagick, which {@link Vips} blocks as untrusted
  * ({@link ImageEngines} hands BMP to {@link JavaProcessor}). AVIF and HEIC are listed in {@link #encodes()} only when
- * a probe save succeeds (libheif may lack the encoder plug-in). Immutable and thread-safe.
+ * a probe save succeeds (libheif may lack the encoder plug-in). Every render is checked against the
+ * {@link PixelBudget} from the header first, and a cut-out COVER again against the size libvips found. Immutable and
+ * thread-safe.
  */
 final class VipsProcessor implements ImageProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(VipsProcessor.class);
@@ -55,11 +60,13 @@ final class VipsProcessor implements ImageProcessor {
             "disk quota", "input/output error");
 
     private final Vips vips;
+    private final PixelBudget budget;
     private final Set<ImageFormat> decodes;
     private final Set<ImageFormat> encodes;
 
-    private VipsProcessor(Vips vips) {
+    private VipsProcessor(Vips vips, PixelBudget budget) {
         this.vips = vips;
+        this.budget = budget;
         EnumSet<ImageFormat> in = EnumSet.noneOf(ImageFormat.class);
         add(in, ImageFormat.JPEG, vips.hasOperation("jpegload"));
         add(in, ImageFormat.PNG, vips.hasOperation("pngload"));
@@ -79,12 +86,13 @@ final class VipsProcessor implements ImageProcessor {
     }
 
     /**
-     * The engine over the process-wide libvips.
+     * The engine over the process-wide libvips; every render is checked against {@code budget} before libvips
+     * touches the source.
      *
      * @throws IllegalStateException when libvips cannot be loaded here (the message says why)
      */
-    static VipsProcessor load() {
-        return new VipsProcessor(Vips.instance());
+    static VipsProcessor load(PixelBudget budget) {
+        return new VipsProcessor(Vips.instance(), budget);
     }
 
     @Override
@@ -105,11 +113,14 @@ final class VipsProcessor implements ImageProcessor {
     @Override
     public Rendered render(Path source, ImageInfo info, RenderSpec spec, Path target) throws IOException {
         RenderPreconditions.require(this, source, info, spec);
+        budget.require(info.width(), info.height(), spec, RenderPreconditions.describe(spec));
         boolean animated = keepsFrames(info, spec);
         String file = source.toAbsolutePath().toString();
         try (Arena arena = Arena.ofConfined(); PendingFile out = PendingFile.beside(target, spec.format().extension())) {
             requireLoader(arena, file, info.format());
-            MemorySegment sized = srgb(arena, sized(arena, file + (animated ? "[n=-1]" : "[]"), spec));
+            MemorySegment sized = srgb(arena, cropsFirst(info, spec)
+                    ? coverOfRegion(arena, file, spec)
+                    : sized(arena, file + (animated ? "[n=-1]" : "[]"), spec));
             try {
                 int width = vips.width(sized);
                 int height = animated ? vips.pageHeight(sized) : vips.height(sized);
@@ -148,6 +159,40 @@ final class VipsProcessor implements ImageProcessor {
                 .orElseThrow(() -> new ImageDecodeException("libvips does not recognise the " + format + " source as any image format"));
         if (LOADERS.get(format).stream().noneMatch(loader::startsWith)) {
             throw new ImageDecodeException("libvips would read the " + format + " source with " + loader);
+        }
+    }
+
+    /**
+     * Whether a COVER box would scale this source into a huge intermediate in one step (an extreme aspect ratio, in
+     * either orientation): then the region it uses is cut out first ({@link Sizing}).
+     */
+    private static boolean cropsFirst(ImageInfo info, RenderSpec spec) {
+        return spec.fit() == RenderSpec.Fit.COVER && (Sizing.of(spec, info.width(), info.height(), false).cropsFirst()
+                || Sizing.of(spec, info.width(), info.height(), true).cropsFirst());
+    }
+
+    /**
+     * COVER without the one-step intermediate: open the first frame (sequential: rows stream through), cut out the
+     * centred region with the box's aspect ratio (computed on the size and orientation libvips found, so a HEIF
+     * rotated on load is cut right), and thumbnail only that (no shrink-on-load: this path is for sources whose short
+     * side is tiny, where it would not help).
+     */
+    private MemorySegment coverOfRegion(Arena arena, String file, RenderSpec spec) {
+        MemorySegment loaded = vips.open(arena, file + "[access=sequential,fail_on=error]");
+        try {
+            int width = vips.width(loaded);
+            int height = vips.height(loaded);
+            budget.require(width, height, spec, RenderPreconditions.describe(spec));
+            Sizing sizing = Sizing.of(spec, width, height, vips.orientationSwaps(loaded));
+            MemorySegment region = vips.extractArea(arena, loaded, sizing.cropX(), sizing.cropY(), sizing.cropWidth(),
+                    sizing.cropHeight());
+            try {
+                return vips.thumbnailImage(arena, region, spec.width(), spec.height(), vips.sizeBoth, vips.interestingCentre);
+            } finally {
+                vips.unref(region);
+            }
+        } finally {
+            vips.unref(loaded);
         }
     }
 

@@ -6,8 +6,10 @@ import dev.tesela.imaging.ImageInfo;
 import dev.tesela.imaging.ImageMetadata;
 import dev.tesela.imaging.ImageProbe;
 import dev.tesela.imaging.ImageProcessor;
+import dev.tesela.imaging.ImageTooLargeException;
 import dev.tesela.imaging.MetadataReader;
 import dev.tesela.imaging.MetadataStripper;
+import dev.tesela.imaging.PixelBudget;
 import dev.tesela.imaging.RenderSpec;
 import dev.tesela.imaging.RenderSpec.Fit;
 import dev.tesela.imaging.Rendered;
@@ -30,7 +32,8 @@ import java.util.Optional;
  * The steps between a received file and the files to store, in this order, each named for what it does:
  * <ol>
  *   <li>{@link #sniff}: the type from magic bytes, checked against what the client claimed;</li>
- *   <li>{@link #limit}: width × height × frames from the header, refused before any decoding;</li>
+ *   <li>{@link #limit}: width × height × frames from the header, and the pixels every planned output needs at once
+ *       against the per-job {@link PixelBudget}, refused before any decoding;</li>
  *   <li>{@link #process}: orientation, metadata, resize on request, conversion of formats browsers do not show,
  *       then the thumbnail and medium variants — under the {@link ProcessingGate}.</li>
  * </ol>
@@ -44,12 +47,14 @@ final class ImagePipeline {
 
     private final ImageProcessor engine;
     private final TeselaConfig.Media limits;
+    private final PixelBudget budget;
     private final ProcessingGate gate;
     private final Receiver receiver;
 
     ImagePipeline(ImageProcessor engine, TeselaConfig.Media limits, ProcessingGate gate, Receiver receiver) {
         this.engine = engine;
         this.limits = limits;
+        this.budget = new PixelBudget(limits.jobPixels());
         this.gate = gate;
         this.receiver = receiver;
     }
@@ -77,8 +82,17 @@ final class ImagePipeline {
         return info;
     }
 
-    /** Step "limit": refuses images too large to decode safely, from their header alone. */
-    void limit(ImageInfo info) {
+    /**
+     * Step "limit": refuses, from the header alone and before anything is decoded, images too large to decode safely
+     * and images of which an output {@link #process} would make ({@code settings}, {@code requestedWidth} as it will
+     * get them) needs more than the per-job {@link PixelBudget} at once, in either EXIF orientation.
+     */
+    void limit(ImageInfo info, MediaSettings settings, int requestedWidth) {
+        try {
+            PixelBudget.requireSides(info.width(), info.height());
+        } catch (ImageTooLargeException e) {
+            throw AppException.invalid("source", e.getMessage());
+        }
         if (info.pixels() > limits.maxPixels()) {
             throw AppException.invalid("source", "The image is " + info.width() + "×" + info.height() + " pixels; the limit is "
                     + limits.maxPixels() / 1_000_000 + " megapixels.");
@@ -89,6 +103,22 @@ final class ImagePipeline {
         if (info.pixels() * info.frames() > limits.maxTotalPixels()) {
             throw AppException.invalid("source", "The animation is too large: " + info.frames() + " frames of " + info.width() + "×"
                     + info.height() + " pixels exceed " + limits.maxTotalPixels() / 1_000_000 + " megapixels in all.");
+        }
+        try {
+            for (boolean turned : new boolean[] {false, true}) {
+                int[] main = mainSize(info, turned, settings, requestedWidth);
+                budget.require(info.width(), info.height(), main[0] == (turned ? info.height() : info.width())
+                        ? new RenderSpec(Fit.NONE, 0, 0, mainFormat(info.format()), true, MAIN_QUALITY)
+                        : new RenderSpec(Fit.WITHIN, main[0], main[1], mainFormat(info.format()), true, MAIN_QUALITY), "a copy");
+                ImageInfo mainInfo = new ImageInfo(mainFormat(info.format()), main[0], main[1], info.frames());
+                budget.require(main[0], main[1], thumbSpec(settings, mainInfo.format()), "its thumbnail");
+                Optional<RenderSpec> medium = mediumSpec(settings, mainInfo);
+                if (medium.isPresent()) {
+                    budget.require(main[0], main[1], medium.get(), "its medium-size copy");
+                }
+            }
+        } catch (ImageTooLargeException e) {
+            throw AppException.invalid("source", e.getMessage());
         }
     }
 
@@ -106,19 +136,17 @@ final class ImagePipeline {
                 ProcessedImage.Output main = main(file, info, metadata, settings, requestedWidth, made);
                 ImageInfo mainInfo = new ImageInfo(main.format(), main.width(), main.height(), main.frames());
                 List<ProcessedImage.Output> variants = new ArrayList<>();
-                variants.add(render("thumb", main.file(), mainInfo,
-                        new RenderSpec(Fit.COVER, settings.thumbWidth(), settings.thumbHeight(), variantFormat(main.format(), false),
-                                false, VARIANT_QUALITY), made));
-                boolean needsMedium = mainInfo.animated() || (settings.mediumFixedHeight()
-                        ? mainInfo.height() > settings.mediumSize() : mainInfo.width() > settings.mediumSize());
-                if (needsMedium) {
-                    RenderSpec spec = settings.mediumFixedHeight()
-                            ? new RenderSpec(Fit.WITHIN, UNBOUNDED, settings.mediumSize(), variantFormat(main.format(), mainInfo.animated()), true, VARIANT_QUALITY)
-                            : new RenderSpec(Fit.WITHIN, settings.mediumSize(), 0, variantFormat(main.format(), mainInfo.animated()), true, VARIANT_QUALITY);
-                    variants.add(render("medium", main.file(), mainInfo, spec, made));
+                variants.add(render("thumb", main.file(), mainInfo, thumbSpec(settings, main.format()), made));
+                Optional<RenderSpec> medium = mediumSpec(settings, mainInfo);
+                if (medium.isPresent()) {
+                    variants.add(render("medium", main.file(), mainInfo, medium.get(), made));
                 }
                 String sourceSha256 = main.file().equals(file.path()) ? null : file.sha256();
                 return new ProcessedImage(main, List.copyOf(variants), metadata, sourceSha256);
+            } catch (ImageTooLargeException e) {
+                // The limit step checks the same plan; an engine can still refuse on the size its decoder found.
+                deleteAll(made);
+                throw AppException.invalid("source", e.getMessage());
             } catch (ImageDecodeException e) {
                 deleteAll(made);
                 if (info.animated() && info.format() == ImageFormat.WEBP && !engine.description().contains("libvips")) {
@@ -140,22 +168,9 @@ final class ImagePipeline {
         boolean turned = metadata.orientation() >= 5;
         int width = turned ? info.height() : info.width();
         int height = turned ? info.width() : info.height();
-        int targetWidth = width;
-        int targetHeight = height;
-        if (!info.animated()) {
-            if (requestedWidth > 0 && requestedWidth < targetWidth) {
-                targetHeight = Math.max(1, (int) Math.round((double) height * requestedWidth / width));
-                targetWidth = requestedWidth;
-            }
-            if (settings.maxImageWidth() > 0 && targetWidth > settings.maxImageWidth()) {
-                targetHeight = Math.max(1, (int) Math.round((double) targetHeight * settings.maxImageWidth() / targetWidth));
-                targetWidth = settings.maxImageWidth();
-            }
-            if (settings.maxImageHeight() > 0 && targetHeight > settings.maxImageHeight()) {
-                targetWidth = Math.max(1, (int) Math.round((double) targetWidth * settings.maxImageHeight() / targetHeight));
-                targetHeight = settings.maxImageHeight();
-            }
-        }
+        int[] target = mainSize(info, turned, settings, requestedWidth);
+        int targetWidth = target[0];
+        int targetHeight = target[1];
         boolean resize = targetWidth != width || targetHeight != height;
         boolean reorient = metadata.orientation() > 1 && !info.animated();
         if (format != info.format() || resize || reorient) {
@@ -186,6 +201,55 @@ final class ImagePipeline {
         }
         return new ProcessedImage.Output(null, file.path(), info.format(), info.width(), info.height(), info.frames(),
                 file.byteSize(), file.sha256(), file.md5());
+    }
+
+    /**
+     * The upright width and height of the main image: the source's (turned when the EXIF orientation is a quarter
+     * turn), reduced to the requested width and the site's maximum width and height (never enlarged; an animation is
+     * never resized).
+     */
+    private static int[] mainSize(ImageInfo info, boolean turned, MediaSettings settings, int requestedWidth) {
+        int width = turned ? info.height() : info.width();
+        int height = turned ? info.width() : info.height();
+        int targetWidth = width;
+        int targetHeight = height;
+        if (!info.animated()) {
+            if (requestedWidth > 0 && requestedWidth < targetWidth) {
+                targetHeight = Math.max(1, (int) Math.round((double) height * requestedWidth / width));
+                targetWidth = requestedWidth;
+            }
+            if (settings.maxImageWidth() > 0 && targetWidth > settings.maxImageWidth()) {
+                targetHeight = Math.max(1, (int) Math.round((double) targetHeight * settings.maxImageWidth() / targetWidth));
+                targetWidth = settings.maxImageWidth();
+            }
+            if (settings.maxImageHeight() > 0 && targetHeight > settings.maxImageHeight()) {
+                targetWidth = Math.max(1, (int) Math.round((double) targetWidth * settings.maxImageHeight() / targetHeight));
+                targetHeight = settings.maxImageHeight();
+            }
+        }
+        return new int[] {targetWidth, targetHeight};
+    }
+
+    /** The thumbnail of a main image in {@code mainFormat}: the site's box, centre-cropped, one frame. */
+    private RenderSpec thumbSpec(MediaSettings settings, ImageFormat mainFormat) {
+        return new RenderSpec(Fit.COVER, settings.thumbWidth(), settings.thumbHeight(), variantFormat(mainFormat, false),
+                false, VARIANT_QUALITY);
+    }
+
+    /**
+     * The medium of {@code main}: the site's width (or height, {@link #UNBOUNDED} the other way), animated when the
+     * main is; none when the main is no larger (a still).
+     */
+    private Optional<RenderSpec> mediumSpec(MediaSettings settings, ImageInfo main) {
+        boolean needsMedium = main.animated() || (settings.mediumFixedHeight()
+                ? main.height() > settings.mediumSize() : main.width() > settings.mediumSize());
+        if (!needsMedium) {
+            return Optional.empty();
+        }
+        ImageFormat format = variantFormat(main.format(), main.animated());
+        return Optional.of(settings.mediumFixedHeight()
+                ? new RenderSpec(Fit.WITHIN, UNBOUNDED, settings.mediumSize(), format, true, VARIANT_QUALITY)
+                : new RenderSpec(Fit.WITHIN, settings.mediumSize(), 0, format, true, VARIANT_QUALITY));
     }
 
     private ProcessedImage.Output render(String variant, Path source, ImageInfo info, RenderSpec spec, List<Path> made) throws IOException {

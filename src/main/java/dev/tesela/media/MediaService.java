@@ -179,7 +179,7 @@ public final class MediaService {
         try {
             rejectDuplicate(rc, dsl, site, received.sha256());
             ImageInfo info = pipeline.sniff(received);
-            pipeline.limit(info);
+            pipeline.limit(info, site, fields.width());
             try (ProcessedImage processed = pipeline.process(received, info, site, fields.width())) {
                 return store(rc, dsl, site, fields, received, processed, albumId, categoryId);
             }

@@ -24,28 +24,28 @@ class ImageEnginesTest {
 
     @Test
     void javaIsAlwaysThere() {
-        assertEquals("java (ImageIO + Thumbnailator)", ImageEngines.select("java").description());
-        assertEquals("java (ImageIO + Thumbnailator)", ImageEngines.select(" Java ").description());
+        assertEquals("java (ImageIO + Thumbnailator)", ImageEngines.select("java", ImageProcessorContract.BUDGET).description());
+        assertEquals("java (ImageIO + Thumbnailator)", ImageEngines.select(" Java ", ImageProcessorContract.BUDGET).description());
     }
 
     @Test
     void unknownChoiceIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageEngines.select("imagemagick"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageEngines.select("imagemagick", ImageProcessorContract.BUDGET));
         assertTrue(e.getMessage().contains("auto, vips or java"), e.getMessage());
     }
 
     @Test
     void autoAndVipsUseLibvipsWhenItLoads() {
         boolean present = Vips.ifAvailable().isPresent();
-        ImageProcessor auto = ImageEngines.select("auto");
-        ImageProcessor unset = ImageEngines.select(null);
+        ImageProcessor auto = ImageEngines.select("auto", ImageProcessorContract.BUDGET);
+        ImageProcessor unset = ImageEngines.select(null, ImageProcessorContract.BUDGET);
         assertEquals(auto.description(), unset.description());
         if (present) {
             assertTrue(auto.description().startsWith("libvips "), auto.description());
-            assertEquals(auto.description(), ImageEngines.select("vips").description());
+            assertEquals(auto.description(), ImageEngines.select("vips", ImageProcessorContract.BUDGET).description());
         } else {
             assertEquals("java (ImageIO + Thumbnailator)", auto.description());
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> ImageEngines.select("vips"));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> ImageEngines.select("vips", ImageProcessorContract.BUDGET));
             assertTrue(e.getMessage().contains("libvips"), e.getMessage());
         }
     }
@@ -53,7 +53,7 @@ class ImageEnginesTest {
     @Test
     void bmpGoesToJavaBehindLibvips() throws IOException {
         requireLibvips();
-        ImageProcessor engine = ImageEngines.select("vips");
+        ImageProcessor engine = ImageEngines.select("vips", ImageProcessorContract.BUDGET);
         RoutingProcessor routing = assertInstanceOf(RoutingProcessor.class, engine);
         assertTrue(engine.description().matches("libvips [0-9.]+ \\(BMP via java \\(ImageIO \\+ Thumbnailator\\)\\)"),
                 engine.description());
@@ -72,7 +72,7 @@ class ImageEnginesTest {
     @Test
     void bmpToAvifGoesThroughAPngThatIsDeletedAfterwards() throws IOException {
         requireLibvips();
-        ImageProcessor engine = ImageEngines.select("vips");
+        ImageProcessor engine = ImageEngines.select("vips", ImageProcessorContract.BUDGET);
         Assumptions.assumeTrue(engine.encodes().contains(ImageFormat.AVIF), "this libheif has no AV1 encoder");
         Path bmp = ImagingFixtures.bmp(dir, "in.bmp", ImagingFixtures.quadrants(200, 100));
         Path avif = dir.resolve("out.avif");

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -41,6 +42,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * engine writes animated.
  */
 abstract class ImageProcessorContract {
+    /**
+     * The per-job budget the engines under test get: 16 MP, above every fixture here (12 MP at most) and below the
+     * forged sizes the refusal tests claim.
+     */
+    static final PixelBudget BUDGET = new PixelBudget(16_000_000L);
     /** Tolerance per channel for colour checks through lossy codecs and resampling. */
     private static final int TOLERANCE = 60;
 
@@ -312,6 +318,98 @@ abstract class ImageProcessorContract {
         Rendered rendered = processor().render(source, new ImageInfo(ImageFormat.PNG, 400, 800, 1),
                 new RenderSpec(Fit.WITHIN, 500, 400, ImageFormat.PNG, false, 82), out);
         assertEquals(new Rendered(ImageFormat.PNG, 200, 400, 1, Files.size(out)), rendered);
+    }
+
+    // ---- extreme aspect ratios ---------------------------------------------------------------------------------
+
+    /**
+     * A source a few KB large whose aspect ratio would make a one-step 320×320 cover a multi-gigapixel intermediate
+     * (60000×1: 19,200,000×320) gives every output at its expected size, the thumbnail cut from the centre of the
+     * source, and holds no more than the source or the box at once. 65535×1 is the largest aspect ratio accepted
+     * ({@link PixelBudget#MAX_SIDE}).
+     */
+    @ParameterizedTest
+    @CsvSource({"PNG,60000,1", "PNG,1,60000", "JPEG,60000,1", "JPEG,1,60000", "PNG,30000,2", "PNG,2,30000",
+            "JPEG,30000,2", "PNG,65535,1", "PNG,1,65535"})
+    void extremeAspectRatiosGiveEveryOutputWithinTheBudget(ImageFormat format, int width, int height) throws IOException {
+        BufferedImage picture = ImagingFixtures.centreBand(width, height);
+        Path source = format == ImageFormat.JPEG
+                ? ImagingFixtures.jpeg(dir, "extreme.jpeg", picture, 95)
+                : ImagingFixtures.png(dir, "extreme.png", picture);
+        ImageInfo info = new ImageInfo(format, width, height, 1);
+        RenderSpec thumb = new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85);
+        assertTrue(PixelBudget.peakPixels(width, height, thumb) <= Math.max(320L * 320, (long) width * height),
+                "the thumbnail's plan holds at most the source or the box: " + PixelBudget.peakPixels(width, height, thumb));
+
+        Path thumbFile = dir.resolve("thumb.png");
+        assertEquals(new Rendered(ImageFormat.PNG, 320, 320, 1, -1),
+                withoutSize(processor().render(source, info, thumb, thumbFile)));
+        BufferedImage image = ImagingFixtures.read(thumbFile);
+        for (int[] at : new int[][] {{160, 160}, {5, 5}, {314, 5}, {5, 314}, {314, 314}}) {
+            assertColour(image, at[0], at[1], GREEN); // all of it from the centre of the source
+        }
+
+        int[] wide = within(width, height, 500, Integer.MAX_VALUE);
+        assertEquals(new Rendered(ImageFormat.PNG, wide[0], wide[1], 1, -1), withoutSize(processor().render(source, info,
+                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85), dir.resolve("medium-width.png"))), "500 wide");
+        int[] tall = within(width, height, Integer.MAX_VALUE, 500);
+        assertEquals(new Rendered(ImageFormat.PNG, tall[0], tall[1], 1, -1), withoutSize(processor().render(source, info,
+                new RenderSpec(Fit.WITHIN, 1_000_000, 500, ImageFormat.PNG, false, 85), dir.resolve("medium-height.png"))),
+                "500 tall");
+        assertEquals(new Rendered(ImageFormat.PNG, width, height, 1, -1), withoutSize(processor().render(source, info,
+                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85), dir.resolve("copy.png"))), "unchanged size");
+    }
+
+    /** One more pixel than {@link PixelBudget#MAX_SIDE} is refused, whatever is asked, before the file is read. */
+    @ParameterizedTest
+    @CsvSource({"65536,1", "1,65536", "100000,2"})
+    void aSideOverTheLimitIsRefusedBeforeReading(int width, int height) throws IOException {
+        Path source = ImagingFixtures.garbage(dir, "claims-to-be-long.png", 2000); // never decoded
+        for (RenderSpec spec : List.of(new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85),
+                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85), new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85))) {
+            ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> processor().render(source,
+                    new ImageInfo(ImageFormat.PNG, width, height, 1), spec, dir.resolve("out.png")));
+            assertTrue(e.getMessage().startsWith("The image is " + width + "×" + height + " pixels: too "), e.getMessage());
+            assertTrue(e.getMessage().contains("65,535 pixels on a side"), e.getMessage());
+        }
+        assertOnlyFile(source);
+    }
+
+    /**
+     * A header within the side limit but over the per-job budget (or a box over it) is refused with the typed
+     * refusal, not a decode error: the garbage behind the header is never read.
+     */
+    @Test
+    void aRenderOverThePixelBudgetIsRefusedBeforeReading() throws IOException {
+        Path source = ImagingFixtures.garbage(dir, "claims-to-be-big.png", 2000);
+        ImageInfo big = new ImageInfo(ImageFormat.PNG, 5000, 4000, 1); // 20 MP > 16 MP
+        for (RenderSpec spec : List.of(new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85),
+                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85), new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85))) {
+            ImageTooLargeException e = assertThrows(ImageTooLargeException.class,
+                    () -> processor().render(source, big, spec, dir.resolve("out.png")));
+            assertTrue(e.getMessage().startsWith("The image is 5000×4000 pixels: making "), e.getMessage());
+            assertTrue(e.getMessage().contains("20.0 megapixels at once, more than the 16.0 this server allows"), e.getMessage());
+        }
+        // A small source whose box alone is over the budget (an upscaled 5000×4000 thumbnail).
+        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> processor().render(source,
+                new ImageInfo(ImageFormat.PNG, 10, 10, 1), new RenderSpec(Fit.COVER, 5000, 4000, ImageFormat.PNG, false, 85),
+                dir.resolve("out.png")));
+        assertTrue(e.getMessage().contains("a 5000×4000 thumbnail"), e.getMessage());
+        assertOnlyFile(source);
+    }
+
+    /** {@code width} × {@code height} scaled down (never up) to fit {@code boxW} × {@code boxH}, sides at least 1. */
+    private static int[] within(int width, int height, int boxW, int boxH) {
+        double scale = Math.min((double) boxW / width, (double) boxH / height);
+        if (scale >= 1) {
+            return new int[] {width, height};
+        }
+        return new int[] {Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale))};
+    }
+
+    private static Rendered withoutSize(Rendered rendered) {
+        assertTrue(rendered.byteSize() > 0, "an empty output");
+        return new Rendered(rendered.format(), rendered.width(), rendered.height(), rendered.frames(), -1);
     }
 
     // ---- formats -----------------------------------------------------------------------------------------------

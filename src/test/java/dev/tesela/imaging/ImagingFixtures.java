@@ -58,6 +58,29 @@ final class ImagingFixtures {
     }
 
     /** Left half fully transparent, right half opaque red. */
+    /**
+     * Red, with a green band across the middle of the long side (a fiftieth of it each way from the centre, at least
+     * one pixel): whatever a centred crop keeps of an extreme aspect ratio is green, anything off-centre is red.
+     */
+    static BufferedImage centreBand(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        boolean wide = width >= height;
+        int length = wide ? width : height;
+        int half = Math.max(1, length / 50);
+        Graphics2D g = image.createGraphics();
+        try {
+            fill(g, RED, 0, 0, width, height);
+            if (wide) {
+                fill(g, GREEN, length / 2 - half, 0, 2 * half, height);
+            } else {
+                fill(g, GREEN, 0, length / 2 - half, width, 2 * half);
+            }
+        } finally {
+            g.dispose();
+        }
+        return image;
+    }
+
     static BufferedImage halfTransparent(int width, int height) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = image.createGraphics();

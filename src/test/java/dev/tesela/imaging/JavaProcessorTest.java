@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The contract against the pure-Java engine, plus its documented limits. */
 class JavaProcessorTest extends ImageProcessorContract {
-    private static final JavaProcessor ENGINE = new JavaProcessor();
+    private static final JavaProcessor ENGINE = new JavaProcessor(BUDGET);
 
     @Override
     ImageProcessor processor() {

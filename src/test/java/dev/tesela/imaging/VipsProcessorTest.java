@@ -27,7 +27,7 @@ class VipsProcessorTest extends ImageProcessorContract {
     @BeforeAll
     static void loadLibvips() {
         try {
-            engine = VipsProcessor.load();
+            engine = VipsProcessor.load(BUDGET);
         } catch (IllegalStateException e) {
             if (Services.REQUIRED) {
                 fail(e.getMessage() + " and TESELA_TEST_REQUIRE_SERVICES=1 (install libvips42)", e);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tesela.App;
 import dev.tesela.imaging.ImageEngines;
+import dev.tesela.imaging.PixelBudget;
 import dev.tesela.install.InstallService.InstallCommand;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.error.AppException;
@@ -64,7 +65,8 @@ class UploadConsistencyTest {
         app.installs.install(admin, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
         work = Files.createTempDirectory("tesela-consistency-");
         realStore = new LocalBlobStore(work.resolve("files"));
-        media = MediaService.create(app.tenantDatabases, app.settings, ImageEngines.select("auto"), app.config.media(),
+        var engine = ImageEngines.select("auto", new PixelBudget(app.config.media().jobPixels()));
+        media = MediaService.create(app.tenantDatabases, app.settings, engine, app.config.media(),
                 work.resolve("tmp"), tenant -> new FaultyStore(realStore), dev.tesela.platform.context.TenantLimits.NONE, new Clock() {
                     @Override
                     public java.time.ZoneId getZone() {

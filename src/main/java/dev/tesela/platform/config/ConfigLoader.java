@@ -216,9 +216,11 @@ public final class ConfigLoader {
         int queueWaitSeconds = r.integer("TESELA_IMAGE_QUEUE_WAIT_SECONDS", 20, 0, 600);
         boolean urlAllowPrivate = r.bool("TESELA_URL_UPLOAD_ALLOW_PRIVATE", false);
         int purgeSeconds = r.integer("TESELA_EXPIRED_PURGE_SECONDS", 60, 0, 86_400);
+        // Per job; memory for image work is about 12 bytes × this × TESELA_IMAGE_WORKERS (docs/configuration.md).
+        int jobMegapixels = r.integer("TESELA_IMAGE_JOB_MEGAPIXELS", maxMegapixels, 1, 10_000);
         return new TeselaConfig.Media(maxUploadMb * 1024L * 1024L, maxMegapixels * 1_000_000L, maxFrames,
                 maxTotalMegapixels * 1_000_000L, engine, workers, Duration.ofSeconds(queueWaitSeconds), urlAllowPrivate,
-                Duration.ofSeconds(purgeSeconds));
+                Duration.ofSeconds(purgeSeconds), jobMegapixels * 1_000_000L);
     }
 
     /** The TESELA_TRAEFIK_* keys: the document GET /_/api/4/config/traefik serves. */

@@ -72,9 +72,12 @@ public record TeselaConfig(
      * @param queueWait           how long an upload waits for a worker before it is answered 503 with Retry-After
      * @param urlAllowPrivate     URL uploads may reach loopback and private addresses (tests, intranets only)
      * @param purgeInterval       how often expired uploads are deleted by the in-process job; zero turns it off
+     * @param jobPixels           the most pixels one processing job (one worker) may hold at once: decoded source,
+     *                            intermediates and outputs, one frame at a time; uploads that would need more are
+     *                            refused from their header, before decoding
      */
     public record Media(long maxUploadBytes, long maxPixels, int maxFrames, long maxTotalPixels, String engine,
-                        int workers, Duration queueWait, boolean urlAllowPrivate, Duration purgeInterval) {}
+                        int workers, Duration queueWait, boolean urlAllowPrivate, Duration purgeInterval, long jobPixels) {}
 
     /** Sign-in policy. */
     public record Auth(int failedLoginsPerDay, Duration sessionIdle, Duration loginCookieLifetime) {}
