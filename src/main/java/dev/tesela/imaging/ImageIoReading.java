@@ -41,6 +41,8 @@ import org.w3c.dom.Node;
 final class ImageIoReading {
     /** Reader warnings that mean the pixel data is incomplete. */
     private static final List<String> TRUNCATION_WARNINGS = List.of("premature end", "truncat", "unexpected end");
+    /** Largest ICC profile inflated from a PNG iCCP chunk (real ones are a few KB, rarely over 1 MB). */
+    private static final int MAX_PROFILE_BYTES = 4 << 20;
 
     private ImageIoReading() {}
 
@@ -139,7 +141,11 @@ final class ImageIoReading {
         return out;
     }
 
-    /** iCCP data as the JDK keeps it (zlib-compressed), or as it is if it does not inflate. */
+    /**
+     * iCCP data as the JDK keeps it (zlib-compressed), or as it is if it does not inflate or inflates past
+     * {@link #MAX_PROFILE_BYTES} (a zlib bomb of a few hundred KB would otherwise fill the heap; such a "profile" is
+     * then not a valid one and the samples are taken as sRGB).
+     */
     private static byte[] inflatedOrAsIs(byte[] data) {
         Inflater inflater = new Inflater();
         try {
@@ -152,6 +158,9 @@ final class ImageIoReading {
                     return data;
                 }
                 out.write(buffer, 0, n);
+                if (out.size() > MAX_PROFILE_BYTES) {
+                    return data;
+                }
             }
             return out.toByteArray();
         } catch (DataFormatException e) {

@@ -40,7 +40,13 @@ final class ImageIoWriting {
                 && ImageIO.getImageWritersByFormatName(writerName(format)).hasNext();
     }
 
-    /** Writes {@code image} (any int-packed type from {@link ImageIoReading}) to the empty file {@code file}. */
+    /**
+     * Writes {@code image} (any int-packed type from {@link ImageIoReading}) to the empty file {@code file}.
+     *
+     * @throws ImageDecodeException when the encoder cannot encode this image (libwebp behind webp-imageio refuses
+     *                              sides over 16383 by returning null, which surfaces as a NullPointerException)
+     * @throws IOException          when the file cannot be written
+     */
     static void write(BufferedImage image, ImageFormat format, int quality, Path file) throws IOException {
         BufferedImage pixels = switch (format) {
             case JPEG -> flattenedOnWhite(image, BufferedImage.TYPE_INT_RGB);
@@ -51,6 +57,9 @@ final class ImageIoWriting {
         try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
             writer.setOutput(out);
             writer.write(null, new IIOImage(pixels, null, null), param(writer, format, quality));
+        } catch (RuntimeException e) {
+            throw new ImageDecodeException("the " + format + " encoder could not write a " + image.getWidth() + "×"
+                    + image.getHeight() + " image: " + e, e);
         } finally {
             writer.dispose();
         }

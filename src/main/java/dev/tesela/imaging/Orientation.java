@@ -1,7 +1,6 @@
 package dev.tesela.imaging;
 
-import com.drew.imaging.ImageMetadataReader;
-import com.drew.imaging.ImageProcessingException;
+import com.drew.imaging.jpeg.JpegProcessingException;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
 import java.awt.image.BufferedImage;
@@ -28,14 +27,16 @@ final class Orientation {
             return UPRIGHT;
         }
         try {
-            Metadata metadata = ImageMetadataReader.readMetadata(source.toFile());
+            // Through the bounded reader: metadata-extractor on the whole file inflates PNG text and iCCP chunks
+            // without limit (a 400 KB zTXt became 400 MB of heap).
+            Metadata metadata = MetadataSource.read(source, format).metadata();
             for (ExifIFD0Directory dir : metadata.getDirectoriesOfType(ExifIFD0Directory.class)) {
                 Integer value = dir.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
                 if (value != null && value >= 1 && value <= 8) {
                     return value;
                 }
             }
-        } catch (ImageProcessingException | IOException | RuntimeException e) {
+        } catch (UnsupportedImageException | JpegProcessingException | IOException | RuntimeException e) {
             // unreadable metadata: treat as upright
         }
         return UPRIGHT;
