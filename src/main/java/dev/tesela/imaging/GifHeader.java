@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * GIF block walking (GIF89a spec): size from the logical screen descriptor (or the first image descriptor when the
- * screen is 0 wide or high), grown to contain every frame that reaches past it; frames = image descriptors. Walking the blocks reads the whole file once (sub-blocks
+ * screen is 0 wide or high), grown to contain every frame that reaches past it; frames = image descriptors. An
+ * extension longer than {@link #MAX_EXTENSION_SUB_BLOCKS} sub-blocks makes the file DAMAGED. Walking the blocks reads the whole file once (sub-blocks
  * are skipped, not decoded). A file cut short after at least one complete image descriptor counts the frames seen,
  * like browsers show what arrived; trailing junk after a frame is ignored the same way. Stateless.
  */
@@ -14,6 +15,13 @@ final class GifHeader {
     private static final int TRAILER = 0x3B;
     /** Data sub-blocks walked in all; at 255 bytes each this is ~2.5 GB, far beyond any upload limit. */
     private static final long MAX_SUB_BLOCKS = 10_000_000;
+    /**
+     * Data sub-blocks of one extension (comment, application, plain text): 1024, at most 255 KiB. The JDK's GIF reader
+     * joins an extension's sub-blocks by copying the whole array for each one, which is quadratic: a 5 MB comment
+     * (20,000 sub-blocks) kept the Java engine busy for minutes. Real extensions (loop count, XMP, comments) are far
+     * smaller.
+     */
+    static final int MAX_EXTENSION_SUB_BLOCKS = 1024;
 
     private GifHeader() {
     }
@@ -41,7 +49,13 @@ final class GifHeader {
                         break walk;
                     }
                     r.u8(); // label
-                    if (!skipSubBlocks(r, subBlocks)) {
+                    long before = subBlocks[0];
+                    boolean complete = skipSubBlocks(r, subBlocks);
+                    if (subBlocks[0] - before > MAX_EXTENSION_SUB_BLOCKS) {
+                        throw UnsupportedImageException.damaged("GIF: an extension of " + (subBlocks[0] - before)
+                                + " data sub-blocks (more than " + MAX_EXTENSION_SUB_BLOCKS + ")");
+                    }
+                    if (!complete) {
                         break walk;
                     }
                 }

@@ -162,6 +162,31 @@ class ImageProbeTest {
     }
 
     @Test
+    void gifFrameReachingPastTheScreenCountsInTheSize() throws Exception {
+        // Screen 10×10; the one frame is 40000×30 at (5, 2): decoders allocate the frame (JDK) or grow the canvas.
+        byte[] gif = concat(ascii("GIF89a"), Bytes.u16le(10), Bytes.u16le(10), u8(0, 0, 0),
+                u8(0x2C), Bytes.u16le(5), Bytes.u16le(2), Bytes.u16le(40000), Bytes.u16le(30), u8(0),
+                u8(2), u8(2, 0x44, 0x01), u8(0), u8(0x3B));
+        assertEquals(info(ImageFormat.GIF, 40005, 32, 1), probe(gif));
+    }
+
+    @Test
+    void gifExtensionOfMoreThan1024SubBlocksIsDamaged() throws Exception {
+        assertEquals(info(ImageFormat.GIF, 7, 5, 1), probe(gifWithComment(GifHeader.MAX_EXTENSION_SUB_BLOCKS)));
+        // One more: the JDK's reader joins sub-blocks quadratically (a 5 MB comment took minutes).
+        assertEquals(UnsupportedImageException.Reason.DAMAGED,
+                refused(gifWithComment(GifHeader.MAX_EXTENSION_SUB_BLOCKS + 1)).reason());
+    }
+
+    private static byte[] gifWithComment(int subBlocks) {
+        byte[] block = concat(u8(255), new byte[255]);
+        byte[][] blocks = new byte[subBlocks][];
+        Arrays.fill(blocks, block);
+        byte[] plain = Samples.gifWithZeroScreen(7, 5);
+        return concat(Arrays.copyOf(plain, 13), u8(0x21, 0xFE), concat(blocks), u8(0), Arrays.copyOfRange(plain, 13, plain.length));
+    }
+
+    @Test
     void gifWithoutImagesIsDamaged() throws Exception {
         byte[] gif = concat(ascii("GIF89a"), Bytes.u16le(10), Bytes.u16le(10), u8(0, 0, 0), u8(0x3B));
         assertEquals(UnsupportedImageException.Reason.DAMAGED, refused(gif).reason());
