@@ -89,6 +89,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theImageJobBudgetDefaultsToTheFrameLimitAndIsValidated() {
+        assertEquals(150_000_000L, ConfigLoader.load(Map.of()).media().jobPixels());
+        assertEquals(20_000_000L, ConfigLoader.load(Map.of("TESELA_IMAGE_MAX_MEGAPIXELS", "20")).media().jobPixels());
+        assertEquals(40_000_000L, ConfigLoader.load(Map.of("TESELA_IMAGE_JOB_MEGAPIXELS", "40")).media().jobPixels());
+        for (String bad : new String[] {"0", "10001", "lots"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("TESELA_IMAGE_JOB_MEGAPIXELS", bad)));
+            assertEquals(Set.of("TESELA_IMAGE_JOB_MEGAPIXELS"), e.problems().stream().map(ConfigProblem::key).collect(Collectors.toSet()));
+        }
+    }
+
+    @Test
     void reportsEveryBadKeyAtOnce() {
         Map<String, String> env = new HashMap<>();
         env.put("TESELA_HTTP_PORT", "70000");
