@@ -99,11 +99,13 @@ class AdversarialCorpusTest {
             ServeProcess serve = ServeProcess.start("serve-" + engine, env, OUT, SERVE_JVM);
             Results results;
             long peakRssKib;
+            double cpuSeconds;
             try {
                 serve.awaitReady(http);
                 results = sendAll(serve.port, apiKey);
                 assertTrue(serve.isAlive(), "the server died:\n" + serve.tail());
                 peakRssKib = vmHwmKib(serve.pid());
+                cpuSeconds = cpuSeconds(serve.pid());
             } finally {
                 serve.stop();
             }
@@ -112,7 +114,7 @@ class AdversarialCorpusTest {
             long files = countFiles(dataDir.resolve("files"));
             List<Path> leftInTmp = regularFiles(dataDir.resolve("tmp"));
             double seconds = (System.nanoTime() - started) / 1e9;
-            summaries.put(engine, results.summary(engine, peakRssKib, rows, files, seconds));
+            summaries.put(engine, results.summary(engine, peakRssKib, rows, files, seconds, cpuSeconds));
 
             assertEquals(List.of(), results.failures.subList(0, Math.min(20, results.failures.size())),
                     results.failures.size() + " answers were not 200 or a 4xx with a JSON message (first 20 shown)");
@@ -217,12 +219,13 @@ class AdversarialCorpusTest {
             }
         }
 
-        String summary(String engine, long peakRssKib, long rows, long files, double seconds) {
+        String summary(String engine, long peakRssKib, long rows, long files, double seconds, double cpuSeconds) {
             StringBuilder s = new StringBuilder();
-            s.append(String.format(Locale.ROOT, "%nEngine %s: %d requests in %.1f s (server start included), %d accepted, %d refused; "
-                            + "peak RSS (VmHWM) %d MiB (ceiling %d); rows %d, files %d; slowest answer %d ms (%s)%n",
-                    engine, requests.get(), seconds, accepted.get(), requests.get() - accepted.get(), peakRssKib / 1024,
-                    RSS_CEILING_MIB, rows, files, slowestMs, slowest));
+            s.append(String.format(Locale.ROOT, "%nEngine %s: %d requests in %.1f s (server start included; load average %s), "
+                            + "server CPU %.1f s; %d accepted, %d refused; peak RSS (VmHWM) %d MiB (ceiling %d); rows %d, files %d; "
+                            + "slowest answer %d ms (%s)%n",
+                    engine, requests.get(), seconds, loadAverage(), cpuSeconds, accepted.get(), requests.get() - accepted.get(),
+                    peakRssKib / 1024, RSS_CEILING_MIB, rows, files, slowestMs, slowest));
             perCategory.forEach((category, c) -> s.append(String.format(Locale.ROOT, "  %-20s accepted %4d  refused %4d  (%6d ms answering)%n",
                     category, c[0], c[1], millisByCategory.getOrDefault(category, 0L))));
             s.append("  slowest answers: ");
@@ -294,6 +297,22 @@ class AdversarialCorpusTest {
             }
         }
         throw new IllegalStateException("no VmHWM for process " + pid);
+    }
+
+    /** User + system CPU time of a process so far, from /proc/&lt;pid&gt;/stat (clock ticks of 1/100 s), in seconds. */
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    }
+
+    /** The 1-minute load average, for reading the wall times (this machine's 2 cores are shared). */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static long countRows(TestDatabase db) throws Exception {
