@@ -398,6 +398,18 @@ abstract class ImageProcessorContract {
         assertOnlyFile(source);
     }
 
+    /**
+     * An output the target format cannot hold (WebP sides stop at 16383) fails as a decode failure of that render,
+     * leaving nothing (the Java engine's WebP writer threw a NullPointerException: a 500).
+     */
+    @Test
+    void anOutputTheFormatCannotHoldFailsAndLeavesNothing() throws IOException {
+        Path source = ImagingFixtures.png(dir, "wide.png", ImagingFixtures.centreBand(20000, 2));
+        assertThrows(ImageDecodeException.class, () -> processor().render(source, new ImageInfo(ImageFormat.PNG, 20000, 2, 1),
+                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.WEBP, false, 80), dir.resolve("wide.webp")));
+        assertOnlyFile(source);
+    }
+
     /** {@code width} × {@code height} scaled down (never up) to fit {@code boxW} × {@code boxH}, sides at least 1. */
     private static int[] within(int width, int height, int boxW, int boxH) {
         double scale = Math.min((double) boxW / width, (double) boxH / height);
