@@ -272,7 +272,7 @@ public final class App implements AutoCloseable {
                 config.tenants().internalHostname());
         return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, tenantAccounts(), traefik,
                 this::systemContext, config.tenants().internalHostname(), config.tenants().apiIpAllowList(),
-                config.tenants().apiRequestSecret());
+                config.tenants().apiRequestSecret(), config.tenants().apiSignature(), clock);
     }
 
     /** What /powered-by shows: the provider (when one is configured) and this software. */

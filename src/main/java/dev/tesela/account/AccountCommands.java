@@ -18,6 +18,9 @@ public final class AccountCommands {
      */
     public record SignedIn(UserView user, String sessionToken, Optional<String> loginCookie) {}
 
-    /** A password set by {@code resetPassword}: the user's username (however they were named) and the new password. */
-    public record PasswordReset(String username, String password) {}
+    /**
+     * A password set by {@code resetPassword}: the user's username (however they were named), the new password, and
+     * how many of the user's API keys were revoked with it (0 when keys were kept).
+     */
+    public record PasswordReset(String username, String password, int apiKeysRevoked) {}
 }

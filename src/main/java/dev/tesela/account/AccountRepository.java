@@ -171,6 +171,11 @@ final class AccountRepository {
                 .fetchOptional(r -> new ApiKeyRow(r.value1(), r.value2(), r.value3()));
     }
 
+    /** Deletes every API key of {@code userId}; returns how many there were. */
+    int deleteApiKeysOfUser(DSLContext dsl, long userId) {
+        return dsl.deleteFrom(API_KEYS).where(KEY_USER_ID.eq(userId)).execute();
+    }
+
     void touchApiKey(DSLContext dsl, long id, Instant now) {
         dsl.update(API_KEYS).set(KEY_LAST_USED_AT, Times.utc(now)).where(KEY_ID.eq(id)).execute();
     }

@@ -241,10 +241,12 @@ public final class AccountService {
     /**
      * Sets a new password (a random one of 24 letters and digits when {@code newPassword} is empty or "") for the user
      * named {@code username} (or with that e-mail address) in {@code rc}'s tenant, and returns it with the username.
-     * Ends the user's sessions and login cookies there. INVALID_INPUT for a password sign-up would refuse (nothing
-     * changed); NOT_FOUND for no such user. Admins and the system only.
+     * Ends the user's sessions and login cookies there. With {@code revokeApiKeys}, also deletes every API key of
+     * the user, in the same transaction as the new password (for a password that leaked with the keys); without,
+     * the keys keep working. INVALID_INPUT for a password sign-up would refuse (nothing changed); NOT_FOUND for no
+     * such user. Admins and the system only.
      */
-    public PasswordReset resetPassword(RequestContext rc, String username, Optional<String> newPassword) {
+    public PasswordReset resetPassword(RequestContext rc, String username, Optional<String> newPassword, boolean revokeApiKeys) {
         if (!rc.principal().isAdmin()) {
             throw AppException.forbidden("Only administrators can reset passwords.");
         }
@@ -255,12 +257,14 @@ public final class AccountService {
         DSLContext dsl = databases.of(rc);
         UserView user = repository.findUserByLogin(dsl, normaliseUsername(username))
                 .orElseThrow(() -> AppException.notFound("No user named '" + username + "'."));
-        dsl.transaction(tx -> {
-            repository.putPasswordHash(tx.dsl(), user.id(), hasher.hash(password), clock.instant());
+        String hash = hasher.hash(password);
+        int revoked = dsl.transactionResult(tx -> {
+            repository.putPasswordHash(tx.dsl(), user.id(), hash, clock.instant());
             repository.deleteLoginCookiesOfUser(tx.dsl(), user.id());
+            return revokeApiKeys ? repository.deleteApiKeysOfUser(tx.dsl(), user.id()) : 0;
         });
         sessions.deleteAllForUser(rc.tenant(), user.id());
-        return new PasswordReset(user.username(), password);
+        return new PasswordReset(user.username(), password, revoked);
     }
 
     public Optional<UserView> findUser(RequestContext rc, String username) {

@@ -169,12 +169,14 @@ final class SiteCommands {
     }
 
     @Command(name = "password-reset", description = "Set a user's password (random when -x is omitted), print it, "
-            + "and sign the user out everywhere.")
+            + "and sign the user out everywhere. With --revoke-api-keys, also delete the user's API keys (kept otherwise).")
     static final class PasswordReset extends SiteCommand {
         @Option(names = {"-u", "--username"}, required = true, description = "Username.")
         String username;
         @Option(names = {"-x", "--password"}, description = "New password; a random one when omitted.")
         String password;
+        @Option(names = "--revoke-api-keys", description = "Also delete the user's API keys (default: they keep working).")
+        boolean revokeApiKeys;
 
         PasswordReset(CliEnvironment cli) {
             super(cli);
@@ -183,7 +185,11 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            cli.out().println(app.accounts.resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password)).password());
+            var reset = app.accounts.resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password), revokeApiKeys);
+            if (revokeApiKeys) {
+                cli.err().println("Revoked " + reset.apiKeysRevoked() + " API key(s) of '" + reset.username() + "'.");
+            }
+            cli.out().println(reset.password());
             return 0;
         }
     }

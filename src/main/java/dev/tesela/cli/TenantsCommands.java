@@ -242,6 +242,8 @@ final class TenantsCommands implements Runnable {
         String username;
         @Option(names = "--password", description = "New password (8-128 characters); a random one when omitted.")
         String password;
+        @Option(names = "--revoke-api-keys", description = "Also delete the user's API keys in that tenant (default: they keep working).")
+        boolean revokeApiKeys;
 
         UserPasswordReset(CliEnvironment cli) {
             super(cli);
@@ -249,7 +251,11 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            cli.out().println(app.tenantAccounts().resetPassword(id, username, Optional.ofNullable(password)).password());
+            var reset = app.tenantAccounts().resetPassword(id, username, Optional.ofNullable(password), revokeApiKeys);
+            if (revokeApiKeys) {
+                cli.err().println("Revoked " + reset.apiKeysRevoked() + " API key(s) of '" + reset.username() + "'.");
+            }
+            cli.out().println(reset.password());
             return 0;
         }
     }

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class JobsWorker {
     public static final String INTERVAL_KEY = "TESELA_SCHEDULER_INTERVAL";
     static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
+    /** Longest interval a tenant or plan may set: a day. */
+    static final Duration MAX_INTERVAL = Duration.ofDays(1);
     private static final Logger log = LoggerFactory.getLogger(JobsWorker.class);
 
     private final TenantRegistry registry;

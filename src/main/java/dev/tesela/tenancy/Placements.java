@@ -73,18 +73,29 @@ public final class Placements {
 
     /** Why the placement keys of {@code env} are malformed, if they are (checked for tenants and plans alike). */
     static Optional<String> envProblem(Map<String, String> env) {
-        String isolation = env.get(ISOLATION);
-        if (isolation != null && IsolationMode.byKey(isolation.strip()) == null) {
-            return Optional.of(ISOLATION + " must be table (also spelt prefix) or database, got '" + isolation + "'.");
-        }
-        String server = env.get(SERVER);
-        if (server != null && !SERVER_NAME.matcher(server.strip()).matches()) {
-            return Optional.of(SERVER + " must be a server name of 1-32 characters of a-z, 0-9, _ and -, got '" + server + "'.");
-        }
-        String name = env.get(NAME);
-        if (name != null && !DATABASE_NAME.matcher(name.strip()).matches()) {
-            return Optional.of(NAME + " must be 1 to 63 characters of a-z, 0-9 and _, starting with a letter, got '" + name + "'.");
+        for (String key : new String[] {ISOLATION, SERVER, NAME}) {
+            String value = env.get(key);
+            Optional<String> problem = value == null ? Optional.empty() : keyProblem(key, value);
+            if (problem.isPresent()) {
+                return problem;
+            }
         }
         return Optional.empty();
+    }
+
+    /** Why {@code value} cannot be the placement key {@code key} ({@link #ISOLATION}, {@link #SERVER} or {@link #NAME}). */
+    static Optional<String> keyProblem(String key, String value) {
+        String v = value.strip();
+        return switch (key) {
+            case ISOLATION -> IsolationMode.byKey(v) == null
+                    ? Optional.of(ISOLATION + " must be table (also spelt prefix) or database, got '" + value + "'.") : Optional.empty();
+            case SERVER -> !SERVER_NAME.matcher(v).matches()
+                    ? Optional.of(SERVER + " must be a server name of 1-32 characters of a-z, 0-9, _ and -, got '" + value + "'.")
+                    : Optional.empty();
+            case NAME -> !DATABASE_NAME.matcher(v).matches()
+                    ? Optional.of(NAME + " must be 1 to 63 characters of a-z, 0-9 and _, starting with a letter, got '" + value + "'.")
+                    : Optional.empty();
+            default -> throw new IllegalArgumentException("not a placement key: " + key);
+        };
     }
 }

@@ -5,7 +5,6 @@ import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantLimits;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Function;
@@ -17,11 +16,12 @@ import tools.jackson.databind.json.JsonMapper;
  * short time and dropped whenever the registry changes (the cache bus calls {@link #invalidateAll()}). In single-site
  * mode the only source is {@code TESELA_TENANT_ENFORCED}.
  *
- * <p>Values are whole numbers, or for sizes numbers with a K, M or G suffix (binary units). 0, negative or
- * unreadable values mean "no limit" (ignored here, so a typo never locks a site out).
+ * <p>Values follow {@link Limit#parse}; 0 means "no limit". The registry refuses anything else when limits are
+ * stored; what is found stored anyway is skipped and logged (see {@link #parse}).
  */
 public final class RegistryLimits implements TenantLimits {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RegistryLimits.class);
     private final Function<String, String> effectiveLimitsJson;
     private final FlushableCache<String, Map<Limit, Long>> cache = new FlushableCache<>(50_000, Duration.ofSeconds(60));
 
@@ -37,7 +37,7 @@ public final class RegistryLimits implements TenantLimits {
 
     @Override
     public OptionalLong of(TenantContext tenant, Limit limit) {
-        Long value = cache.get(tenant.id(), id -> parse(effectiveLimitsJson.apply(id))).get(limit);
+        Long value = cache.get(tenant.id(), id -> parse(id, effectiveLimitsJson.apply(id))).get(limit);
         return value == null ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
@@ -45,7 +45,14 @@ public final class RegistryLimits implements TenantLimits {
         cache.invalidateAll();
     }
 
-    static Map<Limit, Long> parse(String json) {
+    /**
+     * The limits of one effective limits JSON object. Never throws: what does not follow {@link Limit#parse} (stored
+     * before the registry checked limits, or set in TESELA_TENANT_ENFORCED) is skipped, meaning "no limit", and
+     * logged, so a bad stored value never breaks a tenant's uploads or sign-ups.
+     *
+     * @param tenantId for the log only
+     */
+    static Map<Limit, Long> parse(String tenantId, String json) {
         Map<Limit, Long> out = new EnumMap<>(Limit.class);
         if (json == null || json.isBlank()) {
             return out;
@@ -54,42 +61,31 @@ public final class RegistryLimits implements TenantLimits {
         try {
             node = JSON.readTree(json);
         } catch (RuntimeException e) {
+            log.warn("Tenant {}: its limits are not valid JSON; none applied", tenantId);
             return out;
         }
-        for (Limit limit : Limit.values()) {
-            JsonNode v = node.get(limit.key());
-            if (v == null || v.isNull()) {
+        if (node == null || !node.isObject()) {
+            log.warn("Tenant {}: its limits are not a JSON object; none applied", tenantId);
+            return out;
+        }
+        for (var entry : node.properties()) {
+            var limit = Limit.byKey(entry.getKey());
+            if (limit.isEmpty()) {
+                log.warn("Tenant {}: '{}' in its limits is not a limit; ignored", tenantId, entry.getKey());
                 continue;
             }
-            long value = v.isNumber() ? v.asLong() : size(v.asString());
-            if (value > 0) {
-                out.put(limit, value);
+            if (entry.getValue().isNull()) {
+                continue;
+            }
+            try {
+                long value = limit.get().parse(TenantValues.scalar(entry.getValue()));
+                if (value > 0) {
+                    out.put(limit.get(), value);
+                }
+            } catch (IllegalArgumentException e) {
+                log.warn("Tenant {}: {} Not applied (no limit) until it is corrected.", tenantId, e.getMessage());
             }
         }
         return out;
-    }
-
-    /** "20M" → 20 MiB; plain digits → that number; anything else → 0 (no limit). */
-    static long size(String text) {
-        String s = text.strip().toUpperCase(Locale.ROOT);
-        long unit = 1;
-        if (s.endsWith("B")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (s.endsWith("K")) {
-            unit = 1024;
-        } else if (s.endsWith("M")) {
-            unit = 1024 * 1024;
-        } else if (s.endsWith("G")) {
-            unit = 1024L * 1024 * 1024;
-        }
-        if (unit > 1) {
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            return Math.multiplyExact(Long.parseLong(s.strip()), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            return 0;
-        }
     }
 }

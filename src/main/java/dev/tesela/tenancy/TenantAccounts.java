@@ -35,13 +35,14 @@ public final class TenantAccounts {
     /**
      * Sets the password of {@code username} in tenant {@code tenantId} to {@code password}, or, when that is empty or
      * "", to a random one of {@value #GENERATED_PASSWORD_LENGTH} letters and digits; ends that user's sessions and
-     * login cookies in that tenant only. Returns the username and the new password.
+     * login cookies in that tenant only, and with {@code revokeApiKeys} deletes the user's API keys there too (else
+     * they keep working). Returns the username, the new password and how many keys were revoked.
      *
      * @throws AppException NOT_FOUND for no such tenant or no such user in it; CONFLICT while the tenant is not
      *                      installed; INVALID_INPUT ({@code username}, {@code password}) for a missing username or a
      *                      password sign-up would refuse, leaving the old password valid
      */
-    public PasswordReset resetPassword(String tenantId, String username, Optional<String> password) {
+    public PasswordReset resetPassword(String tenantId, String username, Optional<String> password, boolean revokeApiKeys) {
         if (username == null || username.isBlank()) {
             throw AppException.invalid("username", "The username is required.");
         }
@@ -50,6 +51,6 @@ public final class TenantAccounts {
             throw new AppException(ErrorCode.CONFLICT, "Tenant '" + tenantId + "' is not installed yet; it has no users.");
         }
         String newPassword = password.filter(p -> !p.isEmpty()).orElseGet(() -> Crypto.randomBase62(GENERATED_PASSWORD_LENGTH));
-        return accounts.resetPassword(rc, username, Optional.of(newPassword));
+        return accounts.resetPassword(rc, username, Optional.of(newPassword), revokeApiKeys);
     }
 }

@@ -134,14 +134,27 @@ final class TenantEnvironment {
         return "tesela/plan/" + id + "/env";
     }
 
-    /** Merges JSON objects key by key, later ones winning; a null value removes the key. Null when the result is empty. */
+    /**
+     * Merges JSON objects key by key, later ones winning; a null value removes the key. Null when the result is
+     * empty. One that is not a JSON object (stored before the registry checked its input) is skipped.
+     */
     static String mergeObjects(String... objects) {
         var merged = JSON.createObjectNode();
         for (String json : objects) {
             if (json == null) {
                 continue;
             }
-            JSON.readTree(json).properties().forEach(e -> {
+            JsonNode node;
+            try {
+                node = JSON.readTree(json);
+            } catch (JacksonException e) {
+                node = null;
+            }
+            if (node == null || !node.isObject()) {
+                org.slf4j.LoggerFactory.getLogger(TenantEnvironment.class).warn("Skipped stored limits that are not a JSON object");
+                continue;
+            }
+            node.properties().forEach(e -> {
                 if (e.getValue().isNull()) {
                     merged.remove(e.getKey());
                 } else {

@@ -21,9 +21,6 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jooq.exception.IntegrityConstraintViolationException;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The provider's operations on tenants: provision, change, remove, migrate. Callers are provider tooling (the
@@ -37,7 +34,6 @@ public final class TenantRegistry {
             "^(?=.{1,255}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$");
     /** PostgreSQL keeps 63 bytes of a name; the longest tenant index name needs 37 after the prefix. */
     private static final int MAX_PREFIX_LENGTH = 26;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final TenantDirectory directory;
     private final TenantRepository repository;
@@ -70,15 +66,23 @@ public final class TenantRegistry {
      * did not.
      */
     public TenantRecord create(CreateTenant command) {
+        return create(command, Map.of());
+    }
+
+    /**
+     * {@link #create(CreateTenant)}, reporting {@code inputProblems} (field → message, found by the caller while
+     * reading its input; the command holds null or empty for those fields) together with the registry's own.
+     */
+    TenantRecord create(CreateTenant command, Map<String, String> inputProblems) {
         String id = command.id() == null ? "" : command.id().strip();
         String hostname = normaliseHostname(command.hostname());
         String planId = blankToNull(command.planId());
         Map<String, String> env = command.env() == null ? Map.of() : command.env();
-        Map<String, String> errors = new LinkedHashMap<>();
-        idProblem(id).ifPresent(p -> errors.put("id", p));
-        hostnameProblem(hostname).ifPresent(p -> errors.put("hostname", p));
-        String limits = command.limitsJson() == null ? null : canonicalObject("limits", command.limitsJson(), errors);
-        envProblem(env).ifPresent(p -> errors.put("env", p));
+        Map<String, String> errors = new LinkedHashMap<>(inputProblems);
+        idProblem(id).ifPresent(p -> errors.putIfAbsent("id", p));
+        hostnameProblem(hostname).ifPresent(p -> errors.putIfAbsent("hostname", p));
+        String limits = command.limitsJson() == null ? null : TenantValues.limits(command.limitsJson(), errors);
+        TenantValues.env(env, errors);
         // A plan that does not exist is refused by the registry's foreign key, after the tables were made (and then
         // dropped): checking first would race with a concurrent plan delete anyway.
         TenantRepository.Placement placement = null;
@@ -180,20 +184,25 @@ public final class TenantRegistry {
 
     /** Applies the fields present in {@code command}; returns the tenant after the change. */
     public TenantRecord edit(EditTenant command) {
+        return edit(command, Map.of());
+    }
+
+    /** {@link #edit(EditTenant)}, reporting {@code inputProblems} with the registry's own (see {@link #create(CreateTenant, Map)}). */
+    TenantRecord edit(EditTenant command, Map<String, String> inputProblems) {
         TenantRepository.Row row = repository.byId(command.id())
                 .orElseThrow(() -> AppException.notFound("No tenant with id '" + command.id() + "'."));
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>(inputProblems);
         String hostname = command.hostname().map(TenantRegistry::normaliseHostname).orElse(row.hostname());
         if (command.hostname().isPresent()) {
-            hostnameProblem(hostname).ifPresent(p -> errors.put("hostname", p));
+            hostnameProblem(hostname).ifPresent(p -> errors.putIfAbsent("hostname", p));
         }
         // Not Optional.map(...).orElse(old): a value that clears the field maps to null, which map() turns into "absent".
         String limits = row.limitsJson();
         if (command.limitsJson().isPresent()) {
             String json = command.limitsJson().get();
-            limits = json.isBlank() || json.strip().equals("null") ? null : canonicalObject("limits", json, errors);
+            limits = json.isBlank() || json.strip().equals("null") ? null : TenantValues.limits(json, errors);
         }
-        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> errors.put("env", p));
+        command.env().ifPresent(env -> TenantValues.env(env, errors));
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
@@ -287,14 +296,19 @@ public final class TenantRegistry {
 
     /** Creates a plan. Ids follow the tenant id rules. */
     public PlanRecord createPlan(TenantCommands.PlanChange command) {
+        return createPlan(command, Map.of());
+    }
+
+    /** {@link #createPlan(TenantCommands.PlanChange)}, reporting {@code inputProblems} with the registry's own. */
+    PlanRecord createPlan(TenantCommands.PlanChange command, Map<String, String> inputProblems) {
         String id = command.id() == null ? "" : command.id().strip();
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>(inputProblems);
         if (!ID.matcher(id).matches()) {
-            errors.put("id", "Plan id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
+            errors.putIfAbsent("id", "Plan id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
         }
         String limits = command.limitsJson().filter(j -> !j.isBlank() && !j.strip().equals("null"))
-                .map(j -> canonicalObject("limits", j, errors)).orElse(null);
-        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> errors.put("env", p));
+                .map(j -> TenantValues.limits(j, errors)).orElse(null);
+        command.env().ifPresent(env -> TenantValues.env(env, errors));
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
@@ -316,15 +330,20 @@ public final class TenantRegistry {
 
     /** Changes a plan; every tenant on it sees the change at once. */
     public PlanRecord editPlan(TenantCommands.PlanChange command) {
+        return editPlan(command, Map.of());
+    }
+
+    /** {@link #editPlan(TenantCommands.PlanChange)}, reporting {@code inputProblems} with the registry's own. */
+    PlanRecord editPlan(TenantCommands.PlanChange command, Map<String, String> inputProblems) {
         PlanRepository.Row row = plans.byId(command.id())
                 .orElseThrow(() -> AppException.notFound("No plan with id '" + command.id() + "'."));
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>(inputProblems);
         String limits = row.limitsJson();
         if (command.limitsJson().isPresent()) {
             String json = command.limitsJson().get();
-            limits = json.isBlank() || json.strip().equals("null") ? null : canonicalObject("limits", json, errors);
+            limits = json.isBlank() || json.strip().equals("null") ? null : TenantValues.limits(json, errors);
         }
-        command.env().flatMap(TenantRegistry::envProblem).ifPresent(p -> errors.put("env", p));
+        command.env().ifPresent(env -> TenantValues.env(env, errors));
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
@@ -342,36 +361,9 @@ public final class TenantRegistry {
         changed("plan:" + id);
     }
 
-    /** Parses a JSON object (for --limits / --env); records an error and returns null otherwise. */
-    private static String canonicalObject(String field, String json, Map<String, String> errors) {
-        try {
-            JsonNode node = JSON.readTree(json);
-            if (node == null || !node.isObject()) {
-                errors.put(field, "The " + field + " must be a JSON object, such as {\"TESELA_MAX_USERS\": 10}.");
-                return null;
-            }
-            return JSON.writeValueAsString(node);
-        } catch (JacksonException e) {
-            errors.put(field, "The " + field + " are not valid JSON.");
-            return null;
-        }
-    }
-
     /** Parses {@code json} as a JSON object of scalar values into strings (for --env). */
     public static Map<String, String> parseEnv(String json) {
         return TenantEnvironment.parseEnv(json);
-    }
-
-    /** Why {@code env} cannot be stored for a tenant or plan, if it cannot: values the registry itself reads are checked. */
-    private static Optional<String> envProblem(Map<String, String> env) {
-        String key = env.get(TenantEnvironment.ENCRYPTION_KEY);
-        if (key != null) {
-            Optional<String> problem = TenantEnvironment.keyProblem(key);
-            if (problem.isPresent()) {
-                return problem;
-            }
-        }
-        return Placements.envProblem(env);
     }
 
     private Optional<String> idProblem(String id) {

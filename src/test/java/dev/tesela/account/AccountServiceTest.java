@@ -131,7 +131,7 @@ class AccountServiceTest {
         try (Site site = Site.installed(kind, Map.of())) {
             var accounts = site.app().accounts;
             var before = accounts.signIn(site.visitor("10.0.0.5"), new SignIn("admin", "correct horse", true, null));
-            var reset = accounts.resetPassword(site.system(), "Admin@Example.com", Optional.empty());
+            var reset = accounts.resetPassword(site.system(), "Admin@Example.com", Optional.empty(), false);
             assertEquals("admin", reset.username(), "named by e-mail, answered with the username");
             String generated = reset.password();
             assertEquals(24, generated.length());

@@ -41,22 +41,22 @@ class PlansTest {
     void effectiveValuesLayerPlanThenTenantThenEnforced(TestDatabase.Kind kind) throws Exception {
         Services.requireRedis();
         try (TestDatabase db = TestDatabase.create(kind);
-             App app = TestApps.migratedApp(db, env("{\"limits\": {\"albums\": 1}, \"env\": {\"TESELA_C\": \"enforced\"}}"))) {
-            app.registry.createPlan(new PlanChange("pro", Optional.of("{\"users\": 10, \"albums\": 5, \"files\": 1000}"),
-                    Optional.of(Map.of("TESELA_A", "plan", "TESELA_B", "plan", "TESELA_C", "plan"))));
-            app.registry.create(new CreateTenant("acme", "acme.test", true, "pro", "{\"users\": 20, \"files\": null}",
-                    Map.of("TESELA_B", "tenant")));
+             App app = TestApps.migratedApp(db, env("{\"limits\": {\"TESELA_MAX_ALBUMS\": 1}, \"env\": {\"TESELA_DB_SERVER\": \"enforced\"}}"))) {
+            app.registry.createPlan(new PlanChange("pro", Optional.of("{\"TESELA_MAX_USERS\": 10, \"TESELA_MAX_ALBUMS\": 5, \"TESELA_MAX_FILES\": 1000}"),
+                    Optional.of(Map.of("TESELA_SCHEDULER_INTERVAL", "600", "TESELA_DB_NAME", "plan", "TESELA_DB_SERVER", "plan"))));
+            app.registry.create(new CreateTenant("acme", "acme.test", true, "pro", "{\"TESELA_MAX_USERS\": 20, \"TESELA_MAX_FILES\": null}",
+                    Map.of("TESELA_DB_NAME", "tenant")));
 
             TenantRecord acme = app.registry.get("acme");
-            assertEquals("{\"users\":20,\"albums\":1}", acme.effectiveLimitsJson(),
+            assertEquals("{\"TESELA_MAX_USERS\":20,\"TESELA_MAX_ALBUMS\":1}", acme.effectiveLimitsJson(),
                     "tenant beats plan, enforced beats both, a null removes the plan's key");
-            assertEquals(Map.of("TESELA_A", "plan", "TESELA_B", "tenant", "TESELA_C", "enforced"), acme.effectiveEnv());
-            assertEquals(Map.of("TESELA_B", "tenant"), acme.env(), "the tenant's own env is kept apart");
+            assertEquals(Map.of("TESELA_SCHEDULER_INTERVAL", "600", "TESELA_DB_NAME", "tenant", "TESELA_DB_SERVER", "enforced"), acme.effectiveEnv());
+            assertEquals(Map.of("TESELA_DB_NAME", "tenant"), acme.env(), "the tenant's own env is kept apart");
 
             // Changing the plan changes its tenants' effective values.
-            app.registry.editPlan(new PlanChange("pro", Optional.of("{\"users\": 50, \"storages\": 2}"), Optional.empty()));
-            assertEquals("{\"users\":20,\"storages\":2,\"albums\":1}", app.registry.get("acme").effectiveLimitsJson());
-            assertEquals("plan", app.registry.getPlan("pro").env().get("TESELA_A"), "env kept when only limits change");
+            app.registry.editPlan(new PlanChange("pro", Optional.of("{\"TESELA_MAX_USERS\": 50, \"TESELA_MAX_STORAGES\": 2}"), Optional.empty()));
+            assertEquals("{\"TESELA_MAX_USERS\":20,\"TESELA_MAX_STORAGES\":2,\"TESELA_MAX_ALBUMS\":1}", app.registry.get("acme").effectiveLimitsJson());
+            assertEquals("600", app.registry.getPlan("pro").env().get("TESELA_SCHEDULER_INTERVAL"), "env kept when only limits change");
 
             // The plan's env is stored sealed.
             try (var c = db.connect(); var st = c.createStatement();
@@ -69,8 +69,8 @@ class PlansTest {
             app.registry.deletePlan("pro");
             TenantRecord orphan = app.registry.get("acme");
             assertNull(orphan.planId());
-            assertEquals("{\"users\":20,\"albums\":1}", orphan.effectiveLimitsJson());
-            assertEquals(Map.of("TESELA_B", "tenant", "TESELA_C", "enforced"), orphan.effectiveEnv());
+            assertEquals("{\"TESELA_MAX_USERS\":20,\"TESELA_MAX_ALBUMS\":1}", orphan.effectiveLimitsJson());
+            assertEquals(Map.of("TESELA_DB_NAME", "tenant", "TESELA_DB_SERVER", "enforced"), orphan.effectiveEnv());
         }
     }
 
@@ -99,10 +99,10 @@ class PlansTest {
         Services.requireRedis();
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2)) {
             Map<String, String> env = TestApps.env(db, env(null));
-            assertEquals(0, CliRun.run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"users\": 10}", "--env", "{\"TESELA_X\": 1}").exitCode());
+            assertEquals(0, CliRun.run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"TESELA_MAX_USERS\": 10}", "--env", "{\"TESELA_SCHEDULER_INTERVAL\": 60}").exitCode());
             var get = CliRun.run(env, "tenants", "plan:get", "--id", "pro");
             assertEquals(0, get.exitCode());
-            assertTrue(get.out().contains("\"users\" : 10") && get.out().contains("\"TESELA_X\" : \"1\""), get.out());
+            assertTrue(get.out().contains("\"TESELA_MAX_USERS\" : 10") && get.out().contains("\"TESELA_SCHEDULER_INTERVAL\" : \"60\""), get.out());
             var edit = CliRun.run(env, "tenants", "plan:edit", "--id", "pro", "--env", "null");
             assertTrue(edit.out().contains("\"env\" : null"), edit.out());
             assertTrue(CliRun.run(env, "tenants", "plan:list").out().contains("\"id\" : \"pro\""));

@@ -140,7 +140,7 @@ class TenantsCliTest {
         assertEquals("The tenant registry is up to date.", again.out().strip());
 
         CliRun create = CliRun.run(env, "tenants", "create", "--id", "acme", "--hostname", "Acme.Example.COM", "--is_enabled", "1",
-                "--limits", "{\"users\":5}", "--env", "{\"TESELA_X\":\"secret-value\"}");
+                "--limits", "{\"TESELA_MAX_USERS\":5}", "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
 
         assertEquals(0, create.exitCode(), create::toString);
         JsonNode t = create.json();
@@ -148,8 +148,8 @@ class TenantsCliTest {
         assertEquals("acme.example.com", t.get("hostname").asString());
         assertTrue(t.get("is_enabled").isBoolean() && t.get("is_enabled").booleanValue(), t.toString());
         assertTrue(t.get("plan_id").isNull(), t.toString());
-        assertEquals(JSON.readTree("{\"users\":5}"), t.get("limits"));
-        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), t.get("env"), "env is shown decrypted");
+        assertEquals(JSON.readTree("{\"TESELA_MAX_USERS\":5}"), t.get("limits"));
+        assertEquals(JSON.readTree("{\"TESELA_DB_NAME\":\"secret_value\"}"), t.get("env"), "env is shown decrypted");
         assertFalse(t.get("created_at").isNull(), t.toString());
 
         Set<String> expected = tenantTableNames("tsl_acme_");
@@ -159,11 +159,11 @@ class TenantsCliTest {
 
         byte[] sealed = envEnc("acme");
         assertNotNull(sealed, "the env is stored");
-        assertTrue(sealed.length > "secret-value".length(), "sealed value carries IV and tag: " + sealed.length);
-        for (String plain : List.of("secret-value", "TESELA_X")) {
+        assertTrue(sealed.length > "secret_value".length(), "sealed value carries IV and tag: " + sealed.length);
+        for (String plain : List.of("secret_value", "TESELA_DB_NAME")) {
             assertFalse(containsBytes(sealed, plain.getBytes(StandardCharsets.UTF_8)), "'" + plain + "' is not stored in plain text");
         }
-        assertEquals("{\"users\":5}", column("limits_json", "acme").replace(" ", ""));
+        assertEquals("{\"TESELA_MAX_USERS\":5}", column("limits_json", "acme").replace(" ", ""));
         assertEquals("acme.example.com", column("hostname", "acme"));
     }
 
@@ -171,8 +171,8 @@ class TenantsCliTest {
     @EnumSource(Kind.class)
     void getListAndEdit(Kind kind) throws SQLException {
         provider(kind);
-        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"users\":5}",
-                "--env", "{\"TESELA_X\":\"secret-value\"}");
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"TESELA_MAX_USERS\":5}",
+                "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
         initAndCreate("beta", "beta.example.com");
 
         CliRun get = CliRun.run(env, "tenants", "get", "--id", "acme");
@@ -180,8 +180,8 @@ class TenantsCliTest {
         JsonNode acme = get.json();
         assertEquals("acme.example.com", acme.get("hostname").asString());
         assertTrue(acme.get("is_enabled").booleanValue());
-        assertEquals(JSON.readTree("{\"users\":5}"), acme.get("limits"));
-        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), acme.get("env"));
+        assertEquals(JSON.readTree("{\"TESELA_MAX_USERS\":5}"), acme.get("limits"));
+        assertEquals(JSON.readTree("{\"TESELA_DB_NAME\":\"secret_value\"}"), acme.get("env"));
 
         CliRun beta = CliRun.run(env, "tenants", "get", "--id", "beta");
         assertEquals(0, beta.exitCode(), beta::toString);
@@ -202,7 +202,7 @@ class TenantsCliTest {
         assertEquals("new.example.com", edited.get("hostname").asString());
         assertFalse(edited.get("is_enabled").booleanValue());
         assertTrue(edited.get("env").isNull(), "env cleared: " + edited);
-        assertEquals(JSON.readTree("{\"users\":5}"), edited.get("limits"), "limits left as they were");
+        assertEquals(JSON.readTree("{\"TESELA_MAX_USERS\":5}"), edited.get("limits"), "limits left as they were");
         assertEquals(acme.get("plan_id"), edited.get("plan_id"));
         assertEquals(acme.get("created_at"), edited.get("created_at"));
         assertNull(envEnc("acme"), "the sealed env is removed from the row");
@@ -236,29 +236,29 @@ class TenantsCliTest {
     @EnumSource(Kind.class)
     void editSetsAndClearsPlanLimitsAndEnv(Kind kind) throws SQLException {
         provider(kind);
-        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"users\":5}",
-                "--env", "{\"TESELA_X\":\"secret-value\"}");
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"TESELA_MAX_USERS\":5}",
+                "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
         insertPlan("pro");
 
         JsonNode withPlan = editOk("--plan_id", "pro");
         assertEquals("pro", withPlan.get("plan_id").asString());
-        assertEquals(JSON.readTree("{\"users\":5}"), withPlan.get("limits"));
-        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), withPlan.get("env"));
+        assertEquals(JSON.readTree("{\"TESELA_MAX_USERS\":5}"), withPlan.get("limits"));
+        assertEquals(JSON.readTree("{\"TESELA_DB_NAME\":\"secret_value\"}"), withPlan.get("env"));
 
         JsonNode noLimits = editOk("--limits", "null");
         assertTrue(noLimits.get("limits").isNull(), "--limits null clears them: " + noLimits);
         assertNull(column("limits_json", "acme"));
         assertEquals("pro", noLimits.get("plan_id").asString(), "the plan is left as it was");
-        assertEquals(JSON.readTree("{\"TESELA_X\":\"secret-value\"}"), noLimits.get("env"));
+        assertEquals(JSON.readTree("{\"TESELA_DB_NAME\":\"secret_value\"}"), noLimits.get("env"));
 
         JsonNode noPlan = editOk("--plan_id", "");
         assertTrue(noPlan.get("plan_id").isNull(), "--plan_id '' removes the plan: " + noPlan);
         assertNull(column("plan_id", "acme"));
 
-        JsonNode newEnv = editOk("--env", "{\"TESELA_Y\":7}", "--limits", "{\"albums\":2}");
-        assertEquals(JSON.readTree("{\"TESELA_Y\":\"7\"}"), newEnv.get("env"), "env replaced, values as strings");
-        assertEquals(JSON.readTree("{\"albums\":2}"), newEnv.get("limits"));
-        assertFalse(containsBytes(envEnc("acme"), "TESELA_Y".getBytes(StandardCharsets.UTF_8)));
+        JsonNode newEnv = editOk("--env", "{\"TESELA_SCHEDULER_INTERVAL\":7}", "--limits", "{\"TESELA_MAX_ALBUMS\":2}");
+        assertEquals(JSON.readTree("{\"TESELA_SCHEDULER_INTERVAL\":\"7\"}"), newEnv.get("env"), "env replaced, values as strings");
+        assertEquals(JSON.readTree("{\"TESELA_MAX_ALBUMS\":2}"), newEnv.get("limits"));
+        assertFalse(containsBytes(envEnc("acme"), "TESELA_SCHEDULER_INTERVAL".getBytes(StandardCharsets.UTF_8)));
 
         JsonNode emptyEnv = editOk("--env", "{}");
         assertTrue(emptyEnv.get("env").isNull(), "--env '{}' clears it: " + emptyEnv);

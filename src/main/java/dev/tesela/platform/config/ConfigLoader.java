@@ -147,6 +147,11 @@ public final class ConfigLoader {
         Optional<String> apiRequestSecret = r.raw("TESELA_TENANTS_API_REQUEST_SECRET");
         apiRequestSecret.filter(secret -> secret.length() < 16)
                 .ifPresent(secret -> r.problem("TESELA_TENANTS_API_REQUEST_SECRET", "must be at least 16 characters"));
+        TeselaConfig.ApiSignature apiSignature = r.oneOf("TESELA_TENANTS_API_SIGNATURE", TeselaConfig.ApiSignature.BODY,
+                TeselaConfig.ApiSignature::byKey, "body or request");
+        if (apiSignature == TeselaConfig.ApiSignature.REQUEST && apiRequestSecret.isEmpty()) {
+            r.problem("TESELA_TENANTS_API_SIGNATURE", "request needs TESELA_TENANTS_API_REQUEST_SECRET, the key requests are signed with");
+        }
 
         TeselaConfig.Traefik traefik = traefik(r, port);
 
@@ -161,7 +166,7 @@ public final class ConfigLoader {
                 new TeselaConfig.Site(hostname, https),
                 new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
                 new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced,
-                        jobsInServe, apiAllowList, apiRequestSecret, traefik),
+                        jobsInServe, apiAllowList, apiRequestSecret, apiSignature, traefik),
                 media);
     }
 

@@ -87,12 +87,41 @@ public record TeselaConfig(
      * the control plane; {@code internalHostname} is the provider's own host (never a tenant's);
      * {@code routerSecret}, when set, lets a request that presents it choose its host with X-Forwarded-Host;
      * {@code jobsInServe} runs the tenants' jobs worker inside {@code serve} too; {@code apiIpAllowList} (IPs/CIDRs,
-     * empty = all) and {@code apiRequestSecret} (body signatures required when present) guard the Tenants API;
-     * {@code traefik} shapes the routing document the Tenants API serves to Traefik.
+     * empty = all) and {@code apiRequestSecret} (signatures required when present, by {@code apiSignature}'s
+     * scheme; {@link ApiSignature#REQUEST} only with a secret) guard the Tenants API; {@code traefik} shapes the
+     * routing document the Tenants API serves to Traefik.
      */
     public record Tenants(boolean enabled, String providerName, String providerUrl, String internalHostname,
                           Optional<String> routerSecret, IsolationMode isolation, Enforced enforced, boolean jobsInServe,
-                          String apiIpAllowList, Optional<String> apiRequestSecret, Traefik traefik) {}
+                          String apiIpAllowList, Optional<String> apiRequestSecret, ApiSignature apiSignature, Traefik traefik) {}
+
+    /** What a Tenants API request's {@code X-Signature} signs (TESELA_TENANTS_API_SIGNATURE). */
+    public enum ApiSignature {
+        /** The raw body only, as the reference does: a signature stays valid for any request with the same body. */
+        BODY("body"),
+        /** Method, path with query, the X-Signature-Timestamp header (within a short window) and the body. */
+        REQUEST("request");
+
+        private final String key;
+
+        ApiSignature(String key) {
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        /** The scheme named {@code key} (any case), or null. */
+        public static ApiSignature byKey(String key) {
+            for (ApiSignature s : values()) {
+                if (s.key.equalsIgnoreCase(key)) {
+                    return s;
+                }
+            }
+            return null;
+        }
+    }
 
     /**
      * What {@code GET /_/api/4/config/traefik} tells Traefik: route to {@code http://<serviceName>:<servicePort>}
