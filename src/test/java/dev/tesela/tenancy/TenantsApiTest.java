@@ -8,6 +8,8 @@ import dev.tesela.App;
 import dev.tesela.account.AccountCommands.SignIn;
 import dev.tesela.account.AccountCommands.SignedIn;
 import dev.tesela.install.InstallService.InstallCommand;
+import dev.tesela.media.UploadRequest;
+import dev.tesela.media.UploadSource;
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
@@ -281,6 +283,222 @@ class TenantsApiTest {
         }
     }
 
+    @Test
+    void wrongTypesAndBadLimitsOrEnvAreRefusedNamingEveryFieldAndLeaveNothingBehind() throws Exception {
+        Services.requireRedis();
+        // No request secret: these requests need no signature.
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
+             App app = TestApps.migratedApp(db, ProviderModeTest.providerEnv(ProviderModeTest.newKey()))) {
+            String key = app.tenantApiKeys().create("input", null);
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                // Wrong JSON types: 400 naming every wrong field at once, no tenant created.
+                JsonNode types = refused(send(port, "localhost", "POST", "/tenants",
+                        "{\"id\":[\"x\"],\"hostname\":{\"a\":1},\"is_enabled\":\"banana\",\"plan_id\":7,\"limits\":[1],\"env\":\"x\"}",
+                        key, null));
+                assertEquals(java.util.Set.of("id", "hostname", "is_enabled", "plan_id", "limits", "env"), fieldNames(types), types.toString());
+                assertTrue(types.get("is_enabled").asString().contains("true or false"), types.toString());
+                assertFalse(types.toString().contains("Exception"), "no Java class names: " + types);
+
+                // Limits and env: every unknown key and bad value, named by key, with the other fields' problems.
+                JsonNode limits = refused(send(port, "localhost", "POST", "/tenants", "{\"id\":\"Bad!\",\"hostname\":\"ok.example\","
+                        + "\"limits\":{\"TESELA_MAX_WIDGETS\":1,\"TESELA_MAX_FILES\":\"lots\",\"TESELA_MAX_USERS\":-5,"
+                        + "\"TESELA_MAX_ALBUMS\":99999999999999999999,\"TESELA_MAX_TAGS\":2.5,\"TESELA_MAX_UPLOAD_SIZE\":\"99999999999G\"},"
+                        + "\"env\":{\"TESELA_NOPE\":\"1\",\"TESELA_MAX_FILES\":\"3\",\"TESELA_SCHEDULER_INTERVAL\":\"soon\",\"TESELA_DB_NAME\":[1]}}",
+                        key, null));
+                assertEquals(java.util.Set.of("id", "limits.TESELA_MAX_WIDGETS", "limits.TESELA_MAX_FILES", "limits.TESELA_MAX_USERS",
+                        "limits.TESELA_MAX_ALBUMS", "limits.TESELA_MAX_TAGS", "limits.TESELA_MAX_UPLOAD_SIZE", "env.TESELA_NOPE",
+                        "env.TESELA_MAX_FILES", "env.TESELA_SCHEDULER_INTERVAL", "env.TESELA_DB_NAME"), fieldNames(limits), limits.toString());
+                assertTrue(limits.get("limits.TESELA_MAX_FILES").asString().contains("'lots'"), limits.toString());
+                assertTrue(limits.get("limits.TESELA_MAX_USERS").asString().contains("from 0 (no limit)"), limits.toString());
+                assertTrue(limits.get("env.TESELA_MAX_FILES").asString().contains("set it in the limits"), limits.toString());
+                assertEquals("[]", send(port, "localhost", "GET", "/tenants", "", key, null).body(), "nothing created");
+                try (var c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM tsl__tenants")) {
+                    assertTrue(rs.next());
+                    assertEquals(0, rs.getInt(1), "no registry row");
+                }
+
+                // Valid limits are accepted, shown as written and in force: one file, 20 MiB uploads.
+                String id = "in" + Crypto.randomBase62(5).toLowerCase();
+                var created = send(port, "localhost", "POST", "/tenants", "{\"id\":\"" + id + "\",\"hostname\":\"" + id + ".example\","
+                        + "\"is_enabled\":1,\"limits\":{\"TESELA_MAX_FILES\":\"1\",\"TESELA_MAX_UPLOAD_SIZE\":\"20 MB\"},"
+                        + "\"env\":{\"TESELA_SCHEDULER_INTERVAL\":120}}", key, null);
+                assertEquals(201, created.statusCode(), created.body());
+                assertEquals("20 MB", JSON.readTree(created.body()).get("limits").get("TESELA_MAX_UPLOAD_SIZE").asString());
+                TenantContext tenant = app.tenants.byId(id).orElseThrow();
+                RequestContext system = app.systemContext(tenant);
+                app.installs.install(system, new InstallCommand("owner", "owner@example.com", "owner password"));
+                assertEquals(20L * 1024 * 1024, app.limits.of(tenant, dev.tesela.platform.context.TenantLimits.Limit.UPLOAD_SIZE).getAsLong());
+                app.media.upload(system, upload(dev.tesela.testing.TestImages.png(20, 20, 1)));
+                AppException full = org.junit.jupiter.api.Assertions.assertThrows(AppException.class,
+                        () -> app.media.upload(system, upload(dev.tesela.testing.TestImages.png(21, 21, 2))));
+                assertEquals("Maximum files reached (limit 1).", full.publicMessage());
+
+                // An edit with wrong fields changes nothing.
+                JsonNode edit = refused(send(port, "localhost", "PATCH", "/tenants/" + id,
+                        "{\"is_enabled\":\"banana\",\"hostname\":\"moved.example\",\"limits\":{\"TESELA_MAX_FILES\":-5}}", key, null));
+                assertEquals(java.util.Set.of("is_enabled", "limits.TESELA_MAX_FILES"), fieldNames(edit), edit.toString());
+                JsonNode after = JSON.readTree(send(port, "localhost", "GET", "/tenants/" + id, "", key, null).body());
+                assertEquals(id + ".example", after.get("hostname").asString(), "the valid field of a refused edit is not applied either");
+                assertEquals("1", after.get("limits").get("TESELA_MAX_FILES").asString());
+
+                // Plans follow the same rules.
+                JsonNode plan = refused(send(port, "localhost", "POST", "/tenants-plans",
+                        "{\"id\":\"pro\",\"limits\":{\"users\":3,\"TESELA_MAX_FILES\":true},\"env\":{\"TESELA_TENANTS_DB_ISOLATION_MODE\":\"silo\"}}", key, null));
+                assertEquals(java.util.Set.of("limits.users", "limits.TESELA_MAX_FILES", "env.TESELA_TENANTS_DB_ISOLATION_MODE"), fieldNames(plan),
+                        plan.toString());
+                assertEquals("[]", send(port, "localhost", "GET", "/tenants-plans", "", key, null).body(), "no plan created");
+                assertEquals(201, send(port, "localhost", "POST", "/tenants-plans", "{\"id\":\"pro\",\"limits\":{\"TESELA_MAX_USERS\":3}}",
+                        key, null).statusCode());
+                JsonNode planEdit = refused(send(port, "localhost", "PATCH", "/tenants-plans/pro",
+                        "{\"limits\":{\"TESELA_MAX_USERS\":\"lots\"}}", key, null));
+                assertEquals(java.util.Set.of("limits.TESELA_MAX_USERS"), fieldNames(planEdit));
+                assertEquals("{\"TESELA_MAX_USERS\":3}", app.registry.getPlan("pro").limitsJson(), "the plan kept its limits");
+                refused(send(port, "localhost", "DELETE", "/tenants/" + id, "{\"drop_tables\":\"yes\"}", key, null));
+                assertEquals(200, send(port, "localhost", "GET", "/tenants/" + id, "", key, null).statusCode(), "a refused delete deletes nothing");
+
+                // A bad value stored before limits were checked is skipped (and logged), not a failed upload.
+                try (var c = db.connect(); var st = c.prepareStatement("UPDATE tsl__tenants SET limits_json = ? WHERE id = ?")) {
+                    st.setString(1, "{\"TESELA_MAX_FILES\": 99999999999999999999, \"TESELA_MAX_UPLOAD_SIZE\": \"lots\", \"users\": 3,"
+                            + " \"TESELA_MAX_TAGS\": [1], \"TESELA_MAX_TAGS_PER_FILE\": 1}");
+                    st.setString(2, id);
+                    assertEquals(1, st.executeUpdate());
+                }
+                app.registry.refreshCaches();
+                var stored = app.media.upload(system, new UploadRequest(new UploadSource.FilePart(
+                        () -> new java.io.ByteArrayInputStream(dev.tesela.testing.TestImages.png(22, 22, 3)), "f.png", null),
+                        null, null, "a, b", null, null, null, null, null, true));
+                assertEquals(List.of("a"), stored.image().tags(), "the valid stored limit still applies");
+                assertEquals(200, send(port, "localhost", "GET", "/tenants/" + id, "", key, null).statusCode());
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @Test
+    void requestSignaturesBindMethodPathTimeAndBodyAndRevokingResetsEndApiKeys() throws Exception {
+        Services.requireRedis();
+        Map<String, String> env = new HashMap<>(ProviderModeTest.providerEnv(ProviderModeTest.newKey()));
+        env.put("TESELA_TENANTS_API_REQUEST_SECRET", SECRET);
+        env.put("TESELA_TENANTS_API_SIGNATURE", "request");
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); App app = TestApps.migratedApp(db, env)) {
+            String suffix = Crypto.randomBase62(6).toLowerCase();
+            String idA = "a" + suffix;
+            String idB = "b" + suffix;
+            for (String id : List.of(idA, idB)) {
+                app.registry.create(new TenantCommands.CreateTenant(id, id + ".test", true, null, null, Map.of()));
+            }
+            RequestContext a = app.systemContext(app.tenants.byId(idA).orElseThrow());
+            app.installs.install(a, new InstallCommand("owner", "owner@a.example", "owner password a"));
+            String key = app.tenantApiKeys().create("signed", null);
+            WebServer server = app.webServer();
+            int port = server.start();
+            try {
+                long now = Instant.now().getEpochSecond();
+                assertEquals(200, signed(port, "POST", "/auth/verify", "", key, now).statusCode());
+                var listed = signed(port, "GET", "/tenants?limit=5", "", key, now);
+                assertEquals(200, listed.statusCode(), "the query is part of the signed path: " + listed.body());
+
+                // The body-only (reference) signature is refused, with or without a timestamp.
+                var bodyOnly = send(port, "localhost", "POST", "/auth/verify", "", key, signature(""));
+                assertEquals(401, bodyOnly.statusCode());
+                assertTrue(bodyOnly.body().contains("Missing X-Signature-Timestamp"), bodyOnly.body());
+                var bodyOnlyWithTime = send(http, port, "localhost", "POST", "/auth/verify", "", key, signature(""),
+                        Map.of("X-Signature-Timestamp", Long.toString(now)));
+                assertEquals(401, bodyOnlyWithTime.statusCode());
+                assertTrue(bodyOnlyWithTime.body().contains("Invalid request signature"), bodyOnlyWithTime.body());
+
+                // A signature made for DELETE /tenants/A (empty body, like the replay in issue 9) works nowhere else.
+                String forA = requestSignature("DELETE", "/_/api/4/tenants/" + idA, now, "");
+                Map<String, String> time = Map.of("X-Signature-Timestamp", Long.toString(now));
+                assertEquals(401, send(http, port, "localhost", "DELETE", "/tenants/" + idB, "", key, forA, time).statusCode(), "another path");
+                assertEquals(401, send(http, port, "localhost", "POST", "/tenants/" + idA + "/install", "", key, forA, time).statusCode(),
+                        "another method and path");
+                assertEquals(401, send(http, port, "localhost", "DELETE", "/tenants/" + idA, "{\"drop_tables\":true}", key, forA, time)
+                        .statusCode(), "another body");
+                assertEquals(401, send(http, port, "localhost", "DELETE", "/tenants/" + idA + "?x=1", "", key, forA, time).statusCode(),
+                        "another query");
+                assertEquals(2, app.registry.list().size(), "nothing deleted by the replays");
+
+                // Outside the window, either way, even correctly signed; a malformed timestamp.
+                var stale = signed(port, "POST", "/auth/verify", "", key, now - 301 - 30);
+                assertEquals(401, stale.statusCode());
+                assertTrue(stale.body().contains("expired"), stale.body());
+                assertEquals(401, signed(port, "POST", "/auth/verify", "", key, now + 301 + 30).statusCode());
+                assertEquals(200, signed(port, "POST", "/auth/verify", "", key, now - 240).statusCode(), "inside the window");
+                assertEquals(401, send(http, port, "localhost", "POST", "/auth/verify", "", key, requestSignature("POST", "/_/api/4/auth/verify", now, ""),
+                        Map.of("X-Signature-Timestamp", now + ".0")).statusCode());
+                assertEquals(204, signed(port, "DELETE", "/tenants/" + idB, "", key, now).statusCode(), "the signed request itself works");
+
+                // A reset keeps the user's API keys unless asked to revoke them.
+                String apiKey = app.accounts.createApiKey(a, "owner", "uploader");
+                assertEquals(200, apiUpload(port, idA + ".test", apiKey, 1).statusCode());
+                String path = "/tenants/" + idA + "/user-password-reset";
+                var kept = signed(port, "PATCH", path, "{\"username\":\"owner\"}", key, now);
+                assertEquals(200, kept.statusCode(), kept.body());
+                assertEquals(0, JSON.readTree(kept.body()).get("api_keys_revoked").asInt());
+                assertEquals(200, apiUpload(port, idA + ".test", apiKey, 2).statusCode(), "the key still works");
+                refused(signed(port, "PATCH", path, "{\"username\":\"owner\",\"revoke_api_keys\":\"yes\"}", key, now));
+                assertEquals(200, apiUpload(port, idA + ".test", apiKey, 3).statusCode(), "a refused reset revokes nothing");
+                var revoked = signed(port, "PATCH", path, "{\"username\":\"owner\",\"revoke_api_keys\":true}", key, now);
+                assertEquals(200, revoked.statusCode(), revoked.body());
+                assertEquals(1, JSON.readTree(revoked.body()).get("api_keys_revoked").asInt());
+                var afterRevoke = apiUpload(port, idA + ".test", apiKey, 4);
+                assertEquals(400, afterRevoke.statusCode(), "the old key no longer uploads: " + afterRevoke.body());
+                assertTrue(signsIn(app, new RequestContext(a.tenant(), Principal.GUEST, "test", "10.9.0.1"),
+                        JSON.readTree(revoked.body()).get("password").asString()));
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    /** The {@code fields} of a 400 answer; fails unless the answer is a 400 with fields. */
+    private static JsonNode refused(HttpResponse<String> response) {
+        assertEquals(400, response.statusCode(), response.body());
+        JsonNode fields = JSON.readTree(response.body()).get("error").get("fields");
+        assertTrue(fields != null && fields.isObject(), response.body());
+        return fields;
+    }
+
+    private static java.util.Set<String> fieldNames(JsonNode fields) {
+        return java.util.Set.copyOf(fields.propertyNames());
+    }
+
+    private static UploadRequest upload(byte[] png) {
+        return new UploadRequest(new UploadSource.FilePart(() -> new java.io.ByteArrayInputStream(png), "f.png", null),
+                null, null, null, null, null, null, null, null, true);
+    }
+
+    /** An API v1 upload to {@code host} with {@code apiKey}; {@code seed} makes each image different. */
+    private HttpResponse<String> apiUpload(int port, String host, String apiKey, int seed) throws Exception {
+        String png = java.util.Base64.getEncoder().encodeToString(dev.tesela.testing.TestImages.png(24, 24, seed));
+        return dev.tesela.testing.HostRequests.send(http, port, host, "POST", "/api/1/upload",
+                "key=" + dev.tesela.testing.HostRequests.enc(apiKey) + "&source=" + dev.tesela.testing.HostRequests.enc(png),
+                new HashMap<>(), Map.of());
+    }
+
+    /** A request signed by the request scheme, computed here as docs/tenants-api.md describes it. */
+    private HttpResponse<String> signed(int port, String method, String path, String body, String key, long timestamp) throws Exception {
+        return send(http, port, "localhost", method, path, body, key, requestSignature(method, "/_/api/4" + path, timestamp, body),
+                Map.of("X-Signature-Timestamp", Long.toString(timestamp)));
+    }
+
+    /** HMAC-SHA256 under {@link #SECRET} of "METHOD\npath?query\ntimestamp\nhex(SHA-256(body))", with the JDK's own classes. */
+    private static String requestSignature(String method, String pathAndQuery, long timestamp, String body) throws Exception {
+        String bodyHash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(body.getBytes(StandardCharsets.UTF_8)));
+        return hmacHex(method + "\n" + pathAndQuery + "\n" + timestamp + "\n" + bodyHash);
+    }
+
+    private static String hmacHex(String text) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** Whether {@code password} signs "owner" in on {@code visitor}'s tenant. */
     private static boolean signsIn(App app, RequestContext visitor, String password) {
         try {
@@ -341,9 +559,13 @@ class TenantsApiTest {
         return send(http, port, host, method, path, body, key, signature);
     }
 
-    /** X-Signature of {@code body} under {@link #SECRET}. */
+    /** X-Signature of {@code body} under {@link #SECRET} by the reference (body) scheme, with the JDK's own classes. */
     private static String signature(String body) {
-        return HexFormat.of().formatHex(Crypto.hmacSha256(SECRET.getBytes(StandardCharsets.UTF_8), body.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return hmacHex(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A client whose connections come from 127.0.0.2: a loopback address that is not 127.0.0.1 (Linux routes all of 127/8). */
@@ -353,6 +575,11 @@ class TenantsApiTest {
 
     private static HttpResponse<String> send(HttpClient client, int port, String host, String method, String path, String body,
                                              String key, String signature) throws Exception {
+        return send(client, port, host, method, path, body, key, signature, Map.of());
+    }
+
+    private static HttpResponse<String> send(HttpClient client, int port, String host, String method, String path, String body,
+                                             String key, String signature, Map<String, String> headers) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_/api/4" + path))
                 .timeout(Duration.ofSeconds(10)).header("Host", host).header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -362,6 +589,7 @@ class TenantsApiTest {
         if (signature != null) {
             request.header("X-Signature", signature);
         }
+        headers.forEach(request::header);
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
