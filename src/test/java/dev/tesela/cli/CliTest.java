@@ -334,12 +334,15 @@ class CliTest {
     @Test
     void passwordResetWithAGivenPassword() {
         install();
+        String key = CliRun.run(env, "api-key-create", "-u", ADMIN).lastLine().strip();
 
         CliRun r = CliRun.run(env, "password-reset", "-u", ADMIN, "-x", "newpassword1");
 
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("newpassword1", r.lastLine().strip());
+        assertEquals("", r.err(), "nothing said about API keys when they are kept");
         try (App app = App.wire(TestApps.config(env))) {
+            assertTrue(app.accounts.authenticateApiKey(app.defaultTenant(), key).isPresent(), "API keys are kept by default");
             SignedIn signedIn = signIn(app, ADMIN, "newpassword1");
             assertEquals(ADMIN, signedIn.user().username());
             AppException wrong = assertThrows(AppException.class, () -> signIn(app, ADMIN, ADMIN_PASSWORD));
@@ -361,6 +364,23 @@ class CliTest {
             assertEquals(ErrorCode.UNAUTHORIZED, assertThrows(AppException.class, () -> signIn(app, ADMIN, ADMIN_PASSWORD)).code());
         }
         assertNotEquals(password, CliRun.run(env, "password-reset", "-u", ADMIN).lastLine().strip(), "a new random password each time");
+    }
+
+    @Test
+    void passwordResetRevokesTheUsersApiKeysWhenToldTo() {
+        install();
+        String key = CliRun.run(env, "api-key-create", "-u", ADMIN).lastLine().strip();
+
+        CliRun revoked = CliRun.run(env, "password-reset", "-u", ADMIN, "-x", "newpassword2", "--revoke-api-keys");
+        assertEquals(0, revoked.exitCode(), revoked::toString);
+        assertEquals(List.of("newpassword2"), revoked.outLines(), "the password is still the only output");
+        assertTrue(revoked.err().contains("Revoked 1 API key(s)"), revoked.err());
+
+        try (App app = App.wire(TestApps.config(env))) {
+            assertEquals(Optional.empty(), app.accounts.authenticateApiKey(app.defaultTenant(), key), "the key is gone");
+            assertEquals(ADMIN, signIn(app, ADMIN, "newpassword2").user().username());
+        }
+        // Without the option the keys are kept: see passwordResetWithAGivenPassword and TenantsApiTest.
     }
 
     @Test

@@ -381,6 +381,48 @@ class TenantsCliTest {
         assertEquals(tenantTableNames("tsl_abcdefghijklmnop_"), tablesStartingWith("tsl_abcdefghijklmnop_"));
     }
 
+    @Test
+    void limitsAndEnvAreCheckedByEveryCommandThatSetsThemAndAResetCanRevokeApiKeys() throws SQLException {
+        provider(Kind.H2);
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"TESELA_MAX_FILES\":5}");
+        List<String> rowsBefore = registryRows();
+        Set<String> tablesBefore = tables();
+
+        CliRun create = CliRun.run(env, "tenants", "create", "--id", "lim", "--hostname", "lim.example.com",
+                "--limits", "{\"TESELA_MAX_FILES\":-5,\"lots\":1,\"TESELA_MAX_USERS\":99999999999999999999}", "--env", "{\"TESELA_NOPE\":\"1\"}");
+        assertEquals(1, create.exitCode(), create::toString);
+        for (String named : List.of("TESELA_MAX_FILES must be a whole number", "'lots' is not a limit", "TESELA_MAX_USERS must be",
+                "'TESELA_NOPE' is not an env key")) {
+            assertTrue(create.err().contains(named), "every problem at once, " + named + ": " + create.err());
+        }
+        assertEquals(rowsBefore, registryRows(), "no registry row");
+        assertEquals(tablesBefore, tables(), "no tables");
+
+        CliRun edit = CliRun.run(env, "tenants", "edit", "--id", "acme", "--limits", "{\"TESELA_MAX_UPLOAD_SIZE\":\"lots\"}");
+        assertEquals(1, edit.exitCode(), edit::toString);
+        assertTrue(edit.err().contains("TESELA_MAX_UPLOAD_SIZE must be a size"), edit.err());
+        assertEquals("{\"TESELA_MAX_FILES\":5}", column("limits_json", "acme").replace(" ", ""), "unchanged");
+
+        CliRun badPlan = CliRun.run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"TESELA_MAX_USERS\":\"lots\"}");
+        assertEquals(1, badPlan.exitCode(), badPlan::toString);
+        assertTrue(badPlan.err().contains("TESELA_MAX_USERS must be a whole number"), badPlan.err());
+        assertEquals(0, CliRun.run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"TESELA_MAX_UPLOAD_SIZE\":\"20M\"}").exitCode());
+        CliRun badPlanEnv = CliRun.run(env, "tenants", "plan:edit", "--id", "pro", "--env", "{\"TESELA_SCHEDULER_INTERVAL\":0}");
+        assertEquals(1, badPlanEnv.exitCode(), badPlanEnv::toString);
+        assertTrue(badPlanEnv.err().contains("TESELA_SCHEDULER_INTERVAL must be whole seconds"), badPlanEnv.err());
+
+        assertEquals(0, CliRun.run(env, "install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        String key = CliRun.run(env, "api-key-create", "--tenant", "acme", "-u", "alice").lastLine().strip();
+        CliRun reset = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password",
+                "chosen secret", "--revoke-api-keys");
+        assertEquals(0, reset.exitCode(), reset::toString);
+        assertEquals(List.of("chosen secret"), reset.outLines(), "only the password on stdout");
+        assertTrue(reset.err().contains("Revoked 1 API key(s)"), reset.err());
+        try (App app = App.wire(TestApps.config(env))) {
+            assertTrue(app.accounts.authenticateApiKey(app.tenants.byId("acme").orElseThrow(), key).isEmpty(), "the key is revoked");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     void hyphenInAnIdBecomesAnUnderscoreInTableNames(Kind kind) throws SQLException {
