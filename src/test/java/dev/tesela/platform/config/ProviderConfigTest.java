@@ -169,6 +169,20 @@ class ProviderConfigTest {
     }
 
     @Test
+    void tenantsApiSignatureSchemeIsBodyByDefaultAndRequestNeedsTheSecret() {
+        assertEquals(TeselaConfig.ApiSignature.BODY, ConfigLoader.load(provider()).tenants().apiSignature());
+        Map<String, String> request = provider("TESELA_TENANTS_API_SIGNATURE", "Request");
+        request.put("TESELA_TENANTS_API_REQUEST_SECRET", "s".repeat(16));
+        assertEquals(TeselaConfig.ApiSignature.REQUEST, ConfigLoader.load(request).tenants().apiSignature());
+
+        ConfigException noSecret = refused(provider("TESELA_TENANTS_API_SIGNATURE", "request"));
+        assertEquals(Set.of("TESELA_TENANTS_API_SIGNATURE"), keys(noSecret));
+        assertTrue(messageFor(noSecret, "TESELA_TENANTS_API_SIGNATURE").contains("TESELA_TENANTS_API_REQUEST_SECRET"), noSecret.getMessage());
+        ConfigException junk = refused(provider("TESELA_TENANTS_API_SIGNATURE", "headers"));
+        assertTrue(messageFor(junk, "TESELA_TENANTS_API_SIGNATURE").contains("body or request"), junk.getMessage());
+    }
+
+    @Test
     void everyProviderProblemIsReportedAtOnce() {
         Map<String, String> env = new HashMap<>(Map.of(
                 "TESELA_TENANTS_ENABLED", "1",
