@@ -280,7 +280,7 @@ public final class ConfigLoader {
         if (text.isEmpty()) {
             return TeselaConfig.Enforced.NONE;
         }
-        String shape = "must be a JSON object such as {\"limits\": {\"users\": 100}, \"env\": {\"TESELA_X\": \"1\"}}";
+        String shape = "must be a JSON object such as {\"limits\": {\"TESELA_MAX_USERS\": 100}, \"env\": {\"TESELA_SCHEDULER_INTERVAL\": \"600\"}}";
         try {
             JsonNode node = JSON.readTree(text.get());
             if (node == null || !node.isObject()) {
@@ -298,6 +298,31 @@ public final class ConfigLoader {
                     r.problem("TESELA_TENANT_ENFORCED", "has an unknown part '" + field.getKey() + "' (only limits and env)");
                     return TeselaConfig.Enforced.NONE;
                 }
+            }
+            // Every tenant gets these limits: the same rules as a plan's or tenant's, checked here so that a typo stops
+            // start-up instead of silently not applying.
+            boolean limitsOk = true;
+            for (var limit : node.path("limits").properties()) {
+                var known = dev.tesela.platform.context.TenantLimits.Limit.byKey(limit.getKey());
+                if (known.isEmpty()) {
+                    r.problem("TESELA_TENANT_ENFORCED", "limits '" + limit.getKey() + "' is not a limit (the limits are "
+                            + dev.tesela.platform.context.TenantLimits.Limit.keys() + ")");
+                    limitsOk = false;
+                    continue;
+                }
+                JsonNode value = limit.getValue();
+                if (value.isNull()) {
+                    continue;
+                }
+                try {
+                    known.get().parse(value.isString() ? value.asString() : value.isNumber() ? value.numberValue() : value);
+                } catch (IllegalArgumentException e) {
+                    r.problem("TESELA_TENANT_ENFORCED", "limits " + e.getMessage());
+                    limitsOk = false;
+                }
+            }
+            if (!limitsOk) {
+                return TeselaConfig.Enforced.NONE;
             }
             JsonNode env = node.path("env");
             JsonNode key = env.path("TESELA_ENCRYPTION_KEY");

@@ -261,13 +261,26 @@ class ProviderConfigTest {
     @Test
     void tenantEnforcedIsAJsonObjectOfLimitsAndEnv() {
         var ok = ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
-                "{\"limits\": {\"users\": 3}, \"env\": {\"TESELA_X\": \"1\"}}"));
-        assertEquals("{\"users\":3}", ok.tenants().enforced().limitsJson());
+                "{\"limits\": {\"TESELA_MAX_USERS\": 3}, \"env\": {\"TESELA_X\": \"1\"}}"));
+        assertEquals("{\"TESELA_MAX_USERS\":3}", ok.tenants().enforced().limitsJson());
         assertEquals("{\"TESELA_X\":\"1\"}", ok.tenants().enforced().envJson());
         for (String bad : new String[] {"nope", "[1]", "{\"limits\": 3}", "{\"other\": {}}"}) {
             var e = assertThrows(ConfigException.class,
                     () -> ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED", bad)), bad);
             assertEquals("TESELA_TENANT_ENFORCED", e.problems().getFirst().key(), bad);
         }
+    }
+
+    @Test
+    void tenantEnforcedLimitsFollowTheRulesOfEveryLimitAllReportedAtOnce() {
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
+                "{\"limits\": {\"users\": 3, \"TESELA_MAX_FILES\": -5, \"TESELA_MAX_UPLOAD_SIZE\": \"lots\", \"TESELA_MAX_ALBUMS\": 2}}")));
+        List<String> messages = e.problems().stream().map(ConfigProblem::message).toList();
+        assertEquals(3, messages.size(), messages.toString());
+        assertTrue(messages.get(0).contains("'users' is not a limit"), messages.toString());
+        assertTrue(messages.get(1).contains("TESELA_MAX_FILES must be a whole number"), messages.toString());
+        assertTrue(messages.get(2).contains("TESELA_MAX_UPLOAD_SIZE must be a size"), messages.toString());
+        assertEquals("{\"TESELA_MAX_UPLOAD_SIZE\":\"20M\"}", ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
+                "{\"limits\": {\"TESELA_MAX_UPLOAD_SIZE\": \"20M\"}}")).tenants().enforced().limitsJson());
     }
 }
