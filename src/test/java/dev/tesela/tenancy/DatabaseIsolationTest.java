@@ -254,7 +254,8 @@ class DatabaseIsolationTest {
                 AppException e = assertThrows(AppException.class,
                         () -> app.registry.create(new CreateTenant("x" + s, "x" + s + ".test", true, null, null, bad.getKey())));
                 assertEquals(ErrorCode.INVALID_INPUT, e.code());
-                assertTrue(e.fieldErrors().get("env").contains(bad.getValue()), bad + " → " + e.fieldErrors());
+                String field = "env." + bad.getKey().keySet().iterator().next();
+                assertTrue(e.fieldErrors().get(field).contains(bad.getValue()), bad + " → " + e.fieldErrors());
             }
             assertFalse(app.migrator.databaseExists(new TenantPlacement("default", "tsl_x" + s, "tsl_")), "nothing created");
 
