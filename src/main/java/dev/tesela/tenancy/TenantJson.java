@@ -22,7 +22,7 @@ public final class TenantJson {
         out.put("hostname", t.hostname());
         out.put("is_enabled", t.enabled());
         out.put("plan_id", t.planId());
-        out.put("limits", t.effectiveLimitsJson() == null ? null : JSON.readTree(t.effectiveLimitsJson()));
+        out.put("limits", storedObject(t.effectiveLimitsJson()));
         out.put("env", t.effectiveEnv().isEmpty() ? null : t.effectiveEnv());
         out.put("stats", stats.orElse(null));
         out.put("database", database(t.placement()));
@@ -42,10 +42,26 @@ public final class TenantJson {
         return out;
     }
 
+    /**
+     * A stored JSON object as a tree; null for none, and for text that is not a JSON object (stored before the
+     * registry checked its input), so that listing such a plan or tenant still works.
+     */
+    private static tools.jackson.databind.JsonNode storedObject(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            var node = JSON.readTree(json);
+            return node != null && node.isObject() ? node : null;
+        } catch (tools.jackson.core.JacksonException e) {
+            return null;
+        }
+    }
+
     public static Map<String, Object> plan(PlanRecord p) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", p.id());
-        out.put("limits", p.limitsJson() == null ? null : JSON.readTree(p.limitsJson()));
+        out.put("limits", storedObject(p.limitsJson()));
         out.put("env", p.env().isEmpty() ? null : p.env());
         out.put("created_at", p.createdAt() == null ? null : p.createdAt().toString());
         out.put("updated_at", p.updatedAt() == null ? null : p.updatedAt().toString());

@@ -70,6 +70,15 @@ class TenantValuesTest {
     }
 
     @Test
+    void aPlanWhoseStoredLimitsAreNotAnObjectIsStillShown() {
+        for (String stored : new String[] {"{broken", "[1]", "7"}) {
+            assertNull(TenantJson.plan(new PlanRecord("old", stored, Map.of(), null, null)).get("limits"), stored);
+        }
+        assertEquals("{\"TESELA_MAX_USERS\":2}",
+                TenantJson.plan(new PlanRecord("ok", "{\"TESELA_MAX_USERS\":2}", Map.of(), null, null)).get("limits").toString());
+    }
+
+    @Test
     void envKeysAreTheOnesTeselaReadsEachCheckedAsItsReaderWould() {
         Map<String, String> errors = new LinkedHashMap<>();
         TenantValues.env(Map.of("TESELA_SCHEDULER_INTERVAL", "60", "TESELA_DB_NAME", "acme_db", "TESELA_DB_SERVER", "eu-2",
