@@ -17,6 +17,15 @@
     }
   });
 
+  // A form with data-confirm="question" is sent only when the user confirms (the viewer's delete button). This
+  // lives here, not in an inline onsubmit, because the pages' Content-Security-Policy runs no inline script.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset ? event.target.dataset.confirm : null;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
   // Clicking into a code selects all of it.
   document.addEventListener("focusin", (event) => {
     if (event.target.matches(".code-row input[readonly], .code-row textarea[readonly]")) {

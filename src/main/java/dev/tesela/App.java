@@ -248,7 +248,9 @@ public final class App implements AutoCloseable {
         info.put("mode", tenants.providerMode() ? "provider" : "single-site");
         info.put("image_engine", media.engineDescription());
 
-        return new WebServer(config.http(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
+        var uploadsTemp = config.dataDir().resolve("tmp").resolve("multipart");
+        var bodies = new dev.tesela.platform.web.RequestBodies(config.http().maxRequestBytes(), config.http().bodyReaders());
+        return new WebServer(config.http(), config.site().https(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
                 // Media first: direct file URLs are the hottest route, and Javalin tries routes in registration order.
                 List.of(new MediaRoutes(media, templates, layouts, config.site().https(), clock),
@@ -257,10 +259,10 @@ public final class App implements AutoCloseable {
                         installRoutes,
                         new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
                         new SiteRoutes(settings, templates, layouts, poweredBy()),
-                        new ApiV1Routes(media, accounts, settings, config.site().https(), clock),
+                        new ApiV1Routes(media, accounts, settings, bodies, uploadsTemp, config.site().https(), clock),
                         tenantsApi()),
                 errors, metrics,
-                new WebServer.Uploads(config.dataDir().resolve("tmp").resolve("multipart"), config.media().maxUploadBytes()));
+                new WebServer.Uploads(uploadsTemp, config.media().maxUploadBytes(), bodies, ApiV1Routes.KEY_AUTHENTICATED_PATHS));
     }
 
     /** The Tenants API on the internal host name in provider mode; no routes at all otherwise. */

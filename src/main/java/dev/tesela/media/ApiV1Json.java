@@ -47,7 +47,12 @@ final class ApiV1Json {
         if (imgbbMode) {
             body.put("status", httpStatus);
         }
-        body.put("status_txt", httpStatus == 400 ? "Bad Request" : httpStatus == 503 ? "Service Unavailable" : "Internal Server Error");
+        body.put("status_txt", switch (httpStatus) {
+            case 400 -> "Bad Request";
+            case 413 -> "Payload Too Large";
+            case 503 -> "Service Unavailable";
+            default -> "Internal Server Error";
+        });
         return body;
     }
 

@@ -20,6 +20,8 @@ import dev.tesela.storage.NamingMethod;
 import dev.tesela.storage.StorageMode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +29,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,8 +53,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class MediaService {
     private static final Logger log = LoggerFactory.getLogger(MediaService.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-    private static final Pattern BASE64 = Pattern.compile("^[A-Za-z0-9+/]*={0,2}$");
     private static final Pattern TAG = Pattern.compile("^[\\p{L}\\p{N} _.-]{1,32}$");
     static final int MAX_TAGS = 20;
     static final Duration MIN_EXPIRY = Duration.ofMinutes(5);
@@ -312,8 +311,7 @@ public final class MediaService {
             return switch (source) {
                 case null -> throw AppException.invalid("source", "No file was sent (field 'source').");
                 case UploadSource.FilePart part -> receiver.receive(part.content().open(), maxBytes, part.filename(), part.declaredType());
-                case UploadSource.Base64Text text -> receiver.receive(new ByteArrayInputStream(decodeBase64(text.text(), maxBytes)),
-                        maxBytes, null, null);
+                case UploadSource.Base64Text text -> receiver.receive(new Base64Decoding(text.text().open()), maxBytes, null, null);
                 case UploadSource.RemoteUrl url -> {
                     if (!rc.principal().isAdmin() && !site.urlUploads()) {
                         throw AppException.forbidden("Uploading from a URL is not allowed for this account.");
@@ -326,23 +324,20 @@ public final class MediaService {
         }
     }
 
-    /** Decodes canonical base64 (whitespace removed). A {@code data:} URI or any non-canonical text is refused. */
+    /**
+     * Decodes canonical base64 (whitespace skipped) as {@link Base64Decoding} does; refuses with PAYLOAD_TOO_LARGE
+     * beyond {@code maxBytes} decoded bytes. For short texts; uploads decode while streaming into the receiver.
+     */
     static byte[] decodeBase64(String text, long maxBytes) {
-        String compact = WHITESPACE.matcher(text).replaceAll("");
-        if (compact.isEmpty()) {
-            throw AppException.invalid("source", "The source is empty.");
+        try (InputStream in = new Base64Decoding(new ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw Receiver.tooLarge(maxBytes);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if ((long) compact.length() / 4 * 3 > maxBytes + 3) {
-            throw Receiver.tooLarge(maxBytes);
-        }
-        if (compact.length() % 4 != 0 || !BASE64.matcher(compact).matches()) {
-            throw AppException.invalid("source", "The source is neither a file, a URL nor valid base64 data.");
-        }
-        byte[] bytes = Base64.getDecoder().decode(compact);
-        if (!Base64.getEncoder().encodeToString(bytes).equals(compact)) {
-            throw AppException.invalid("source", "The base64 data is not canonical.");
-        }
-        return bytes;
     }
 
     /** MIN_STORAGES_ACTIVE: uploads wait until the provider's required external storages are configured. */

@@ -14,8 +14,17 @@ public sealed interface UploadSource {
      */
     record FilePart(StreamOpener content, String filename, String declaredType) implements UploadSource {}
 
-    /** Base64 text (whitespace tolerated, canonical encoding required; a {@code data:} URI prefix is refused). */
-    record Base64Text(String text) implements UploadSource {}
+    /**
+     * Base64 text (whitespace tolerated, canonical encoding required; a {@code data:} URI prefix is refused), read
+     * as a stream of ASCII bytes and decoded on the fly: it may be far larger than the heap should hold.
+     */
+    record Base64Text(StreamOpener text) implements UploadSource {
+        /** Base64 text given as a (short) string. */
+        public static Base64Text of(String text) {
+            byte[] ascii = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            return new Base64Text(() -> new java.io.ByteArrayInputStream(ascii));
+        }
+    }
 
     /** An http(s) URL, fetched only from public addresses. */
     record RemoteUrl(String url) implements UploadSource {}

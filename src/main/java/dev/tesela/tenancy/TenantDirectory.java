@@ -41,9 +41,11 @@ public final class TenantDirectory implements TenantResolver {
     /**
      * @param tablePrefix      TESELA_DB_TABLE_PREFIX: the single site's prefix, and the start of every tenant's prefix
      * @param internalHostname the provider's own host name (provider mode), never resolved to a tenant
+     * @param siteHostname     TESELA_HOSTNAME: the single site's public host name (with an optional :port)
      */
     TenantDirectory(TenantRepository repository, TenantEnvironment environment, java.util.function.Predicate<String> serverExists,
-                    String tablePrefix, byte[] masterKey, boolean providerMode, String internalHostname, Clock clock) {
+                    String tablePrefix, byte[] masterKey, boolean providerMode, String internalHostname, String siteHostname,
+                    Clock clock) {
         this.repository = repository;
         this.environment = environment;
         this.serverExists = serverExists;
@@ -53,7 +55,7 @@ public final class TenantDirectory implements TenantResolver {
         this.internalHostname = internalHostname;
         this.clock = clock;
         this.defaultTenant = new TenantContext(TenantContext.DEFAULT_ID, TenantPlacement.shared(tablePrefix),
-                keysFor(TenantContext.DEFAULT_ID, masterKey));
+                keysFor(TenantContext.DEFAULT_ID, masterKey), siteHostname);
         this.byHostname = new FlushableCache<>(100_000, CACHE_TTL);
     }
 
@@ -64,7 +66,7 @@ public final class TenantDirectory implements TenantResolver {
         java.util.function.Predicate<String> serverExists = name -> TenantPlacement.DEFAULT_SERVER.equals(name)
                 || config.db().servers().containsKey(name);
         return new TenantDirectory(new TenantRepository(control), environment, serverExists, config.db().tablePrefix(), masterKey,
-                config.tenants().enabled(), config.tenants().internalHostname(), clock);
+                config.tenants().enabled(), config.tenants().internalHostname(), config.site().hostname(), clock);
     }
 
     TenantRepository repository() {
@@ -172,7 +174,7 @@ public final class TenantDirectory implements TenantResolver {
 
     private TenantContext context(TenantRepository.Row row) {
         byte[] keyMaterial = environment.tenantKey(row).orElse(masterKey);
-        return new TenantContext(row.id(), placementOf(row.id(), row.placement()), keysFor(row.id(), keyMaterial));
+        return new TenantContext(row.id(), placementOf(row.id(), row.placement()), keysFor(row.id(), keyMaterial), row.hostname());
     }
 
     /**

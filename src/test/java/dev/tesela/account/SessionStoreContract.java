@@ -24,7 +24,7 @@ abstract class SessionStoreContract {
     abstract SessionStore store();
 
     static TenantContext tenant(String id, String prefix) {
-        return new TenantContext(id, dev.tesela.platform.db.TenantPlacement.shared(prefix), new TenantKeys(Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32)));
+        return new TenantContext(id, dev.tesela.platform.db.TenantPlacement.shared(prefix), new TenantKeys(Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32)), id + ".example");
     }
 
     @Test

@@ -68,6 +68,9 @@ public final class ConfigLoader {
         clientIpHeader.filter(h -> !HEADER_NAME.matcher(h).matches())
                 .ifPresent(h -> r.problem("TESELA_HEADER_CLIENT_IP", "must be an HTTP header name such as X-Forwarded-For"));
         int maxRequestMb = r.integer("TESELA_HTTP_MAX_REQUEST_MB", 64, 1, 4096);
+        int headerTimeoutSeconds = r.integer("TESELA_HTTP_HEADER_TIMEOUT_SECONDS", 10, 1, 300);
+        int minBodyRateBytes = r.integer("TESELA_HTTP_MIN_BODY_RATE_BYTES", 1024, 0, 1024 * 1024);
+        int bodyReaders = r.integer("TESELA_HTTP_BODY_READERS", 16, 1, 10_000);
 
         Path dataDir = r.path("TESELA_DATA_DIR", "./data").toAbsolutePath().normalize();
         String defaultDbUrl = "jdbc:h2:file:" + dataDir.resolve("db").resolve("tesela")
@@ -157,7 +160,8 @@ public final class ConfigLoader {
 
         r.throwIfProblems();
         return new TeselaConfig(
-                new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L),
+                new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L,
+                        Duration.ofSeconds(headerTimeoutSeconds), minBodyRateBytes, bodyReaders),
                 dataDir,
                 new TeselaConfig.Db(dbUrl, dbUser, dbPassword, prefix, poolSize, migrateOnStart, dbServers),
                 redisUrl,

@@ -22,8 +22,16 @@ public record TeselaConfig(
         Tenants tenants,
         Media media) {
 
-    /** Web server. {@code port} 0 picks a free port (tests). {@code clientIpHeader} empty = socket address. */
-    public record Http(String host, int port, Optional<String> clientIpHeader, long maxRequestBytes) {}
+    /**
+     * Web server. {@code port} 0 picks a free port (tests). {@code clientIpHeader} empty = socket address.
+     *
+     * @param maxRequestBytes         largest request body; a larger declared Content-Length is refused unread
+     * @param headerTimeout           longest time a client may take to send one request head (line and headers)
+     * @param minBodyBytesPerSecond   a body arriving slower than this on average is cut off; 0 = no minimum
+     * @param bodyReaders             large or unknown-length request bodies read at once; more are answered 503
+     */
+    public record Http(String host, int port, Optional<String> clientIpHeader, long maxRequestBytes, Duration headerTimeout,
+                       long minBodyBytesPerSecond, int bodyReaders) {}
 
     /**
      * Database. {@code url} is a JDBC URL (H2, MariaDB/MySQL or PostgreSQL). {@code tablePrefix} is the prefix

@@ -45,9 +45,7 @@ public final class TenantEdge {
     }
 
     public void handle(Context ctx) {
-        String hostHeader = trustedHostHeader(ctx);
-        ctx.attribute(WebKeys.HOST, hostHeader == null ? "" : hostHeader.trim().toLowerCase(Locale.ROOT));
-        String host = hostname(hostHeader);
+        String host = hostname(trustedHostHeader(ctx));
         TenantContext tenant = switch (resolver.resolve(host)) {
             case TenantResolver.Resolution.Found found -> found.tenant();
             case TenantResolver.Resolution.Disabled disabled ->
@@ -60,7 +58,10 @@ public final class TenantEdge {
         ctx.attribute(WebKeys.RC, new RequestContext(tenant, Principal.GUEST, requestId, clientIp(ctx)));
     }
 
-    /** Host header without port, lower-cased; "" when absent. IPv6 literals keep their brackets. */
+    /**
+     * Host header without port, lower-cased, without the trailing dot of a fully qualified name
+     * ({@code images.example.com.} is {@code images.example.com}); "" when absent. IPv6 literals keep their brackets.
+     */
     static String hostname(String hostHeader) {
         if (hostHeader == null) {
             return "";
@@ -70,7 +71,7 @@ public final class TenantEdge {
         if (colon > 0 && host.indexOf(']') < colon) {
             host = host.substring(0, colon);
         }
-        return host;
+        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
     private String clientIp(Context ctx) {

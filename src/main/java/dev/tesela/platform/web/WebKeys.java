@@ -19,7 +19,6 @@ public final class WebKeys {
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     static final String RC = "tesela.rc";
-    static final String HOST = "tesela.host";
 
     private WebKeys() {}
 
@@ -38,12 +37,13 @@ public final class WebKeys {
     }
 
     /**
-     * The site's own base URL for links in responses ({@code https://host[:port]}, no trailing slash): the host the
-     * tenant edge trusted (Host, or X-Forwarded-Host from the router) with the configured scheme.
+     * The site's own base URL for links in responses ({@code https://host[:port]}, no trailing slash): the
+     * configured scheme (TESELA_HTTPS) and the tenant's configured host name ({@link
+     * dev.tesela.platform.context.TenantContext#hostname()}). Never the request's Host header: a client must not
+     * be able to make the site hand out links to another host.
      */
     public static String baseUrl(Context ctx, boolean https) {
-        String host = ctx.attribute(HOST);
-        return (https ? "https://" : "http://") + (host == null || host.isEmpty() ? ctx.host() : host);
+        return (https ? "https://" : "http://") + rc(ctx).tenant().hostname();
     }
 
     /**

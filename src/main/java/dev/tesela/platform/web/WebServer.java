@@ -29,29 +29,44 @@ public final class WebServer {
     static final String FILES_PATH = "/images/";
 
     /**
-     * Multipart uploads: parts larger than a small in-memory threshold spill to {@code tempDir}; a part over
-     * {@code maxFileBytes} is refused while it streams in.
+     * Bodies read into memory whole (forms of the pages, JSON of the Tenants API, via Javalin's {@code formParam}
+     * and {@code body}) are cut off beyond this many bytes; uploads are streamed to disk instead.
      */
-    public record Uploads(java.nio.file.Path tempDir, long maxFileBytes) {}
+    static final long IN_MEMORY_BODY_BYTES = 1024 * 1024;
 
-    public WebServer(TeselaConfig.Http http, TenantEdge tenantEdge, List<Handler> edges, List<Routes> features,
+    /**
+     * Multipart uploads: parts larger than a small in-memory threshold spill to {@code tempDir}; a part over
+     * {@code maxFileBytes} is refused while it streams in. {@code bodies} bounds every body; the paths under
+     * {@code ownBodyPaths} (API v1) check a key before reading their body, so only they read and limit it
+     * themselves, answering in their own error envelope.
+     */
+    public record Uploads(java.nio.file.Path tempDir, long maxFileBytes, RequestBodies bodies, List<String> ownBodyPaths) {}
+
+    private final RequestHeadDeadline headDeadline;
+
+    public WebServer(TeselaConfig.Http http, boolean https, TenantEdge tenantEdge, List<Handler> edges, List<Routes> features,
                      ErrorMapper errors, Metrics metrics, Uploads uploads) {
         try {
             java.nio.file.Files.createDirectories(uploads.tempDir());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("Cannot create " + uploads.tempDir(), e);
         }
+        this.headDeadline = new RequestHeadDeadline(http.headerTimeout());
         this.javalin = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.http.maxRequestSize = http.maxRequestBytes();
+            cfg.http.maxRequestSize = Math.min(http.maxRequestBytes(), IN_MEMORY_BODY_BYTES);
             cfg.jetty.host = http.host();
             cfg.jetty.port = http.port();
             // Jetty reuses header lines seen before on a connection and by default matches them ignoring case, so a
             // cookie or token differing from an earlier one only in case was read as the earlier one. Tokens are
             // case-sensitive: match exactly (HttpFlowTest#aCookieDifferingOnlyInCase...).
-            cfg.jetty.modifyHttpConfiguration(httpConfig -> httpConfig.setHeaderCacheCaseSensitive(true));
+            cfg.jetty.modifyHttpConfiguration(httpConfig -> {
+                httpConfig.setHeaderCacheCaseSensitive(true);
+                // A body trickling in below this average rate (after Jetty's grace period) fails the read.
+                httpConfig.setMinRequestDataRate(http.minBodyBytesPerSecond());
+            });
             cfg.jetty.multipartConfig.cacheDirectory(uploads.tempDir().toString());
             cfg.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
             cfg.jetty.multipartConfig.maxFileSize(uploads.maxFileBytes(), io.javalin.config.SizeUnit.BYTES);
@@ -66,13 +81,19 @@ public final class WebServer {
             cfg.routes.before(ctx -> {
                 ctx.attribute(STARTED, System.nanoTime());
                 RequestIds.assign(ctx);
-                ctx.header("X-Content-Type-Options", "nosniff");
-                ctx.header("Referrer-Policy", "strict-origin-when-cross-origin");
-                ctx.header("Content-Security-Policy", "frame-ancestors 'none'");
+                SecurityHeaders.apply(ctx, https, ctx.path().startsWith(FILES_PATH));
+                if (!startsWithAny(ctx.path(), uploads.ownBodyPaths())) {
+                    uploads.bodies().refuseDeclaredOversize(ctx);
+                }
             });
             cfg.routes.before(ctx -> {
                 if (!isInstallationPath(ctx)) {
                     tenantEdge.handle(ctx);
+                }
+                // Multipart bodies are read here, to disk and within a reader slot, so that the edges after this
+                // one (the CSRF check reads a form field) never parse one unguarded.
+                if (ctx.method() == io.javalin.http.HandlerType.POST && isMultipart(ctx) && !startsWithAny(ctx.path(), uploads.ownBodyPaths())) {
+                    uploads.bodies().readMultipart(ctx);
                 }
             });
             for (Handler edge : edges) {
@@ -100,11 +121,31 @@ public final class WebServer {
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start() {
         javalin.start();
+        for (var connector : javalin.jettyServer().server().getConnectors()) {
+            if (connector instanceof org.eclipse.jetty.server.AbstractConnector watched) {
+                watched.addEventListener(headDeadline);
+            }
+        }
         return javalin.port();
     }
 
     public void stop() {
         javalin.stop();
+        headDeadline.close();
+    }
+
+    private static boolean startsWithAny(String path, List<String> prefixes) {
+        for (String prefix : prefixes) {
+            if (path.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isMultipart(Context ctx) {
+        String type = ctx.contentType();
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data");
     }
 
     static boolean isInstallationPath(Context ctx) {

@@ -1,0 +1,180 @@
+package dev.tesela.platform.web;
+
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import io.javalin.http.Context;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Limits on request bodies, applied before and while they are read, so no body can exhaust the heap, the disk or
+ * the server's threads:
+ * <ul>
+ *   <li>a declared Content-Length over {@code maxBytes} is refused (413) before a byte of the body is read;</li>
+ *   <li>a body of unknown length (chunked) is cut off (413) once it passes {@code maxBytes};</li>
+ *   <li>at most {@code readers} large bodies (over {@link #LARGE_BYTES} declared, or of unknown length) are read at
+ *       once; one more is answered 503 with Retry-After after a short wait ({@link #READER_WAIT}).</li>
+ * </ul>
+ * Bodies themselves are streamed to disk by their readers (Jetty's multipart parser, {@link UrlEncodedForm}).
+ * Thread-safe.
+ */
+public final class RequestBodies {
+    /** Bodies larger than this (bytes, declared) or of unknown length need a reader slot. */
+    public static final long LARGE_BYTES = 1024 * 1024;
+    /** How long a large body waits for a reader slot before it is answered 503. */
+    static final Duration READER_WAIT = Duration.ofMillis(500);
+
+    private final long maxBytes;
+    private final Semaphore readers;
+
+    /**
+     * @param maxBytes largest body accepted, in bytes (TESELA_HTTP_MAX_REQUEST_MB)
+     * @param readers  large bodies read at once (TESELA_HTTP_BODY_READERS), at least 1
+     */
+    public RequestBodies(long maxBytes, int readers) {
+        this.maxBytes = maxBytes;
+        this.readers = new Semaphore(readers);
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Refuses (413) a request whose declared Content-Length is over the cap, without reading its body. */
+    public void refuseDeclaredOversize(Context ctx) {
+        if (ctx.req().getContentLengthLong() > maxBytes) {
+            throw tooLarge();
+        }
+    }
+
+    public AppException tooLarge() {
+        return new AppException(ErrorCode.PAYLOAD_TOO_LARGE,
+                "The request is too large: the limit is " + mebibytes(maxBytes) + ".");
+    }
+
+    /** A slot held while a body is read; closing it twice is harmless. */
+    public interface Slot extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * A reader slot for {@code ctx}'s body, to hold while the body is read: free (no slot taken) for a small
+     * declared body; for a large or unknown-length one, waits up to {@link #READER_WAIT} and then throws BUSY (503).
+     */
+    public Slot slot(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared >= 0 && declared <= LARGE_BYTES) {
+            return () -> { };
+        }
+        boolean acquired;
+        try {
+            acquired = readers.tryAcquire(READER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            throw new AppException(ErrorCode.BUSY, "The server is receiving too many uploads at once. Try again in a few seconds.");
+        }
+        var released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                readers.release();
+            }
+        };
+    }
+
+    /** Reader slots free right now (for tests and metrics). */
+    int freeSlots() {
+        return readers.availablePermits();
+    }
+
+    /**
+     * {@code ctx}'s body as a stream that throws 413 as soon as more than {@code maxBytes} came in (a chunked body
+     * declares no length), and 400 when the client ends the connection early. The caller closes it.
+     */
+    public InputStream stream(Context ctx) throws IOException {
+        return new CappedStream(ctx.req().getInputStream(), maxBytes, this::tooLarge);
+    }
+
+    /**
+     * Reads a multipart body to its parts, spilling parts to disk (Jetty's parser, configured in {@link WebServer}),
+     * inside a reader slot. A body over the cap is 413, a malformed one or one cut short 400 — never a 500. The
+     * parts are cached by the request, so Javalin's {@code uploadedFile}/{@code formParam} read them from there.
+     */
+    public void readMultipart(Context ctx) {
+        refuseDeclaredOversize(ctx);
+        try (Slot ignored = slot(ctx)) {
+            ctx.req().getParts();
+        } catch (AppException e) {
+            throw e;
+        } catch (Exception e) {
+            throw multipartFailure(e);
+        }
+    }
+
+    /** Classifies a failure of Jetty's multipart parser: too large (413) or unreadable (400). */
+    AppException multipartFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AppException app) {
+                return app;
+            }
+            if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() == 413) {
+                return tooLarge();
+            }
+            String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+            if (message.contains("max") && (message.contains("size") || message.contains("length") || message.contains("exceed"))) {
+                return tooLarge();
+            }
+        }
+        return new AppException(ErrorCode.BAD_REQUEST,
+                "The upload could not be read: the multipart body is malformed or was cut short.");
+    }
+
+    private static String mebibytes(long bytes) {
+        return bytes % (1024 * 1024) == 0 ? (bytes / (1024 * 1024)) + " MB" : bytes + " bytes";
+    }
+
+    /** Counts bytes as they are read and fails once there are more than allowed. */
+    static final class CappedStream extends FilterInputStream {
+        private final long limit;
+        private final java.util.function.Supplier<AppException> tooLarge;
+        private long count;
+
+        CappedStream(InputStream in, long limit, java.util.function.Supplier<AppException> tooLarge) {
+            super(in);
+            this.limit = limit;
+            this.tooLarge = tooLarge;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) {
+            count += n;
+            if (count > limit) {
+                throw tooLarge.get();
+            }
+        }
+    }
+}
