@@ -249,7 +249,8 @@ public final class App implements AutoCloseable {
         info.put("image_engine", media.engineDescription());
 
         var uploadsTemp = config.dataDir().resolve("tmp").resolve("multipart");
-        var bodies = new dev.tesela.platform.web.RequestBodies(config.http().maxRequestBytes(), config.http().bodyReaders());
+        var bodies = new dev.tesela.platform.web.RequestBodies(config.http().maxRequestBytes(), config.http().bodyReaders(),
+                uploadsTemp, config.media().maxUploadBytes());
         return new WebServer(config.http(), config.site().https(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
                 // Media first: direct file URLs are the hottest route, and Javalin tries routes in registration order.
@@ -262,7 +263,7 @@ public final class App implements AutoCloseable {
                         new ApiV1Routes(media, accounts, settings, bodies, uploadsTemp, config.site().https(), clock),
                         tenantsApi()),
                 errors, metrics,
-                new WebServer.Uploads(uploadsTemp, config.media().maxUploadBytes(), bodies, ApiV1Routes.KEY_AUTHENTICATED_PATHS));
+                new WebServer.Uploads(bodies, ApiV1Routes.KEY_AUTHENTICATED_PATHS));
     }
 
     /** The Tenants API on the internal host name in provider mode; no routes at all otherwise. */

@@ -66,10 +66,13 @@ class BrowserUploadTest {
         Files.createDirectories(SCREENSHOTS);
         work = Files.createTempDirectory("tesela-browser-upload-");
         db = TestDatabase.create(TestDatabase.Kind.H2);
-        app = TestApps.migratedApp(db, Map.of());
+        // The pages load images from the links the app builds from its configured host name: name the real address.
+        Map<String, String> reachable = TestApps.reachableAt();
+        app = TestApps.migratedApp(db, reachable);
         app.installs.install(system(), new InstallCommand("admin", "admin@example.com", "correct horse battery"));
         server = app.webServer();
-        base = "http://127.0.0.1:" + server.start();
+        server.start();
+        base = "http://" + reachable.get("TESELA_HOSTNAME");
         playwright = Playwright.create();
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(chromium).setHeadless(true).setArgs(CHROMIUM_ARGS));
@@ -200,6 +203,17 @@ class BrowserUploadTest {
             assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy Direct link"))).hasText("Copied");
             page.locator("summary", new Page.LocatorOptions().setHasText("BBCode")).click();
             page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("viewer.png")).setFullPage(true));
+
+            // The owner's delete button asks first (a script of the page, not an inline handler: the CSP runs none);
+            // declining keeps the image.
+            List<String> questions = new java.util.concurrent.CopyOnWriteArrayList<>();
+            page.onceDialog(dialog -> {
+                questions.add(dialog.message());
+                dialog.dismiss();
+            });
+            page.getByTestId("owner-delete").click();
+            assertEquals(List.of("Delete this image and all its sizes? This cannot be undone."), questions);
+            assertThat(page.getByTestId("viewer-title")).hasText("Harbour at dusk");
 
             APIResponse file = context.request().get(direct);
             assertEquals(200, file.status());

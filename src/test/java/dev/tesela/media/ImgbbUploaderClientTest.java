@@ -67,7 +67,7 @@ class ImgbbUploaderClientTest {
         installClient();
         work = Files.createTempDirectory("tesela-imgbb-uploader-");
         db = TestDatabase.create(TestDatabase.Kind.H2);
-        app = App.wire(TestApps.config(TestApps.env(db, Map.of())));
+        app = App.wire(TestApps.config(TestApps.env(db, TestApps.reachableAt())));
         app.migrate();
         RequestContext system = app.systemContext(app.defaultTenant());
         app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));

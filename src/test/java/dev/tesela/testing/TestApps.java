@@ -42,6 +42,21 @@ public final class TestApps {
         }));
     }
 
+    /**
+     * Environment entries that make an app listen on a free loopback port and name {@code 127.0.0.1:<port>} as its
+     * host (TESELA_HOSTNAME), for tests that follow the absolute links the app hands out (a browser, an API
+     * client). The port is free when this returns; another process could take it before the app binds it, which on
+     * a test machine does not happen in practice.
+     */
+    public static Map<String, String> reachableAt() {
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = socket.getLocalPort();
+            return Map.of("TESELA_HTTP_PORT", String.valueOf(port), "TESELA_HOSTNAME", "127.0.0.1:" + port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static TeselaConfig config(Map<String, String> env) {
         return ConfigLoader.load(env);
     }

@@ -26,6 +26,10 @@ public final class ErrorMapper {
     public void handle(Exception e, Context ctx) {
         switch (e) {
             case AppException app -> respond(ctx, app.code(), app.publicMessage(), app.fieldErrors());
+            // Jetty's own refusals while a handler reads a body (a body under the minimum data rate: 408).
+            case org.eclipse.jetty.http.BadMessageException jetty -> respond(ctx, codeFor(jetty.getCode()),
+                    jetty.getCode() == 408 ? "The request body arrived too slowly; the connection was cut off."
+                            : "The request could not be read.", Map.of());
             case HttpResponseException http -> {
                 ErrorCode code = codeFor(http.getStatus());
                 respond(ctx, code, code == ErrorCode.NOT_FOUND ? "There is nothing at this address." : http.getMessage(), Map.of());

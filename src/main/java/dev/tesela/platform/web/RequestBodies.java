@@ -6,6 +6,8 @@ import io.javalin.http.Context;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import jakarta.servlet.MultipartConfigElement;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -28,20 +30,40 @@ public final class RequestBodies {
     /** How long a large body waits for a reader slot before it is answered 503. */
     static final Duration READER_WAIT = Duration.ofMillis(500);
 
+    /** The request attribute where Jetty looks for the multipart settings of a request. */
+    private static final String MULTIPART_CONFIG = "org.eclipse.jetty.multipartConfig";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RequestBodies.class);
+
     private final long maxBytes;
     private final Semaphore readers;
+    private final Path tempDir;
+    private final long maxFileBytes;
+    private final MultipartConfigElement multipart;
 
     /**
-     * @param maxBytes largest body accepted, in bytes (TESELA_HTTP_MAX_REQUEST_MB)
-     * @param readers  large bodies read at once (TESELA_HTTP_BODY_READERS), at least 1
+     * @param maxBytes     largest body accepted, in bytes (TESELA_HTTP_MAX_REQUEST_MB)
+     * @param readers      large bodies read at once (TESELA_HTTP_BODY_READERS), at least 1
+     * @param tempDir      where multipart parts over 64 KB and long form fields are spilled while a request runs
+     * @param maxFileBytes largest multipart part (TESELA_UPLOAD_MAX_MB); a multipart body may be 1 MB larger
      */
-    public RequestBodies(long maxBytes, int readers) {
+    public RequestBodies(long maxBytes, int readers, Path tempDir, long maxFileBytes) {
         this.maxBytes = maxBytes;
         this.readers = new Semaphore(readers);
+        this.tempDir = tempDir;
+        this.maxFileBytes = maxFileBytes;
+        this.multipart = new MultipartConfigElement(tempDir.toString(), maxFileBytes, maxFileBytes + 1024 * 1024, 64 * 1024);
     }
 
     public long maxBytes() {
         return maxBytes;
+    }
+
+    public Path tempDir() {
+        return tempDir;
+    }
+
+    long maxFileBytes() {
+        return maxFileBytes;
     }
 
     /** Refuses (413) a request whose declared Content-Length is over the cap, without reading its body. */
@@ -102,6 +124,11 @@ public final class RequestBodies {
         return new CappedStream(ctx.req().getInputStream(), maxBytes, this::tooLarge);
     }
 
+    /** A body that trickled in below the minimum rate (Jetty's 408, TESELA_HTTP_MIN_BODY_RATE_BYTES). */
+    static AppException tooSlow() {
+        return new AppException(ErrorCode.BAD_REQUEST, "The request body arrived too slowly; the connection was cut off.");
+    }
+
     /**
      * Reads a multipart body to its parts, spilling parts to disk (Jetty's parser, configured in {@link WebServer}),
      * inside a reader slot. A body over the cap is 413, a malformed one or one cut short 400 — never a 500. The
@@ -110,6 +137,9 @@ public final class RequestBodies {
     public void readMultipart(Context ctx) {
         refuseDeclaredOversize(ctx);
         try (Slot ignored = slot(ctx)) {
+            if (ctx.req().getAttribute(MULTIPART_CONFIG) == null) {
+                ctx.req().setAttribute(MULTIPART_CONFIG, multipart);
+            }
             ctx.req().getParts();
         } catch (AppException e) {
             throw e;
@@ -120,12 +150,16 @@ public final class RequestBodies {
 
     /** Classifies a failure of Jetty's multipart parser: too large (413) or unreadable (400). */
     AppException multipartFailure(Throwable failure) {
+        log.debug("Multipart body refused", failure);
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof AppException app) {
                 return app;
             }
             if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() == 413) {
                 return tooLarge();
+            }
+            if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() == 408) {
+                return tooSlow();
             }
             String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
             if (message.contains("max") && (message.contains("size") || message.contains("length") || message.contains("exceed"))) {
@@ -154,16 +188,20 @@ public final class RequestBodies {
 
         @Override
         public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                counted(1);
-            }
-            return b;
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (org.eclipse.jetty.http.BadMessageException e) {
+                // Jetty fails a read with 408 when the body comes in below the minimum data rate.
+                throw e.getCode() == 408 ? tooSlow() : new AppException(ErrorCode.BAD_REQUEST, "The request body could not be read.");
+            }
             if (n > 0) {
                 counted(n);
             }

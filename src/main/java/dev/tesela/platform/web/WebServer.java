@@ -35,21 +35,21 @@ public final class WebServer {
     static final long IN_MEMORY_BODY_BYTES = 1024 * 1024;
 
     /**
-     * Multipart uploads: parts larger than a small in-memory threshold spill to {@code tempDir}; a part over
-     * {@code maxFileBytes} is refused while it streams in. {@code bodies} bounds every body; the paths under
-     * {@code ownBodyPaths} (API v1) check a key before reading their body, so only they read and limit it
-     * themselves, answering in their own error envelope.
+     * Request bodies: {@code bodies} bounds every body (multipart parts over a small in-memory threshold spill to
+     * its temp dir; a part over its file cap is refused while it streams in). The paths under {@code ownBodyPaths}
+     * (API v1) check a key before reading their body, so they read and limit it themselves, answering in their own
+     * error envelope.
      */
-    public record Uploads(java.nio.file.Path tempDir, long maxFileBytes, RequestBodies bodies, List<String> ownBodyPaths) {}
+    public record Uploads(RequestBodies bodies, List<String> ownBodyPaths) {}
 
     private final RequestHeadDeadline headDeadline;
 
     public WebServer(TeselaConfig.Http http, boolean https, TenantEdge tenantEdge, List<Handler> edges, List<Routes> features,
                      ErrorMapper errors, Metrics metrics, Uploads uploads) {
         try {
-            java.nio.file.Files.createDirectories(uploads.tempDir());
+            java.nio.file.Files.createDirectories(uploads.bodies().tempDir());
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("Cannot create " + uploads.tempDir(), e);
+            throw new java.io.UncheckedIOException("Cannot create " + uploads.bodies().tempDir(), e);
         }
         this.headDeadline = new RequestHeadDeadline(http.headerTimeout());
         this.javalin = Javalin.create(cfg -> {
@@ -67,10 +67,12 @@ public final class WebServer {
                 // A body trickling in below this average rate (after Jetty's grace period) fails the read.
                 httpConfig.setMinRequestDataRate(http.minBodyBytesPerSecond());
             });
-            cfg.jetty.multipartConfig.cacheDirectory(uploads.tempDir().toString());
+            // The same settings as RequestBodies#readMultipart, which reads every multipart body first.
+            long maxFileBytes = uploads.bodies().maxFileBytes();
+            cfg.jetty.multipartConfig.cacheDirectory(uploads.bodies().tempDir().toString());
             cfg.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
-            cfg.jetty.multipartConfig.maxFileSize(uploads.maxFileBytes(), io.javalin.config.SizeUnit.BYTES);
-            cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.maxFileBytes() + 1024 * 1024, io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxFileSize(maxFileBytes, io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(maxFileBytes + 1024 * 1024, io.javalin.config.SizeUnit.BYTES);
             cfg.jsonMapper(new JavalinJackson3());
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/static";
