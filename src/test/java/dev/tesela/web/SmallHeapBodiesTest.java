@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Request bodies far larger than the server's heap: a real {@code serve} process with a 64 MB heap takes four 60 MB
- * url-encoded bodies at once whose (wrong) key comes after the source field, and then a 40 MB upload sent as base64
- * text in a url-encoded field. Each is answered with its 4xx, the process lives, and no temp file is left. (Held in
+ * Request bodies larger than the server's heap: a real {@code serve} process with a 64 MB heap takes three 40 MB
+ * url-encoded bodies at once whose (wrong) key comes after the source field, and then a 24 MB upload sent as base64
+ * text (32 MB) in a url-encoded field. Each is answered with its 4xx, the process lives, and no temp file is left. (Held in
  * memory, as the form parser of the servlet API does, any one of these bodies is an OutOfMemoryError.)
  */
 class SmallHeapBodiesTest {
@@ -62,10 +62,10 @@ class SmallHeapBodiesTest {
                 serve.awaitReady(http);
                 String base = "http://127.0.0.1:" + serve.port;
 
-                // Four 60 MB bodies at once, the key last: each is read to disk, then the key is refused.
+                // Three 40 MB bodies at once, the key last: each is read to disk, then the key is refused.
                 List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
-                    answers.add(http.sendAsync(form(base, null, body("source=", 60 * MB, "&key=wrong-key")),
+                for (int i = 0; i < 3; i++) {
+                    answers.add(http.sendAsync(form(base, null, body("source=", 40 * MB, "&key=wrong-key")),
                             HttpResponse.BodyHandlers.ofString()));
                 }
                 for (CompletableFuture<HttpResponse<String>> answer : answers) {
@@ -74,8 +74,8 @@ class SmallHeapBodiesTest {
                     assertEquals("Invalid API key.", JSON.readTree(response.body()).get("error").get("message").asString());
                 }
 
-                // 40 MB sent as 53 MB of base64 in a form field: decoded while it streams into the upload's temp file.
-                HttpResponse<String> base64 = http.send(form(base, key, body("source=", 40 * MB / 3 * 4, "")),
+                // 24 MB sent as 32 MB of base64 in a form field: decoded while it streams into the upload's temp file.
+                HttpResponse<String> base64 = http.send(form(base, key, body("source=", 32 * MB, "")),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(400, base64.statusCode(), base64.body());
                 assertTrue(base64.body().contains("not a supported image"), "decoded whole, then sniffed: " + base64.body());
