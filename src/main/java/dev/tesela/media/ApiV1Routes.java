@@ -128,7 +128,7 @@ public final class ApiV1Routes implements Routes {
             fail(ctx, format, imgbb, e.code, e.getMessage());
         } catch (AppException e) {
             fail(ctx, format, imgbb, apiCode(e), e.publicMessage());
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             fail(ctx, format, imgbb, ApiCode.INVALID, "The upload could not be read: the connection ended early.");
         } catch (RuntimeException e) {
             log.error("API v1 upload failed", e);

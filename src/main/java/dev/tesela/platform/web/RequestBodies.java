@@ -51,7 +51,7 @@ public final class RequestBodies {
         this.readers = new Semaphore(readers);
         this.tempDir = tempDir;
         this.maxFileBytes = maxFileBytes;
-        this.multipart = new MultipartConfigElement(tempDir.toString(), maxFileBytes, maxFileBytes + 1024 * 1024, 64 * 1024);
+        this.multipart = new MultipartConfigElement(tempDir.toString(), maxFileBytes, multipartMaxBytes(), 64 * 1024);
     }
 
     public long maxBytes() {
@@ -66,16 +66,34 @@ public final class RequestBodies {
         return maxFileBytes;
     }
 
-    /** Refuses (413) a request whose declared Content-Length is over the cap, without reading its body. */
+    /**
+     * Refuses (413) a request whose declared Content-Length is over its cap, without reading its body: a multipart
+     * body may be {@link #multipartMaxBytes()} (one file of the upload cap plus its fields), any other
+     * {@code maxBytes}.
+     */
     public void refuseDeclaredOversize(Context ctx) {
-        if (ctx.req().getContentLengthLong() > maxBytes) {
-            throw tooLarge();
+        long cap = isMultipart(ctx) ? multipartMaxBytes() : maxBytes;
+        if (ctx.req().getContentLengthLong() > cap) {
+            throw tooLarge(cap);
         }
     }
 
+    /** The largest multipart body: one file of the upload cap and 1 MB of other fields. */
+    long multipartMaxBytes() {
+        return maxFileBytes + 1024 * 1024;
+    }
+
     public AppException tooLarge() {
-        return new AppException(ErrorCode.PAYLOAD_TOO_LARGE,
-                "The request is too large: the limit is " + mebibytes(maxBytes) + ".");
+        return tooLarge(maxBytes);
+    }
+
+    private static AppException tooLarge(long cap) {
+        return new AppException(ErrorCode.PAYLOAD_TOO_LARGE, "The request is too large: the limit is " + mebibytes(cap) + ".");
+    }
+
+    static boolean isMultipart(Context ctx) {
+        String type = ctx.contentType();
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data");
     }
 
     /** A slot held while a body is read; closing it twice is harmless. */
@@ -156,14 +174,14 @@ public final class RequestBodies {
                 return app;
             }
             if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() == 413) {
-                return tooLarge();
+                return tooLarge(multipartMaxBytes());
             }
             if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() == 408) {
                 return tooSlow();
             }
             String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
             if (message.contains("max") && (message.contains("size") || message.contains("length") || message.contains("exceed"))) {
-                return tooLarge();
+                return tooLarge(multipartMaxBytes());
             }
         }
         return new AppException(ErrorCode.BAD_REQUEST,

@@ -24,23 +24,30 @@ import org.slf4j.LoggerFactory;
  * normally arrives in one packet, so only a client that dribbles it is ever seen mid-head twice). A connection
  * idle between requests is the idle timeout's business, not this one's. The parser state is read from the
  * sweeper thread without synchronisation: a stale read can only delay a close by one sweep.
- * Thread-safe; {@link #close()} stops the sweeper.
+ * Thread-safe; {@link #start()} starts the sweeper thread, {@link #close()} stops it.
  */
 final class RequestHeadDeadline implements Connection.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestHeadDeadline.class);
 
     private final long limitNanos;
     private final Map<HttpConnection, Watch> open = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService sweeper;
+    private final long periodMillis;
+    private ScheduledExecutorService sweeper;
 
     /** When the head of request number {@code requestsIn} started (nanoTime), or -1 before any was seen. */
     private record Watch(long openedAt, long requestsIn, long headSince) {}
 
     RequestHeadDeadline(Duration limit) {
         this.limitNanos = limit.toNanos();
-        long period = Math.clamp(limit.toMillis() / 4, 50, 1000);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("request-head-deadline").factory());
-        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        this.periodMillis = Math.clamp(limit.toMillis() / 4, 50, 1000);
+    }
+
+    /** Starts sweeping (once; later calls do nothing). */
+    synchronized void start() {
+        if (sweeper == null) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("request-head-deadline").factory());
+            sweeper.scheduleWithFixedDelay(this::sweep, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -89,7 +96,9 @@ final class RequestHeadDeadline implements Connection.Listener, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        sweeper.shutdownNow();
+    public synchronized void close() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
     }
 }

@@ -72,7 +72,7 @@ public final class WebServer {
             cfg.jetty.multipartConfig.cacheDirectory(uploads.bodies().tempDir().toString());
             cfg.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
             cfg.jetty.multipartConfig.maxFileSize(maxFileBytes, io.javalin.config.SizeUnit.BYTES);
-            cfg.jetty.multipartConfig.maxTotalRequestSize(maxFileBytes + 1024 * 1024, io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.bodies().multipartMaxBytes(), io.javalin.config.SizeUnit.BYTES);
             cfg.jsonMapper(new JavalinJackson3());
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/static";
@@ -94,7 +94,8 @@ public final class WebServer {
                 }
                 // Multipart bodies are read here, to disk and within a reader slot, so that the edges after this
                 // one (the CSRF check reads a form field) never parse one unguarded.
-                if (ctx.method() == io.javalin.http.HandlerType.POST && isMultipart(ctx) && !startsWithAny(ctx.path(), uploads.ownBodyPaths())) {
+                if (ctx.method() == io.javalin.http.HandlerType.POST && RequestBodies.isMultipart(ctx)
+                        && !startsWithAny(ctx.path(), uploads.ownBodyPaths())) {
                     uploads.bodies().readMultipart(ctx);
                 }
             });
@@ -128,6 +129,7 @@ public final class WebServer {
                 watched.addEventListener(headDeadline);
             }
         }
+        headDeadline.start();
         return javalin.port();
     }
 
@@ -143,11 +145,6 @@ public final class WebServer {
             }
         }
         return false;
-    }
-
-    private static boolean isMultipart(Context ctx) {
-        String type = ctx.contentType();
-        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data");
     }
 
     static boolean isInstallationPath(Context ctx) {

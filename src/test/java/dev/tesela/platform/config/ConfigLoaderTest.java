@@ -32,6 +32,9 @@ class ConfigLoaderTest {
         assertEquals("0.0.0.0", config.http().host());
         assertEquals(Optional.empty(), config.http().clientIpHeader());
         assertEquals(64L * 1024 * 1024, config.http().maxRequestBytes());
+        assertEquals(java.time.Duration.ofSeconds(10), config.http().headerTimeout());
+        assertEquals(1024, config.http().minBodyBytesPerSecond());
+        assertEquals(16, config.http().bodyReaders());
 
         Path dataDir = config.dataDir();
         assertTrue(dataDir.isAbsolute(), dataDir.toString());
@@ -132,6 +135,9 @@ class ConfigLoaderTest {
         env.put("TESELA_HTTP_PORT", "-1");
         env.put("TESELA_HEADER_CLIENT_IP", "X Forwarded For");
         env.put("TESELA_HTTP_MAX_REQUEST_MB", "0");
+        env.put("TESELA_HTTP_HEADER_TIMEOUT_SECONDS", "0");
+        env.put("TESELA_HTTP_MIN_BODY_RATE_BYTES", "-1");
+        env.put("TESELA_HTTP_BODY_READERS", "none");
         env.put("TESELA_DB_TABLE_PREFIX", "Bad-Prefix");
         env.put("TESELA_DB_POOL_SIZE", "many");
         env.put("TESELA_DB_MIGRATE_ON_START", "2");
