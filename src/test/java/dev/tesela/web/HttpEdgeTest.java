@@ -127,6 +127,7 @@ class HttpEdgeTest {
             Raw answer = exchange(head, new byte[0]);
             assertEquals(413, answer.status(), path + ": " + answer);
             assertTrue(answer.body().contains("too large"), answer.body());
+            assertEquals("close", answer.headers().get("connection"), "the unread body ends the connection: " + answer);
             if (path.startsWith("/api/1/")) {
                 JsonNode body = JSON.readTree(answer.body());
                 assertEquals(413, body.get("status_code").asInt(), "the API v1 envelope");

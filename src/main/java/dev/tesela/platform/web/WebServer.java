@@ -112,6 +112,13 @@ public final class WebServer {
             cfg.routes.exception(Exception.class, errors::handle);
             cfg.routes.after(MultipartCleanup::deleteParts);
             cfg.routes.after(ctx -> {
+                // A refused request may leave part of its body unread; Jetty then closes the connection. Say so, or a
+                // client that pools connections sends its next request on a closed one.
+                if (ctx.statusCode() >= 400 && (ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null)) {
+                    ctx.header("Connection", "close");
+                }
+            });
+            cfg.routes.after(ctx -> {
                 Long started = ctx.attribute(STARTED);
                 if (started != null) {
                     metrics.recordRequest(ctx.method().name(), routeOf(ctx), ctx.statusCode(), (System.nanoTime() - started) / 1e9);
