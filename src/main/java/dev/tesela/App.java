@@ -175,7 +175,23 @@ public final class App implements AutoCloseable {
     }
 
     private StorageUpkeepJob storageUpkeepJob() {
-        return new StorageUpkeepJob(media, () -> List.of(tenants.defaultTenant()), this::systemContext);
+        return new StorageUpkeepJob(media, () -> List.of(tenants.defaultTenant()), this::systemContext,
+                config.media().stagingGrace());
+    }
+
+    /**
+     * What {@code serve} does before it takes requests, after a crash or not: empties this process's scratch
+     * directories ({@code <data>/tmp/uploads} and {@code <data>/tmp/multipart}) and, for a single site, recovers its
+     * interrupted uploads (staged files published or, past the grace period, discarded). In provider mode the
+     * tenants' jobs worker recovers each tenant's uploads. Returns the number of staged files recovered.
+     */
+    public int recoverAtStartup() {
+        MediaService.sweepTemporaryFiles(config.dataDir().resolve("tmp").resolve("uploads"));
+        MediaService.sweepTemporaryFiles(config.dataDir().resolve("tmp").resolve("multipart"));
+        if (tenants.providerMode()) {
+            return 0;
+        }
+        return storageUpkeepJob().recover(systemContext(tenants.defaultTenant()));
     }
 
     /** Keys of the Tenants API (provider mode), stored in the control plane. */

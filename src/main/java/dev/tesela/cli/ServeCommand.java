@@ -28,6 +28,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         warnAboutStrandedTenants(app);
+        recoverAfterCrash(app);
         var server = app.webServer();
         int port = server.start();
         app.startBackgroundJobs();
@@ -43,6 +44,18 @@ final class ServeCommand implements Callable<Integer> {
         }, "tesela-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Sweeps the scratch directories and recovers interrupted uploads; a failure is logged, never fatal. */
+    private static void recoverAfterCrash(App app) {
+        try {
+            int recovered = app.recoverAtStartup();
+            if (recovered > 0) {
+                log.info("Recovered {} staged upload file(s) left by a previous process", recovered);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not recover interrupted uploads at start-up (the storage upkeep retries): {}", e.toString());
+        }
     }
 
     /** Provider mode: names the tenants whose database server is missing from TESELA_DB_SERVERS (they answer 503). */

@@ -50,6 +50,7 @@ final class MediaRepository {
     static final Field<String> DELETE_HASH = field(name("delete_hash"), String.class);
     static final Field<LocalDateTime> EXPIRES_AT = field(name("expires_at"), LocalDateTime.class);
     static final Field<LocalDateTime> CREATED_AT = field(name("created_at"), LocalDateTime.class);
+    static final Field<String> STAGING_TOKEN = field(name("staging_token"), String.class);
 
     static final Table<Record> VARIANTS = tenantTable("image_variants");
     static final Field<Long> V_IMAGE_ID = field(name("image_id"), Long.class);
@@ -97,8 +98,12 @@ final class MediaRepository {
     static final Field<String> STORAGE_API = field(name("api"), String.class);
     static final Field<Boolean> STORAGE_ACTIVE = field(name("is_active"), Boolean.class);
 
-    /** Everything the images row needs at insert time; the storage key is set once the blobs are in place. */
-    record NewImage(Long ownerId, Long albumId, Long categoryId, String storageMode, String originalFilename,
+    /**
+     * Everything the images row needs at insert time. {@code storageKey} is the main file's key, or a placeholder
+     * unique to this upload (set right after by {@link #completeImage}) when the key depends on the row's id;
+     * {@code stagingToken} names the upload's staged files.
+     */
+    record NewImage(String storageKey, String stagingToken, Long ownerId, Long albumId, Long categoryId, String storageMode, String originalFilename,
                     String title, String description, String mediaType, String extension, int width, int height,
                     int frames, long byteSize, boolean is360, String sha256, String md5, String sourceSha256,
                     String exifJson, boolean nsfw, String uploaderIp, Instant expiresAt, Instant createdAt) {}
@@ -108,7 +113,8 @@ final class MediaRepository {
                 .set(OWNER_ID, n.ownerId())
                 .set(ALBUM_ID, n.albumId())
                 .set(CATEGORY_ID, n.categoryId())
-                .set(STORAGE_KEY, "")
+                .set(STORAGE_KEY, n.storageKey())
+                .set(STAGING_TOKEN, n.stagingToken())
                 .set(STORAGE_MODE, n.storageMode())
                 .set(ORIGINAL_FILENAME, n.originalFilename())
                 .set(TITLE, n.title())
@@ -156,19 +162,27 @@ final class MediaRepository {
     void tag(DSLContext dsl, long imageId, Long creatorId, List<String> names, Instant now,
              java.util.function.LongConsumer beforeNewTag) {
         // names are distinct (the service dedupes them). Two uploads creating the same new tag at the same moment:
-        // one of them fails on the unique name and is rolled back whole (its blobs removed); the client retries.
-        for (String tagName : names) {
+        // one of them fails on the unique name and is rolled back whole (its staged files discarded); the client
+        // retries. Lock order, against deadlocks between uploads sharing tags: tags in name order, and each tag's
+        // row is locked exclusively (its counter) before the link row's foreign key would take a shared lock on it.
+        for (String tagName : names.stream().sorted().toList()) {
             Long tagId = dsl.select(TAG_ID).from(TAGS).where(TAG_NAME.eq(tagName)).fetchOne(TAG_ID);
             if (tagId == null) {
                 beforeNewTag.accept(dsl.fetchCount(TAGS));
                 tagId = dsl.insertInto(TAGS).set(TAG_NAME, tagName).set(TAG_CREATOR_ID, creatorId).set(TAG_FILE_COUNT, 0L)
                         .set(TAG_CREATED_AT, Times.utc(now)).returningResult(TAG_ID).fetchOne(TAG_ID);
             }
-            dsl.insertInto(IMAGE_TAGS).set(IT_TAG_ID, tagId).set(IT_IMAGE_ID, imageId).execute();
             dsl.update(TAGS).set(TAG_FILE_COUNT, TAG_FILE_COUNT.plus(1)).where(TAG_ID.eq(tagId)).execute();
+            dsl.insertInto(IMAGE_TAGS).set(IT_TAG_ID, tagId).set(IT_IMAGE_ID, imageId).execute();
         }
     }
 
+    /**
+     * Adds {@code delta} to the owner's and the album's image counts. Called FIRST in a transaction that inserts or
+     * deletes an image: the exclusive locks on the user and album rows are then taken before the image row's
+     * foreign keys take shared ones, always in the order user, album. (Inserting first and counting after makes two
+     * uploads by one user deadlock on MariaDB: both hold the shared lock, both wait for the exclusive one.)
+     */
     void addToCounters(DSLContext dsl, Long ownerId, Long albumId, int delta) {
         if (ownerId != null) {
             dsl.update(USERS).set(USER_IMAGE_COUNT, USER_IMAGE_COUNT.plus(delta)).where(USER_ID.eq(ownerId)).execute();
@@ -223,8 +237,12 @@ final class MediaRepository {
         return dsl.select(ID).from(IMAGES).where(EXPIRES_AT.le(Times.utc(now))).orderBy(EXPIRES_AT).limit(limit).fetch(ID);
     }
 
-    /** Removes the image's row and links (variants cascade), fixes counters, and records the deletion. */
-    void delete(DSLContext dsl, StoredImage image, Long actorId, String ip, Instant now) {
+    /**
+     * Removes the image's row and links (variants cascade), fixes counters, and records the deletion (unless
+     * {@code audit} is false: an upload taken back before anyone saw it).
+     */
+    void delete(DSLContext dsl, StoredImage image, Long actorId, String ip, Instant now, boolean audit) {
+        addToCounters(dsl, image.ownerId(), image.albumId(), -1);
         List<Long> tagIds = dsl.select(IT_TAG_ID).from(IMAGE_TAGS).where(IT_IMAGE_ID.eq(image.id())).fetch(IT_TAG_ID);
         if (!tagIds.isEmpty()) {
             dsl.update(TAGS).set(TAG_FILE_COUNT, TAG_FILE_COUNT.minus(1)).where(TAG_ID.in(tagIds)).execute();
@@ -232,7 +250,9 @@ final class MediaRepository {
         }
         dsl.deleteFrom(VARIANTS).where(V_IMAGE_ID.eq(image.id())).execute();
         dsl.deleteFrom(IMAGES).where(ID.eq(image.id())).execute();
-        addToCounters(dsl, image.ownerId(), image.albumId(), -1);
+        if (!audit) {
+            return;
+        }
         dsl.insertInto(DELETIONS)
                 .set(field(name("image_id"), Long.class), image.id())
                 .set(field(name("user_id"), Long.class), actorId)
@@ -243,6 +263,27 @@ final class MediaRepository {
                 .set(field(name("likes"), Long.class), image.likes())
                 .set(field(name("deleted_at"), LocalDateTime.class), Times.utc(now))
                 .execute();
+    }
+
+    /**
+     * The files of the committed uploads among {@code tokens}: staging token → (file name in the staging area: "main"
+     * or the variant's name → key). Tokens without a committed row are absent.
+     */
+    Map<String, Map<String, String>> stagedUploads(DSLContext dsl, java.util.Collection<String> tokens) {
+        Map<String, Map<String, String>> uploads = new LinkedHashMap<>();
+        if (tokens.isEmpty()) {
+            return uploads;
+        }
+        Map<Long, String> tokenOf = new LinkedHashMap<>();
+        dsl.select(ID, STAGING_TOKEN, STORAGE_KEY).from(IMAGES).where(STAGING_TOKEN.in(tokens)).fetch().forEach(r -> {
+            tokenOf.put(r.value1(), r.value2());
+            uploads.computeIfAbsent(r.value2(), t -> new LinkedHashMap<>()).put("main", r.value3());
+        });
+        if (!tokenOf.isEmpty()) {
+            dsl.select(V_IMAGE_ID, V_VARIANT, V_STORAGE_KEY).from(VARIANTS).where(V_IMAGE_ID.in(tokenOf.keySet())).fetch()
+                    .forEach(r -> uploads.get(tokenOf.get(r.value1())).put(r.value2(), r.value3()));
+        }
+        return uploads;
     }
 
     /** A file waiting to be deleted: its queue row, its key, how many attempts failed so far. */

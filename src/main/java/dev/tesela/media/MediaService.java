@@ -9,6 +9,7 @@ import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.platform.db.TenantDatabases;
+import dev.tesela.platform.db.Transactions;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.Crypto;
@@ -46,9 +47,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Uploads, lookups and deletion of images. An upload runs receive → sniff → limit → process (in
- * {@link ImagePipeline}) → store (here): the blobs are written first, then the row is committed; if anything
- * fails, the blobs written so far are deleted and the transaction rolls back, so there is never a row without
- * files nor files without a row. Temp files are removed whatever happens.
+ * {@link ImagePipeline}) → store (here): the files are staged (never served), the row is committed in one short
+ * transaction with no I/O in it, then the files are published under their keys; a failure before the commit
+ * discards the staged files, one after it takes the row back. A crash leaves only staged files, which
+ * {@link #recoverStaged} publishes or discards: no row stays without its files, no file without its row, and no
+ * file is served before its row committed. Temp files are removed whatever happens (and swept at start-up).
+ * Transactions that conflict transiently (deadlocks) are retried by {@link Transactions}.
  */
 public final class MediaService {
     private static final Logger log = LoggerFactory.getLogger(MediaService.class);
@@ -85,36 +89,40 @@ public final class MediaService {
         this.clock = clock;
     }
 
-    /**
-     * Wires the media feature: {@code tempDir} receives uploads in progress (emptied of stragglers here, at start),
-     * {@code blobStores} gives each tenant its store.
-     */
+    /** Wires the media feature: {@code tempDir} receives uploads in progress, {@code blobStores} gives each tenant its store. */
     public static MediaService create(TenantDatabases databases, SettingsService settings, ImageProcessor engine,
                                       TeselaConfig.Media config, Path tempDir, Function<TenantContext, BlobStore> blobStores,
                                       TenantLimits limits, Clock clock) {
-        sweep(tempDir);
         Receiver receiver = new Receiver(tempDir);
         ImagePipeline pipeline = new ImagePipeline(engine, config, new ProcessingGate(config.workers(), config.queueWait()), receiver);
-        return new MediaService(databases, settings, pipeline, receiver, new UrlFetcher(config.urlAllowPrivate(), Duration.ofSeconds(60)),
+        return new MediaService(databases, settings, pipeline, receiver, UrlFetcher.create(config.urlAllowPrivate()),
                 blobStores, new PublicIdCodecs(settings), config.maxUploadBytes(), limits, clock);
     }
 
-    /** Removes temp files a previous process left behind (it died mid-upload). */
-    private static void sweep(Path tempDir) {
-        if (!Files.isDirectory(tempDir)) {
-            return;
+    /**
+     * Removes every file directly in {@code dir}: what a previous process left there when it died mid-upload (temp
+     * files of uploads, multipart parts). Only when this process starts, before it takes requests; the directory is
+     * this process's own scratch space. Returns how many files were removed.
+     */
+    public static int sweepTemporaryFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
         }
-        try (var files = Files.list(tempDir)) {
-            files.filter(f -> f.getFileName().toString().startsWith("up-")).forEach(f -> {
+        int removed = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
                 try {
-                    Files.deleteIfExists(f);
+                    if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(f)) {
+                        removed++;
+                    }
                 } catch (IOException e) {
                     log.warn("Could not remove stale temp file {}: {}", f, e.toString());
                 }
-            });
+            }
         } catch (IOException e) {
-            log.warn("Could not sweep {}: {}", tempDir, e.toString());
+            log.warn("Could not sweep {}: {}", dir, e.toString());
         }
+        return removed;
     }
 
     /** The engine doing the work, for logs and health output. */
@@ -258,8 +266,8 @@ public final class MediaService {
         keys.add(image.storageKey());
         image.variants().values().forEach(v -> keys.add(v.storageKey()));
         Instant now = clock.instant();
-        List<MediaRepository.QueuedBlob> queued = databases.of(rc).transactionResult(tx -> {
-            repository.delete(tx.dsl(), image, actor, rc.clientIp(), now);
+        List<MediaRepository.QueuedBlob> queued = Transactions.inTransaction(databases.of(rc), tx -> {
+            repository.delete(tx.dsl(), image, actor, rc.clientIp(), now, true);
             return repository.queueBlobDeletions(tx.dsl(), keys, now);
         });
         deleteQueued(rc, queued);
@@ -369,6 +377,14 @@ public final class MediaService {
         }
     }
 
+    /**
+     * The store step: stages the files (outside any transaction), commits the row in one short transaction, then
+     * publishes the files. The database decides between uploads that want the same file name (unique keys: the
+     * loser tries the next name); names whose files exist without a row (a deletion still queued) are skipped before.
+     * A failure before the commit discards the staged files; a failure to publish takes the row back and deletes
+     * what was published. A crash at any point leaves staged files that {@link #recoverStaged} publishes (row
+     * committed) or discards (no row, after the grace period).
+     */
     private UploadResult store(RequestContext rc, DSLContext dsl, MediaSettings site, Fields fields, ReceivedFile received,
                                ProcessedImage processed, Long albumId, Long categoryId) throws IOException {
         if (processed.sourceSha256() != null) {
@@ -377,79 +393,168 @@ public final class MediaService {
         Instant now = clock.instant();
         Long ownerId = rc.principal() instanceof Principal.User u ? u.userId() : null;
         ProcessedImage.Output main = processed.main();
+        String extension = extension(main, received.clientName());
         String title = fields.title().or(processed.metadata()::title).orElseGet(() -> titleFromName(received.clientName()));
         String description = fields.description().or(processed.metadata()::description).orElse(null);
         String exifJson = exifJson(processed, site);
         BlobStore store = blobStores.apply(rc.tenant());
-        List<String> written = new ArrayList<>();
+        String token = java.util.HexFormat.of().formatHex(Crypto.randomBytes(16));
         String secret = Crypto.randomBase62(40);
-        long id;
+        List<StagedFile> staged = stage(store, token, processed, extension);
+        Committed committed;
         try {
-            id = dsl.transactionResult(tx -> {
-                DSLContext t = tx.dsl();
-                long newId = repository.insertImage(t, new MediaRepository.NewImage(ownerId, albumId, categoryId,
-                        site.storageMode(), truncate(received.clientName(), 255), title, description, main.format().mimeType(),
-                        extension(main, received.clientName()), main.width(), main.height(), main.frames(), main.byteSize(),
-                        processed.metadata().panorama360(), main.sha256(), main.md5(), processed.sourceSha256(), exifJson,
-                        fields.nsfw(), rc.clientIp(), fields.expiresAt(), now));
-                String publicId = ids.of(rc).encode(newId);
-                List<StoredImage.Variant> variants = new ArrayList<>();
-                String mainKey = putAll(store, site, received, processed, publicId, now, written, variants);
-                repository.completeImage(t, newId, mainKey, deleteHash(rc.tenant(), newId, secret));
-                for (StoredImage.Variant v : variants) {
-                    repository.insertVariant(t, newId, v);
+            NamingMethod method = NamingMethod.fromSetting(site.naming());
+            FileNaming.Upload naming = new FileNaming.Upload(method, StorageMode.fromSetting(site.storageMode()),
+                    LocalDate.ofInstant(now, ZoneOffset.UTC), received.clientName(), extension,
+                    method == NamingMethod.ID ? "pending" : null);
+            List<FileNaming.Name> candidates = FileNaming.candidates(naming);
+            committed = null;
+            for (int i = 0; i < candidates.size() && committed == null; i++) {
+                FileNaming.Name name = candidates.get(i);
+                boolean byId = method == NamingMethod.ID && i == 0; // the id is known inside the transaction only
+                if (!byId && anyTaken(store, keysOf(name, staged))) {
+                    continue;
                 }
-                repository.tag(t, newId, ownerId, fields.tags(), now,
-                        existing -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.TAGS, existing));
-                repository.addToCounters(t, ownerId, albumId, 1);
-                return newId;
-            });
-        } catch (RuntimeException e) {
-            removeBlobs(store, written);
+                MediaRepository.NewImage row = new MediaRepository.NewImage(byId ? ".pending-" + token : name.key(), token,
+                        ownerId, albumId, categoryId, site.storageMode(), truncate(received.clientName(), 255), title,
+                        description, main.format().mimeType(), extension, main.width(), main.height(), main.frames(),
+                        main.byteSize(), processed.metadata().panorama360(), main.sha256(), main.md5(),
+                        processed.sourceSha256(), exifJson, fields.nsfw(), rc.clientIp(), fields.expiresAt(), now);
+                try {
+                    committed = Transactions.inTransaction(dsl, tx -> {
+                        DSLContext t = tx.dsl();
+                        repository.addToCounters(t, ownerId, albumId, 1); // first: see addToCounters on lock order
+                        long id = repository.insertImage(t, row);
+                        FileNaming.Name chosen = byId ? new FileNaming.Name(name.folder(), ids.of(rc).encode(id), name.extension()) : name;
+                        repository.completeImage(t, id, chosen.key(), deleteHash(rc.tenant(), id, secret));
+                        Map<String, String> keys = keysOf(chosen, staged);
+                        for (StagedFile file : staged) {
+                            if (file.variant() != null) {
+                                ProcessedImage.Output v = file.output();
+                                repository.insertVariant(t, id, new StoredImage.Variant(v.variant(), keys.get(file.stagingKey()),
+                                        v.format().mimeType(), v.width(), v.height(), v.byteSize()));
+                            }
+                        }
+                        repository.tag(t, id, ownerId, fields.tags(), now,
+                                existing -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.TAGS, existing));
+                        return new Committed(id, keys);
+                    });
+                } catch (org.jooq.exception.DataAccessException e) {
+                    if (!storageKeyTaken(e)) {
+                        throw e;
+                    }
+                    log.debug("File name {} was taken by a concurrent upload; trying the next", name.key());
+                }
+            }
+        } catch (RuntimeException | IOException e) {
+            discard(store, staged);
             throw e;
         }
-        StoredImage image = repository.find(dsl, id).orElseThrow();
+        if (committed == null) {
+            discard(store, staged);
+            throw new IllegalStateException("no free storage key for upload " + token);
+        }
+        publish(rc, dsl, store, staged, committed);
+        StoredImage image = repository.find(dsl, committed.id()).orElseThrow();
         return new UploadResult(image, secret);
     }
 
+    /** A file of an upload in the staging area: the main file ({@code variant} null) or a variant. */
+    private record StagedFile(String stagingKey, String variant, ProcessedImage.Output output) {}
+
+    /** A committed upload: its row id and its files (staging key → key). */
+    private record Committed(long id, Map<String, String> keys) {}
+
     /**
-     * Writes the main file and its variants under the first free name the naming method offers; returns the main
-     * key. Every key written is added to {@code written} at once, so the caller can remove them on failure.
+     * Stages the main file and its variants as {@code <token>/main.<ext>}, {@code <token>/<variant>.<ext>}; on a
+     * failure discards what it staged and rethrows.
      */
-    private String putAll(BlobStore store, MediaSettings site, ReceivedFile received, ProcessedImage processed,
-                          String publicId, Instant now, List<String> written, List<StoredImage.Variant> variants) {
-        ProcessedImage.Output main = processed.main();
-        String extension = extension(main, received.clientName());
-        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        for (FileNaming.Name name : FileNaming.candidates(new FileNaming.Upload(NamingMethod.fromSetting(site.naming()),
-                StorageMode.fromSetting(site.storageMode()), day, received.clientName(), extension, publicId))) {
-            String mainKey = name.key();
-            List<String> attempt = new ArrayList<>();
-            try {
-                put(store, mainKey, main, attempt, written);
-                variants.clear();
-                for (ProcessedImage.Output v : processed.variants()) {
-                    String key = name.variantKey("thumb".equals(v.variant()) ? FileNaming.Variant.THUMB : FileNaming.Variant.MEDIUM,
-                            v.format().extension());
-                    put(store, key, v, attempt, written);
-                    variants.add(new StoredImage.Variant(v.variant(), key, v.format().mimeType(), v.width(), v.height(), v.byteSize()));
-                }
-                return mainKey;
-            } catch (BlobStore.BlobExistsException taken) {
-                removeBlobs(store, attempt);
-                written.removeAll(attempt);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+    private static List<StagedFile> stage(BlobStore store, String token, ProcessedImage processed, String extension) throws IOException {
+        List<StagedFile> staged = new ArrayList<>();
+        try {
+            ProcessedImage.Output main = processed.main();
+            StagedFile mainFile = new StagedFile(token + "/main." + extension, null, main);
+            store.stage(mainFile.stagingKey(), main.file(), main.format().mimeType());
+            staged.add(mainFile);
+            for (ProcessedImage.Output v : processed.variants()) {
+                StagedFile file = new StagedFile(token + "/" + v.variant() + "." + v.format().extension(), v.variant(), v);
+                store.stage(file.stagingKey(), v.file(), v.format().mimeType());
+                staged.add(file);
             }
+            return staged;
+        } catch (IOException | RuntimeException e) {
+            discard(store, staged);
+            throw e;
         }
-        throw new IllegalStateException("no free storage key for upload " + publicId);
     }
 
-    private static void put(BlobStore store, String key, ProcessedImage.Output file, List<String> attempt, List<String> written)
-            throws IOException {
-        store.putNew(key, file.file(), file.format().mimeType());
-        attempt.add(key);
-        written.add(key);
+    /** Each staged file's key under {@code name}: the main key, or the variant's key (thumb, medium). */
+    private static Map<String, String> keysOf(FileNaming.Name name, List<StagedFile> staged) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (StagedFile file : staged) {
+            keys.put(file.stagingKey(), file.variant() == null ? name.key()
+                    : name.variantKey("thumb".equals(file.variant()) ? FileNaming.Variant.THUMB : FileNaming.Variant.MEDIUM,
+                    file.output().format().extension()));
+        }
+        return keys;
+    }
+
+    /** Whether a file exists under any of the keys (a file whose deletion is still queued, or one of unknown origin). */
+    private static boolean anyTaken(BlobStore store, Map<String, String> keys) throws IOException {
+        for (String key : keys.values()) {
+            if (store.stat(key).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code e} is the unique key of images or image_variants on storage_key refusing a name already used. */
+    static boolean storageKeyTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
+                    && String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT).contains("storage_key_uq")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Moves the committed upload's files to their keys. A file that cannot be published (its key holds a file of
+     * unknown origin, or the staged file is gone because recovery discarded it after the grace period) takes the
+     * upload back: row removed, published files deleted, staged ones discarded, and the caller is told to retry.
+     */
+    private void publish(RequestContext rc, DSLContext dsl, BlobStore store, List<StagedFile> staged, Committed committed) {
+        List<String> published = new ArrayList<>();
+        try {
+            for (StagedFile file : staged) {
+                String key = committed.keys().get(file.stagingKey());
+                if (!store.publish(file.stagingKey(), key) && store.stat(key).isEmpty()) {
+                    throw new IOException("staged file " + file.stagingKey() + " vanished before it was published");
+                }
+                published.add(key);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("Publishing upload {} of tenant {} failed; taking it back", committed.id(), rc.tenant().id(), e);
+            repository.find(dsl, committed.id()).ifPresent(image -> Transactions.inTransaction(dsl, tx -> {
+                repository.delete(tx.dsl(), image, null, rc.clientIp(), clock.instant(), false);
+                return null;
+            }));
+            removeBlobs(store, published);
+            discard(store, staged);
+            throw new AppException(ErrorCode.BUSY, "The file could not be stored. Please try again.", Map.of(), e);
+        }
+    }
+
+    private static void discard(BlobStore store, List<StagedFile> staged) {
+        for (StagedFile file : staged) {
+            try {
+                store.discardStaged(file.stagingKey());
+            } catch (IOException | RuntimeException e) {
+                log.warn("Could not discard staged file {} (recovery will): {}", file.stagingKey(), e.toString());
+            }
+        }
     }
 
     private static void removeBlobs(BlobStore store, List<String> keys) {
@@ -460,6 +565,55 @@ public final class MediaService {
                 log.warn("Could not remove blob {} of a failed upload: {}", key, e.toString());
             }
         }
+    }
+
+    /**
+     * Recovery of uploads a crash interrupted, in {@code rc}'s tenant, looking at up to {@code limit} staged files:
+     * those whose row committed are published; those without a row are discarded once staged longer than
+     * {@code grace} ago (younger ones may belong to uploads in progress, here or on another instance). Returns how many
+     * staged files it published or discarded. Safe to run on several instances at once.
+     */
+    public int recoverStaged(RequestContext rc, Duration grace, int limit) {
+        BlobStore store = blobStores.apply(rc.tenant());
+        List<BlobStore.StagedBlob> staged;
+        try {
+            staged = store.staged(limit);
+        } catch (IOException e) {
+            log.warn("Could not list the staged files of tenant {}: {}", rc.tenant().id(), e.toString());
+            return 0;
+        }
+        Map<String, List<BlobStore.StagedBlob>> byToken = new LinkedHashMap<>();
+        for (BlobStore.StagedBlob blob : staged) {
+            int slash = blob.stagingKey().indexOf('/');
+            byToken.computeIfAbsent(slash < 0 ? blob.stagingKey() : blob.stagingKey().substring(0, slash), t -> new ArrayList<>()).add(blob);
+        }
+        Map<String, Map<String, String>> committed = repository.stagedUploads(databases.of(rc), byToken.keySet());
+        Instant cutoff = clock.instant().minus(grace);
+        int done = 0;
+        for (Map.Entry<String, List<BlobStore.StagedBlob>> upload : byToken.entrySet()) {
+            Map<String, String> keys = committed.get(upload.getKey());
+            for (BlobStore.StagedBlob blob : upload.getValue()) {
+                try {
+                    if (keys != null) {
+                        String file = blob.stagingKey().substring(blob.stagingKey().indexOf('/') + 1);
+                        String key = keys.get(file.substring(0, file.indexOf('.') < 0 ? file.length() : file.indexOf('.')));
+                        if (key == null) {
+                            log.warn("Staged file {} of tenant {} matches no file of its image; kept", blob.stagingKey(), rc.tenant().id());
+                        } else if (store.publish(blob.stagingKey(), key)) {
+                            done++;
+                        }
+                    } else if (blob.stagedAt().isBefore(cutoff) && store.discardStaged(blob.stagingKey())) {
+                        done++;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.warn("Could not recover staged file {} of tenant {}: {}", blob.stagingKey(), rc.tenant().id(), e.toString());
+                }
+            }
+        }
+        if (done > 0) {
+            log.info("Recovered {} staged file(s) of tenant {} (published or discarded)", done, rc.tenant().id());
+        }
+        return done;
     }
 
     /** The stored extension: the format's, except that a JPEG sent as *.jpg keeps "jpg". */

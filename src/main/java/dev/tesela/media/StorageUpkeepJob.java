@@ -13,22 +13,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reclaims storage, every {@code interval}, for every tenant the supplier lists: deletes expired uploads (files and
- * rows) in batches, then retries the queued file deletions that are due (files that could not be deleted with their
- * image). Expired images are already invisible (lookups filter them). Running it on several instances at once is
+ * Reclaims storage, every {@code interval}, for every tenant the supplier lists: recovers uploads a crash interrupted
+ * ({@link MediaService#recoverStaged}: staged files whose row committed are published, the others discarded after
+ * the grace period), deletes expired uploads (files and rows) in batches, then retries the queued file deletions
+ * that are due (files that could not be deleted with their image). Expired images are already invisible (lookups filter them). Running it on several instances at once is
  * safe: a second deletion of the same image finds nothing to delete, and deleting a file twice is harmless.
  */
 public final class StorageUpkeepJob implements AutoCloseable, dev.tesela.platform.jobs.TenantJob {
     private static final Logger log = LoggerFactory.getLogger(StorageUpkeepJob.class);
     static final int BATCH = 50;
+    static final int RECOVERY_BATCH = 500;
     private final MediaService media;
     private final Supplier<List<TenantContext>> tenants;
     private final Function<TenantContext, RequestContext> systemContext;
     private final ScheduledExecutorService scheduler;
+    private final Duration stagingGrace;
 
+    /** @param stagingGrace how long a staged file without a committed row is kept (TESELA_STAGING_GRACE_SECONDS) */
     public StorageUpkeepJob(MediaService media, Supplier<List<TenantContext>> tenants,
-                             Function<TenantContext, RequestContext> systemContext) {
+                             Function<TenantContext, RequestContext> systemContext, Duration stagingGrace) {
         this.media = media;
+        this.stagingGrace = stagingGrace;
         this.tenants = tenants;
         this.systemContext = systemContext;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("storage-upkeep").factory());
@@ -65,7 +70,20 @@ public final class StorageUpkeepJob implements AutoCloseable, dev.tesela.platfor
         purge(rc);
     }
 
+    /**
+     * Publishes or discards the tenant's staged files (see {@link MediaService#recoverStaged}), a batch at a time
+     * while batches come back full and something changed; returns how many.
+     */
+    public int recover(RequestContext rc) {
+        int total = 0;
+        for (int pass = 0, n; pass < 100 && (n = media.recoverStaged(rc, stagingGrace, RECOVERY_BATCH)) > 0; pass++) {
+            total += n;
+        }
+        return total;
+    }
+
     private int purge(RequestContext rc) {
+        recover(rc);
         int total = 0;
         for (int n; (n = media.purgeExpired(rc, BATCH)) > 0; ) {
             total += n;

@@ -11,9 +11,11 @@ public final class BlobKeys {
 
     /**
      * Returns {@code key} when it is a valid blob key: not null or empty, at most {@value #MAX_LENGTH} characters
-     * from {@code [A-Za-z0-9._-]} and '/', relative (no leading '/'), with no empty ({@code a//b}, trailing '/'),
-     * {@code .} or {@code ..} segment. Otherwise throws IllegalArgumentException naming the problem (the message
-     * never repeats the key, which may be hostile or huge).
+     * from {@code [A-Za-z0-9._-]} and '/', relative (no leading '/'), with no empty ({@code a//b}, trailing '/')
+     * segment and no segment starting with '.' ({@code .}, {@code ..}, {@code .staging}: such names are reserved
+     * for a store's own files, its staging area and temporary files, which are therefore never addressable, nor
+     * served, as blobs). Otherwise throws IllegalArgumentException naming the problem (the message never repeats the
+     * key, which may be hostile or huge).
      */
     public static String requireValid(String key) {
         if (key == null) {
@@ -40,6 +42,9 @@ public final class BlobKeys {
             }
             if (segment.equals(".") || segment.equals("..")) {
                 throw new IllegalArgumentException("blob key has a '" + segment + "' segment");
+            }
+            if (segment.startsWith(".")) {
+                throw new IllegalArgumentException("blob key has a segment starting with '.' (reserved for the store's own files)");
             }
         }
         return key;

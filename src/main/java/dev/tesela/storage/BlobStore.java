@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,15 @@ import java.util.Optional;
  * <p>Keys are validated by {@link BlobKeys#requireValid(String)}: relative, '/'-separated, no empty, '.' or '..'
  * segments, characters from {@code [A-Za-z0-9._-]} and '/', at most 255 characters. Writes are atomic: a reader
  * sees either no blob or the whole blob, never a partial one. Thread-safe.
+ *
+ * <p><b>Staging.</b> An upload writes its files with {@link #stage} into the store's staging area, a namespace apart
+ * from the keys that no read method ever looks into (so nothing staged is ever served), commits its database row,
+ * then moves each file to its key with {@link #publish}; so no file or network I/O happens inside a database
+ * transaction, and no file is visible without its row. Staging keys obey the same rules as keys; a staged blob is
+ * listed by {@link #staged} with the time it was staged, so recovery after a crash can publish the staged blobs whose
+ * row committed and {@link #discardStaged discard} the others. The local adapter keeps the staging area in a
+ * {@code .staging} folder under its root; an S3 adapter would use a {@code .staging/} key prefix, publish with a
+ * conditional copy ({@code If-None-Match: *}) and a delete.
  */
 public interface BlobStore {
 
@@ -40,6 +50,33 @@ public interface BlobStore {
 
     /** Deletes the blob; returns false when there was none. Never fails for a missing key. */
     boolean delete(String key) throws IOException;
+
+    /**
+     * Stores a copy of {@code file} under {@code stagingKey} in the staging area, durably (on disk, or acknowledged by
+     * the remote store) when this returns. Fails with {@link BlobExistsException} (and changes nothing) when that
+     * staging key is taken. A failed call leaves nothing staged; a crash during the call may leave a partial staged
+     * blob, which {@link #staged} lists like any other.
+     */
+    void stage(String stagingKey, Path file, String contentType) throws IOException;
+
+    /**
+     * Moves the staged blob {@code stagingKey} to {@code key}, atomically for readers of {@code key}. Returns true
+     * when the blob is now under {@code key}: moved by this call, or by a concurrent publish of the same staged blob.
+     * Returns false (changing nothing) when there is no such staged blob, e.g. because a concurrent publish finished
+     * or it was discarded: the caller then checks {@code key} with {@link #stat}. Fails with
+     * {@link BlobExistsException} when {@code key} holds another blob; the staged blob is kept then.
+     */
+    boolean publish(String stagingKey, String key) throws IOException;
+
+    /** Deletes the staged blob; returns false when there was none. Never fails for a missing staging key. */
+    boolean discardStaged(String stagingKey) throws IOException;
+
+    /** Up to {@code limit} staged blobs, the longest-staged first. */
+    List<StagedBlob> staged(int limit) throws IOException;
+
+    /** A staged blob and when it was staged (its last write, to the second or better). */
+    record StagedBlob(String stagingKey, Instant stagedAt) {
+    }
 
     /** @param byteSize length in bytes; @param lastModified to the second or better */
     record BlobStat(long byteSize, Instant lastModified) {

@@ -10,15 +10,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -40,15 +47,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * again when the last blob in them is deleted. A folder is not a blob: stat/open/localFile of a key that names a
  * folder find nothing, and putNew of such a key fails with an IOException (not BlobExistsException).
  *
+ * <p>Staged blobs are files under {@code <root>/.staging/} ({@link BlobKeys} refuses key segments starting with '.',
+ * so no key reaches them): {@link #stage} creates the file under its staging key exclusively (the staging key is
+ * taken otherwise) and forces it to disk; {@link #publish} hard-links it to the key (the rename fallback as above),
+ * then removes the staged name. Their staging time is the file's modification time.
+ *
  * <p>Thread-safe; immutable apart from the locks.
  */
 public final class LocalBlobStore implements BlobStore {
     static final String TEMP_PREFIX = ".tmp-";
+    /** The staging area's folder under the root. */
+    static final String STAGING_FOLDER = ".staging";
     private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
     /** A concurrent delete may remove a folder between our creating it and writing into it; retry that often. */
     private static final int FOLDER_ATTEMPTS = 5;
 
     private final Path root;
+    private final Path stagingRoot;
     private final boolean hardLinks;
     private final ReentrantLock[] moveLocks = new ReentrantLock[64];
 
@@ -61,6 +76,7 @@ public final class LocalBlobStore implements BlobStore {
     LocalBlobStore(Path root, boolean hardLinks) throws IOException {
         Files.createDirectories(root);
         this.root = root.toRealPath();
+        this.stagingRoot = this.root.resolve(STAGING_FOLDER);
         this.hardLinks = hardLinks;
         for (int i = 0; i < moveLocks.length; i++) {
             moveLocks[i] = new ReentrantLock();
@@ -148,6 +164,113 @@ public final class LocalBlobStore implements BlobStore {
         return deleted;
     }
 
+    @Override
+    public void stage(String stagingKey, Path file, String contentType) throws IOException {
+        Path target = resolveStaged(stagingKey);
+        Objects.requireNonNull(file, "file");
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int attempt = 1; ; attempt++) {
+                FileChannel channel;
+                try {
+                    createFolders(target.getParent());
+                    channel = FileChannel.open(target, CREATE_NEW, WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    throw Files.isDirectory(target, NOFOLLOW_LINKS) ? e : new BlobExistsException(stagingKey);
+                } catch (NoSuchFileException removedByConcurrentDiscard) {
+                    if (attempt == FOLDER_ATTEMPTS) {
+                        throw removedByConcurrentDiscard;
+                    }
+                    continue;
+                }
+                try (channel) {
+                    in.transferTo(Channels.newOutputStream(channel));
+                    channel.force(true); // the row that names this file commits next: its bytes must outlive a crash
+                    setFilePermissions(target);
+                } catch (IOException | RuntimeException e) {
+                    deleteAfterFailure(target, e);
+                    throw e;
+                }
+                return;
+            }
+        }
+    }
+
+    @Override
+    public boolean publish(String stagingKey, String key) throws IOException {
+        Path staged = resolveStaged(stagingKey);
+        Path target = resolve(key);
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.isRegularFile(staged, NOFOLLOW_LINKS)) {
+                return false;
+            }
+            try {
+                createFolders(target.getParent());
+                if (!linkOrMove(staged, target, key)) {
+                    return false;
+                }
+                break;
+            } catch (NoSuchFileException e) {
+                // The target's folder was removed by a concurrent delete, or the staged file by a concurrent publish:
+                // the loop's first check tells which.
+                if (attempt == FOLDER_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+        if (Files.deleteIfExists(staged)) { // the bytes stay under the key (a hard link shares them)
+            removeEmptyFolders(staged.getParent());
+        }
+        return true;
+    }
+
+    @Override
+    public boolean discardStaged(String stagingKey) throws IOException {
+        Path staged = resolveStaged(stagingKey);
+        if (!Files.isRegularFile(staged, NOFOLLOW_LINKS)) {
+            return false;
+        }
+        boolean deleted = Files.deleteIfExists(staged);
+        if (deleted) {
+            removeEmptyFolders(staged.getParent());
+        }
+        return deleted;
+    }
+
+    @Override
+    public List<StagedBlob> staged(int limit) throws IOException {
+        if (!Files.isDirectory(stagingRoot, NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<StagedBlob> found = new ArrayList<>();
+        Files.walkFileTree(stagingRoot, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isRegularFile()) {
+                    found.add(new StagedBlob(stagingRoot.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"),
+                            attributes.lastModifiedTime().toInstant()));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // removed meanwhile by a concurrent publish or discard
+            }
+        });
+        found.sort(Comparator.comparing(StagedBlob::stagedAt).thenComparing(StagedBlob::stagingKey));
+        return List.copyOf(found.subList(0, Math.min(limit, found.size())));
+    }
+
+    /** The staging key's path under the staging folder. */
+    private Path resolveStaged(String stagingKey) {
+        BlobKeys.requireValid(stagingKey);
+        Path path = stagingRoot.resolve(stagingKey).normalize();
+        if (!path.startsWith(stagingRoot) || path.equals(stagingRoot)) {
+            throw new IllegalArgumentException("staging key resolves outside the staging folder");
+        }
+        return path;
+    }
+
     /** The key's path under the root (lexically; links are checked where files are touched). */
     private Path resolve(String key) {
         BlobKeys.requireValid(key);
@@ -205,9 +328,7 @@ public final class LocalBlobStore implements BlobStore {
                 throw e;
             }
             try {
-                Files.setPosixFilePermissions(temp, FILE_PERMISSIONS);
-            } catch (UnsupportedOperationException notPosix) {
-                // Keep the file system's defaults.
+                setFilePermissions(temp);
             } catch (IOException e) {
                 deleteAfterFailure(temp, e);
                 throw e;
@@ -237,24 +358,47 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
+    /** Publishes {@code temp} as a new file of putNew: fails with BlobExistsException when the key is taken. */
     private void publish(Path temp, Path target, String key) throws IOException {
+        if (!linkOrMove(temp, target, key)) {
+            throw new NoSuchFileException(temp.toString());
+        }
+    }
+
+    /**
+     * Gives {@code target} the file {@code source}: a hard link (the source stays; the caller removes it), or where
+     * links are unsupported an atomic rename under the key's lock. False when {@code source} vanished (a concurrent
+     * publish of it moved it away). BlobExistsException when the target holds another file; true when it already
+     * holds {@code source} itself (a concurrent publish linked it).
+     */
+    private boolean linkOrMove(Path source, Path target, String key) throws IOException {
         if (hardLinks) {
             try {
-                Files.createLink(target, temp);
-                return;
+                Files.createLink(target, source);
+                return true;
             } catch (FileAlreadyExistsException e) {
+                if (Files.isRegularFile(target, NOFOLLOW_LINKS) && Files.exists(source, NOFOLLOW_LINKS) && Files.isSameFile(target, source)) {
+                    return true;
+                }
                 throw taken(key, target);
             } catch (UnsupportedOperationException | FileSystemException noLinksHere) {
+                if (noLinksHere instanceof NoSuchFileException missing) {
+                    throw missing; // a folder or the source vanished: the caller looks again
+                }
                 // Fall back to the rename below (a real failure there reports itself).
             }
         }
         ReentrantLock lock = moveLocks[Math.floorMod(key.hashCode(), moveLocks.length)];
         lock.lock();
         try {
+            if (!Files.exists(source, NOFOLLOW_LINKS)) {
+                return false;
+            }
             if (Files.exists(target, NOFOLLOW_LINKS)) {
                 throw taken(key, target);
             }
-            Files.move(temp, target, ATOMIC_MOVE);
+            Files.move(source, target, ATOMIC_MOVE);
+            return true;
         } finally {
             lock.unlock();
         }
@@ -278,6 +422,14 @@ public final class LocalBlobStore implements BlobStore {
             } catch (IOException notEmptyOrGone) {
                 return; // not empty (the usual stop), or tidying failed: best effort, the blob is gone either way
             }
+        }
+    }
+
+    private static void setFilePermissions(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, FILE_PERMISSIONS);
+        } catch (UnsupportedOperationException notPosix) {
+            // Keep the file system's defaults.
         }
     }
 

@@ -38,9 +38,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Blobs first, row second, and a failure at any step removes what was written: faults are injected at each blob
- * write (main, thumb, medium) and in the database transaction after all blobs were written, and each time there is
- * no row, no blob and no temp file afterwards.
+ * Staged files first, row second, published files last, and a failure at any step removes what was written: faults
+ * are injected at each staging write (main, thumb, medium), in the database transaction after all files were staged,
+ * and at each publish, and each time there is no row, no file, nothing staged and no temp file afterwards. Crashes
+ * (an Error thrown from the store, which no code of the upload catches, so the state stays as a killed process
+ * leaves it) before and after the commit are recovered by {@link MediaService#recoverStaged} and the upkeep job:
+ * committed uploads published, uncommitted ones discarded after the grace period only.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UploadConsistencyTest {
@@ -50,6 +53,10 @@ class UploadConsistencyTest {
     private LocalBlobStore realStore;
     private final AtomicInteger failOnPut = new AtomicInteger(0);
     private final AtomicInteger puts = new AtomicInteger(0);
+    private final AtomicInteger failOnPublish = new AtomicInteger(0);
+    private final AtomicInteger publishes = new AtomicInteger(0);
+    private final AtomicInteger crashOnPut = new AtomicInteger(0);
+    private final AtomicInteger crashOnPublish = new AtomicInteger(0);
     private final java.util.concurrent.atomic.AtomicBoolean failDeletes = new java.util.concurrent.atomic.AtomicBoolean(false);
     private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
             new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-01-01T00:00:00Z"));
@@ -107,13 +114,82 @@ class UploadConsistencyTest {
         }
         assertEquals(rows, rows(), "no row");
         assertEquals(List.of(), blobs(), "no blob");
+        assertEquals(List.of(), realStore.staged(10), "nothing staged");
         assertEquals(List.of(), temps(), "no temp file");
+    }
+
+    @ParameterizedTest(name = "publish {0} fails")
+    @ValueSource(ints = {1, 2, 3})
+    void aFailedPublishTakesTheUploadBack(int failingPublish) throws IOException {
+        long rows = rows();
+        failOnPublish.set(failingPublish);
+        publishes.set(0);
+        try {
+            AppException e = assertThrows(AppException.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
+            assertEquals(ErrorCode.BUSY, e.code(), "503: the client may try again");
+            assertEquals(failingPublish, publishes.get(), "the fault was reached");
+        } finally {
+            failOnPublish.set(0);
+        }
+        assertEquals(rows, rows(), "the row was taken back");
+        assertEquals(List.of(), blobs(), "published files deleted");
+        assertEquals(List.of(), realStore.staged(10), "staged files discarded");
+        assertEquals(List.of(), temps());
+    }
+
+    @Test
+    void aCrashAfterTheCommitLeavesStagedFilesThatTheUpkeepJobPublishes() throws IOException {
+        long rows = rows();
+        crashOnPublish.set(1);
+        publishes.set(0);
+        try {
+            assertThrows(Crash.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
+        } finally {
+            crashOnPublish.set(0);
+        }
+        assertEquals(rows + 1, rows(), "the row committed");
+        assertEquals(List.of(), blobs(), "nothing published, so nothing can be served");
+        assertEquals(3, realStore.staged(10).size());
+
+        new StorageUpkeepJob(media, () -> List.of(app.defaultTenant()), app::systemContext, java.time.Duration.ofHours(1)).runOnce();
+        assertEquals(List.of(), realStore.staged(10), "published whatever their age");
+        String key = app.tenantDatabases.of(app.defaultTenant()).select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES)
+                .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.STORAGE_KEY);
+        assertTrue(realStore.stat(key).isPresent(), key);
+        assertEquals(3, blobs().size(), "main, thumb and medium");
+        media.delete(admin, media.publicIds(admin).encode(lastId()));
+        assertEquals(List.of(), blobs());
+    }
+
+    @Test
+    void aCrashBeforeTheCommitLeavesStagedFilesThatAreDiscardedAfterTheGracePeriodOnly() throws IOException {
+        long rows = rows();
+        crashOnPut.set(3);
+        puts.set(0);
+        try {
+            assertThrows(Crash.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
+        } finally {
+            crashOnPut.set(0);
+        }
+        assertEquals(rows, rows());
+        assertEquals(2, realStore.staged(10).size(), "main and thumb staged when it crashed");
+
+        java.time.Instant realNow = java.time.Instant.now();
+        now.set(realNow.plusSeconds(30 * 60));
+        assertEquals(0, media.recoverStaged(admin, java.time.Duration.ofHours(1), 100), "younger than the grace period: maybe in progress");
+        assertEquals(2, realStore.staged(10).size());
+        now.set(realNow.plusSeconds(61 * 60));
+        assertEquals(2, media.recoverStaged(admin, java.time.Duration.ofHours(1), 100));
+        assertEquals(List.of(), realStore.staged(10));
+        assertEquals(List.of(), blobs());
+        assertEquals(rows, rows());
     }
 
     @Test
     void aFailedTransactionAfterTheBlobsWereWrittenRemovesThem() throws IOException {
         long rows = rows();
         DSLContext dsl = app.tenantDatabases.of(app.defaultTenant());
+        puts.set(0);
         dsl.execute("ALTER TABLE tsl_tags RENAME TO tsl_tags_away");
         try {
             UploadRequest tagged = new UploadRequest(source(TestImages.jpeg(800, 600, seed++)), "t", null, "one, two",
@@ -122,8 +198,10 @@ class UploadConsistencyTest {
         } finally {
             dsl.execute("ALTER TABLE tsl_tags_away RENAME TO tsl_tags");
         }
+        assertEquals(3, puts.get(), "the files were staged before the transaction");
         assertEquals(rows, rows(), "rolled back");
         assertEquals(List.of(), blobs(), "blobs removed");
+        assertEquals(List.of(), realStore.staged(10), "staged files discarded");
         assertEquals(List.of(), temps());
     }
 
@@ -177,7 +255,7 @@ class UploadConsistencyTest {
             failDeletes.set(false);
         }
         now.set(now.get().plusSeconds(120));
-        new StorageUpkeepJob(media, () -> List.of(app.defaultTenant()), app::systemContext).runOnce();
+        new StorageUpkeepJob(media, () -> List.of(app.defaultTenant()), app::systemContext, java.time.Duration.ofHours(1)).runOnce();
         assertEquals(List.of(), media.queuedBlobDeletions(admin), "the upkeep job retried them");
         assertEquals(List.of(), blobs(), "and the files are gone");
     }
@@ -188,6 +266,18 @@ class UploadConsistencyTest {
 
     private static UploadSource source(byte[] content) {
         return new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "photo.jpg", "image/jpeg");
+    }
+
+    private long lastId() {
+        return app.tenantDatabases.of(app.defaultTenant()).select(MediaRepository.ID).from(MediaRepository.IMAGES)
+                .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.ID);
+    }
+
+    /** A simulated kill: no upload code catches an Error, so what was written stays as a dead process leaves it. */
+    private static final class Crash extends Error {
+        Crash(String where) {
+            super("simulated crash at " + where);
+        }
     }
 
     private long rows() {
@@ -207,7 +297,7 @@ class UploadConsistencyTest {
             return List.of();
         }
         try (Stream<Path> s = recursive ? Files.walk(dir) : Files.list(dir)) {
-            return s.filter(Files::isRegularFile).toList();
+            return s.filter(Files::isRegularFile).filter(p -> !dir.relativize(p).toString().startsWith(".staging")).toList();
         }
     }
 
@@ -226,11 +316,41 @@ class UploadConsistencyTest {
 
         @Override
         public void putNew(String key, Path file, String contentType) throws IOException {
+            delegate.putNew(key, file, contentType);
+        }
+
+        @Override
+        public void stage(String stagingKey, Path file, String contentType) throws IOException {
             int n = puts.incrementAndGet();
             if (n == failOnPut.get()) {
                 throw new IOException("injected fault on write " + n);
             }
-            delegate.putNew(key, file, contentType);
+            if (n == crashOnPut.get()) {
+                throw new Crash("write " + n);
+            }
+            delegate.stage(stagingKey, file, contentType);
+        }
+
+        @Override
+        public boolean publish(String stagingKey, String key) throws IOException {
+            int n = publishes.incrementAndGet();
+            if (n == failOnPublish.get()) {
+                throw new IOException("injected fault on publish " + n);
+            }
+            if (n == crashOnPublish.get()) {
+                throw new Crash("publish " + n);
+            }
+            return delegate.publish(stagingKey, key);
+        }
+
+        @Override
+        public boolean discardStaged(String stagingKey) throws IOException {
+            return delegate.discardStaged(stagingKey);
+        }
+
+        @Override
+        public List<StagedBlob> staged(int limit) throws IOException {
+            return delegate.staged(limit);
         }
 
         @Override

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class BlobKeysTest {
     @ParameterizedTest
-    @ValueSource(strings = {"a", "photo.jpeg", "2026/11/23/photo.th.jpeg", "a/b/c/d", "...", "a..b", ".hidden", "x_y-z.Z9", "-"})
+    @ValueSource(strings = {"a", "photo.jpeg", "2026/11/23/photo.th.jpeg", "a/b/c/d", "a..b", "a.", "x_y-z.Z9", "-"})
     void validKeysAreReturnedAsTheyAre(String key) {
         assertEquals(key, BlobKeys.requireValid(key));
     }
@@ -32,6 +32,10 @@ class BlobKeysTest {
             "a/./b     | '.'",
             "../x      | '..'",
             "a/..      | '..'",
+            ".hidden   | starting with '.'",
+            "...       | starting with '.'",
+            "a/.staging/b | starting with '.'",
+            ".tmp-x    | starting with '.'",
             "a\\b      | outside",
             "é.png     | outside",
             "a b       | outside",

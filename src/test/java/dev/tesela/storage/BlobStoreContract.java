@@ -201,7 +201,7 @@ abstract class BlobStoreContract {
     }
 
     static Stream<String> invalidKeys() {
-        return Stream.of("../x", "a/../../x", "/abs", "a//b", "a/./b", "./a", "a/", "a\\b", "", "é.png", "a b",
+        return Stream.of("../x", "a/../../x", ".staging/x", "a/.tmp-1", "/abs", "a//b", "a/./b", "./a", "a/", "a\\b", "", "é.png", "a b",
                 "x".repeat(256), "a/\u0000", "C:/x", "..");
     }
 
@@ -237,6 +237,118 @@ abstract class BlobStoreContract {
         store().putNew("big/five.webp", source(bytes), "image/webp");
         assertEquals(bytes.length, store().stat("big/five.webp").orElseThrow().byteSize());
         assertArrayEquals(bytes, read(store(), "big/five.webp"));
+    }
+
+    // ---- staging ----------------------------------------------------------------------------------------------
+
+    @Test
+    void aStagedBlobIsNoBlobUntilPublished() throws IOException {
+        byte[] bytes = randomBytes(20_000, 11);
+        Instant before = Instant.now();
+        store().stage("t1/main.jpeg", source(bytes), "image/jpeg");
+        for (String key : List.of("t1/main.jpeg", "2026/01/01/photo.jpeg")) {
+            assertTrue(store().stat(key).isEmpty(), key);
+            assertTrue(store().open(key).isEmpty(), key);
+            assertTrue(store().localFile(key).isEmpty(), key);
+        }
+        List<BlobStore.StagedBlob> staged = store().staged(10);
+        assertEquals(List.of("t1/main.jpeg"), staged.stream().map(BlobStore.StagedBlob::stagingKey).toList());
+        assertTrue(Duration.between(before, staged.getFirst().stagedAt()).abs().compareTo(Duration.ofMinutes(2)) < 0);
+
+        assertTrue(store().publish("t1/main.jpeg", "2026/01/01/photo.jpeg"));
+        assertArrayEquals(bytes, read(store(), "2026/01/01/photo.jpeg"));
+        assertEquals(List.of(), store().staged(10), "the staged blob moved");
+        assertFalse(store().publish("t1/main.jpeg", "2026/01/01/photo.jpeg"), "nothing left to publish");
+        assertArrayEquals(bytes, read(store(), "2026/01/01/photo.jpeg"));
+    }
+
+    @Test
+    void stagingKeysAndKeysAreSeparateNamespaces() throws IOException {
+        store().putNew("same/name.png", source(new byte[] {1}), "image/png");
+        store().stage("same/name.png", source(new byte[] {2}), "image/png");
+        assertArrayEquals(new byte[] {1}, read(store(), "same/name.png"));
+        assertTrue(store().delete("same/name.png"));
+        assertEquals(1, store().staged(10).size(), "deleting the key leaves the staged blob");
+        assertTrue(store().publish("same/name.png", "same/name.png"));
+        assertArrayEquals(new byte[] {2}, read(store(), "same/name.png"));
+    }
+
+    @Test
+    void aTakenStagingKeyFailsAndKeepsTheFirstBlob() throws IOException {
+        store().stage("t2/main.png", source(new byte[] {1, 1}), "image/png");
+        assertThrows(BlobExistsException.class, () -> store().stage("t2/main.png", source(new byte[] {2}), "image/png"));
+        assertTrue(store().publish("t2/main.png", "t2.png"));
+        assertArrayEquals(new byte[] {1, 1}, read(store(), "t2.png"));
+    }
+
+    @Test
+    void publishingToATakenKeyFailsAndKeepsBothBlobs() throws IOException {
+        store().putNew("a/taken.png", source(new byte[] {1}), "image/png");
+        store().stage("t3/main.png", source(new byte[] {2}), "image/png");
+        assertThrows(BlobExistsException.class, () -> store().publish("t3/main.png", "a/taken.png"));
+        assertArrayEquals(new byte[] {1}, read(store(), "a/taken.png"));
+        assertEquals(List.of("t3/main.png"), store().staged(10).stream().map(BlobStore.StagedBlob::stagingKey).toList());
+        assertTrue(store().discardStaged("t3/main.png"));
+        assertFalse(store().discardStaged("t3/main.png"));
+        assertEquals(List.of(), store().staged(10));
+        assertArrayEquals(new byte[] {1}, read(store(), "a/taken.png"));
+    }
+
+    @Test
+    void publishingWhatWasNeverStagedReturnsFalse() throws IOException {
+        assertFalse(store().publish("never/main.png", "never.png"));
+        assertTrue(store().stat("never.png").isEmpty());
+        assertFalse(store().discardStaged("never/main.png"));
+    }
+
+    @Test
+    void ofConcurrentPublishesOfOneStagedBlobNoneFailsAndTheBlobArrivesOnce() throws Exception {
+        byte[] bytes = randomBytes(64 * 1024, 12);
+        for (int round = 0; round < 5; round++) {
+            String stagingKey = "race" + round + "/main.jpeg";
+            String key = "race/" + round + ".jpeg";
+            store().stage(stagingKey, source(bytes), "image/jpeg");
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicInteger published = new AtomicInteger();
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    futures.add(threads.submit(() -> {
+                        start.await();
+                        if (store().publish(stagingKey, key)) {
+                            published.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> f : futures) {
+                    f.get(); // no publisher fails
+                }
+            }
+            assertTrue(published.get() >= 1, "round " + round);
+            assertArrayEquals(bytes, read(store(), key));
+        }
+        assertEquals(List.of(), store().staged(100));
+    }
+
+    @Test
+    void stagedListsAtMostTheLimit() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            store().stage("limit/" + i + ".png", source(new byte[] {(byte) i}), "image/png");
+        }
+        assertEquals(2, store().staged(2).size());
+        assertEquals(3, store().staged(10).size());
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidKeys")
+    void invalidStagingKeysAreRefused(String key) throws IOException {
+        Path file = source(new byte[] {1});
+        assertThrows(IllegalArgumentException.class, () -> store().stage(key, file, "image/png"));
+        assertThrows(IllegalArgumentException.class, () -> store().publish(key, "ok.png"));
+        assertThrows(IllegalArgumentException.class, () -> store().publish("ok/main.png", key));
+        assertThrows(IllegalArgumentException.class, () -> store().discardStaged(key));
     }
 
     @Test

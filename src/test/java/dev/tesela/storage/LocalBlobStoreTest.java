@@ -181,6 +181,15 @@ class LocalBlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void stagedFilesLiveUnderTheStagingFolderWhichPublishingEmpties() throws IOException {
+        store.stage("tok/main.png", source(new byte[] {5}), "image/png");
+        assertArrayEquals(new byte[] {5}, Files.readAllBytes(root.resolve(".staging/tok/main.png")));
+        assertTrue(store.publish("tok/main.png", "2026/01/02/x.png"));
+        assertFalse(Files.exists(root.resolve(".staging")), "empty staging folders are removed");
+        assertArrayEquals(new byte[] {5}, Files.readAllBytes(root.resolve("2026/01/02/x.png")));
+    }
+
+    @Test
     void keysThatLeaveTheRootThroughALinkedFolderAreRefused() throws IOException {
         Path outside = Files.createDirectories(base.resolve("outside"));
         Files.writeString(outside.resolve("secret.txt"), "secret");

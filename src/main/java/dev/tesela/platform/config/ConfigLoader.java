@@ -227,9 +227,10 @@ public final class ConfigLoader {
         int purgeSeconds = r.integer("TESELA_EXPIRED_PURGE_SECONDS", 60, 0, 86_400);
         // Per job; memory for image work is about 12 bytes × this × TESELA_IMAGE_WORKERS (docs/configuration.md).
         int jobMegapixels = r.integer("TESELA_IMAGE_JOB_MEGAPIXELS", maxMegapixels, 1, 10_000);
+        int stagingGraceSeconds = r.integer("TESELA_STAGING_GRACE_SECONDS", 3_600, 0, 7 * 86_400);
         return new TeselaConfig.Media(maxUploadMb * 1024L * 1024L, maxMegapixels * 1_000_000L, maxFrames,
                 maxTotalMegapixels * 1_000_000L, engine, workers, Duration.ofSeconds(queueWaitSeconds), urlAllowPrivate,
-                Duration.ofSeconds(purgeSeconds), jobMegapixels * 1_000_000L);
+                Duration.ofSeconds(purgeSeconds), jobMegapixels * 1_000_000L, Duration.ofSeconds(stagingGraceSeconds));
     }
 
     /** The TESELA_TRAEFIK_* keys: the document GET /_/api/4/config/traefik serves. */

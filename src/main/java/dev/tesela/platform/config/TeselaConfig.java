@@ -83,9 +83,13 @@ public record TeselaConfig(
      * @param jobPixels           the most pixels one processing job (one worker) may hold at once: decoded source,
      *                            intermediates and outputs, one frame at a time; uploads that would need more are
      *                            refused from their header, before decoding
+     * @param stagingGrace        how long a staged upload file with no committed row is kept before recovery (at
+     *                            start-up and by the storage upkeep job) deletes it; longer than any upload takes
+     *                            from staging its files to committing its row
      */
     public record Media(long maxUploadBytes, long maxPixels, int maxFrames, long maxTotalPixels, String engine,
-                        int workers, Duration queueWait, boolean urlAllowPrivate, Duration purgeInterval, long jobPixels) {}
+                        int workers, Duration queueWait, boolean urlAllowPrivate, Duration purgeInterval, long jobPixels,
+                        Duration stagingGrace) {}
 
     /** Sign-in policy. */
     public record Auth(int failedLoginsPerDay, Duration sessionIdle, Duration loginCookieLifetime) {}
