@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -173,33 +172,39 @@ final class UrlFetcher {
                 connection.watch(socket);
                 long remaining = connection.remainingMillis();
                 socket.connect(new InetSocketAddress(address, port), (int) Math.max(1, Math.min(limits.connectTimeout().toMillis(), remaining)));
-                socket.setSoTimeout(connection.readTimeoutMillis());
-                if (https) {
-                    SSLSocket ssl = (SSLSocket) tls.createSocket(socket, bareHost, port, true);
-                    SSLParameters parameters = ssl.getSSLParameters();
-                    parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
-                    if (!isIpLiteral(bareHost)) {
-                        parameters.setServerNames(List.of(new SNIHostName(bareHost)));
-                    }
-                    ssl.setSSLParameters(parameters);
-                    connection.watch(ssl);
-                    ssl.startHandshake();
-                    connection.connected(ssl);
-                } else {
-                    connection.connected(socket);
-                }
-                return connection;
-            } catch (SSLException e) {
-                connection.close();
-                throw connection.expired() ? connection.tookTooLong()
-                        : AppException.invalid("source", "A secure connection to " + host + " could not be established (its certificate is not valid for it, or the handshake failed).");
             } catch (IOException e) {
                 closeQuietly(socket);
                 if (connection.expired()) {
                     connection.close();
                     throw connection.tookTooLong();
                 }
-                // try the next vetted address
+                continue; // try the next vetted address
+            } catch (RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+            try {
+                socket.setSoTimeout(connection.readTimeoutMillis());
+                if (!https) {
+                    connection.connected(socket);
+                    return connection;
+                }
+                SSLSocket ssl = (SSLSocket) tls.createSocket(socket, bareHost, port, true);
+                SSLParameters parameters = ssl.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+                if (!isIpLiteral(bareHost)) {
+                    parameters.setServerNames(List.of(new SNIHostName(bareHost)));
+                }
+                ssl.setSSLParameters(parameters);
+                connection.watch(ssl);
+                ssl.startHandshake();
+                connection.connected(ssl);
+                return connection;
+            } catch (IOException e) {
+                connection.close();
+                throw connection.expired() ? connection.tookTooLong()
+                        : AppException.invalid("source", "A secure connection to " + host + " could not be established "
+                        + "(its certificate is not valid for it, or the handshake failed).");
             } catch (RuntimeException e) {
                 connection.close();
                 throw e;
@@ -217,6 +222,7 @@ final class UrlFetcher {
         private volatile Socket socket;
         private volatile boolean expired;
         private volatile boolean closed;
+        private boolean timeoutIsDeadline;
         private GuardedInput in;
 
         Connection(String host, long deadline) {
@@ -261,9 +267,14 @@ final class UrlFetcher {
             return millis;
         }
 
-        /** A single read may block this long: until the deadline, and no longer than a rate window. */
+        /**
+         * A single read may block this long: until the deadline, and no longer than a rate window. Remembers which of
+         * the two bounds it, so that a read timing out at the deadline is reported as the deadline.
+         */
         int readTimeoutMillis() {
-            return (int) Math.max(1, Math.min(remainingMillis(), limits.rateWindow().toMillis()));
+            long remaining = remainingMillis();
+            timeoutIsDeadline = remaining <= limits.rateWindow().toMillis();
+            return (int) Math.max(1, Math.min(remaining, limits.rateWindow().toMillis()));
         }
 
         boolean expired() {
@@ -282,7 +293,7 @@ final class UrlFetcher {
 
         /** Turns an I/O failure while talking to the server into the message to show. */
         AppException failed(IOException e) {
-            if (expired()) {
+            if (expired() || e instanceof SocketTimeoutException && timeoutIsDeadline) {
                 return tookTooLong();
             }
             if (e instanceof SocketTimeoutException) {
