@@ -33,13 +33,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * A real {@code serve} process on MariaDB, killed with SIGKILL while four clients upload in a loop (at two different
- * moments), then started again on the same data dir and database each time. After every restart: every row's files
+ * moments: the first time the instant a new file appears in the store, i.e. in an upload's store step), then started again on the same data dir and database each time. After every restart: every row's files
  * exist, no file under {@code data/files} lacks a row (the grace period is 0 s here, so start-up recovery discards
  * every staged file of an uncommitted upload and publishes those of committed ones), nothing is left staged, no file
  * the crash left without a row is served (404), and {@code data/tmp} (uploads and multipart, where a stale file is
@@ -71,7 +70,7 @@ class CrashRecoveryTest {
             ServeProcess serve = ServeProcess.start("crash-0", env, LOGS, SERVE_JVM);
             serve.awaitReady(http);
             for (int round = 0; round < killAfterStarted.length; round++) {
-                uploadUntilKilled(serve, key, seed, killAfterStarted[round]);
+                uploadUntilKilled(serve, key, seed, killAfterStarted[round], files, round == 0);
 
                 // The state the crash left, before anything repairs it.
                 Set<String> owned = ownedKeys(db);
@@ -120,9 +119,11 @@ class CrashRecoveryTest {
 
     /**
      * Four clients upload in a loop; once {@code killAfter} uploads have been answered (so the others are in full
-     * swing, at every step of the pipeline) the process is killed (SIGKILL), {@code killAfter} milliseconds later.
+     * swing, at every step of the pipeline) the process is killed (SIGKILL): in the first round as soon as a new file
+     * appears under {@code files} (an upload is in its store step), in the others {@code killAfter} ms later.
      */
-    private void uploadUntilKilled(ServeProcess serve, String key, AtomicInteger seed, int killAfter) throws Exception {
+    private void uploadUntilKilled(ServeProcess serve, String key, AtomicInteger seed, int killAfter, Path files, boolean onNewFile)
+            throws Exception {
         AtomicInteger answered = new AtomicInteger();
         AtomicBoolean killed = new AtomicBoolean();
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -141,7 +142,15 @@ class CrashRecoveryTest {
                             return null;
                         }
                         if (answered.incrementAndGet() == killAfter) {
-                            Thread.sleep(killAfter);
+                            if (onNewFile) {
+                                Set<Path> before = new java.util.HashSet<>(list(files));
+                                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                                while (System.nanoTime() < deadline && before.containsAll(list(files))) {
+                                    Thread.sleep(1);
+                                }
+                            } else {
+                                Thread.sleep(killAfter);
+                            }
                             serve.kill();
                             killed.set(true);
                         }
@@ -194,9 +203,22 @@ class CrashRecoveryTest {
         if (!Files.exists(dir)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return new ArrayList<>(s.filter(Files::isRegularFile).toList());
-        }
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) {
+                if (attributes.isRegularFile()) {
+                    found.add(file);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE; // moved or removed while we looked
+            }
+        });
+        return found;
     }
 
     private int get(ServeProcess serve, String path) throws Exception {
