@@ -205,6 +205,60 @@ class UrlFetcherTest {
         assertNoTempFiles();
     }
 
+    @Test
+    void httpsConnectsToTheVettedAddressButVerifiesTheCertificateAgainstTheHostNameOverSni() throws Exception {
+        // A certificate for good.example only, made with the JDK's keytool; the client trusts it and nothing else.
+        Path keystore = temp.getParent().resolve("tls-" + System.nanoTime() + ".p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=good.example",
+                "-ext", "SAN=dns:good.example", "-validity", "2", "-storetype", "PKCS12", "-storepass", "changeit",
+                "-keystore", keystore.toString()).redirectErrorStream(true).start();
+        assertTrue(keytool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && keytool.exitValue() == 0,
+                new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        } finally {
+            Files.deleteIfExists(keystore);
+        }
+        javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        keys.init(ks, "changeit".toCharArray());
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        trust.init(ks);
+        javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverTls.init(keys.getKeyManagers(), null, null);
+        javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientTls.init(null, trust.getTrustManagers(), null);
+
+        javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) serverTls.getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        servers.add(server);
+        List<String> sniNames = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) server.accept()) {
+                    socket.startHandshake();
+                    ((javax.net.ssl.ExtendedSSLSession) socket.getSession()).getRequestedServerNames()
+                            .forEach(n -> sniNames.add(new String(n.getEncoded(), StandardCharsets.US_ASCII)));
+                    readHead(socket.getInputStream());
+                    write(socket, "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " + PNG.length + "\r\n\r\n");
+                    socket.getOutputStream().write(PNG);
+                } catch (IOException handshakeRefusedOrClosed) {
+                    // the client refused the certificate, or the test ended
+                }
+            }
+        });
+        UrlFetcher.Resolver toLoopback = host -> new InetAddress[] {InetAddress.getByName("127.0.0.1")};
+        UrlFetcher fetcher = new UrlFetcher(only("127.0.0.1"), toLoopback, fast(), clientTls.getSocketFactory());
+        int port = server.getLocalPort();
+
+        assertArrayEquals(PNG, Files.readAllBytes(fetch(fetcher, "https://good.example:" + port + "/tls.png").path()));
+        assertEquals(List.of("good.example"), sniNames);
+        AppException wrongName = refused(() -> fetch(fetcher, "https://evil.example:" + port + "/tls.png"));
+        assertTrue(wrongName.getMessage().startsWith("A secure connection to evil.example could not be established"),
+                wrongName.getMessage());
+    }
+
     // ---- address ranges ----------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0} public: {1}")
