@@ -66,7 +66,7 @@ class CrashRecoveryTest {
                 key = app.accounts.createApiKey(system, "admin", "crash");
             }
             AtomicInteger seed = new AtomicInteger(9000);
-            int[] killAfterStarted = {6, 13};
+            int[] killAfterStarted = {5, 9};
             ServeProcess serve = ServeProcess.start("crash-0", env, LOGS, SERVE_JVM);
             serve.awaitReady(http);
             for (int round = 0; round < killAfterStarted.length; round++) {
