@@ -232,6 +232,36 @@ class UploadConsistencyTest {
     }
 
     @Test
+    void namingByIdUsesTheIdKnownOnlyInsideTheTransactionAndSkipsNamesTakenOnDisk() throws IOException {
+        app.settings.update(admin, "upload_filenaming", "id");
+        try {
+            UploadResult byId = media.upload(admin, upload(TestImages.jpeg(700, 500, seed++)));
+            String publicId = media.publicIds(admin).encode(byId.image().id());
+            assertTrue(byId.image().storageKey().endsWith("/" + publicId + ".jpg"), byId.image().storageKey());
+            assertTrue(realStore.stat(byId.image().storageKey()).isPresent());
+            media.delete(admin, publicId);
+        } finally {
+            app.settings.update(admin, "upload_filenaming", "original");
+        }
+        // A file without a row under the name an upload would get (a deletion still queued): the next name is used.
+        String folder = java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd").format(now.get().atZone(java.time.ZoneOffset.UTC));
+        Path stray = work.resolve("files/" + folder + "/taken.jpg");
+        Files.createDirectories(stray.getParent());
+        Files.write(stray, new byte[] {1});
+        try {
+            UploadResult result = media.upload(admin, new UploadRequest(new UploadSource.FilePart(
+                    () -> new ByteArrayInputStream(TestImages.jpeg(700, 500, seed++)), "taken.jpg", "image/jpeg"),
+                    null, null, null, null, null, null, null, null, true));
+            assertTrue(result.image().storageKey().startsWith(folder + "/taken-"), result.image().storageKey());
+            assertEquals(1, Files.readAllBytes(stray).length, "the stray file is untouched");
+            media.delete(admin, media.publicIds(admin).encode(result.image().id()));
+        } finally {
+            Files.delete(stray);
+        }
+        assertEquals(List.of(), realStore.staged(10));
+    }
+
+    @Test
     void filesThatCannotBeDeletedStayQueuedAndAreDeletedByALaterRetry() throws IOException {
         UploadResult result = media.upload(admin, upload(TestImages.jpeg(900, 600, seed++)));
         long rows = rows();
