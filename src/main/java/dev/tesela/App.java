@@ -46,7 +46,6 @@ import dev.tesela.tenancy.TenantCacheBus;
 import dev.tesela.tenancy.TenantDirectory;
 import dev.tesela.tenancy.TenantRegistry;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,7 +97,8 @@ public final class App implements AutoCloseable {
         this.migrator = new SchemaMigrator(databaseServers);
         this.tenants = TenantDirectory.create(database, controlPrefix(config), config, masterKey, clock);
         this.tenantDatabases = new TenantDatabases(databaseServers);
-        this.redisClient = config.redisUrl().map(uri -> RedisClient.create(RedisURI.create(uri)));
+        // Commands time out after ~1 s and fail at once while Redis is down; the client reconnects by itself.
+        this.redisClient = config.redisUrl().map(dev.tesela.platform.cache.RedisClients::create);
         this.redis = redisClient.map(RedisClient::connect);
         this.limits = config.tenants().enabled()
                 ? new RegistryLimits(this::effectiveLimitsJson)
@@ -271,8 +271,8 @@ public final class App implements AutoCloseable {
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
                 // Media first: direct file URLs are the hottest route, and Javalin tries routes in registration order.
                 List.of(new MediaRoutes(media, templates, layouts, config.site().https(), clock),
-                        new HealthRoutes(checks, info, metrics, HealthRoutes.detailsFor(
-                                config.context() == dev.tesela.platform.config.DeploymentContext.SAAS, config.tenants().internalHostname())),
+                        new HealthRoutes(checks, info, metrics, HealthRoutes.detailsFor(tenants.providerMode()
+                                || config.context() == dev.tesela.platform.config.DeploymentContext.SAAS, config.tenants().internalHostname())),
                         installRoutes,
                         new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
                         new SiteRoutes(settings, templates, layouts, poweredBy()),
@@ -312,7 +312,7 @@ public final class App implements AutoCloseable {
         storageUpkeep.ifPresent(StorageUpkeepJob::close);
         tenantBus.ifPresent(TenantCacheBus::close);
         redis.ifPresent(StatefulRedisConnection::close);
-        redisClient.ifPresent(RedisClient::shutdown);
+        redisClient.ifPresent(dev.tesela.platform.cache.RedisClients::shutdown);
         databaseServers.close();
         database.close();
     }

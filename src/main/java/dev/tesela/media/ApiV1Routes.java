@@ -5,6 +5,7 @@ import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.platform.error.Outages;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.web.RequestBodies;
 import dev.tesela.platform.web.Routes;
@@ -131,6 +132,13 @@ public final class ApiV1Routes implements Routes {
         } catch (IOException | UncheckedIOException e) {
             fail(ctx, format, imgbb, ApiCode.INVALID, "The upload could not be read: the connection ended early.");
         } catch (RuntimeException e) {
+            var outage = Outages.classify(e);
+            if (outage.isPresent()) {
+                // The database or Redis is down, or the pool is exhausted: 503 + Retry-After, logged without a trace.
+                log.warn("API v1 upload answered 503: {}", e.toString());
+                fail(ctx, format, imgbb, apiCode(outage.get()), outage.get().publicMessage());
+                return;
+            }
             log.error("API v1 upload failed", e);
             fail(ctx, format, imgbb, ApiCode.INTERNAL, "Something went wrong on our side. The error was logged.");
         }

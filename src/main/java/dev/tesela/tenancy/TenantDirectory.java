@@ -7,6 +7,7 @@ import dev.tesela.platform.context.TenantKeys;
 import dev.tesela.platform.context.TenantResolver;
 import dev.tesela.platform.db.Database;
 import dev.tesela.platform.db.TenantPlacement;
+import dev.tesela.platform.error.Outages;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.security.SecretBox;
 import java.time.Clock;
@@ -26,6 +27,8 @@ import org.jooq.exception.IntegrityConstraintViolationException;
 public final class TenantDirectory implements TenantResolver {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TenantDirectory.class);
     private static final Duration CACHE_TTL = Duration.ofMinutes(1);
+    /** After the registry failed to answer, known host names are served from memory this long before it is asked again. */
+    static final Duration REGISTRY_RETRY = Duration.ofSeconds(2);
 
     private final TenantRepository repository;
     private final TenantEnvironment environment;
@@ -37,6 +40,14 @@ public final class TenantDirectory implements TenantResolver {
     private final TenantContext defaultTenant;
     private final Clock clock;
     private final FlushableCache<String, Resolution> byHostname;
+    /**
+     * Every host name's latest resolution read from the registry, kept through invalidations and expiry: used only
+     * while the registry cannot be read (see {@link #resolve}). Bounded like {@link #byHostname}.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Resolution> lastKnown =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+    /** System.nanoTime() of the latest failure to read the registry; far in the past when none. */
+    private volatile long registryFailedAt = System.nanoTime() - REGISTRY_RETRY.toNanos() * 2;
 
     /**
      * @param tablePrefix      TESELA_DB_TABLE_PREFIX: the single site's prefix, and the start of every tenant's prefix
@@ -108,6 +119,12 @@ public final class TenantDirectory implements TenantResolver {
         return repository.byId(id).map(this::context);
     }
 
+    /**
+     * Resolves {@code hostname}. In provider mode, while the registry cannot be read (its database is down or its
+     * pool exhausted), a host name resolved before gets its last known resolution, so a known tenant's files keep
+     * being served; after such a failure the registry is not asked again for {@link #REGISTRY_RETRY} (requests of
+     * known hosts do not each wait for the pool). A host never resolved before fails as the registry did (a 503).
+     */
     @Override
     public Resolution resolve(String hostname) {
         if (!providerMode) {
@@ -116,7 +133,23 @@ public final class TenantDirectory implements TenantResolver {
         if (hostname.isEmpty() || hostname.equals(internalHostname)) {
             return new Resolution.Unknown();
         }
-        return byHostname.get(hostname, this::lookUp);
+        if (System.nanoTime() - registryFailedAt < REGISTRY_RETRY.toNanos()) {
+            Resolution known = lastKnown.getIfPresent(hostname);
+            if (known != null) {
+                return known;
+            }
+        }
+        try {
+            return byHostname.get(hostname, this::lookUp);
+        } catch (RuntimeException e) {
+            Resolution known = lastKnown.getIfPresent(hostname);
+            if (known == null || Outages.classify(e).isEmpty()) {
+                throw e;
+            }
+            registryFailedAt = System.nanoTime();
+            log.warn("Tenant registry unreadable ({}); serving {} as last resolved", e.getMessage(), hostname);
+            return known;
+        }
     }
 
     /** Forgets every cached resolution; the next request of each host reads the registry. */
@@ -152,6 +185,12 @@ public final class TenantDirectory implements TenantResolver {
     }
 
     private Resolution lookUp(String hostname) {
+        Resolution resolution = readRegistry(hostname);
+        lastKnown.put(hostname, resolution);
+        return resolution;
+    }
+
+    private Resolution readRegistry(String hostname) {
         return repository.byHostname(hostname).<Resolution>map(row -> {
             if (!row.enabled()) {
                 return new Resolution.Disabled(row.id());

@@ -22,11 +22,18 @@ import java.util.concurrent.TimeUnit;
 public final class PrivateRedis implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private final String url;
-    private final Process process;
+    /** The running server; null for the shared fallback, and between {@link #kill()} and {@link #restart()}. */
+    private Process process;
+    private final Path binary;
+    private final Path logFile;
+    private final int port;
 
-    private PrivateRedis(String url, Process process) {
+    private PrivateRedis(String url, Process process, Path binary, Path logFile, int port) {
         this.url = url;
         this.process = process;
+        this.binary = binary;
+        this.logFile = logFile;
+        this.port = port;
     }
 
     /** Starts a private server logging to {@code logFile}, or falls back to the shared one as described above. */
@@ -34,30 +41,72 @@ public final class PrivateRedis implements AutoCloseable {
         Optional<Path> binary = onPath("redis-server");
         if (binary.isEmpty()) {
             Services.requireRedis();
-            return new PrivateRedis("redis://127.0.0.1:6379", null);
+            return new PrivateRedis("redis://127.0.0.1:6379", null, null, logFile, 6379);
         }
         IllegalStateException failure = new IllegalStateException("redis-server " + binary.get() + " did not start; see " + logFile);
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freeLoopbackPort();
-            Process process;
-            try {
-                Files.createDirectories(logFile.getParent());
-                process = new ProcessBuilder(binary.get().toString(), "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                        "--save", "", "--appendonly", "no", "--protected-mode", "yes")
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                        .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not start " + binary.get(), e);
-            }
+            Process process = launch(binary.get(), port, logFile);
             String url = "redis://127.0.0.1:" + port;
             if (answers(process, url)) {
-                return new PrivateRedis(url, process);
+                return new PrivateRedis(url, process, binary.get(), logFile, port);
             }
             failure.addSuppressed(new IllegalStateException("attempt on port " + port + " failed"));
             stop(process);
         }
         throw failure;
+    }
+
+    private static Process launch(Path binary, int port, Path logFile) {
+        try {
+            Files.createDirectories(logFile.getParent());
+            return new ProcessBuilder(binary.toString(), "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                    "--save", "", "--appendonly", "no", "--protected-mode", "yes")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + binary, e);
+        }
+    }
+
+    /**
+     * Kills the private server as a crash would (SIGKILL): connections are cut and its data is gone. Fault tests
+     * only; refused for the shared fallback, which must never be stopped.
+     */
+    public void kill() {
+        if (binary == null) {
+            throw new IllegalStateException("the shared Redis is never stopped");
+        }
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    /** Starts the killed private server again, empty, on the same port; waits until it answers. */
+    public void restart() {
+        if (binary == null || process != null) {
+            throw new IllegalStateException("only a killed private server can be restarted");
+        }
+        Process restarted = launch(binary, port, logFile);
+        if (!answers(restarted, url)) {
+            stop(restarted);
+            throw new IllegalStateException("redis-server did not restart on port " + port + "; see " + logFile);
+        }
+        process = restarted;
+    }
+
+    /** {@link #restart()} when the server was killed; nothing otherwise. */
+    public void restartIfKilled() {
+        if (binary != null && process == null) {
+            restart();
+        }
     }
 
     /** {@code redis://127.0.0.1:<port>} of this server. */
@@ -67,7 +116,7 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** True for a private server, false for the shared fallback. */
     public boolean isPrivate() {
-        return process != null;
+        return binary != null;
     }
 
     @Override

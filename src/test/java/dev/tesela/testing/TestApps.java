@@ -16,7 +16,15 @@ public final class TestApps {
 
     /** Environment for an app on {@code db} with its data under a new temp dir; {@code extra} overrides. */
     public static Map<String, String> env(TestDatabase db, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(db.env());
+        return env(db.env(), extra);
+    }
+
+    /**
+     * Environment for an app on the database that {@code dbEnv} (TESELA_DB_* keys) names, e.g. a private server,
+     * with its data under a new temp dir; {@code extra} overrides.
+     */
+    public static Map<String, String> env(Map<String, String> dbEnv, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(dbEnv);
         try {
             Path dataDir = Files.createTempDirectory("tesela-data-");
             deleteOnExit(dataDir);

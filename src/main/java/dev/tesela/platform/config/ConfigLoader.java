@@ -89,6 +89,7 @@ public final class ConfigLoader {
         }
         int poolSize = r.integer("TESELA_DB_POOL_SIZE", 10, 1, 200);
         boolean migrateOnStart = r.bool("TESELA_DB_MIGRATE_ON_START", true);
+        int poolWaitMillis = r.integer("TESELA_DB_POOL_WAIT_MS", (int) TeselaConfig.Db.DEFAULT_POOL_WAIT.toMillis(), 250, 60_000);
 
         var redisUrl = r.uri("TESELA_REDIS_URL", "redis", "rediss");
         var encryptionKey = r.base64Key("TESELA_ENCRYPTION_KEY", 32);
@@ -163,7 +164,8 @@ public final class ConfigLoader {
                 new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L,
                         Duration.ofSeconds(headerTimeoutSeconds), minBodyRateBytes, bodyReaders),
                 dataDir,
-                new TeselaConfig.Db(dbUrl, dbUser, dbPassword, prefix, poolSize, migrateOnStart, dbServers),
+                new TeselaConfig.Db(dbUrl, dbUser, dbPassword, prefix, poolSize, migrateOnStart, dbServers,
+                        Duration.ofMillis(poolWaitMillis)),
                 redisUrl,
                 encryptionKey,
                 context,

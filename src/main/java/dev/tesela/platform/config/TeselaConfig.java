@@ -35,17 +35,22 @@ public record TeselaConfig(
 
     /**
      * Database. {@code url} is a JDBC URL (H2, MariaDB/MySQL or PostgreSQL). {@code tablePrefix} is the prefix
-     * of the single-site tenant's tables; control-plane tables use {@code tablePrefix + "_"}.
+     * of the single-site tenant's tables; control-plane tables use {@code tablePrefix + "_"}. {@code poolWait} is the
+     * longest a request waits for a connection (every pool, every server) before it is answered 503 with
+     * Retry-After: the pool is busy, or the server does not accept connections.
      */
     public record Db(String url, String user, String password, String tablePrefix, int poolSize, boolean migrateOnStart,
-                     java.util.Map<String, DbServer> servers) {
+                     java.util.Map<String, DbServer> servers, Duration poolWait) {
+        /** TESELA_DB_POOL_WAIT_MS when unset: under the 2 s in which a request that cannot be served must be answered. */
+        public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(1500);
+
         public Db {
             servers = java.util.Map.copyOf(servers);
         }
 
-        /** A database with no named servers besides the default one. */
+        /** A database with no named servers besides the default one, and the default pool wait. */
         public Db(String url, String user, String password, String tablePrefix, int poolSize, boolean migrateOnStart) {
-            this(url, user, password, tablePrefix, poolSize, migrateOnStart, java.util.Map.of());
+            this(url, user, password, tablePrefix, poolSize, migrateOnStart, java.util.Map.of(), DEFAULT_POOL_WAIT);
         }
     }
 

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tesela.platform.config.TeselaConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,19 +33,76 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Map<String, DSLContext> byPrefix = new ConcurrentHashMap<>();
 
+    /**
+     * Socket read timeout added to MariaDB/MySQL and PostgreSQL URLs that set none: the longest one statement waits
+     * on a server that stopped answering without closing its connections (a crashed host, a partition). A server
+     * that stops or restarts closes them, which fails at once. Generous, because migrations run long statements.
+     */
+    static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
+
     public Database(TeselaConfig.Db config, String poolName) {
         this.vendor = Vendor.fromJdbcUrl(config.url());
         this.config = config;
+        long waitMillis = config.poolWait().toMillis();
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);
-        hikari.setJdbcUrl(config.url());
+        hikari.setJdbcUrl(withTimeouts(config.url(), config.poolWait()));
         hikari.setUsername(config.user());
         hikari.setPassword(config.password());
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(Math.min(2, config.poolSize()));
-        hikari.setConnectionTimeout(10_000);
+        // A request waits this long for a connection, busy pool or unreachable server alike; then it is a 503.
+        hikari.setConnectionTimeout(waitMillis);
+        // The liveness check of an idle connection before it is handed out must fit inside that wait (min 250 ms).
+        hikari.setValidationTimeout(Math.max(250, Math.min(1000, waitMillis / 2)));
         hikari.setInitializationFailTimeout(-1);
         this.dataSource = new HikariDataSource(hikari);
+    }
+
+    /**
+     * {@code url} with the driver's connect and socket timeouts added where it sets none, so that a server that is
+     * down or hung cannot hold a request longer than the pool wait (connecting) or {@link #DEFAULT_SOCKET_TIMEOUT}
+     * (a statement). MariaDB/MySQL take milliseconds, PostgreSQL seconds; H2 is embedded and needs neither. A value
+     * the operator wrote in the URL is kept.
+     */
+    static String withTimeouts(String url, Duration connectWait) {
+        Vendor vendor = Vendor.fromJdbcUrl(url);
+        String connect;
+        String socket;
+        switch (vendor) {
+            case POSTGRES -> {
+                connect = Long.toString(Math.max(1, connectWait.toSeconds()));
+                socket = Long.toString(DEFAULT_SOCKET_TIMEOUT.toSeconds());
+            }
+            case MARIADB, MYSQL -> {
+                connect = Long.toString(connectWait.toMillis());
+                socket = Long.toString(DEFAULT_SOCKET_TIMEOUT.toMillis());
+            }
+            default -> {
+                return url;
+            }
+        }
+        StringBuilder out = new StringBuilder(url);
+        if (!hasParameter(url, "connectTimeout")) {
+            out.append(out.indexOf("?") < 0 ? '?' : '&').append("connectTimeout=").append(connect);
+        }
+        if (!hasParameter(url, "socketTimeout")) {
+            out.append(out.indexOf("?") < 0 ? '?' : '&').append("socketTimeout=").append(socket);
+        }
+        return out.toString();
+    }
+
+    private static boolean hasParameter(String url, String name) {
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return false;
+        }
+        for (String pair : url.substring(query + 1).split("&")) {
+            if (pair.regionMatches(true, 0, name + "=", 0, name.length() + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Vendor vendor() {
@@ -79,10 +137,13 @@ public final class Database implements AutoCloseable {
         return config;
     }
 
-    /** True when a connection can be had and answers within two seconds. */
+    /**
+     * True when a connection can be had (within the pool wait) and answers within a second. Callers that need an
+     * answer sooner run it with their own deadline (HealthRoutes does).
+     */
     public boolean ping() {
         try (Connection c = dataSource.getConnection()) {
-            return c.isValid(2);
+            return c.isValid(1);
         } catch (SQLException e) {
             return false;
         }

@@ -2,6 +2,7 @@ package dev.tesela.platform.web;
 
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.platform.error.Outages;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.LinkedHashMap;
@@ -35,6 +36,13 @@ public final class ErrorMapper {
                 respond(ctx, code, code == ErrorCode.NOT_FOUND ? "There is nothing at this address." : http.getMessage(), Map.of());
             }
             default -> {
+                var outage = Outages.classify(e);
+                if (outage.isPresent()) {
+                    // Expected while a dependency is down or the pool is exhausted: one line, no stack trace.
+                    log.warn("503 on {} {}: {}", ctx.method(), ctx.path(), rootMessage(e));
+                    respond(ctx, outage.get().code(), outage.get().publicMessage(), Map.of(), false);
+                    return;
+                }
                 log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 respond(ctx, ErrorCode.INTERNAL, "Something went wrong on our side. The error was logged.", Map.of());
             }
@@ -42,6 +50,14 @@ public final class ErrorMapper {
     }
 
     public void respond(Context ctx, ErrorCode code, String message, Map<String, String> fields) {
+        respond(ctx, code, message, fields, true);
+    }
+
+    /**
+     * @param siteLayout whether the HTML page may show the site's own layout (its name is a settings lookup); false
+     *                   while a dependency is down, so that rendering the error does not wait on it once more
+     */
+    private void respond(Context ctx, ErrorCode code, String message, Map<String, String> fields, boolean siteLayout) {
         ctx.status(code.httpStatus());
         if (code == ErrorCode.BUSY) {
             ctx.header("Retry-After", "5");
@@ -60,8 +76,18 @@ public final class ErrorMapper {
             body.put("request_id", requestId);
             ctx.json(body);
         } else {
-            templates.render(ctx, "error.jte", new ErrorPage(layouts.forError(ctx), code.httpStatus(), title(code), message));
+            Layout layout = siteLayout ? layouts.forError(ctx) : layouts.withoutSite(ctx);
+            templates.render(ctx, "error.jte", new ErrorPage(layout, code.httpStatus(), title(code), message));
         }
+    }
+
+    /** The innermost cause's class and message, for the log (never shown to the client). */
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        for (int i = 0; i < 32 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     static boolean wantsJson(Context ctx) {

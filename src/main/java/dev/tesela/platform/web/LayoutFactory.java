@@ -30,15 +30,20 @@ public final class LayoutFactory {
 
     /** A layout that never fails: error pages render even when the tenant or database is unavailable. */
     Layout forError(Context ctx) {
-        String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
         RequestContext rc = WebKeys.rcOrNull(ctx);
         if (rc == null) {
-            return new Layout("Tesela", null, false, "", requestId, false);
+            return withoutSite(ctx);
         }
         try {
             return forPage(ctx);
         } catch (RuntimeException unavailable) {
-            return new Layout("Tesela", null, false, "", requestId, false);
+            return withoutSite(ctx);
         }
+    }
+
+    /** The plain layout of an error page that must not look anything up (a dependency is down): no navigation. */
+    Layout withoutSite(Context ctx) {
+        String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
+        return new Layout("Tesela", null, false, "", requestId, false);
     }
 }

@@ -1,0 +1,65 @@
+package dev.tesela.platform.error;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Recognises failures that are not bugs but a dependency out of reach or out of capacity, so that they answer
+ * {@link ErrorCode#BUSY} (503 with Retry-After) instead of an internal error: a connection pool whose wait ran out
+ * (Hikari's {@link SQLTransientConnectionException}), a database that refuses, drops or stops answering connections
+ * (SQLSTATE class 08, PostgreSQL's shut-down states 57P01-57P03, the JDBC connection exception types), and a Redis
+ * that is disconnected or does not answer within its command timeout (any Lettuce {@link RedisException} except an
+ * error reply to a command, which is a bug). The cause chain is searched, so jOOQ's and Lettuce's wrappers are seen
+ * through. Stateless; thread-safe.
+ */
+public final class Outages {
+    /** A pool wait ran out while the database itself answers: too much load at once. */
+    static final String BUSY_MESSAGE = "The server is busy right now. Try again in a few seconds.";
+    /** The database or Redis does not answer. */
+    static final String UNAVAILABLE_MESSAGE = "The site cannot reach a service it needs right now. Try again in a minute.";
+    private static final int MAX_CAUSES = 32;
+
+    private Outages() {}
+
+    /** The 503 that {@code failure} deserves when it shows an outage or exhausted capacity; empty for anything else. */
+    public static Optional<AppException> classify(Throwable failure) {
+        boolean poolWait = false;
+        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        for (Throwable t = failure; t != null && seen.size() < MAX_CAUSES && seen.put(t, true) == null; t = t.getCause()) {
+            if (t instanceof AppException) {
+                return Optional.empty(); // already typed by the code that threw it
+            }
+            if (t instanceof SQLTransientConnectionException) {
+                poolWait = true; // keep looking: a refused connection behind it means the server is down, not busy
+                continue;
+            }
+            if (unreachable(t)) {
+                return Optional.of(new AppException(ErrorCode.BUSY, UNAVAILABLE_MESSAGE, Map.of(), failure));
+            }
+        }
+        return poolWait ? Optional.of(new AppException(ErrorCode.BUSY, BUSY_MESSAGE, Map.of(), failure)) : Optional.empty();
+    }
+
+    private static boolean unreachable(Throwable t) {
+        if (t instanceof RedisException && !(t instanceof RedisCommandExecutionException)) {
+            return true;
+        }
+        if (t instanceof SQLNonTransientConnectionException || t instanceof SQLRecoverableException
+                || t instanceof SQLTimeoutException) {
+            return true;
+        }
+        if (t instanceof SQLException sql && sql.getSQLState() != null) {
+            String state = sql.getSQLState();
+            return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
+        }
+        return false;
+    }
+}
