@@ -193,6 +193,12 @@ public final class MediaService {
         } catch (AppException e) {
             throw e;
         } catch (Exception e) {
+            var outage = dev.tesela.platform.error.Outages.classify(e);
+            if (outage.isPresent()) {
+                // Pool exhausted or the database/Redis down: a 503 with Retry-After, not a bug to log with a trace.
+                log.warn("Upload by {} refused, a dependency is busy or down (request {}): {}", rc.principal(), rc.requestId(), e.toString());
+                throw outage.get();
+            }
             log.error("Upload by {} failed (request {})", rc.principal(), rc.requestId(), e);
             throw new AppException(ErrorCode.INTERNAL, "The upload failed on our side. The error was logged.", Map.of(), e);
         } finally {
