@@ -14,7 +14,8 @@
 #     each `setting-update`, `api-key-create`, then `./tesela serve` on 127.0.0.1:<free port>, waiting up to
 #     120 s for GET /healthz = 200. Only TESELA_JAVA_OPTS survives from the caller's TESELA_* variables.
 #     Sets tesela_pid (the JVM: the launcher execs it), tesela_port, tesela_base (http://127.0.0.1:<port>),
-#     tesela_key (the admin's API key). Server output goes to LOG.
+#     tesela_key (the admin's API key). Server output goes to LOG. When the caller defines the array
+#     tesela_extra_env (NAME=VALUE...), every ./tesela call gets those too (bench/soak.sh: its database and Redis).
 #   - proc_cpu_ticks PID: user+system CPU time of PID in clock ticks (see getconf CLK_TCK).
 #   - rss_kb PID: VmRSS of PID in KiB.
 
@@ -73,6 +74,9 @@ _tesela_env() {
     done < <(compgen -e | grep '^TESELA_' || true)
     _tesela_env_args+=(TESELA_HTTP_HOST=127.0.0.1 TESELA_HTTP_PORT="$tesela_port" TESELA_DATA_DIR="$tesela_data"
         TESELA_HOSTNAME="127.0.0.1:$tesela_port")
+    if [ -n "${tesela_extra_env+set}" ]; then
+        _tesela_env_args+=("${tesela_extra_env[@]}")
+    fi
 }
 
 tesela_cli() {
