@@ -1,0 +1,53 @@
+package dev.tesela.platform.error;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.jooq.exception.DataAccessException;
+import org.junit.jupiter.api.Test;
+
+/** Which failures are outages (503 + Retry-After) and which stay internal errors. */
+class OutagesTest {
+
+    @Test
+    void aPoolWaitIsBusyAndARefusedConnectionBehindItIsUnavailable() {
+        var poolWait = new DataAccessException("Error getting connection",
+                new SQLTransientConnectionException("tesela - Connection is not available, request timed out after 1500ms"));
+        AppException busy = Outages.classify(poolWait).orElseThrow();
+        assertEquals(ErrorCode.BUSY, busy.code());
+        assertEquals(Outages.BUSY_MESSAGE, busy.publicMessage());
+
+        var refused = new SQLTransientConnectionException("timed out", new SQLException("Connection refused", "08001"));
+        assertEquals(Outages.UNAVAILABLE_MESSAGE, Outages.classify(new DataAccessException("x", refused)).orElseThrow().publicMessage());
+    }
+
+    @Test
+    void droppedConnectionsAndAStoppingPostgresAreUnavailable() {
+        assertTrue(Outages.classify(new DataAccessException("x", new SQLException("I/O error", "08006"))).isPresent());
+        assertTrue(Outages.classify(new SQLException("terminating connection due to administrator command", "57P01")).isPresent());
+        assertTrue(Outages.classify(new SQLException("the database system is starting up", "57P03")).isPresent());
+    }
+
+    @Test
+    void redisDisconnectedOrSlowIsUnavailableButAnErrorReplyIsABug() {
+        assertEquals(ErrorCode.BUSY, Outages.classify(new RedisConnectionException("refused")).orElseThrow().code());
+        assertTrue(Outages.classify(new RedisCommandTimeoutException("Command timed out after 1 second(s)")).isPresent());
+        assertTrue(Outages.classify(new RedisCommandExecutionException("WRONGTYPE")).isEmpty());
+    }
+
+    @Test
+    void bugsAndTypedErrorsAreLeftAlone() {
+        assertTrue(Outages.classify(new IllegalStateException("bug")).isEmpty());
+        assertTrue(Outages.classify(new DataAccessException("x", new SQLException("syntax error", "42601"))).isEmpty());
+        assertTrue(Outages.classify(new AppException(ErrorCode.NOT_FOUND, "gone")).isEmpty());
+        RuntimeException cyclic = new RuntimeException("a");
+        RuntimeException other = new RuntimeException("b", cyclic);
+        cyclic.initCause(other);
+        assertTrue(Outages.classify(cyclic).isEmpty());
+    }
+}
