@@ -18,6 +18,8 @@ public final class ErrorMapper {
     private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
     private final Templates templates;
     private final LayoutFactory layouts;
+    /** System.nanoTime() of the latest outage logged; far in the past at first. */
+    private final java.util.concurrent.atomic.AtomicLong lastOutageLog = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 2_000_000_000L);
 
     public ErrorMapper(Templates templates, LayoutFactory layouts) {
         this.templates = templates;
@@ -38,8 +40,13 @@ public final class ErrorMapper {
             default -> {
                 var outage = Outages.classify(e);
                 if (outage.isPresent()) {
-                    // Expected while a dependency is down or the pool is exhausted: one line, no stack trace.
-                    log.warn("503 on {} {}: {}", ctx.method(), ctx.path(), rootMessage(e));
+                    // Expected while a dependency is down or the pool is exhausted: one line, no stack trace, at
+                    // most one a second (an outage under load would otherwise write a line per request).
+                    long now = System.nanoTime();
+                    long last = lastOutageLog.get();
+                    if (now - last >= 1_000_000_000L && lastOutageLog.compareAndSet(last, now)) {
+                        log.warn("503 on {} {} (at most one such line a second): {}", ctx.method(), ctx.path(), rootMessage(e));
+                    }
                     respond(ctx, outage.get().code(), outage.get().publicMessage(), Map.of(), false);
                     return;
                 }
