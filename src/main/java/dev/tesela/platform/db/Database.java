@@ -30,7 +30,9 @@ public final class Database implements AutoCloseable {
 
     private final Vendor vendor;
     private final TeselaConfig.Db config;
-    private final HikariDataSource dataSource;
+    private final HikariDataSource pool;
+    /** {@link #pool} as every caller sees it: patient until the first connection, see {@link FirstConnectionPatience}. */
+    private final DataSource dataSource;
     private final Map<String, DSLContext> byPrefix = new ConcurrentHashMap<>();
 
     /**
@@ -39,6 +41,8 @@ public final class Database implements AutoCloseable {
      * that stops or restarts closes them, which fails at once. Generous, because migrations run long statements.
      */
     static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the very first connection may take (start-up, migrations, CLI), whatever the pool wait. */
+    static final Duration START_PATIENCE = Duration.ofSeconds(10);
 
     public Database(TeselaConfig.Db config, String poolName) {
         this.vendor = Vendor.fromJdbcUrl(config.url());
@@ -56,7 +60,8 @@ public final class Database implements AutoCloseable {
         // The liveness check of an idle connection before it is handed out must fit inside that wait (min 250 ms).
         hikari.setValidationTimeout(Math.max(250, Math.min(1000, waitMillis / 2)));
         hikari.setInitializationFailTimeout(-1);
-        this.dataSource = new HikariDataSource(hikari);
+        this.pool = new HikariDataSource(hikari);
+        this.dataSource = new FirstConnectionPatience(pool, START_PATIENCE);
     }
 
     /**
@@ -142,7 +147,7 @@ public final class Database implements AutoCloseable {
      * answer sooner run it with their own deadline (HealthRoutes does).
      */
     public boolean ping() {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = pool.getConnection()) { // the pool wait, never the start-up patience
             return c.isValid(1);
         } catch (SQLException e) {
             return false;
@@ -174,6 +179,6 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        pool.close();
     }
 }
