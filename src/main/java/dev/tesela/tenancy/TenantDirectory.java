@@ -21,7 +21,8 @@ import org.jooq.exception.IntegrityConstraintViolationException;
  * configured prefix; every host name resolves to it. In provider mode host names are looked up in the registry
  * through an in-process cache that {@link #invalidateAll()} empties (the registry calls it on every change, and
  * the cache bus on every change made by another instance; a lookup racing a change is not kept); entries also
- * expire after a minute as a safety net.
+ * expire after a minute as a safety net. While the registry cannot be read, host names resolved before get their
+ * last resolution (see {@link #resolve}), so a known tenant's files are still served during a database outage.
  * Thread-safe.
  */
 public final class TenantDirectory implements TenantResolver {
