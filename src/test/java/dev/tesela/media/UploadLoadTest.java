@@ -36,8 +36,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Overload: a real app with a deliberately small pool (2 connections) and 2 image workers gets a burst of 150
  * concurrent API uploads from two users, then one user uploading 6 at once, 5 times over. Every answer is 200 or
  * 503 with Retry-After, within the client's 20 s timeout (never another 5xx, never a hang); the excess is refused
- * (the fastest 503 within 5 s: about one pool wait under this load) rather than queued; each 200 is a row and each 503 left nothing behind (images rows =
- * successes, no temp file). On MariaDB and PostgreSQL (the shared servers, each in a throwaway database).
+ * rather than queued (the fastest 503 within 5 s: about one pool wait on this loaded machine); each 200 is a row
+ * and each 503 left nothing behind (images rows = successes, no temp file). On MariaDB and PostgreSQL (the shared
+ * servers, each in a throwaway database). On MariaDB it also covers one user's parallel uploads, which deadlocked on
+ * the image count (answered 500) until the store step's fix.
  */
 class UploadLoadTest {
     private static final int BURST = 150;
