@@ -52,7 +52,9 @@ public final class Transactions {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql) {
                 for (SQLException e = sql; e != null; e = e.getNextException()) {
-                    if (TRANSIENT_STATES.contains(e.getSQLState()) || TRANSIENT_CODES.contains(e.getErrorCode())) {
+                    // Set.of(..).contains(null) throws: Hikari's pool-wait exception has no SQLState.
+                    String state = e.getSQLState();
+                    if ((state != null && TRANSIENT_STATES.contains(state)) || TRANSIENT_CODES.contains(e.getErrorCode())) {
                         return true;
                     }
                 }

@@ -131,4 +131,11 @@ class TransactionsTest {
         assertFalse(Transactions.isTransient(new IllegalStateException("x")));
         assertFalse(Transactions.isTransient(new DataAccessException("no cause")));
     }
+
+    @Test
+    void aPoolWaitThatRanOutIsNotTransientAndDoesNotFail() {
+        // Hikari's exception carries no SQLState; the check threw a NullPointerException (a 500 instead of a 503).
+        assertFalse(Transactions.isTransient(new DataAccessException("Error getting connection",
+                new java.sql.SQLTransientConnectionException("tesela - Connection is not available, request timed out after 1500ms"))));
+    }
 }
