@@ -461,7 +461,26 @@ public final class MediaService {
             throw new IllegalStateException("no free storage key for upload " + token);
         }
         publish(rc, dsl, store, staged, committed);
-        StoredImage image = repository.find(dsl, committed.id()).orElseThrow();
+        // The view is built from what was just written, not read back: a read after the commit could wait out the
+        // pool under load and answer 503 for an upload that was stored (UploadLoadTest), and would cost 4 queries.
+        Map<String, StoredImage.Variant> variants = new LinkedHashMap<>();
+        String mainKey = null;
+        for (StagedFile file : staged) {
+            String key = committed.keys().get(file.stagingKey());
+            if (file.variant() == null) {
+                mainKey = key;
+            } else {
+                ProcessedImage.Output v = file.output();
+                variants.put(v.variant(), new StoredImage.Variant(v.variant(), key, v.format().mimeType(), v.width(), v.height(),
+                        v.byteSize()));
+            }
+        }
+        String ownerName = rc.principal() instanceof Principal.User u ? u.username() : null;
+        StoredImage image = new StoredImage(committed.id(), ownerId, ownerName, albumId, categoryId, mainKey,
+                truncate(received.clientName(), 255), title, description, main.format().mimeType(), extension, main.width(),
+                main.height(), main.frames(), main.byteSize(), main.sha256(), main.md5(), exifJson, fields.nsfw(), 0, 0,
+                fields.expiresAt() == null ? null : fields.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+                now.truncatedTo(java.time.temporal.ChronoUnit.MICROS), fields.tags().stream().sorted().toList(), Map.copyOf(variants));
         return new UploadResult(image, secret);
     }
 

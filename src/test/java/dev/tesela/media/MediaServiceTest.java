@@ -54,7 +54,9 @@ class MediaServiceTest {
             assertNull(second.image().expiresAt());
 
             String publicId = app.media.publicIds(system).encode(image.id());
-            assertEquals(image.id(), app.media.find(rcBob, publicId).orElseThrow().id());
+            // The upload's answer is built without reading the row back: it must say exactly what a later read says.
+            assertEquals(app.media.find(rcBob, publicId).orElseThrow(), image);
+            assertEquals(app.media.find(rcBob, app.media.publicIds(system).encode(second.image().id())).orElseThrow(), second.image());
             assertTrue(app.media.find(rcBob, publicId + "x").isEmpty(), "a non-canonical id finds nothing");
 
             AppException notYours = assertThrows(AppException.class, () -> app.media.delete(rcBob, publicId));
