@@ -37,7 +37,7 @@ public final class Outages {
             if (t instanceof AppException) {
                 return Optional.empty(); // already typed by the code that threw it
             }
-            if (t instanceof SQLTransientConnectionException) {
+            if (isPoolWait(t)) {
                 poolWait = true; // keep looking: a refused connection behind it means the server is down, not busy
                 continue;
             }
@@ -46,6 +46,24 @@ public final class Outages {
             }
         }
         return poolWait ? Optional.of(new AppException(ErrorCode.BUSY, BUSY_MESSAGE, Map.of(), failure)) : Optional.empty();
+    }
+
+    /**
+     * Whether {@code t} is the connection pool's "no connection within the wait" failure. Told apart by where it was
+     * made, not by its type alone: MariaDB Connector/J also raises {@link SQLTransientConnectionException} for any
+     * SQLSTATE it has no class for (a trigger's SIGNAL '45000', for one), which is a failed statement, not load.
+     */
+    private static boolean isPoolWait(Throwable t) {
+        if (!(t instanceof SQLTransientConnectionException)) {
+            return false;
+        }
+        StackTraceElement[] stack = t.getStackTrace();
+        for (int i = 0; i < Math.min(stack.length, 4); i++) {
+            if (stack[i].getClassName().startsWith("com.zaxxer.hikari.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean unreachable(Throwable t) {

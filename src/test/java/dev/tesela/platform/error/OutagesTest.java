@@ -1,11 +1,15 @@
 package dev.tesela.platform.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.jooq.exception.DataAccessException;
@@ -15,15 +19,33 @@ import org.junit.jupiter.api.Test;
 class OutagesTest {
 
     @Test
-    void aPoolWaitIsBusyAndARefusedConnectionBehindItIsUnavailable() {
-        var poolWait = new DataAccessException("Error getting connection",
-                new SQLTransientConnectionException("tesela - Connection is not available, request timed out after 1500ms"));
+    void aPoolWaitIsBusyAndARefusedConnectionBehindItIsUnavailable() throws Exception {
+        var poolWait = new DataAccessException("Error getting connection", realPoolWait());
         AppException busy = Outages.classify(poolWait).orElseThrow();
         assertEquals(ErrorCode.BUSY, busy.code());
         assertEquals(Outages.BUSY_MESSAGE, busy.publicMessage());
 
         var refused = new SQLTransientConnectionException("timed out", new SQLException("Connection refused", "08001"));
         assertEquals(Outages.UNAVAILABLE_MESSAGE, Outages.classify(new DataAccessException("x", refused)).orElseThrow().publicMessage());
+    }
+
+    @Test
+    void anUnclassedSqlStateIsAFailedStatementNotAPoolWait() {
+        // MariaDB Connector/J raises SQLTransientConnectionException for SQLSTATEs it has no class for, such as a
+        // trigger's SIGNAL '45000': a failed statement (500), not load (ConcurrentUploadsTest's injected failure).
+        var signal = new SQLTransientConnectionException("(conn=5) injected failure", "45000", 1644);
+        assertTrue(Outages.classify(new DataAccessException("x", signal)).isEmpty());
+    }
+
+    /** The exception a real Hikari pool raises when no connection frees up within its wait. */
+    private static SQLTransientConnectionException realPoolWait() throws SQLException {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:mem:outages-" + System.nanoTime());
+        config.setMaximumPoolSize(1);
+        config.setConnectionTimeout(250);
+        try (HikariDataSource pool = new HikariDataSource(config); Connection held = pool.getConnection()) {
+            return assertThrows(SQLTransientConnectionException.class, pool::getConnection);
+        }
     }
 
     @Test
