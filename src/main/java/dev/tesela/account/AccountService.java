@@ -52,8 +52,12 @@ public final class AccountService {
     /** Login cookies whose last-seen time was written recently; keeps the write off most requests. */
     private final Cache<String, Boolean> recentlyTouchedCookies =
             Caffeine.newBuilder().expireAfterWrite(LAST_SEEN_RESOLUTION).maximumSize(100_000).build();
-    /** A valid hash to verify against when the user does not exist, so timing does not reveal usernames. */
-    private final String decoyHash;
+    /**
+     * A valid hash to verify against when the user does not exist, so timing does not reveal usernames. Made on the
+     * first sign-in that needs it, not at wiring: every CLI command wires this service and most never sign anyone
+     * in, and one Argon2id hash is ~70-100 ms of CPU. (Only that first unknown-user sign-in of a process is slower.)
+     */
+    private volatile String decoyHash;
 
     public AccountService(TenantDatabases databases, SessionStore sessions, PasswordHasher hasher, TeselaConfig.Auth policy,
                           TenantLimits limits, Clock clock) {
@@ -63,7 +67,20 @@ public final class AccountService {
         this.hasher = hasher;
         this.policy = policy;
         this.clock = clock;
-        this.decoyHash = hasher.hash(Crypto.randomBase62(24));
+    }
+
+    private String decoyHash() {
+        String decoy = decoyHash;
+        if (decoy == null) {
+            synchronized (this) {
+                decoy = decoyHash;
+                if (decoy == null) {
+                    decoy = hasher.hash(Crypto.randomBase62(24));
+                    decoyHash = decoy;
+                }
+            }
+        }
+        return decoy;
     }
 
     /** Creates a user; admins and the system only. Runs on {@code dsl} so it can join a caller's transaction. */
@@ -115,7 +132,7 @@ public final class AccountService {
         String password = command.password() == null ? "" : command.password();
         Optional<UserView> user = login.isEmpty() ? Optional.empty() : repository.findUserByLogin(dsl, login);
         String storedHash = user.flatMap(u -> repository.passwordHash(dsl, u.id())).orElse(null);
-        boolean ok = hasher.verify(password, storedHash == null ? decoyHash : storedHash) && storedHash != null;
+        boolean ok = hasher.verify(password, storedHash == null ? decoyHash() : storedHash) && storedHash != null;
         if (!ok) {
             repository.recordRequest(dsl, "login", false, rc.clientIp(), user.map(UserView::id).orElse(null), now);
             throw new AppException(ErrorCode.UNAUTHORIZED, "Wrong username, e-mail or password.");
