@@ -61,7 +61,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code TESELA_IMAGE_JOB_MEGAPIXELS}): at about 12 bytes a budgeted pixel that is at most ~96 MB of image work at
  * once, which fits the heap beside the server's own ~70 MB. The RSS ceiling of 600 MiB is that heap, the JVM's
  * metaspace, code cache and thread stacks (about 150 MiB measured idle above the heap), libvips's own buffers for two
- * jobs of 4 MP (~100 MB), and headroom for glibc's arenas; a 60000×1 thumbnail on main took over 21 GB. Statistics go
+ * jobs of 4 MP (~100 MB), and headroom for glibc's arenas (two, as the {@code tesela} launcher sets
+ * MALLOC_ARENA_MAX); a 60000×1 thumbnail on main took over 21 GB. Statistics go
  * to {@code target/adversarial-corpus/summary.txt}, the servers' logs beside it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -88,7 +89,8 @@ class AdversarialCorpusTest {
         long started = System.nanoTime();
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2)) {
             Map<String, String> env = TestApps.env(db, Map.of("TESELA_IMAGE_ENGINE", engine, "TESELA_IMAGE_WORKERS", "2",
-                    "TESELA_IMAGE_JOB_MEGAPIXELS", "4", "TESELA_IMAGE_QUEUE_WAIT_SECONDS", "120"));
+                    "TESELA_IMAGE_JOB_MEGAPIXELS", "4", "TESELA_IMAGE_QUEUE_WAIT_SECONDS", "120",
+                    "MALLOC_ARENA_MAX", "2")); // as ./tesela runs it
             Path dataDir = TestApps.dataDir(env);
             CliRun install = CliRun.run(env, "install", "-u", "admin", "-e", "admin@example.com", "-x", "a long password");
             assertEquals(0, install.exitCode(), install.toString());
