@@ -162,8 +162,8 @@ final class MediaRepository {
     void tag(DSLContext dsl, long imageId, Long creatorId, List<String> names, Instant now,
              java.util.function.LongConsumer beforeNewTag) {
         // names are distinct (the service dedupes them). Two uploads creating the same new tag at the same moment:
-        // one of them fails on the unique name and is rolled back whole (its staged files discarded); the client
-        // retries. Lock order, against deadlocks between uploads sharing tags: tags in name order, and each tag's
+        // one of them fails on the unique name and is rolled back whole; MediaService runs it again, and it then finds
+        // the tag. Lock order, against deadlocks between uploads sharing tags: tags in name order, and each tag's
         // row is locked exclusively (its counter) before the link row's foreign key would take a shared lock on it.
         for (String tagName : names.stream().sorted().toList()) {
             Long tagId = dsl.select(TAG_ID).from(TAGS).where(TAG_NAME.eq(tagName)).fetchOne(TAG_ID);

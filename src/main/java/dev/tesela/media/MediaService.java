@@ -61,6 +61,7 @@ public final class MediaService {
     static final int MAX_TAGS = 20;
     static final Duration MIN_EXPIRY = Duration.ofMinutes(5);
     static final Duration MAX_EXPIRY = Duration.ofDays(366);
+    private static final int NEW_TAG_ATTEMPTS = 3;
 
     private final TenantDatabases databases;
     private final SettingsService settings;
@@ -427,7 +428,7 @@ public final class MediaService {
                         main.byteSize(), processed.metadata().panorama360(), main.sha256(), main.md5(),
                         processed.sourceSha256(), exifJson, fields.nsfw(), rc.clientIp(), fields.expiresAt(), now);
                 try {
-                    committed = Transactions.inTransaction(dsl, tx -> {
+                    committed = retryingNewTagRaces(() -> Transactions.inTransaction(dsl, tx -> {
                         DSLContext t = tx.dsl();
                         repository.addToCounters(t, ownerId, albumId, 1); // first: see addToCounters on lock order
                         long id = repository.insertImage(t, row);
@@ -444,7 +445,7 @@ public final class MediaService {
                         repository.tag(t, id, ownerId, fields.tags(), now,
                                 existing -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.TAGS, existing));
                         return new Committed(id, keys);
-                    });
+                    }));
                 } catch (org.jooq.exception.DataAccessException e) {
                     if (!storageKeyTaken(e)) {
                         throw e;
@@ -536,13 +537,42 @@ public final class MediaService {
 
     /** Whether {@code e} is the unique key of images or image_variants on storage_key refusing a name already used. */
     static boolean storageKeyTaken(Throwable e) {
+        return uniqueKeyRefused(e, "storage_key_uq");
+    }
+
+    /** Whether {@code e} is the unique key on tag names refusing a tag that a concurrent upload created first. */
+    static boolean newTagTaken(Throwable e) {
+        return uniqueKeyRefused(e, "tags_name_uq");
+    }
+
+    /** Whether {@code e} (or a cause) is a unique-key violation naming the constraint whose name ends with {@code key}. */
+    private static boolean uniqueKeyRefused(Throwable e, String key) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
-                    && String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT).contains("storage_key_uq")) {
+                    && String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT).contains(key)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Runs the upload's transaction again (at most {@value #NEW_TAG_ATTEMPTS} times in all) while it fails only because
+     * a concurrent upload created one of its new tags first: that transaction rolled back whole, and the next attempt
+     * finds the tag committed and links to it. (The race of two uploads naming the same new tag at once; it answered
+     * 500 before.)
+     */
+    private static <T> T retryingNewTagRaces(java.util.function.Supplier<T> transaction) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return transaction.get();
+            } catch (org.jooq.exception.DataAccessException e) {
+                if (attempt >= NEW_TAG_ATTEMPTS || !newTagTaken(e)) {
+                    throw e;
+                }
+                log.debug("A concurrent upload created one of this upload's new tags first; trying again");
+            }
+        }
     }
 
     /**

@@ -377,8 +377,13 @@ public final class LocalBlobStore implements BlobStore {
                 Files.createLink(target, source);
                 return true;
             } catch (FileAlreadyExistsException e) {
-                if (Files.isRegularFile(target, NOFOLLOW_LINKS) && Files.exists(source, NOFOLLOW_LINKS) && Files.isSameFile(target, source)) {
-                    return true;
+                if (!Files.exists(source, NOFOLLOW_LINKS)) {
+                    // A concurrent publish of this staged blob linked it and already removed the staged name (or it was
+                    // discarded): nothing is staged any more, which the contract answers with false.
+                    return false;
+                }
+                if (Files.isRegularFile(target, NOFOLLOW_LINKS) && Files.isSameFile(target, source)) {
+                    return true; // (a NoSuchFileException here: the source went meanwhile; the caller looks again)
                 }
                 throw taken(key, target);
             } catch (UnsupportedOperationException | FileSystemException noLinksHere) {
