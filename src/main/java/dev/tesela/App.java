@@ -11,12 +11,13 @@ import dev.tesela.imaging.ImageEngines;
 import dev.tesela.imaging.PixelBudget;
 import dev.tesela.install.InstallService;
 import dev.tesela.media.ApiV1Routes;
+import dev.tesela.media.MediaStatistics;
 import dev.tesela.media.StorageUpkeepJob;
+import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.media.MediaRoutes;
 import dev.tesela.media.MediaService;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.LocalBlobStore;
-import java.util.concurrent.ConcurrentHashMap;
 import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
@@ -40,7 +41,6 @@ import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
 import dev.tesela.tenancy.JobsWorker;
 import dev.tesela.tenancy.Placements;
-import dev.tesela.tenancy.RegistryLimits;
 import dev.tesela.tenancy.TenantStatsJob;
 import dev.tesela.tenancy.TenantCacheBus;
 import dev.tesela.tenancy.TenantDirectory;
@@ -77,10 +77,7 @@ public final class App implements AutoCloseable {
     public final InstallService installs;
     public final Metrics metrics;
     public final MediaService media;
-    public final RegistryLimits limits;
     private final Clock clock;
-    private final Map<String, BlobStore> blobStores = new ConcurrentHashMap<>();
-    private Optional<StorageUpkeepJob> storageUpkeep = Optional.empty();
     private volatile boolean closed;
     private final byte[] masterKey;
     private final Optional<RedisClient> redisClient;
@@ -95,88 +92,69 @@ public final class App implements AutoCloseable {
         this.database = new Database(config.db(), "tesela");
         this.databaseServers = new DatabaseServers(database, config.db().servers());
         this.migrator = new SchemaMigrator(databaseServers);
-        this.tenants = TenantDirectory.create(database, controlPrefix(config), config, masterKey, clock);
         this.tenantDatabases = new TenantDatabases(databaseServers);
+        java.nio.file.Path files = config.dataDir().resolve("files");
+        this.tenants = TenantDirectory.create(database, controlPrefix(config), config, masterKey, tenantDatabases,
+                id -> localStore(files.resolve(id)), SettingsService::loadState, clock);
         // Commands time out after ~1 s and fail at once while Redis is down; the client reconnects by itself.
         this.redisClient = config.redisUrl().map(dev.tesela.platform.cache.RedisClients::create);
         this.redis = redisClient.map(RedisClient::connect);
-        this.limits = config.tenants().enabled()
-                ? new RegistryLimits(this::effectiveLimitsJson)
-                : RegistryLimits.fixed(config.tenants().enforced().limitsJson());
-        this.tenantBus = config.tenants().enabled()
-                ? Optional.of(new TenantCacheBus(redisClient.orElseThrow(), redis.orElseThrow(), "tesela:", () -> {
-                    tenants.invalidateAll();
-                    limits.invalidateAll();
-                }))
-                : Optional.empty();
+        // Every instance sharing Redis replaces a tenant's runtime when any of them announces a change.
+        TenantDirectory directory = tenants;
+        this.tenantBus = redisClient.map(client -> new TenantCacheBus(client, redis.orElseThrow(), "tesela:", directory::invalidateAll));
+        tenantBus.ifPresent(bus -> directory.announceThrough(bus::publish));
         this.registry = new TenantRegistry(tenants, migrator,
-                new Placements(config.tenants().isolation(), databaseServers::exists, config.db().tablePrefix()),
-                id -> tenantBus.ifPresent(bus -> bus.publish(id)), clock);
+                new Placements(config.tenants().isolation(), databaseServers::exists, config.db().tablePrefix()), clock);
         SessionStore sessions = redis.<SessionStore>map(c -> new RedisSessionStore(c, "tesela:"))
                 .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
         this.sessionBackend = redis.isPresent() ? "redis" : "database";
-        this.settings = new SettingsService(tenantDatabases, clock);
-        this.accounts = new AccountService(tenantDatabases, sessions, PasswordHasher.OWASP, config.auth(), limits, clock);
-        this.installs = new InstallService(tenantDatabases, settings, accounts, VERSION, clock);
+        this.settings = new SettingsService(tenants, clock);
+        this.accounts = new AccountService(sessions, PasswordHasher.OWASP, config.auth(), clock);
+        this.installs = new InstallService(settings, accounts, VERSION, clock);
         this.metrics = new Metrics();
         this.clock = clock;
         this.media = MediaService.create(tenantDatabases, settings, ImageEngines.lazy(config.media().engine(), new PixelBudget(config.media().jobPixels())), config.media(),
-                config.dataDir().resolve("tmp").resolve("uploads"), this::blobStore, limits, clock);
+                config.dataDir().resolve("tmp").resolve("uploads"), TenantContext::storage, TenantLimits.RUNTIME, clock);
     }
 
-    /** A tenant's effective limits JSON (plan < tenant < enforced), or null for a tenant that no longer exists. */
-    private String effectiveLimitsJson(String tenantId) {
+    /** The local store of a tenant's files: {@code <data>/files/<tenant id>/}. (S3 storages are their own issue.) */
+    private static BlobStore localStore(java.nio.file.Path root) {
         try {
-            return registry.get(tenantId).effectiveLimitsJson();
-        } catch (dev.tesela.platform.error.AppException gone) {
-            return null;
+            return new LocalBlobStore(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the file store " + root, e);
         }
     }
 
     /**
-     * The local store of a tenant's files: {@code <data>/files/<tenant id>/}. (S3 and per-tenant storages are
-     * their own issue.)
-     */
-    private BlobStore blobStore(TenantContext tenant) {
-        return blobStores.computeIfAbsent(tenant.id(),
-                id -> {
-                    try {
-                        return new LocalBlobStore(config.dataDir().resolve("files").resolve(id));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("Cannot create the file store of tenant " + id, e);
-                    }
-                });
-    }
-
-    /**
-     * Starts the in-process background work of {@code serve}. A single site purges expired uploads every
-     * {@code TESELA_EXPIRED_PURGE_SECONDS}. In provider mode the tenants' jobs worker does that (and statistics):
-     * inside {@code serve} when {@code TESELA_JOBS_IN_SERVE=1}, else as {@code tesela tenants jobs:worker}.
+     * Starts the in-process background work of {@code serve}: the jobs worker (storage upkeep — expired uploads, the
+     * deletion queue, interrupted uploads — then statistics), for the single site every
+     * {@code TESELA_EXPIRED_PURGE_SECONDS} (0: off), for a provider's tenants when {@code TESELA_JOBS_IN_SERVE=1}
+     * (else they run as {@code tesela tenants jobs:worker}).
      */
     public void startBackgroundJobs() {
-        if (tenants.providerMode()) {
-            if (config.tenants().jobsInServe()) {
-                Thread.ofPlatform().daemon().name("jobs-worker").start(() -> {
-                    try {
-                        jobsWorker().runUntil(java.time.Duration.ofSeconds(5), () -> closed);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+        boolean run = config.tenants().enabled() ? config.tenants().jobsInServe() : !config.media().purgeInterval().isZero();
+        if (!run) {
+            return;
+        }
+        java.time.Duration poll = config.tenants().enabled() ? java.time.Duration.ofSeconds(5)
+                : min(java.time.Duration.ofSeconds(5), config.media().purgeInterval());
+        JobsWorker worker = jobsWorker();
+        Thread.ofPlatform().daemon().name("jobs-worker").start(() -> {
+            try {
+                worker.runUntil(poll, () -> closed);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            return;
-        }
-        if (config.media().purgeInterval().isZero()) {
-            return;
-        }
-        StorageUpkeepJob job = storageUpkeepJob();
-        job.start(config.media().purgeInterval());
-        storageUpkeep = Optional.of(job);
+        });
+    }
+
+    private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private StorageUpkeepJob storageUpkeepJob() {
-        return new StorageUpkeepJob(media, () -> List.of(tenants.defaultTenant()), this::systemContext,
-                config.media().stagingGrace());
+        return new StorageUpkeepJob(media, tenants::pinnedTenants, this::systemContext, config.media().stagingGrace());
     }
 
     /**
@@ -188,10 +166,11 @@ public final class App implements AutoCloseable {
     public int recoverAtStartup() {
         MediaService.sweepTemporaryFiles(config.dataDir().resolve("tmp").resolve("uploads"));
         MediaService.sweepTemporaryFiles(config.dataDir().resolve("tmp").resolve("multipart"));
-        if (tenants.providerMode()) {
-            return 0;
+        int recovered = 0;
+        for (TenantContext tenant : tenants.pinnedTenants()) {
+            recovered += storageUpkeepJob().recover(systemContext(tenant));
         }
-        return storageUpkeepJob().recover(systemContext(tenants.defaultTenant()));
+        return recovered;
     }
 
     /** Keys of the Tenants API (provider mode), stored in the control plane. */
@@ -204,11 +183,20 @@ public final class App implements AutoCloseable {
         return new dev.tesela.tenancy.TenantAccounts(registry, installs, accounts, this::systemContext);
     }
 
-    /** The tenants' jobs worker (provider mode): expired uploads, then statistics, per due tenant. */
+    /**
+     * The jobs worker: storage upkeep, then statistics, per due tenant, each at most once per its interval
+     * ({@code TESELA_SCHEDULER_INTERVAL} in its effective env; by default 5 minutes for a provider's tenants and
+     * {@code TESELA_EXPIRED_PURGE_SECONDS} for the single site).
+     */
     public JobsWorker jobsWorker() {
-        java.util.function.Predicate<RequestContext> installed = installs::isInstalled;
-        return new JobsWorker(registry, tenants, List.of(storageUpkeepJob(), new TenantStatsJob(tenantDatabases, registry, installed)),
-                this::systemContext, installed);
+        java.time.Duration defaultInterval = config.tenants().enabled() || config.media().purgeInterval().isZero()
+                ? JobsWorker.DEFAULT_INTERVAL : config.media().purgeInterval();
+        return new JobsWorker(registry, tenants, List.of(storageUpkeepJob(), statsJob()), this::systemContext, defaultInterval);
+    }
+
+    /** The statistics job: each feature counts its own data. */
+    public TenantStatsJob statsJob() {
+        return new TenantStatsJob(registry, List.of(accounts, new MediaStatistics(), new dev.tesela.site.SiteStatistics()));
     }
 
     /** Builds the whole application for {@code config}. Connects to the database pool lazily; Redis at once. */
@@ -309,7 +297,6 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        storageUpkeep.ifPresent(StorageUpkeepJob::close);
         tenantBus.ifPresent(TenantCacheBus::close);
         redis.ifPresent(StatefulRedisConnection::close);
         redisClient.ifPresent(dev.tesela.platform.cache.RedisClients::shutdown);

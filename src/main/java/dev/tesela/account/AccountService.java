@@ -31,8 +31,7 @@ import org.jooq.DSLContext;
  * the daily per-IP limit on failed sign-ins. Every method takes the caller's RequestContext (or the tenant, for
  * the edge that builds one) and touches only that tenant's data.
  */
-public final class AccountService {
-    private final TenantLimits limits;
+public final class AccountService implements dev.tesela.platform.jobs.TenantStatistics {
     public static final Pattern USERNAME = Pattern.compile("^[a-z0-9_]{3,16}$");
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+$");
     private static final int MIN_PASSWORD = 8;
@@ -43,7 +42,6 @@ public final class AccountService {
     /** How stale a login cookie's last-seen time may get before a request refreshes it. */
     private static final Duration LAST_SEEN_RESOLUTION = Duration.ofMinutes(5);
 
-    private final TenantDatabases databases;
     private final SessionStore sessions;
     private final PasswordHasher hasher;
     private final TeselaConfig.Auth policy;
@@ -59,10 +57,7 @@ public final class AccountService {
      */
     private volatile String decoyHash;
 
-    public AccountService(TenantDatabases databases, SessionStore sessions, PasswordHasher hasher, TeselaConfig.Auth policy,
-                          TenantLimits limits, Clock clock) {
-        this.limits = limits;
-        this.databases = databases;
+    public AccountService(SessionStore sessions, PasswordHasher hasher, TeselaConfig.Auth policy, Clock clock) {
         this.sessions = sessions;
         this.hasher = hasher;
         this.policy = policy;
@@ -83,8 +78,17 @@ public final class AccountService {
         return decoy;
     }
 
-    /** Creates a user; admins and the system only. Runs on {@code dsl} so it can join a caller's transaction. */
-    public UserView createUser(RequestContext rc, DSLContext dsl, CreateUser command) {
+    /** The account counters of a tenant's statistics: users, and of them administrators and managers. */
+    @Override
+    public void count(RequestContext rc, Map<String, Long> into) {
+        DSLContext dsl = rc.db().dsl();
+        into.put("users", repository.countUsers(dsl, null));
+        into.put("admins", repository.countUsers(dsl, Principal.Role.ADMIN));
+        into.put("managers", repository.countUsers(dsl, Principal.Role.MANAGER));
+    }
+
+    /** Creates a user; admins and the system only. Joins the caller's transaction when {@code rc} is in one (see Tx). */
+    public UserView createUser(RequestContext rc, CreateUser command) {
         if (!rc.principal().isAdmin()) {
             throw AppException.forbidden("Only administrators can create users this way.");
         }
@@ -101,13 +105,14 @@ public final class AccountService {
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
+        DSLContext dsl = rc.db().dsl();
         if (repository.usernameOrEmailTaken(dsl, username, email)) {
             throw new AppException(ErrorCode.CONFLICT, "That username or e-mail address is already taken.");
         }
-        limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.USERS, repository.countUsers(dsl, null));
+        rc.tenant().limits().requireRoomFor(TenantLimits.Limit.USERS, repository.countUsers(dsl, null));
         switch (command.role()) {
-            case ADMIN -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.ADMINS, repository.countUsers(dsl, command.role()));
-            case MANAGER -> limits.requireRoomFor(rc.tenant(), TenantLimits.Limit.MANAGERS, repository.countUsers(dsl, command.role()));
+            case ADMIN -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.ADMINS, repository.countUsers(dsl, command.role()));
+            case MANAGER -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.MANAGERS, repository.countUsers(dsl, command.role()));
             case USER -> { }
         }
         Instant now = clock.instant();
@@ -121,7 +126,7 @@ public final class AccountService {
      * of failed attempts; every failure counts toward it and a success clears it.
      */
     public SignedIn signIn(RequestContext rc, SignIn command) {
-        DSLContext dsl = databases.of(rc);
+        DSLContext dsl = rc.db().dsl();
         Instant now = clock.instant();
         int failures = repository.countFailures(dsl, "login", rc.clientIp(), now.minus(Duration.ofDays(1)));
         if (failures >= policy.failedLoginsPerDay()) {
@@ -166,7 +171,7 @@ public final class AccountService {
             sessions.delete(rc.tenant(), sessionToken);
         }
         parseLoginCookie(loginCookie).ifPresent(parsed -> {
-            DSLContext dsl = databases.of(rc);
+            DSLContext dsl = rc.db().dsl();
             repository.findLoginCookie(dsl, parsed.id())
                     .filter(row -> Crypto.constantTimeEquals(row.tokenHash(), tokenHash(rc.tenant(), parsed.token())))
                     .ifPresent(row -> repository.deleteLoginCookie(dsl, row.id()));
@@ -179,7 +184,7 @@ public final class AccountService {
             return Optional.empty();
         }
         return sessions.findAndTouch(tenant, sessionToken, policy.sessionIdle()).flatMap(session -> {
-            DSLContext dsl = databases.of(tenant);
+            DSLContext dsl = tenant.db().dsl();
             Optional<UserView> user = repository.findUserById(dsl, session.userId()).filter(u -> !"banned".equals(u.status()));
             if (user.isEmpty()) {
                 sessions.delete(tenant, sessionToken);
@@ -201,7 +206,7 @@ public final class AccountService {
         if (parsed.isEmpty()) {
             return Optional.empty();
         }
-        DSLContext dsl = databases.of(rc);
+        DSLContext dsl = rc.db().dsl();
         Instant now = clock.instant();
         var row = repository.findLoginCookie(dsl, parsed.get().id())
                 .filter(r -> Crypto.constantTimeEquals(r.tokenHash(), tokenHash(rc.tenant(), parsed.get().token())));
@@ -230,7 +235,7 @@ public final class AccountService {
             return Optional.empty();
         }
         String prefix = apiKey.substring(API_KEY_MARK.length(), API_KEY_MARK.length() + API_KEY_PREFIX_LENGTH);
-        DSLContext dsl = databases.of(tenant);
+        DSLContext dsl = tenant.db().dsl();
         return repository.findApiKey(dsl, prefix)
                 .filter(row -> Crypto.constantTimeEquals(row.keyHash(), tokenHash(tenant, apiKey)))
                 .flatMap(row -> {
@@ -246,7 +251,7 @@ public final class AccountService {
         if (!rc.principal().isAdmin()) {
             throw AppException.forbidden("Only administrators can create API keys for other users.");
         }
-        DSLContext dsl = databases.of(rc);
+        DSLContext dsl = rc.db().dsl();
         UserView user = repository.findUserByLogin(dsl, normaliseUsername(username))
                 .orElseThrow(() -> AppException.notFound("No user named '" + username + "'."));
         String prefix = Crypto.randomBase62(API_KEY_PREFIX_LENGTH);
@@ -271,7 +276,7 @@ public final class AccountService {
         passwordProblem(password).ifPresent(p -> {
             throw AppException.invalid("password", p);
         });
-        DSLContext dsl = databases.of(rc);
+        DSLContext dsl = rc.db().dsl();
         UserView user = repository.findUserByLogin(dsl, normaliseUsername(username))
                 .orElseThrow(() -> AppException.notFound("No user named '" + username + "'."));
         String hash = hasher.hash(password);
@@ -285,12 +290,12 @@ public final class AccountService {
     }
 
     public Optional<UserView> findUser(RequestContext rc, String username) {
-        return repository.findUserByLogin(databases.of(rc), normaliseUsername(username));
+        return repository.findUserByLogin(rc.db().dsl(), normaliseUsername(username));
     }
 
     /** Last time the login cookie {@code id} was used, for "active sessions" displays and tests. */
     public Optional<Instant> loginCookieLastSeen(RequestContext rc, long loginCookieId) {
-        return repository.loginCookieLastSeen(databases.of(rc), loginCookieId);
+        return repository.loginCookieLastSeen(rc.db().dsl(), loginCookieId);
     }
 
     private void touchLoginCookie(TenantContext tenant, DSLContext dsl, long cookieId, String ip, String userAgent) {

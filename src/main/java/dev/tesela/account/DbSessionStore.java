@@ -49,7 +49,7 @@ public final class DbSessionStore implements SessionStore {
     public String create(TenantContext tenant, Session session, Duration idle) {
         String token = SessionStore.newToken();
         Instant now = clock.instant();
-        databases.of(tenant).insertInto(SESSIONS)
+        databases.of(tenant.placement()).insertInto(SESSIONS)
                 .set(ID, SessionStore.storageKey(tenant, token))
                 .set(USER_ID, session.userId())
                 .set(DATA, JSON.writeValueAsString(session.loginCookieId() == null
@@ -65,7 +65,7 @@ public final class DbSessionStore implements SessionStore {
     public Optional<Session> findAndTouch(TenantContext tenant, String token, Duration idle) {
         String key = SessionStore.storageKey(tenant, token);
         Instant now = clock.instant();
-        var dsl = databases.of(tenant);
+        var dsl = databases.of(tenant.placement());
         var row = dsl.select(USER_ID, DATA, CREATED_AT, EXPIRES_AT).from(SESSIONS)
                 .where(ID.eq(key)).and(EXPIRES_AT.gt(Times.utc(now)))
                 .fetchOne();
@@ -83,17 +83,17 @@ public final class DbSessionStore implements SessionStore {
 
     @Override
     public void delete(TenantContext tenant, String token) {
-        databases.of(tenant).deleteFrom(SESSIONS).where(ID.eq(SessionStore.storageKey(tenant, token))).execute();
+        databases.of(tenant.placement()).deleteFrom(SESSIONS).where(ID.eq(SessionStore.storageKey(tenant, token))).execute();
     }
 
     @Override
     public void deleteAllForUser(TenantContext tenant, long userId) {
-        databases.of(tenant).deleteFrom(SESSIONS).where(USER_ID.eq(userId)).execute();
+        databases.of(tenant.placement()).deleteFrom(SESSIONS).where(USER_ID.eq(userId)).execute();
     }
 
     /** Removes expired rows; returns how many. */
     public int purgeExpired(TenantContext tenant) {
-        return databases.of(tenant).deleteFrom(SESSIONS).where(EXPIRES_AT.le(Times.utc(clock.instant()))).execute();
+        return databases.of(tenant.placement()).deleteFrom(SESSIONS).where(EXPIRES_AT.le(Times.utc(clock.instant()))).execute();
     }
 
     private static Long loginCookieId(String json) {

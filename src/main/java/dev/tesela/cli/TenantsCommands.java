@@ -340,7 +340,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            var job = new dev.tesela.tenancy.TenantStatsJob(app.tenantDatabases, app.registry, app.installs::isInstalled);
+            var job = app.statsJob();
             Map<String, Object> out = new LinkedHashMap<>();
             List<String> ids = id != null ? List.of(app.registry.get(id).id())
                     : app.registry.list().stream().map(dev.tesela.tenancy.TenantRecord::id).toList();

@@ -16,8 +16,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The web installer and the gate in front of an uninstalled site. In the saas context there is no web installer:
@@ -30,8 +28,6 @@ public final class InstallRoutes implements Routes {
     private final LayoutFactory layouts;
     private final CookieWriter cookies;
     private final DeploymentContext context;
-    /** Tenants known to be installed; a site never becomes uninstalled, so entries never go stale. */
-    private final Set<String> installedTenants = ConcurrentHashMap.newKeySet();
 
     public InstallRoutes(InstallService installs, AccountService accounts, Templates templates, LayoutFactory layouts,
                          CookieWriter cookies, DeploymentContext context) {
@@ -55,11 +51,7 @@ public final class InstallRoutes implements Routes {
     /** Edge: sends every request for an uninstalled site to the installer (or a 503 in saas). */
     public void gate(Context ctx) {
         RequestContext rc = WebKeys.rc(ctx);
-        if (installedTenants.contains(rc.tenant().id())) {
-            return;
-        }
         if (installs.isInstalled(rc)) {
-            installedTenants.add(rc.tenant().id());
             return;
         }
         if (context == DeploymentContext.SAAS) {
@@ -99,7 +91,6 @@ public final class InstallRoutes implements Routes {
                     e.fieldErrors()));
             return;
         }
-        installedTenants.add(rc.tenant().id());
         var signedIn = accounts.signIn(rc, new SignIn(username, password, false, ctx.header("User-Agent")));
         cookies.set(ctx, WebKeys.SESSION_COOKIE, signedIn.sessionToken(), null);
         ctx.redirect("/", HttpStatus.SEE_OTHER);

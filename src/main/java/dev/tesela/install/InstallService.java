@@ -5,7 +5,8 @@ import dev.tesela.account.AccountService;
 import dev.tesela.account.UserView;
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.db.TenantDatabases;
+import dev.tesela.platform.context.SiteState;
+import dev.tesela.platform.db.Tx;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.Crypto;
@@ -20,18 +21,16 @@ import org.jooq.exception.IntegrityConstraintViolationException;
  * the other gets ALREADY_INSTALLED with nothing written.
  */
 public final class InstallService {
-    public static final String INSTALLED_VERSION = "installed_version";
+    public static final String INSTALLED_VERSION = SiteState.INSTALLED_VERSION;
     static final String INSTALLED_AT = "installed_at";
-    static final String ID_SALT = "id_salt";
+    static final String ID_SALT = SiteState.ID_SALT;
 
-    private final TenantDatabases databases;
     private final SettingsService settings;
     private final AccountService accounts;
     private final String appVersion;
     private final Clock clock;
 
-    public InstallService(TenantDatabases databases, SettingsService settings, AccountService accounts, String appVersion, Clock clock) {
-        this.databases = databases;
+    public InstallService(SettingsService settings, AccountService accounts, String appVersion, Clock clock) {
         this.settings = settings;
         this.accounts = accounts;
         this.appVersion = appVersion;
@@ -41,10 +40,12 @@ public final class InstallService {
     /** The first administrator's account. */
     public record InstallCommand(String username, String email, String password) {}
 
+    /** Whether the site is installed, as its runtime knows (replaced on every instance when a site is installed). */
     public boolean isInstalled(RequestContext rc) {
-        return installedVersion(rc).isPresent();
+        return rc.tenant().installed();
     }
 
+    /** The version the site was installed with, read from its tables now. */
     public Optional<String> installedVersion(RequestContext rc) {
         return settings.variable(rc, INSTALLED_VERSION);
     }
@@ -61,22 +62,24 @@ public final class InstallService {
             throw AppException.invalid("email", "The administrator needs an e-mail address.");
         }
         RequestContext system = rc.withPrincipal(Principal.SYSTEM);
+        UserView admin;
         try {
-            return databases.of(rc).transactionResult(tx -> {
-                var dsl = tx.dsl();
-                settings.insertVariable(dsl, INSTALLED_VERSION, appVersion);
-                settings.putVariable(dsl, INSTALLED_AT, clock.instant().toString());
-                settings.putVariable(dsl, ID_SALT, Crypto.randomBase62(16));
-                settings.seedDefaults(dsl);
-                return accounts.createUser(system, dsl,
+            admin = Tx.run(system, tx -> {
+                settings.insertVariable(tx, INSTALLED_VERSION, appVersion);
+                settings.putVariable(tx, INSTALLED_AT, clock.instant().toString());
+                settings.putVariable(tx, ID_SALT, Crypto.randomBase62(16));
+                settings.seedDefaults(tx);
+                return accounts.createUser(tx,
                         new CreateUser(command.username(), command.email(), command.password(), Principal.Role.ADMIN));
             });
         } catch (IntegrityConstraintViolationException raced) {
-            if (isInstalled(rc)) {
+            if (installedVersion(rc).isPresent()) {
                 throw alreadyInstalled();
             }
             throw raced;
         }
+        settings.announceChange(rc);
+        return admin;
     }
 
     private static AppException alreadyInstalled() {

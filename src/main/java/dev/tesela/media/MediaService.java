@@ -97,7 +97,7 @@ public final class MediaService {
         Receiver receiver = new Receiver(tempDir);
         ImagePipeline pipeline = new ImagePipeline(engine, config, new ProcessingGate(config.workers(), config.queueWait()), receiver);
         return new MediaService(databases, settings, pipeline, receiver, UrlFetcher.create(config.urlAllowPrivate()),
-                blobStores, new PublicIdCodecs(settings), config.maxUploadBytes(), limits, clock);
+                blobStores, new PublicIdCodecs(), config.maxUploadBytes(), limits, clock);
     }
 
     /**

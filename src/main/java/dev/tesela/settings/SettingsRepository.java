@@ -60,4 +60,11 @@ final class SettingsRepository {
             insertVariable(dsl, key, value, now);
         }
     }
+
+    /** The variables among {@code keys} that exist, in one query. */
+    Map<String, String> variables(DSLContext dsl, java.util.Collection<String> keys) {
+        Map<String, String> out = new HashMap<>();
+        dsl.select(VAR_KEY, VAR_VALUE).from(VARIABLES).where(VAR_KEY.in(keys)).forEach(r -> out.put(r.value1(), r.value2()));
+        return out;
+    }
 }

@@ -1,45 +1,62 @@
 package dev.tesela.settings;
 
 import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.SiteSettings;
+import dev.tesela.platform.context.SiteState;
+import dev.tesela.platform.context.TenantChanges;
+import dev.tesela.platform.db.TenantDb;
 import dev.tesela.platform.db.Times;
 import dev.tesela.platform.error.AppException;
-import dev.tesela.platform.error.ErrorCode;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.tesela.platform.db.TenantDatabases;
-import org.jooq.DSLContext;
 
 /**
  * A tenant's settings (admin-editable, validated, with defaults) and variables (internal state such as the
- * installed version). Tables are reached only through the tenant's DSLContext.
+ * installed version). Reads of settings come from the tenant runtime's snapshot ({@code rc.tenant().settings()}),
+ * which {@link #loadState} fills; a change is written to the tenant's tables and announced, so every instance
+ * replaces the tenant's runtime. Tables are reached only through {@code rc.db()}.
  */
 public final class SettingsService {
-    private final TenantDatabases databases;
-    private final SettingsRepository repository = new SettingsRepository();
+    private static final SettingsRepository REPOSITORY = new SettingsRepository();
+    private final TenantChanges changes;
     private final Clock clock;
 
-    public SettingsService(TenantDatabases databases, Clock clock) {
-        this.databases = databases;
+    public SettingsService(TenantChanges changes, Clock clock) {
+        this.changes = changes;
         this.clock = clock;
     }
 
-    /** The value of {@code key}: stored, else its default. Throws NOT_FOUND for a key no site has. */
+    /**
+     * Reads a tenant's settings (stored, else defaults) and install markers: two queries. The tenant directory calls
+     * it (as a {@link SiteState.Loader}) the first time a runtime's state is needed.
+     */
+    public static SiteState loadState(TenantDb db) {
+        Map<String, String> stored = REPOSITORY.allSettings(db.dsl());
+        Map<String, String> values = new LinkedHashMap<>();
+        SettingsCatalog.ALL.forEach((key, def) -> values.put(key, stored.getOrDefault(key, def.defaultValue())));
+        Map<String, String> variables = REPOSITORY.variables(db.dsl(), List.of(SiteState.INSTALLED_VERSION, SiteState.ID_SALT));
+        return new SiteState(new SiteSettings(values), Optional.ofNullable(variables.get(SiteState.INSTALLED_VERSION)),
+                Optional.ofNullable(variables.get(SiteState.ID_SALT)));
+    }
+
+    /** The value of {@code key}, from the tenant's settings snapshot. Throws NOT_FOUND for a key no site has. */
     public String get(RequestContext rc, String key) {
-        SettingDefinition def = definition(key);
-        return repository.setting(databases.of(rc), key).orElse(def.defaultValue());
+        definition(key);
+        return rc.tenant().settings().text(key);
     }
 
     /** Every known setting with its current value, in catalogue order. */
     public Map<String, String> all(RequestContext rc) {
-        Map<String, String> stored = repository.allSettings(databases.of(rc));
-        Map<String, String> out = new LinkedHashMap<>();
-        SettingsCatalog.ALL.forEach((key, def) -> out.put(key, stored.getOrDefault(key, def.defaultValue())));
-        return out;
+        return rc.tenant().settings().asMap();
     }
 
-    /** Validates and stores {@code value}; returns the stored (normalised) value. Admins and the system only. */
+    /**
+     * Validates and stores {@code value}, then announces the change (every instance replaces the tenant's runtime;
+     * {@code rc} keeps the snapshot it was made with); returns the stored (normalised) value. Admins and the system only.
+     */
     public String update(RequestContext rc, String key, String value) {
         if (!rc.principal().isAdmin()) {
             throw AppException.forbidden("Only administrators can change settings.");
@@ -49,29 +66,38 @@ public final class SettingsService {
         if (result.value().isEmpty()) {
             throw AppException.invalid(key, "Setting '" + key + "' " + result.error() + ".");
         }
-        repository.putSetting(databases.of(rc), key, result.value().get(), def.kind().name().toLowerCase(java.util.Locale.ROOT),
+        REPOSITORY.putSetting(rc.db().dsl(), key, result.value().get(), def.kind().name().toLowerCase(java.util.Locale.ROOT),
                 Times.utc(clock.instant()));
+        if (!rc.db().inTransaction()) {
+            changes.changed(rc.tenant().id());
+        }
         return result.value().get();
     }
 
-    /** Stores every default; part of installing a site. Runs on the caller's transaction {@code dsl}. */
-    public void seedDefaults(DSLContext dsl) {
+    /** Stores every default; part of installing a site (on the caller's transaction, see {@code Tx}). */
+    public void seedDefaults(RequestContext rc) {
         var now = Times.utc(clock.instant());
         SettingsCatalog.ALL.forEach((key, def) ->
-                repository.putSetting(dsl, key, def.defaultValue(), def.kind().name().toLowerCase(java.util.Locale.ROOT), now));
+                REPOSITORY.putSetting(rc.db().dsl(), key, def.defaultValue(), def.kind().name().toLowerCase(java.util.Locale.ROOT), now));
     }
 
+    /** A variable as stored now (read from the tenant's tables, not the snapshot). */
     public Optional<String> variable(RequestContext rc, String key) {
-        return repository.variable(databases.of(rc), key);
+        return REPOSITORY.variable(rc.db().dsl(), key);
     }
 
-    /** Inserts a variable on the caller's transaction; fails if it exists (a once-only marker). */
-    public void insertVariable(DSLContext dsl, String key, String value) {
-        repository.insertVariable(dsl, key, value, Times.utc(clock.instant()));
+    /** Inserts a variable; fails if it exists (a once-only marker). */
+    public void insertVariable(RequestContext rc, String key, String value) {
+        REPOSITORY.insertVariable(rc.db().dsl(), key, value, Times.utc(clock.instant()));
     }
 
-    public void putVariable(DSLContext dsl, String key, String value) {
-        repository.putVariable(dsl, key, value, Times.utc(clock.instant()));
+    public void putVariable(RequestContext rc, String key, String value) {
+        REPOSITORY.putVariable(rc.db().dsl(), key, value, Times.utc(clock.instant()));
+    }
+
+    /** Announces that the tenant of {@code rc} changed (callers that wrote through a transaction, once it committed). */
+    public void announceChange(RequestContext rc) {
+        changes.changed(rc.tenant().id());
     }
 
     private static SettingDefinition definition(String key) {

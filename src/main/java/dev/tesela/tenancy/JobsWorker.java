@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobsWorker {
     public static final String INTERVAL_KEY = "TESELA_SCHEDULER_INTERVAL";
-    static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
     /** Longest interval a tenant or plan may set: a day. */
     static final Duration MAX_INTERVAL = Duration.ofDays(1);
     private static final Logger log = LoggerFactory.getLogger(JobsWorker.class);
@@ -32,15 +31,16 @@ public final class JobsWorker {
     private final TenantDirectory directory;
     private final List<TenantJob> jobs;
     private final Function<TenantContext, RequestContext> systemContext;
-    private final Predicate<RequestContext> installed;
+    private final Duration defaultInterval;
 
+    /** @param defaultInterval a tenant's interval when its effective env does not set {@value #INTERVAL_KEY} */
     public JobsWorker(TenantRegistry registry, TenantDirectory directory, List<TenantJob> jobs,
-                      Function<TenantContext, RequestContext> systemContext, Predicate<RequestContext> installed) {
+                      Function<TenantContext, RequestContext> systemContext, Duration defaultInterval) {
+        this.defaultInterval = defaultInterval;
         this.registry = registry;
         this.directory = directory;
         this.jobs = List.copyOf(jobs);
         this.systemContext = systemContext;
-        this.installed = installed;
     }
 
     /** What happened to one tenant in a pass. */
@@ -56,7 +56,7 @@ public final class JobsWorker {
             if (onlyId.isPresent() && !onlyId.get().equals(tenant.id())) {
                 continue;
             }
-            Duration interval = force ? Duration.ZERO : interval(tenant);
+            Duration interval = force ? Duration.ZERO : interval(tenant, defaultInterval);
             if (!registry.claimJobRun(tenant.id(), interval)) {
                 outcomes.put(tenant.id(), Outcome.NOT_DUE);
                 continue;
@@ -84,7 +84,7 @@ public final class JobsWorker {
             return Outcome.FAILED;
         }
         RequestContext rc = systemContext.apply(context.get());
-        boolean isInstalled = installed.test(rc);
+        boolean isInstalled = rc.tenant().installed();
         Outcome outcome = isInstalled ? Outcome.RAN : Outcome.NOT_INSTALLED;
         for (TenantJob job : jobs) {
             if (!isInstalled && !job.name().equals("stats")) {
@@ -100,16 +100,16 @@ public final class JobsWorker {
         return outcome;
     }
 
-    static Duration interval(TenantRecord tenant) {
+    static Duration interval(TenantRecord tenant, Duration defaultInterval) {
         String value = tenant.effectiveEnv().get(INTERVAL_KEY);
         if (value == null) {
-            return DEFAULT_INTERVAL;
+            return defaultInterval;
         }
         try {
             long seconds = Long.parseLong(value.strip());
-            return seconds > 0 ? Duration.ofSeconds(seconds) : DEFAULT_INTERVAL;
+            return seconds > 0 ? Duration.ofSeconds(seconds) : defaultInterval;
         } catch (NumberFormatException e) {
-            return DEFAULT_INTERVAL;
+            return defaultInterval;
         }
     }
 }

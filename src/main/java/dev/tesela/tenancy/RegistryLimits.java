@@ -1,49 +1,24 @@
 package dev.tesela.tenancy;
 
-import dev.tesela.platform.cache.FlushableCache;
-import dev.tesela.platform.context.TenantContext;
-import dev.tesela.platform.context.TenantLimits;
-import java.time.Duration;
+import dev.tesela.platform.context.TenantLimits.Limit;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.OptionalLong;
-import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Tenant limits read from the registry (effective limits: plan &lt; tenant &lt; enforced), cached per tenant for a
- * short time and dropped whenever the registry changes (the cache bus calls {@link #invalidateAll()}). In single-site
- * mode the only source is {@code TESELA_TENANT_ENFORCED}.
+ * Reads a tenant's effective limits JSON (plan &lt; tenant &lt; enforced) into typed limits, for the tenant runtime
+ * the directory makes ({@link dev.tesela.platform.context.Limits}). In single-site mode the only source is
+ * {@code TESELA_TENANT_ENFORCED}.
  *
  * <p>Values follow {@link Limit#parse}; 0 means "no limit". The registry refuses anything else when limits are
  * stored; what is found stored anyway is skipped and logged (see {@link #parse}).
  */
-public final class RegistryLimits implements TenantLimits {
+final class RegistryLimits {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RegistryLimits.class);
-    private final Function<String, String> effectiveLimitsJson;
-    private final FlushableCache<String, Map<Limit, Long>> cache = new FlushableCache<>(50_000, Duration.ofSeconds(60));
 
-    /** @param effectiveLimitsJson tenant id → its effective limits JSON object (or null) */
-    public RegistryLimits(Function<String, String> effectiveLimitsJson) {
-        this.effectiveLimitsJson = effectiveLimitsJson;
-    }
-
-    /** Limits from one fixed JSON object for every tenant (single-site mode: TESELA_TENANT_ENFORCED's limits). */
-    public static RegistryLimits fixed(String limitsJson) {
-        return new RegistryLimits(id -> limitsJson);
-    }
-
-    @Override
-    public OptionalLong of(TenantContext tenant, Limit limit) {
-        Long value = cache.get(tenant.id(), id -> parse(id, effectiveLimitsJson.apply(id))).get(limit);
-        return value == null ? OptionalLong.empty() : OptionalLong.of(value);
-    }
-
-    public void invalidateAll() {
-        cache.invalidateAll();
-    }
+    private RegistryLimits() {}
 
     /**
      * The limits of one effective limits JSON object. Never throws: what does not follow {@link Limit#parse} (stored

@@ -2,30 +2,38 @@ package dev.tesela.tenancy;
 
 import dev.tesela.platform.cache.FlushableCache;
 import dev.tesela.platform.config.TeselaConfig;
+import dev.tesela.platform.context.Limits;
+import dev.tesela.platform.context.SiteState;
+import dev.tesela.platform.context.TenantChanges;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantKeys;
 import dev.tesela.platform.context.TenantResolver;
 import dev.tesela.platform.db.Database;
+import dev.tesela.platform.db.TenantDatabases;
+import dev.tesela.platform.db.TenantDb;
 import dev.tesela.platform.db.TenantPlacement;
 import dev.tesela.platform.error.Outages;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.security.SecretBox;
+import dev.tesela.storage.BlobStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.jooq.exception.IntegrityConstraintViolationException;
 
 /**
- * Resolves host names and tenant ids to tenants. In single-site mode there is one tenant,
+ * Resolves host names and tenant ids to tenant runtimes ({@link TenantContext}): the one place that makes them and
+ * the one place that knows the deployment shape. A single site is a directory with one pinned tenant,
  * {@value TenantContext#DEFAULT_ID}, registered in the control plane like any other, whose tables carry the
- * configured prefix; every host name resolves to it. In provider mode host names are looked up in the registry
- * through an in-process cache that {@link #invalidateAll()} empties (the registry calls it on every change, and
- * the cache bus on every change made by another instance; a lookup racing a change is not kept); entries also
- * expire after a minute as a safety net. While the registry cannot be read, host names resolved before get their
+ * configured prefix; every host name resolves to it. In provider mode host names are looked up in the registry.
+ * Runtimes are kept in in-process caches that {@link #changed} / {@link #invalidateAll()} empty (the registry,
+ * settings and install call it on every change, and the cache bus on every change made by another instance; a
+ * lookup racing a change is not kept); entries also expire after a minute as a safety net. A runtime is replaced as a
+ * whole, never patched. While the registry cannot be read, host names resolved before get their
  * last resolution (see {@link #resolve}), so a known tenant's files are still served during a database outage.
  * Thread-safe.
  */
-public final class TenantDirectory implements TenantResolver {
+public final class TenantDirectory implements TenantResolver, TenantChanges {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TenantDirectory.class);
     private static final Duration CACHE_TTL = Duration.ofMinutes(1);
     /** After the registry failed to answer, known host names are served from memory this long before it is asked again. */
@@ -38,9 +46,17 @@ public final class TenantDirectory implements TenantResolver {
     private final String tablePrefix;
     private final boolean providerMode;
     private final String internalHostname;
-    private final TenantContext defaultTenant;
+    private final String siteHostname;
+    private final String enforcedLimitsJson;
+    private final TenantDatabases databases;
+    private final java.util.function.Function<String, BlobStore> storageFor;
+    private final SiteState.Loader stateLoader;
     private final Clock clock;
     private final FlushableCache<String, Resolution> byHostname;
+    /** Runtimes by tenant id (the pinned single-site tenant, and provider tenants asked for by id). */
+    private final FlushableCache<String, Optional<TenantContext>> byId;
+    /** Announces this instance's changes to the others (the cache bus); set once at wiring, before any request. */
+    private volatile java.util.function.Consumer<String> announce = id -> { };
     /**
      * Every host name's latest resolution read from the registry, kept through invalidations and expiry: used only
      * while the registry cannot be read (see {@link #resolve}). Bounded like {@link #byHostname}.
@@ -57,7 +73,8 @@ public final class TenantDirectory implements TenantResolver {
      */
     TenantDirectory(TenantRepository repository, TenantEnvironment environment, java.util.function.Predicate<String> serverExists,
                     String tablePrefix, byte[] masterKey, boolean providerMode, String internalHostname, String siteHostname,
-                    Clock clock) {
+                    String enforcedLimitsJson, TenantDatabases databases, java.util.function.Function<String, BlobStore> storageFor,
+                    SiteState.Loader stateLoader, Clock clock) {
         this.repository = repository;
         this.environment = environment;
         this.serverExists = serverExists;
@@ -65,20 +82,27 @@ public final class TenantDirectory implements TenantResolver {
         this.tablePrefix = tablePrefix;
         this.providerMode = providerMode;
         this.internalHostname = internalHostname;
+        this.siteHostname = siteHostname;
+        this.enforcedLimitsJson = enforcedLimitsJson;
+        this.databases = databases;
+        this.storageFor = storageFor;
+        this.stateLoader = stateLoader;
         this.clock = clock;
-        this.defaultTenant = new TenantContext(TenantContext.DEFAULT_ID, TenantPlacement.shared(tablePrefix),
-                keysFor(TenantContext.DEFAULT_ID, masterKey), siteHostname);
         this.byHostname = new FlushableCache<>(100_000, CACHE_TTL);
+        this.byId = new FlushableCache<>(100_000, CACHE_TTL);
     }
 
     /** The directory for an installation: control-plane tables under {@code App.controlPrefix}, tenants per {@code config}. */
-    public static TenantDirectory create(Database database, String controlPrefix, TeselaConfig config, byte[] masterKey, Clock clock) {
+    public static TenantDirectory create(Database database, String controlPrefix, TeselaConfig config, byte[] masterKey,
+                                         TenantDatabases databases, java.util.function.Function<String, BlobStore> storageFor,
+                                         SiteState.Loader stateLoader, Clock clock) {
         var control = database.controlDsl(controlPrefix);
         var environment = new TenantEnvironment(new PlanRepository(control), new SecretBox(masterKey), config.tenants().enforced());
         java.util.function.Predicate<String> serverExists = name -> TenantPlacement.DEFAULT_SERVER.equals(name)
                 || config.db().servers().containsKey(name);
         return new TenantDirectory(new TenantRepository(control), environment, serverExists, config.db().tablePrefix(), masterKey,
-                config.tenants().enabled(), config.tenants().internalHostname(), config.site().hostname(), clock);
+                config.tenants().enabled(), config.tenants().internalHostname(), config.site().hostname(),
+                config.tenants().enforced().limitsJson(), databases, storageFor, stateLoader, clock);
     }
 
     TenantRepository repository() {
@@ -107,17 +131,43 @@ public final class TenantDirectory implements TenantResolver {
         }
     }
 
-    /** The single site's tenant. Not a tenant of provider mode. */
-    public TenantContext defaultTenant() {
-        return defaultTenant;
+    /**
+     * Makes {@link #changed} also tell the other instances (the cache bus's publish). Called once by the composition
+     * root, before requests; without it changes stay local (one instance, or tests).
+     */
+    public void announceThrough(java.util.function.Consumer<String> publisher) {
+        this.announce = publisher;
     }
 
-    /** The tenant with {@code id}, enabled or not: the one CLI commands act on with --tenant / TESELA_TENANT. */
+    /** The single site's tenant (its current runtime). Not a tenant of provider mode. */
+    public TenantContext defaultTenant() {
+        return byId.get(TenantContext.DEFAULT_ID, id -> Optional.of(pinnedTenant())).orElseThrow();
+    }
+
+    /**
+     * The runtime of tenant {@code id}, enabled or not: the one CLI commands and jobs act on (--tenant /
+     * TESELA_TENANT). In a single site only {@value TenantContext#DEFAULT_ID} exists.
+     */
     public Optional<TenantContext> byId(String id) {
         if (!providerMode) {
-            return TenantContext.DEFAULT_ID.equals(id) ? Optional.of(defaultTenant) : Optional.empty();
+            return TenantContext.DEFAULT_ID.equals(id) ? Optional.of(defaultTenant()) : Optional.empty();
         }
-        return repository.byId(id).map(this::context);
+        return byId.get(id, key -> repository.byId(key).map(this::context));
+    }
+
+    /** The tenants this directory serves without being asked for a host: the pinned single site, else none. */
+    public java.util.List<TenantContext> pinnedTenants() {
+        return providerMode ? java.util.List.of() : java.util.List.of(defaultTenant());
+    }
+
+    /**
+     * Tenant {@code tenantId} changed (registry row, plan, settings, install, storages): its runtime is dropped here
+     * at once and on every other instance through the cache bus, so the next request gets a new one.
+     */
+    @Override
+    public void changed(String tenantId) {
+        invalidateAll();
+        announce.accept(tenantId);
     }
 
     /**
@@ -129,7 +179,7 @@ public final class TenantDirectory implements TenantResolver {
     @Override
     public Resolution resolve(String hostname) {
         if (!providerMode) {
-            return new Resolution.Found(defaultTenant);
+            return new Resolution.Found(defaultTenant());
         }
         if (hostname.isEmpty() || hostname.equals(internalHostname)) {
             return new Resolution.Unknown();
@@ -153,9 +203,13 @@ public final class TenantDirectory implements TenantResolver {
         }
     }
 
-    /** Forgets every cached resolution; the next request of each host reads the registry. */
+    /**
+     * Forgets every cached runtime and resolution (on this instance only); the next request of each host reads the
+     * registry. The cache bus calls it for changes announced by other instances.
+     */
     public void invalidateAll() {
         byHostname.invalidateAll();
+        byId.invalidateAll();
     }
 
     /**
@@ -212,9 +266,27 @@ public final class TenantDirectory implements TenantResolver {
                 .map(TenantRepository.Row::id).toList();
     }
 
+    /** A provider tenant's runtime: its row and plan (read once here) give its keys, limits and placement. */
     private TenantContext context(TenantRepository.Row row) {
-        byte[] keyMaterial = environment.tenantKey(row).orElse(masterKey);
-        return new TenantContext(row.id(), placementOf(row.id(), row.placement()), keysFor(row.id(), keyMaterial), row.hostname());
+        Optional<PlanRecord> plan = environment.planOf(row.planId());
+        byte[] keyMaterial = environment.tenantKey(plan, row).orElse(masterKey);
+        String limitsJson = environment.effectiveLimits(plan, row.limitsJson());
+        return runtime(new TenantContext.Identity(row.id(), placementOf(row.id(), row.placement()), keysFor(row.id(), keyMaterial),
+                row.hostname()), limitsJson);
+    }
+
+    /** The single site's runtime: prefix, keys and host name from configuration, limits from TESELA_TENANT_ENFORCED. */
+    private TenantContext pinnedTenant() {
+        String id = TenantContext.DEFAULT_ID;
+        return runtime(new TenantContext.Identity(id, TenantPlacement.shared(tablePrefix), keysFor(id, masterKey), siteHostname),
+                enforcedLimitsJson);
+    }
+
+    private TenantContext runtime(TenantContext.Identity identity, String limitsJson) {
+        TenantDb db = TenantDb.of(databases.of(identity.placement()));
+        String id = identity.id();
+        return new TenantContext(identity, new Limits(RegistryLimits.parse(id, limitsJson)), db, () -> storageFor.apply(id),
+                stateLoader);
     }
 
     /**

@@ -72,7 +72,12 @@ final class TenantEnvironment {
      * then derived from the installation's master key).
      */
     Optional<byte[]> tenantKey(TenantRepository.Row row) {
-        String value = effectiveEnv(row.planId(), tenantEnv(row)).get(ENCRYPTION_KEY);
+        return tenantKey(planOf(row.planId()), row);
+    }
+
+    /** As {@link #tenantKey(TenantRepository.Row)}, with the row's plan already read. */
+    Optional<byte[]> tenantKey(Optional<PlanRecord> plan, TenantRepository.Row row) {
+        String value = effectiveEnv(plan, tenantEnv(row)).get(ENCRYPTION_KEY);
         return value == null ? Optional.empty() : Optional.of(decodeKey(value).orElseThrow(
                 () -> new IllegalStateException("tenant " + row.id() + " has an invalid " + ENCRYPTION_KEY)));
     }

@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jooq.exception.IntegrityConstraintViolationException;
 
@@ -41,22 +40,21 @@ public final class TenantRegistry {
     private final TenantEnvironment environment;
     private final SchemaMigrator migrator;
     private final Placements placements;
-    private final Consumer<String> announce;
     private final Clock clock;
 
     /**
+     * Changes are announced through {@code directory} ({@link TenantDirectory#changed}: this instance's runtimes are
+     * dropped at once, the others' through the cache bus).
+     *
      * @param placements decides where a new tenant's tables go
-     * @param announce   tells every instance that a tenant changed (the Redis bus), after the local cache is emptied
      */
-    public TenantRegistry(TenantDirectory directory, SchemaMigrator migrator, Placements placements, Consumer<String> announce,
-                          Clock clock) {
+    public TenantRegistry(TenantDirectory directory, SchemaMigrator migrator, Placements placements, Clock clock) {
         this.directory = directory;
         this.repository = directory.repository();
         this.environment = directory.environment();
         this.plans = environment.plans();
         this.migrator = migrator;
         this.placements = placements;
-        this.announce = announce;
         this.clock = clock;
     }
 
@@ -279,8 +277,7 @@ public final class TenantRegistry {
     }
 
     private void changed(String id) {
-        directory.invalidateAll();
-        announce.accept(id);
+        directory.changed(id);
     }
 
     /** {@code plan}: the row's plan, already read (empty when it has none or it no longer exists). */

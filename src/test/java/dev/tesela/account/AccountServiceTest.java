@@ -147,15 +147,12 @@ class AccountServiceTest {
     void createUserValidatesAndRefusesDuplicates(TestDatabase.Kind kind) {
         try (Site site = Site.installed(kind, Map.of())) {
             var accounts = site.app().accounts;
-            var dsl = site.app().tenantDatabases.of(site.system());
-            var invalid = assertThrows(AppException.class, () -> accounts.createUser(site.system(), dsl,
-                    new CreateUser("no spaces!", "not-an-email", "short", Principal.Role.USER)));
+            var invalid = assertThrows(AppException.class, () -> accounts.createUser(site.system(), new CreateUser("no spaces!", "not-an-email", "short", Principal.Role.USER)));
             assertEquals(ErrorCode.INVALID_INPUT, invalid.code());
             assertEquals(java.util.Set.of("username", "email", "password"), invalid.fieldErrors().keySet());
-            var duplicate = assertThrows(AppException.class, () -> accounts.createUser(site.system(), dsl,
-                    new CreateUser("Admin", null, "long enough", Principal.Role.USER)));
+            var duplicate = assertThrows(AppException.class, () -> accounts.createUser(site.system(), new CreateUser("Admin", null, "long enough", Principal.Role.USER)));
             assertEquals(ErrorCode.CONFLICT, duplicate.code());
-            var user = accounts.createUser(site.system(), dsl, new CreateUser("Second_User", "Two@Example.com", "long enough", Principal.Role.USER));
+            var user = accounts.createUser(site.system(), new CreateUser("Second_User", "Two@Example.com", "long enough", Principal.Role.USER));
             assertEquals("second_user", user.username());
             assertEquals("two@example.com", user.email());
         }

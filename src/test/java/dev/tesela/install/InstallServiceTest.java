@@ -95,6 +95,6 @@ class InstallServiceTest {
     }
 
     private static int count(App app, String table) {
-        return app.tenantDatabases.of(app.defaultTenant()).fetchCount(DSL.table(DSL.name(table)));
+        return app.defaultTenant().db().dsl().fetchCount(DSL.table(DSL.name(table)));
     }
 }

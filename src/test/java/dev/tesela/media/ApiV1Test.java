@@ -77,7 +77,7 @@ class ApiV1Test {
         app.migrate();
         RequestContext system = app.systemContext(app.defaultTenant());
         app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts.createUser(system, dsl(), new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+        app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
         adminKey = app.accounts.createApiKey(system, "admin", "tests");
         userKey = app.accounts.createApiKey(system, "alice", "sharex");
         server = app.webServer();
@@ -571,7 +571,7 @@ class ApiV1Test {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private DSLContext dsl() {
-        return app.tenantDatabases.of(app.defaultTenant());
+        return app.defaultTenant().db().dsl();
     }
 
     private long imageRows() {

@@ -71,7 +71,7 @@ class ConcurrentUploadsTest {
         app.migrate();
         RequestContext system = app.systemContext(app.defaultTenant());
         app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts.createUser(system, dsl(), new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+        app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
         userKey = app.accounts.createApiKey(system, "alice", "parallel");
         server = app.webServer();
         base = "http://127.0.0.1:" + server.start();
@@ -193,7 +193,7 @@ class ConcurrentUploadsTest {
     }
 
     private DSLContext dsl() {
-        return app.tenantDatabases.of(app.defaultTenant());
+        return app.defaultTenant().db().dsl();
     }
 
     private long images() {

@@ -71,8 +71,7 @@ class ImgbbUploaderClientTest {
         app.migrate();
         RequestContext system = app.systemContext(app.defaultTenant());
         app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts.createUser(system, app.tenantDatabases.of(app.defaultTenant()),
-                new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+        app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
         userKey = app.accounts.createApiKey(system, "alice", "imgbb-uploader");
         server = app.webServer();
         base = "http://127.0.0.1:" + server.start();

@@ -37,8 +37,7 @@ class MediaServiceTest {
         try (App app = TestApps.migratedApp(db, Map.of())) {
             RequestContext system = app.systemContext(app.defaultTenant());
             app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-            var alice = app.accounts.createUser(system, app.tenantDatabases.of(system),
-                    new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+            var alice = app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
             RequestContext rcAlice = system.withPrincipal(new Principal.User(alice.id(), "alice", Principal.Role.USER, null));
             RequestContext rcBob = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "203.0.113.9");
 
@@ -67,7 +66,7 @@ class MediaServiceTest {
             assertTrue(app.media.deleteWithSecret(rcBob, publicId, first.deleteSecret()));
             assertTrue(app.media.find(rcBob, publicId).isEmpty());
 
-            var dsl = app.tenantDatabases.of(system);
+            var dsl = system.db().dsl();
             long boats = dsl.select(org.jooq.impl.DSL.field("file_count", Long.class)).from(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("tags")))
                     .where(org.jooq.impl.DSL.field("name", String.class).eq("boats")).fetchSingle(0, Long.class);
             assertEquals(1, boats, "tag counters follow deletions");
@@ -89,10 +88,13 @@ class MediaServiceTest {
             RequestContext guest = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "198.51.100.7");
             assertTrue(app.media.uploadOptions(guest).allowed());
             app.settings.update(system, "guest_uploads", "0");
-            AppException e = assertThrows(AppException.class, () -> app.media.upload(guest, request(TestImages.png(20, 20, 3), null, null)));
+            // A change applies from the next request: the tenant's runtime (and its settings snapshot) is replaced.
+            RequestContext nextGuest = new RequestContext(app.defaultTenant(), Principal.GUEST, "t2", "198.51.100.7");
+            assertTrue(app.media.uploadOptions(guest).allowed(), "a request keeps the snapshot it started with");
+            AppException e = assertThrows(AppException.class, () -> app.media.upload(nextGuest, request(TestImages.png(20, 20, 3), null, null)));
             assertEquals(ErrorCode.UNAUTHORIZED, e.code());
-            assertFalse(app.media.uploadOptions(guest).allowed());
-            assertEquals(10L * 1024 * 1024, app.media.uploadOptions(guest).maxBytes(), "guests get the guest size limit");
+            assertFalse(app.media.uploadOptions(nextGuest).allowed());
+            assertEquals(10L * 1024 * 1024, app.media.uploadOptions(nextGuest).maxBytes(), "guests get the guest size limit");
         } finally {
             db.close();
         }

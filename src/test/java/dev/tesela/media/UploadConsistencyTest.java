@@ -153,7 +153,7 @@ class UploadConsistencyTest {
 
         new StorageUpkeepJob(media, () -> List.of(app.defaultTenant()), app::systemContext, java.time.Duration.ofHours(1)).runOnce();
         assertEquals(List.of(), realStore.staged(10), "published whatever their age");
-        String key = app.tenantDatabases.of(app.defaultTenant()).select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES)
+        String key = app.defaultTenant().db().dsl().select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES)
                 .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.STORAGE_KEY);
         assertTrue(realStore.stat(key).isPresent(), key);
         assertEquals(3, blobs().size(), "main, thumb and medium");
@@ -188,7 +188,7 @@ class UploadConsistencyTest {
     @Test
     void aFailedTransactionAfterTheBlobsWereWrittenRemovesThem() throws IOException {
         long rows = rows();
-        DSLContext dsl = app.tenantDatabases.of(app.defaultTenant());
+        DSLContext dsl = app.defaultTenant().db().dsl();
         puts.set(0);
         dsl.execute("ALTER TABLE tsl_tags RENAME TO tsl_tags_away");
         try {
@@ -299,7 +299,7 @@ class UploadConsistencyTest {
     }
 
     private long lastId() {
-        return app.tenantDatabases.of(app.defaultTenant()).select(MediaRepository.ID).from(MediaRepository.IMAGES)
+        return app.defaultTenant().db().dsl().select(MediaRepository.ID).from(MediaRepository.IMAGES)
                 .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.ID);
     }
 
@@ -311,7 +311,7 @@ class UploadConsistencyTest {
     }
 
     private long rows() {
-        return app.tenantDatabases.of(app.defaultTenant()).fetchCount(dev.tesela.platform.db.SchemaTables.tenantTable("images"));
+        return app.defaultTenant().db().dsl().fetchCount(dev.tesela.platform.db.SchemaTables.tenantTable("images"));
     }
 
     private List<Path> blobs() throws IOException {

@@ -56,8 +56,7 @@ class UploadLoadTest {
                 app.migrate();
                 RequestContext system = app.systemContext(app.defaultTenant());
                 app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-                app.accounts.createUser(system, app.tenantDatabases.of(system),
-                        new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+                app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
                 String adminKey = app.accounts.createApiKey(system, "admin", "load");
                 String aliceKey = app.accounts.createApiKey(system, "alice", "load");
                 WebServer server = app.webServer();
@@ -95,7 +94,7 @@ class UploadLoadTest {
                 // every upload waited its turn, the slowest 10-15 s on this machine).
                 assertTrue(tally.refused.get() > 0, "a burst of " + BURST + " on 2 workers refused nothing");
                 assertTrue(tally.fastestRefusalMillis.get() < 5000, "the fastest 503 took " + tally.fastestRefusalMillis.get() + " ms");
-                assertEquals(tally.stored.get(), app.tenantDatabases.of(system).fetchCount(DSL.table(DSL.name("images"))),
+                assertEquals(tally.stored.get(), system.db().dsl().fetchCount(DSL.table(DSL.name("images"))),
                         "one row per 200, none for a 503");
                 Path uploads = TestApps.dataDir(env).resolve("tmp").resolve("uploads");
                 if (Files.isDirectory(uploads)) {

@@ -158,10 +158,10 @@ class DatabaseIsolationTest {
             assertTrue(signsIn(app, app.tenants.byId(onPlan).orElseThrow(), "admin", "password of " + onPlan));
 
             // Connection pools are per server, not per tenant: every tenant's DSLContext draws on the one pool.
-            var pool = ((DataSourceConnectionProvider) app.tenantDatabases.of(app.tenants.byId(shared).orElseThrow())
+            var pool = ((DataSourceConnectionProvider) app.tenants.byId(shared).orElseThrow().db().dsl()
                     .configuration().connectionProvider()).dataSource();
             for (String id : List.of(onPlan, overridden)) {
-                assertSame(pool, ((DataSourceConnectionProvider) app.tenantDatabases.of(app.tenants.byId(id).orElseThrow())
+                assertSame(pool, ((DataSourceConnectionProvider) app.tenants.byId(id).orElseThrow().db().dsl()
                         .configuration().connectionProvider()).dataSource(), id);
             }
             assertSame(app.database.dataSource(), pool);

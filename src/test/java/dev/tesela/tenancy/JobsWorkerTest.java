@@ -62,7 +62,7 @@ class JobsWorkerTest {
             one.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
             one.media.upload(system, upload(TestImages.png(50, 50, 1), null));
             var expiring = one.media.upload(system, upload(TestImages.png(60, 60, 2), "PT5M"));
-            one.tenantDatabases.of(tenant).update(table(name("images")))
+            tenant.db().dsl().update(table(name("images")))
                     .set(field(name("expires_at"), LocalDateTime.class), LocalDateTime.now(ZoneOffset.UTC).minusMinutes(1))
                     .where(field(name("id"), Long.class).eq(expiring.image().id())).execute();
 
@@ -78,7 +78,7 @@ class JobsWorkerTest {
             assertTrue(passes.stream().anyMatch(p -> p.get(installed) == Outcome.RAN));
             assertTrue(passes.stream().anyMatch(p -> p.get(bare) == Outcome.NOT_INSTALLED));
 
-            assertEquals(1, one.tenantDatabases.of(tenant).fetchCount(table(name("images"))), "the expired upload was purged");
+            assertEquals(1, tenant.db().dsl().fetchCount(table(name("images"))), "the expired upload was purged");
             Map<String, Long> stats = one.registry.stats(installed).orElseThrow();
             assertEquals(1L, stats.get("files"));
             assertEquals(1L, stats.get("users"));
@@ -96,9 +96,9 @@ class JobsWorkerTest {
 
     @org.junit.jupiter.api.Test
     void theIntervalComesFromTheTenantsEffectiveEnv() {
-        assertEquals(Duration.ofSeconds(30), JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "30"))));
-        assertEquals(JobsWorker.DEFAULT_INTERVAL, JobsWorker.interval(record(Map.of())));
-        assertEquals(JobsWorker.DEFAULT_INTERVAL, JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "soon"))));
+        assertEquals(Duration.ofSeconds(30), JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "30")), JobsWorker.DEFAULT_INTERVAL));
+        assertEquals(JobsWorker.DEFAULT_INTERVAL, JobsWorker.interval(record(Map.of()), JobsWorker.DEFAULT_INTERVAL));
+        assertEquals(JobsWorker.DEFAULT_INTERVAL, JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "soon")), JobsWorker.DEFAULT_INTERVAL));
     }
 
     private static TenantRecord record(Map<String, String> env) {

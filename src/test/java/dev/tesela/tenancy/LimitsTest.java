@@ -71,13 +71,14 @@ class LimitsTest {
             assertEquals(ErrorCode.LIMIT_REACHED, files.code());
             assertEquals("Maximum files reached (limit 2).", files.publicMessage());
 
-            // The tenant's own limits override the plan's, as soon as the change reaches the caches.
+            // The tenant's own limits override the plan's from the next request: the edit replaced the tenant's runtime.
             app.registry.edit(new EditTenant(id, Optional.empty(), Optional.empty(), Optional.empty(),
                     Optional.of("{\"TESELA_MAX_FILES\": 3}"), Optional.empty()));
+            assertEquals(3L, app.tenants.byId(id).orElseThrow().limits().of(dev.tesela.platform.context.TenantLimits.Limit.FILES).getAsLong());
             Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
             while (true) {
                 try {
-                    app.media.upload(system, upload(TestImages.png(44, 44, seed), null));
+                    app.media.upload(app.systemContext(app.tenants.byId(id).orElseThrow()), upload(TestImages.png(44, 44, seed), null));
                     break;
                 } catch (AppException e) {
                     if (e.code() != ErrorCode.LIMIT_REACHED || Instant.now().isAfter(deadline)) {
@@ -102,7 +103,7 @@ class LimitsTest {
     }
 
     private static void createUser(App app, RequestContext system, String name, Principal.Role role) {
-        app.accounts.createUser(system, app.tenantDatabases.of(system), new CreateUser(name, name + "@example.com", "a long enough password", role));
+        app.accounts.createUser(system, new CreateUser(name, name + "@example.com", "a long enough password", role));
     }
 
     private static UploadRequest upload(byte[] content, String tags) {

@@ -329,7 +329,7 @@ class TenantsApiTest {
                 TenantContext tenant = app.tenants.byId(id).orElseThrow();
                 RequestContext system = app.systemContext(tenant);
                 app.installs.install(system, new InstallCommand("owner", "owner@example.com", "owner password"));
-                assertEquals(20L * 1024 * 1024, app.limits.of(tenant, dev.tesela.platform.context.TenantLimits.Limit.UPLOAD_SIZE).getAsLong());
+                assertEquals(20L * 1024 * 1024, app.tenants.byId(id).orElseThrow().limits().of(dev.tesela.platform.context.TenantLimits.Limit.UPLOAD_SIZE).getAsLong());
                 app.media.upload(system, upload(dev.tesela.testing.TestImages.png(20, 20, 1)));
                 AppException full = org.junit.jupiter.api.Assertions.assertThrows(AppException.class,
                         () -> app.media.upload(system, upload(dev.tesela.testing.TestImages.png(21, 21, 2))));
@@ -365,8 +365,8 @@ class TenantsApiTest {
                     st.setString(2, id);
                     assertEquals(1, st.executeUpdate());
                 }
-                app.limits.invalidateAll(); // what the cache bus does on every instance, without waiting for it
-                var stored = app.media.upload(system, new UploadRequest(new UploadSource.FilePart(
+                app.tenants.invalidateAll(); // what the cache bus does on every instance, without waiting for it
+                var stored = app.media.upload(app.systemContext(app.tenants.byId(id).orElseThrow()), new UploadRequest(new UploadSource.FilePart(
                         () -> new java.io.ByteArrayInputStream(dev.tesela.testing.TestImages.png(22, 22, 3)), "f.png", null),
                         null, null, "a, b", null, null, null, null, null, true));
                 assertEquals(List.of("a"), stored.image().tags(), "the valid stored limit still applies");

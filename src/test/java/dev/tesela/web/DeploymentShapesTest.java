@@ -34,7 +34,7 @@ class DeploymentShapesTest {
             app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse"));
             var visitor = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "10.1.1.1");
             var signedIn = app.accounts.signIn(visitor, new SignIn("admin", "correct horse", false, null));
-            assertEquals(0, app.tenantDatabases.of(system).fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("sessions"))),
+            assertEquals(0, system.db().dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("sessions"))),
                     "no session rows in the database");
             assertTrue(app.accounts.authenticateSession(app.defaultTenant(), signedIn.sessionToken(), "10.1.1.1", null).isPresent());
 

@@ -27,6 +27,9 @@ public interface TenantLimits {
     /** No limits at all. */
     TenantLimits NONE = (tenant, limit) -> OptionalLong.empty();
 
+    /** The limits the tenant's runtime carries ({@link TenantContext#limits()}). */
+    TenantLimits RUNTIME = (tenant, limit) -> tenant.limits().of(limit);
+
     /**
      * Every limit, with the key it has in a plan's or tenant's limits JSON and the values it accepts. This enum is
      * the one definition of what a valid limit is: the registry refuses anything else when limits are stored, and

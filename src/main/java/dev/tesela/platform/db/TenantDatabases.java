@@ -16,12 +16,16 @@ public final class TenantDatabases {
         this.servers = servers;
     }
 
-    public DSLContext of(TenantContext tenant) {
-        TenantPlacement placement = tenant.placement();
+    /** The DSLContext rendering the tables at {@code placement} (the tenant directory makes runtimes' data handles with it). */
+    public DSLContext of(TenantPlacement placement) {
         return servers.server(placement.server()).tenantDsl(placement.database(), placement.tablePrefix());
     }
 
+    /**
+     * The DSLContext of the caller's tenant: {@code rc.db().dsl()}, bound to the caller's transaction when it runs in
+     * one. Kept for services not yet reading {@code rc.db()} themselves.
+     */
     public DSLContext of(RequestContext rc) {
-        return of(rc.tenant());
+        return rc.db().dsl();
     }
 }
