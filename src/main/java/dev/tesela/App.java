@@ -154,7 +154,7 @@ public final class App implements AutoCloseable {
     }
 
     private StorageUpkeepJob storageUpkeepJob() {
-        return new StorageUpkeepJob(media, tenants::pinnedTenants, this::systemContext, config.media().stagingGrace());
+        return new StorageUpkeepJob(media, config.media().stagingGrace());
     }
 
     /**

@@ -369,7 +369,7 @@ class ApiV1Test {
                 .where(org.jooq.impl.DSL.field(name("md5"), String.class).eq(image.get("md5").asString())).execute();
         assertEquals(404, get(image.get("path_viewer").asString(), Map.of()).statusCode(), "expired = gone for visitors");
         long rows = imageRows();
-        int purged = new StorageUpkeepJob(app.media, () -> List.of(app.defaultTenant()), app::systemContext, Duration.ofHours(1)).runOnce();
+        int purged = new StorageUpkeepJob(app.media, Duration.ofHours(1)).purge(app.systemContext(app.defaultTenant()));
         assertEquals(1, purged);
         assertEquals(rows - 1, imageRows());
         assertEquals(404, getBytes(path(image.get("url").asString()), Map.of()).statusCode());

@@ -151,7 +151,7 @@ class UploadConsistencyTest {
         assertEquals(List.of(), blobs(), "nothing published, so nothing can be served");
         assertEquals(3, realStore.staged(10).size());
 
-        new StorageUpkeepJob(media, () -> List.of(app.defaultTenant()), app::systemContext, java.time.Duration.ofHours(1)).runOnce();
+        new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(app.systemContext(app.defaultTenant()));
         assertEquals(List.of(), realStore.staged(10), "published whatever their age");
         String key = app.defaultTenant().db().dsl().select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES)
                 .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.STORAGE_KEY);
@@ -235,7 +235,9 @@ class UploadConsistencyTest {
     void namingByIdUsesTheIdKnownOnlyInsideTheTransactionAndSkipsNamesTakenOnDisk() throws IOException {
         app.settings.update(admin, "upload_filenaming", "id");
         try {
-            UploadResult byId = media.upload(admin, upload(TestImages.jpeg(700, 500, seed++)));
+            // The change applies from the next request (a new tenant runtime, with the new settings snapshot).
+            RequestContext next = new RequestContext(app.defaultTenant(), admin.principal(), "next", admin.clientIp());
+            UploadResult byId = media.upload(next, upload(TestImages.jpeg(700, 500, seed++)));
             String publicId = media.publicIds(admin).encode(byId.image().id());
             assertTrue(byId.image().storageKey().endsWith("/" + publicId + ".jpg"), byId.image().storageKey());
             assertTrue(realStore.stat(byId.image().storageKey()).isPresent());
@@ -285,7 +287,7 @@ class UploadConsistencyTest {
             failDeletes.set(false);
         }
         now.set(now.get().plusSeconds(120));
-        new StorageUpkeepJob(media, () -> List.of(app.defaultTenant()), app::systemContext, java.time.Duration.ofHours(1)).runOnce();
+        new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(app.systemContext(app.defaultTenant()));
         assertEquals(List.of(), media.queuedBlobDeletions(admin), "the upkeep job retried them");
         assertEquals(List.of(), blobs(), "and the files are gone");
     }

@@ -4,6 +4,7 @@ import static dev.tesela.testing.HostRequests.csrf;
 import static dev.tesela.testing.HostRequests.enc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -38,8 +39,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Provider mode with two real {@code serve} processes (separate JVMs) sharing one database and one Redis, as
  * behind a load balancer: a tenant created, renamed and disabled through instance A's Tenants API is served,
- * renamed and disabled on instance B within 250 ms (the Redis cache bus), and a session opened on A is valid on B
- * and, ended on B, is ended on A too.
+ * renamed and disabled on instance B within 250 ms (the Redis cache bus), a settings change made on another
+ * instance (the CLI, sharing the database and Redis) is seen by A and B within 250 ms, a session opened on A is
+ * valid on B and, ended on B, is ended on A too, and a tenant deleted and re-created with the same id through A is
+ * served by B as the new site: not installed, then, once installed, with a new public-id salt (B had the old
+ * tenant's runtime, installed, with its codec, in memory).
  *
  * <p>Each instance has a data dir of its own: nothing here stores files, and separate dirs show that the registry,
  * sessions and keys live only in the shared database and Redis (the encryption key is shared through the
@@ -142,6 +146,21 @@ class TwoInstancesTest {
                 assertEquals(200, page(a, "one.test", "GET", "/login", null, new HashMap<>(signedIn)).statusCode(),
                         "A: the old cookie is a guest's");
 
+                // A settings change (made through the CLI: one more instance sharing the database and Redis) is seen by
+                // A and B: the tenant's runtime, with its settings snapshot, is replaced on every instance.
+                long settingSent = System.nanoTime();
+                CliRun settingRun = CliRun.run(setup, "setting-update", "--tenant", id, "-k", "website_name", "-v", "Propagated Name");
+                assertEquals(0, settingRun.exitCode(), settingRun.toString());
+                long settingStored = System.nanoTime();
+                double settingMs = millisUntil(settingStored,
+                        () -> page(b, "one.test", "GET", "/", null, new HashMap<>()).body().contains("Propagated Name")
+                                && page(a, "one.test", "GET", "/", null, new HashMap<>()).body().contains("Propagated Name"),
+                        "A and B show the new site name");
+                double settingCliMs = (settingStored - settingSent) / 1_000_000.0;
+                CliRun keyForAdmin = CliRun.run(setup, "api-key-create", "--tenant", id, "-u", "admin");
+                assertEquals(0, keyForAdmin.exitCode(), keyForAdmin.toString());
+                String oldSiteImage = uploadedPublicId(b, "one.test", keyForAdmin.lastLine());
+
                 // Renamed through A: B serves two.test (cached as unknown before) and no longer one.test (cached as found).
                 assertEquals(404, page(b, "two.test", "GET", "/", null, new HashMap<>()).statusCode(), "B: two.test unknown before");
                 assertEquals(200, page(b, "one.test", "GET", "/", null, new HashMap<>()).statusCode());
@@ -162,11 +181,33 @@ class TwoInstancesTest {
                 double disableMs = millisUntil(disableSent, () -> page(b, "two.test", "GET", "/", null, new HashMap<>()).statusCode() == 503,
                         "B answers 503 for the disabled tenant");
 
+                // Deleted and re-created with the same id and host name through A: B serves the new, uninstalled site (it
+                // had the old one's runtime, installed), and once installed, its public ids use the new site's salt.
+                var deleted = api(a, "DELETE", "/tenants/" + id, "{\"drop_tables\":true}");
+                assertEquals(204, deleted.statusCode(), deleted.body());
+                var recreated = api(a, "POST", "/tenants", "{\"id\":\"" + id + "\",\"hostname\":\"two.test\",\"is_enabled\":true}");
+                assertEquals(201, recreated.statusCode(), recreated.body());
+                long recreatedAt = System.nanoTime();
+                double recreateMs = millisUntil(recreatedAt, () -> {
+                    var home = page(b, "two.test", "GET", "/", null, new HashMap<>());
+                    return home.statusCode() == 302 && "/install".equals(home.headers().firstValue("Location").orElse(""));
+                }, "B sends the re-created site to its installer");
+                var reinstalled = api(a, "POST", "/tenants/" + id + "/install",
+                        "{\"username\":\"admin\",\"email\":\"admin@example.com\",\"password\":\"" + PASSWORD + "\"}");
+                assertEquals(201, reinstalled.statusCode(), reinstalled.body());
+                CliRun newKey = CliRun.run(setup, "api-key-create", "--tenant", id, "-u", "admin");
+                assertEquals(0, newKey.exitCode(), newKey.toString());
+                String newSiteImage = uploadedPublicId(b, "two.test", newKey.lastLine());
+                assertNotEquals(oldSiteImage, newSiteImage,
+                        "the first image of the re-created site is encoded with its new salt, not the deleted site's");
+
                 String figures = String.format(Locale.ROOT,
                         "%s: change through A seen by B after: create %.1f ms (from A's 201), rename %.1f ms (PATCH answered in %.1f ms),"
-                                + " disable %.1f ms (PATCH answered in %.1f ms); both processes ready %.1f s after the test began;"
-                                + " redis %s",
-                        kind, createMs, renameMs, renameAckMs, disableMs, disableAckMs, startedMs / 1000, redis.url());
+                                + " disable %.1f ms (PATCH answered in %.1f ms), delete + re-create %.1f ms (from A's 201);"
+                                + " a setting changed by the CLI seen by A and B %.1f ms after it was stored (the command took %.0f ms);"
+                                + " both processes ready %.1f s after the test began; redis %s",
+                        kind, createMs, renameMs, renameAckMs, disableMs, disableAckMs, recreateMs, settingMs, settingCliMs,
+                        startedMs / 1000, redis.url());
                 System.out.println(figures);
                 Files.writeString(LOGS.resolve("timings.txt"), figures + System.lineSeparator(), StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -174,6 +215,8 @@ class TwoInstancesTest {
                 assertTrue(createMs < limit, "B saw the new tenant " + createMs + " ms after A created it; limit " + limit + " ms");
                 assertTrue(renameMs < limit, "B saw the new host name " + renameMs + " ms after the PATCH was sent to A; limit " + limit + " ms");
                 assertTrue(disableMs < limit, "B saw the tenant disabled " + disableMs + " ms after the PATCH was sent to A; limit " + limit + " ms");
+                assertTrue(settingMs < limit, "A and B saw the new setting " + settingMs + " ms after it was stored; limit " + limit + " ms");
+                assertTrue(recreateMs < limit, "B saw the re-created tenant " + recreateMs + " ms after it was created; limit " + limit + " ms");
             } finally {
                 for (ServeProcess process : processes) {
                     process.stop();
@@ -204,6 +247,17 @@ class TwoInstancesTest {
 
     private static double millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000.0;
+    }
+
+    /** Uploads a small PNG to {@code to} for {@code host} through API v1 with a user's key; returns its public id. */
+    private String uploadedPublicId(ServeProcess to, String host, String apiKey) throws Exception {
+        String base64 = java.util.Base64.getEncoder().encodeToString(dev.tesela.testing.TestImages.png(16, 16, 7));
+        var uploaded = dev.tesela.testing.HostRequests.send(http, to.port, host, "POST", "/api/1/upload", "source=" + enc(base64),
+                new HashMap<>(), Map.of("X-API-Key", apiKey));
+        assertEquals(200, uploaded.statusCode(), uploaded.body());
+        String id = new tools.jackson.databind.ObjectMapper().readTree(uploaded.body()).path("image").path("id_encoded").asString();
+        assertFalse(id.isEmpty(), uploaded.body());
+        return id;
     }
 
     /** A Tenants API request to {@code to} on the internal host name. */
