@@ -239,7 +239,7 @@ public final class App implements AutoCloseable {
         Csrf csrf = new Csrf(cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
         LayoutFactory layouts = new LayoutFactory(rc -> settings.get(rc, "website_name"), csrf);
         ErrorMapper errors = new ErrorMapper(templates, layouts);
-        AuthEdge authEdge = new AuthEdge(accounts, cookies);
+        AuthEdge authEdge = new AuthEdge(accounts, settings, cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
         InstallRoutes installRoutes = new InstallRoutes(installs, accounts, templates, layouts, cookies, config.context());
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
@@ -264,7 +264,7 @@ public final class App implements AutoCloseable {
                         installRoutes,
                         new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
                         new SiteRoutes(settings, templates, layouts, poweredBy()),
-                        new ApiV1Routes(media, accounts, settings, bodies, uploadsTemp, config.site().https(), clock),
+                        new ApiV1Routes(media, authEdge, bodies, uploadsTemp, config.site().https(), clock),
                         tenantsApi()),
                 errors, metrics,
                 new WebServer.Uploads(bodies, ApiV1Routes.KEY_AUTHENTICATED_PATHS));

@@ -61,9 +61,6 @@ final class AccountRepository {
     /** A stored "remember me" cookie. */
     record LoginCookieRow(long id, long userId, String tokenHash, Instant expiresAt) {}
 
-    /** A stored API key. */
-    record ApiKeyRow(long id, long userId, String keyHash) {}
-
     long insertUser(DSLContext dsl, String username, String email, Role role, String ip, Instant now) {
         return dsl.insertInto(USERS)
                 .set(USERNAME, username)
@@ -166,9 +163,22 @@ final class AccountRepository {
                 .execute();
     }
 
-    Optional<ApiKeyRow> findApiKey(DSLContext dsl, String prefix) {
-        return dsl.select(KEY_ID, KEY_USER_ID, KEY_HASH).from(API_KEYS).where(KEY_PREFIX.eq(prefix))
-                .fetchOptional(r -> new ApiKeyRow(r.value1(), r.value2(), r.value3()));
+    /** An API key with the user it belongs to. */
+    record ApiKeyUser(long keyId, String keyHash, UserView user) {}
+
+    /** The API key with {@code prefix} and its user, in one query; empty when there is no such key. */
+    Optional<ApiKeyUser> findApiKeyWithUser(DSLContext dsl, String prefix) {
+        Table<Record> k = API_KEYS.as("k");
+        Table<Record> u = USERS.as("u");
+        return dsl.select(field(name("k", KEY_ID.getName()), Long.class), field(name("k", KEY_HASH.getName()), String.class),
+                        field(name("u", USER_ID.getName()), Long.class), field(name("u", USERNAME.getName()), String.class),
+                        field(name("u", EMAIL.getName()), String.class), field(name("u", DISPLAY_NAME.getName()), String.class),
+                        field(name("u", ROLE.getName()), String.class), field(name("u", STATUS.getName()), String.class),
+                        field(name("u", CREATED_AT.getName()), LocalDateTime.class))
+                .from(k).join(u).on(field(name("u", USER_ID.getName()), Long.class).eq(field(name("k", KEY_USER_ID.getName()), Long.class)))
+                .where(field(name("k", KEY_PREFIX.getName()), String.class).eq(prefix))
+                .fetchOptional(r -> new ApiKeyUser(r.value1(), r.value2(), new UserView(r.value3(), r.value4(), r.value5(),
+                        r.value6(), Role.byKey(r.value7()), r.value8(), Times.instant(r.value9()))));
     }
 
     /** Deletes every API key of {@code userId}; returns how many there were. */

@@ -50,6 +50,9 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
     /** Login cookies whose last-seen time was written recently; keeps the write off most requests. */
     private final Cache<String, Boolean> recentlyTouchedCookies =
             Caffeine.newBuilder().expireAfterWrite(LAST_SEEN_RESOLUTION).maximumSize(100_000).build();
+    /** API keys whose last-used time was written recently; keeps the write off most API requests. */
+    private final Cache<String, Boolean> recentlyTouchedKeys =
+            Caffeine.newBuilder().expireAfterWrite(LAST_SEEN_RESOLUTION).maximumSize(100_000).build();
     /**
      * A valid hash to verify against when the user does not exist, so timing does not reveal usernames. Made on the
      * first sign-in that needs it, not at wiring: every CLI command wires this service and most never sign anyone
@@ -228,7 +231,11 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         return Optional.of(new SignedIn(user.get(), token, Optional.empty()));
     }
 
-    /** The user owning an API key, or empty for an unknown or forged key. Checked without a DB hit for malformed keys. */
+    /**
+     * The user owning an API key, or empty for an unknown or forged key or a banned user. Checked without a DB hit for
+     * malformed keys; one query for the key and its user, and the key's last-used time is written at most once per
+     * {@link #LAST_SEEN_RESOLUTION} (per instance), not on every request.
+     */
     public Optional<Principal.User> authenticateApiKey(TenantContext tenant, String apiKey) {
         if (apiKey == null || apiKey.length() != API_KEY_MARK.length() + API_KEY_PREFIX_LENGTH + API_KEY_SECRET_LENGTH
                 || !apiKey.startsWith(API_KEY_MARK)) {
@@ -236,11 +243,15 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         }
         String prefix = apiKey.substring(API_KEY_MARK.length(), API_KEY_MARK.length() + API_KEY_PREFIX_LENGTH);
         DSLContext dsl = tenant.db().dsl();
-        return repository.findApiKey(dsl, prefix)
+        return repository.findApiKeyWithUser(dsl, prefix)
                 .filter(row -> Crypto.constantTimeEquals(row.keyHash(), tokenHash(tenant, apiKey)))
-                .flatMap(row -> {
-                    repository.touchApiKey(dsl, row.id(), clock.instant());
-                    return repository.findUserById(dsl, row.userId());
+                .map(row -> {
+                    String cacheKey = tenant.id() + ":key:" + row.keyId();
+                    if (recentlyTouchedKeys.getIfPresent(cacheKey) == null) {
+                        repository.touchApiKey(dsl, row.keyId(), clock.instant());
+                        recentlyTouchedKeys.put(cacheKey, Boolean.TRUE);
+                    }
+                    return row.user();
                 })
                 .filter(u -> !"banned".equals(u.status()))
                 .map(u -> principal(u, null));

@@ -1,17 +1,14 @@
 package dev.tesela.media;
 
-import dev.tesela.account.AccountService;
-import dev.tesela.platform.context.Principal;
+import dev.tesela.account.AuthEdge;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.error.Outages;
-import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.web.RequestBodies;
 import dev.tesela.platform.web.Routes;
 import dev.tesela.platform.web.UrlEncodedForm;
 import dev.tesela.platform.web.WebKeys;
-import dev.tesela.settings.SettingsService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -24,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -34,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * API v1: {@code /api/1/upload} (with or without a trailing slash, GET or POST), the upload endpoint existing
  * clients speak. Parameters may come from the query, a urlencoded body or a multipart body. The key comes from
  * {@code X-API-Key} or the {@code key} parameter: a user's API key, or the site's public guest key when the
- * administrator enabled guest API uploads. Errors keep the reference envelope: HTTP 400 with a JSON body
+ * administrator enabled guest API uploads; {@link AuthEdge} checks it (this class only reads what it found, and hands
+ * it a key that came inside the body). Errors keep the reference envelope: HTTP 400 with a JSON body
  * (or the bare message with {@code format=txt|redirect}); 503 with Retry-After when the server is saturated.
  */
 public final class ApiV1Routes implements Routes {
@@ -44,21 +41,18 @@ public final class ApiV1Routes implements Routes {
     /** Fields that may carry an upload as text (base64), and so may be longer than any other field. */
     private static final Set<String> SOURCE_FIELDS = Set.of("source", "image");
     private final MediaService media;
-    private final AccountService accounts;
-    private final SettingsService settings;
+    private final AuthEdge auth;
     private final RequestBodies bodies;
     private final Path spillDir;
     private final boolean https;
     private final Clock clock;
 
     /** @param spillDir where long urlencoded source fields are written while the request is served */
-    public ApiV1Routes(MediaService media, AccountService accounts, SettingsService settings, RequestBodies bodies,
-                       Path spillDir, boolean https, Clock clock) {
+    public ApiV1Routes(MediaService media, AuthEdge auth, RequestBodies bodies, Path spillDir, boolean https, Clock clock) {
         this.media = media;
+        this.auth = auth;
         this.bodies = bodies;
         this.spillDir = spillDir;
-        this.accounts = accounts;
-        this.settings = settings;
         this.https = https;
         this.clock = clock;
     }
@@ -97,8 +91,9 @@ public final class ApiV1Routes implements Routes {
 
     /**
      * Order of work, so that no refused request makes the server read its body: a declared Content-Length over
-     * the cap is refused; a key sent as header or query parameter is checked; only then is the body read, to disk
-     * and within a reader slot ({@link RequestBodies}); a key that only comes inside the body is checked after it.
+     * the cap is refused; a key sent as header or query parameter (checked by {@link AuthEdge} before this ran) must
+     * have been accepted; only then is the body read, to disk and within a reader slot ({@link RequestBodies}); a key
+     * that only comes inside the body is checked after it.
      */
     private void upload(Context ctx) {
         Params query = new QueryParams(ctx);
@@ -106,14 +101,23 @@ public final class ApiV1Routes implements Routes {
         boolean imgbb = imgbbMode(query);
         try {
             bodies.refuseDeclaredOversize(ctx);
-            String earlyKey = first(ctx.header("X-API-Key"), query.get("key"));
-            RequestContext rc = earlyKey == null ? null : authenticate(ctx, earlyKey);
+            AuthEdge.KeyCheck early = AuthEdge.keyCheck(ctx);
+            if (early == AuthEdge.KeyCheck.REFUSED) {
+                throw invalidKey();
+            }
             try (Params params = readParams(ctx, query)) {
                 format = format(params);
                 imgbb = imgbbMode(params);
-                if (rc == null) {
-                    rc = authenticate(ctx, params.get("key"));
+                if (early == AuthEdge.KeyCheck.NONE) {
+                    String key = params.get("key");
+                    if (key == null) {
+                        throw new AppException(ErrorCode.UNAUTHORIZED, "No API key: send it as the X-API-Key header or the key parameter.");
+                    }
+                    if (!auth.authenticateKey(ctx, key)) {
+                        throw invalidKey();
+                    }
                 }
+                RequestContext rc = WebKeys.rc(ctx);
                 UploadSource source = source(ctx, params, imgbb);
                 UploadResult result = media.upload(rc, new UploadRequest(source, first(params.get("title"), params.get("name")),
                         params.get("description"), params.get("tags"), params.get("album_id"), params.get("category_id"),
@@ -144,21 +148,8 @@ public final class ApiV1Routes implements Routes {
         }
     }
 
-    private RequestContext authenticate(Context ctx, String key) {
-        RequestContext rc = WebKeys.rc(ctx);
-        if (key == null) {
-            throw new AppException(ErrorCode.UNAUTHORIZED, "No API key: send it as the X-API-Key header or the key parameter.");
-        }
-        var user = accounts.authenticateApiKey(rc.tenant(), key);
-        if (user.isPresent()) {
-            return rc.withPrincipal(user.get());
-        }
-        Map<String, String> site = settings.all(rc);
-        String guestKey = site.getOrDefault("api_v1_key", "");
-        if ("1".equals(site.get("enable_api_guest")) && !guestKey.isEmpty() && Crypto.constantTimeEquals(guestKey, key)) {
-            return rc.withPrincipal(Principal.GUEST);
-        }
-        throw new AppException(ErrorCode.UNAUTHORIZED, "Invalid API key.");
+    private static AppException invalidKey() {
+        return new AppException(ErrorCode.UNAUTHORIZED, "Invalid API key.");
     }
 
     /** Reads the body (urlencoded or multipart POST) to disk; the query alone for anything else. */
