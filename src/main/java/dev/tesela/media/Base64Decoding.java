@@ -42,6 +42,22 @@ final class Base64Decoding extends InputStream {
         this.text = text;
     }
 
+    /**
+     * Decodes canonical base64 (whitespace skipped) as a stream of this class does; refuses with PAYLOAD_TOO_LARGE
+     * beyond {@code maxBytes} decoded bytes. For short texts; uploads decode while streaming into the receiver.
+     */
+    static byte[] decode(String text, long maxBytes) {
+        try (InputStream in = new Base64Decoding(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw Receiver.tooLarge(maxBytes);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

@@ -18,6 +18,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Table;
+import org.jooq.impl.DSL;
 
 /** Rows of images, image_variants, tags, image_tags and deletions. Package-private: use MediaService. */
 final class MediaRepository {
@@ -106,7 +107,15 @@ final class MediaRepository {
     record NewImage(String storageKey, String stagingToken, Long ownerId, Long albumId, Long categoryId, String storageMode, String originalFilename,
                     String title, String description, String mediaType, String extension, int width, int height,
                     int frames, long byteSize, boolean is360, String sha256, String md5, String sourceSha256,
-                    String exifJson, boolean nsfw, String uploaderIp, Instant expiresAt, Instant createdAt) {}
+                    String exifJson, boolean nsfw, String uploaderIp, Instant expiresAt, Instant createdAt) {
+
+        /** The same row with {@code key} as the main file's key. */
+        NewImage withStorageKey(String key) {
+            return new NewImage(key, stagingToken, ownerId, albumId, categoryId, storageMode, originalFilename, title,
+                    description, mediaType, extension, width, height, frames, byteSize, is360, sha256, md5, sourceSha256,
+                    exifJson, nsfw, uploaderIp, expiresAt, createdAt);
+        }
+    }
 
     long insertImage(DSLContext dsl, NewImage n) {
         return dsl.insertInto(IMAGES)
@@ -143,16 +152,16 @@ final class MediaRepository {
         dsl.update(IMAGES).set(STORAGE_KEY, storageKey).set(DELETE_HASH, deleteHash).where(ID.eq(id)).execute();
     }
 
-    void insertVariant(DSLContext dsl, long imageId, StoredImage.Variant v) {
-        dsl.insertInto(VARIANTS)
-                .set(V_IMAGE_ID, imageId)
-                .set(V_VARIANT, v.name())
-                .set(V_STORAGE_KEY, v.storageKey())
-                .set(V_MEDIA_TYPE, v.mediaType())
-                .set(V_WIDTH, v.width())
-                .set(V_HEIGHT, v.height())
-                .set(V_BYTE_SIZE, v.byteSize())
-                .execute();
+    /** Inserts the image's variants, all in one statement (none: no statement). */
+    void insertVariants(DSLContext dsl, long imageId, List<StoredImage.Variant> variants) {
+        if (variants.isEmpty()) {
+            return;
+        }
+        var insert = dsl.insertInto(VARIANTS, V_IMAGE_ID, V_VARIANT, V_STORAGE_KEY, V_MEDIA_TYPE, V_WIDTH, V_HEIGHT, V_BYTE_SIZE);
+        for (StoredImage.Variant v : variants) {
+            insert = insert.values(imageId, v.name(), v.storageKey(), v.mediaType(), v.width(), v.height(), v.byteSize());
+        }
+        insert.execute();
     }
 
     /**
@@ -192,16 +201,44 @@ final class MediaRepository {
         }
     }
 
-    boolean albumOwnedBy(DSLContext dsl, long albumId, long ownerId) {
-        return dsl.fetchExists(ALBUMS, ALBUM_ROW_ID.eq(albumId).and(ALBUM_OWNER_ID.eq(ownerId)));
+    /** The owner of album {@code albumId}; empty when there is no such album. */
+    Optional<Long> albumOwner(DSLContext dsl, long albumId) {
+        return dsl.select(ALBUM_OWNER_ID).from(ALBUMS).where(ALBUM_ROW_ID.eq(albumId)).fetchOptional(ALBUM_OWNER_ID);
     }
 
     boolean categoryExists(DSLContext dsl, long categoryId) {
         return dsl.fetchExists(CATEGORIES, CATEGORY_ROW_ID.eq(categoryId));
     }
 
-    /** Whether an image with this content (as stored, or as uploaded before it was altered) matches {@code scope}. */
-    boolean duplicateExists(DSLContext dsl, String sha256, Condition scope) {
+    /** Which earlier uploads a duplicate is looked for among. */
+    sealed interface Earlier {
+        /** Every image of the site. */
+        record All() implements Earlier {}
+
+        /** The images of one user. */
+        record ByUser(long userId) implements Earlier {}
+
+        /** The guests' images uploaded from one address. */
+        record ByGuestsAt(String ip) implements Earlier {}
+
+        /** Every image uploaded from one address. */
+        record FromAddress(String ip) implements Earlier {}
+    }
+
+    /**
+     * Whether an image with this content (as stored, or as uploaded before it was altered) is among {@code among},
+     * counting only those created at or after {@code since} (null: ever).
+     */
+    boolean duplicateExists(DSLContext dsl, String sha256, Earlier among, Instant since) {
+        Condition scope = switch (among) {
+            case Earlier.All all -> DSL.trueCondition();
+            case Earlier.ByUser user -> OWNER_ID.eq(user.userId());
+            case Earlier.ByGuestsAt guests -> OWNER_ID.isNull().and(UPLOADER_IP.eq(guests.ip()));
+            case Earlier.FromAddress address -> UPLOADER_IP.eq(address.ip());
+        };
+        if (since != null) {
+            scope = scope.and(CREATED_AT.ge(Times.utc(since)));
+        }
         return dsl.fetchExists(IMAGES, SHA256.eq(sha256).or(SOURCE_SHA256.eq(sha256)).and(scope));
     }
 
@@ -213,19 +250,55 @@ final class MediaRepository {
         return dsl.select(count()).from(IMAGES).fetchSingle(0, Long.class);
     }
 
+    /**
+     * The image {@code id} with its owner's name, variants and tags: two queries (the row joined with its owner and
+     * variants, one row per variant; then its tag names).
+     */
     Optional<StoredImage> find(DSLContext dsl, long id) {
         Table<Record> i = IMAGES.as("i");
         Table<Record> u = USERS.as("u");
+        Table<Record> v = VARIANTS.as("v");
         List<Field<?>> columns = new ArrayList<>();
         for (Field<?> f : List.of(ID, OWNER_ID, ALBUM_ID, CATEGORY_ID, STORAGE_KEY, ORIGINAL_FILENAME, TITLE, DESCRIPTION,
                 MEDIA_TYPE, EXTENSION, WIDTH, HEIGHT, FRAMES, BYTE_SIZE, SHA256, MD5, EXIF, NSFW, VIEWS, LIKES, EXPIRES_AT, CREATED_AT)) {
             columns.add(field(name("i", f.getName()), f.getType()).as(f.getName()));
         }
         columns.add(field(name("u", "username"), String.class).as(USERNAME.getName()));
-        return dsl.select(columns)
-                .from(i).leftJoin(u).on(field(name("u", "id"), Long.class).eq(field(name("i", "owner_id"), Long.class)))
-                .where(field(name("i", "id"), Long.class).eq(id)).fetchOptional()
-                .map(r -> toImage(dsl, r));
+        for (Field<?> f : List.of(V_VARIANT, V_STORAGE_KEY, V_MEDIA_TYPE, V_WIDTH, V_HEIGHT, V_BYTE_SIZE)) {
+            columns.add(field(name("v", f.getName()), f.getType()).as("v_" + f.getName()));
+        }
+        Field<Long> imageId = field(name("i", "id"), Long.class);
+        List<Record> rows = dsl.select(columns)
+                .from(i)
+                .leftJoin(u).on(field(name("u", "id"), Long.class).eq(field(name("i", "owner_id"), Long.class)))
+                .leftJoin(v).on(field(name("v", "image_id"), Long.class).eq(imageId))
+                .where(imageId.eq(id)).fetch();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, StoredImage.Variant> variants = new LinkedHashMap<>();
+        for (Record r : rows) {
+            String variant = r.get("v_" + V_VARIANT.getName(), String.class);
+            if (variant != null) {
+                variants.put(variant, new StoredImage.Variant(variant, r.get("v_" + V_STORAGE_KEY.getName(), String.class),
+                        r.get("v_" + V_MEDIA_TYPE.getName(), String.class), r.get("v_" + V_WIDTH.getName(), Integer.class),
+                        r.get("v_" + V_HEIGHT.getName(), Integer.class), r.get("v_" + V_BYTE_SIZE.getName(), Long.class)));
+            }
+        }
+        Table<Record> it = IMAGE_TAGS.as("it");
+        Table<Record> t = TAGS.as("t");
+        List<String> tags = dsl.select(field(name("t", "name"), String.class)).from(it)
+                .join(t).on(field(name("t", "id"), Long.class).eq(field(name("it", "tag_id"), Long.class)))
+                .where(field(name("it", "image_id"), Long.class).eq(id))
+                .orderBy(field(name("t", "name"))).fetch(0, String.class);
+        Record r = rows.getFirst();
+        LocalDateTime expires = r.get(EXPIRES_AT);
+        return Optional.of(new StoredImage(id, r.get(OWNER_ID), r.get(USERNAME), r.get(ALBUM_ID), r.get(CATEGORY_ID), r.get(STORAGE_KEY),
+                r.get(ORIGINAL_FILENAME), r.get(TITLE), r.get(DESCRIPTION), r.get(MEDIA_TYPE), r.get(EXTENSION),
+                r.get(WIDTH), r.get(HEIGHT), r.get(FRAMES), r.get(BYTE_SIZE), r.get(SHA256), r.get(MD5), r.get(EXIF),
+                Boolean.TRUE.equals(r.get(NSFW)), r.get(VIEWS), r.get(LIKES),
+                expires == null ? null : Times.instant(expires), Times.instant(r.get(CREATED_AT)), List.copyOf(tags),
+                Map.copyOf(variants)));
     }
 
     Optional<String> deleteHash(DSLContext dsl, long id) {
@@ -322,24 +395,5 @@ final class MediaRepository {
         dsl.update(BLOB_DELETIONS).set(BD_ATTEMPTS, attempts)
                 .set(BD_LAST_ERROR, error.length() > 255 ? error.substring(0, 255) : error)
                 .set(BD_NEXT_ATTEMPT_AT, Times.utc(nextAttempt)).where(BD_ID.eq(queueId)).execute();
-    }
-
-    private StoredImage toImage(DSLContext dsl, Record r) {
-        long id = r.get(ID);
-        Map<String, StoredImage.Variant> variants = new LinkedHashMap<>();
-        dsl.select(V_VARIANT, V_STORAGE_KEY, V_MEDIA_TYPE, V_WIDTH, V_HEIGHT, V_BYTE_SIZE).from(VARIANTS)
-                .where(V_IMAGE_ID.eq(id)).fetch()
-                .forEach(v -> variants.put(v.get(V_VARIANT), new StoredImage.Variant(v.get(V_VARIANT), v.get(V_STORAGE_KEY),
-                        v.get(V_MEDIA_TYPE), v.get(V_WIDTH), v.get(V_HEIGHT), v.get(V_BYTE_SIZE))));
-        List<Long> tagIds = dsl.select(IT_TAG_ID).from(IMAGE_TAGS).where(IT_IMAGE_ID.eq(id)).fetch(IT_TAG_ID);
-        List<String> tags = tagIds.isEmpty() ? List.of()
-                : new ArrayList<>(dsl.select(TAG_NAME).from(TAGS).where(TAG_ID.in(tagIds)).orderBy(TAG_NAME).fetch(TAG_NAME));
-        LocalDateTime expires = r.get(EXPIRES_AT);
-        return new StoredImage(id, r.get(OWNER_ID), r.get(USERNAME), r.get(ALBUM_ID), r.get(CATEGORY_ID), r.get(STORAGE_KEY),
-                r.get(ORIGINAL_FILENAME), r.get(TITLE), r.get(DESCRIPTION), r.get(MEDIA_TYPE), r.get(EXTENSION),
-                r.get(WIDTH), r.get(HEIGHT), r.get(FRAMES), r.get(BYTE_SIZE), r.get(SHA256), r.get(MD5), r.get(EXIF),
-                Boolean.TRUE.equals(r.get(NSFW)), r.get(VIEWS), r.get(LIKES),
-                expires == null ? null : Times.instant(expires), Times.instant(r.get(CREATED_AT)), List.copyOf(tags),
-                Map.copyOf(variants));
     }
 }

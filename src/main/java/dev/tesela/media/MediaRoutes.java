@@ -1,6 +1,6 @@
 package dev.tesela.media;
 
-import dev.tesela.platform.context.Principal;
+import dev.tesela.account.Access;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.web.LayoutFactory;
@@ -60,8 +60,7 @@ public final class MediaRoutes implements Routes {
             ctx.redirect(links.pathViewer(), HttpStatus.FOUND);
             return;
         }
-        boolean canDelete = rc.principal() instanceof Principal.User u
-                && (u.role() != Principal.Role.USER || (image.ownerId() != null && image.ownerId() == u.userId()));
+        boolean canDelete = Access.allows(rc, Access.Action.DELETE_IMAGE, new Access.Resource.Image(image.ownerId()));
         StoredImage.Variant display = image.variant("medium").orElse(null);
         templates.render(ctx, "image.jte", new ImagePage(layouts.forPage(ctx),
                 image.title() == null ? "Untitled image" : image.title(), image.description(),

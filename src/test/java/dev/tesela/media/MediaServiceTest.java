@@ -103,24 +103,24 @@ class MediaServiceTest {
     @ParameterizedTest
     @CsvSource({"PT5M,300", "P3D,259200", "P1M,2592000", "P1Y,31536000", "P2W,1209600", "3600,3600", "PT1H30M,5400"})
     void expirationsAreIsoDurationsOrSeconds(String text, long seconds) {
-        assertEquals(Duration.ofSeconds(seconds), MediaService.parseExpiration(text).orElseThrow());
+        assertEquals(Duration.ofSeconds(seconds), UploadFields.parseExpiration(text).orElseThrow());
     }
 
     @ParameterizedTest
     @CsvSource({"soon", "P", "-P1D", "1e9", "PT"})
     void badExpirationsAreRefused(String text) {
-        assertTrue(MediaService.parseExpiration(text).isEmpty() || MediaService.parseExpiration(text).get().isNegative(), text);
+        assertTrue(UploadFields.parseExpiration(text).isEmpty() || UploadFields.parseExpiration(text).get().isNegative(), text);
     }
 
     @Test
     void base64MustBeCanonical() {
-        assertEquals(3, MediaService.decodeBase64("AQID", 100).length);
-        assertEquals(3, MediaService.decodeBase64(" AQ\r\nID\t", 100).length);
+        assertEquals(3, Base64Decoding.decode("AQID", 100).length);
+        assertEquals(3, Base64Decoding.decode(" AQ\r\nID\t", 100).length);
         for (String bad : List.of("data:image/png;base64,AQID", "AQI", "AQ==ID", "A*ID", "AQJ=")) {
-            assertThrows(AppException.class, () -> MediaService.decodeBase64(bad, 100), bad);
+            assertThrows(AppException.class, () -> Base64Decoding.decode(bad, 100), bad);
         }
         assertEquals(ErrorCode.PAYLOAD_TOO_LARGE,
-                assertThrows(AppException.class, () -> MediaService.decodeBase64("AAAA".repeat(100), 30)).code());
+                assertThrows(AppException.class, () -> Base64Decoding.decode("AAAA".repeat(100), 30)).code());
     }
 
     @ParameterizedTest
@@ -134,10 +134,10 @@ class MediaServiceTest {
 
     @Test
     void titlesComeFromFileNames() {
-        assertEquals("my holiday photo", MediaService.titleFromName("my_holiday--photo.JPG"));
-        assertEquals("evil", MediaService.titleFromName("../../evil.png"));
-        assertNull(MediaService.titleFromName(".png"));
-        assertNull(MediaService.titleFromName(null));
+        assertEquals("my holiday photo", UploadFields.titleFromName("my_holiday--photo.JPG"));
+        assertEquals("evil", UploadFields.titleFromName("../../evil.png"));
+        assertNull(UploadFields.titleFromName(".png"));
+        assertNull(UploadFields.titleFromName(null));
     }
 
     private static UploadRequest request(byte[] content, String tags, String expiration) {

@@ -1,0 +1,184 @@
+package dev.tesela.media;
+
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.platform.security.Crypto;
+import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.FileNaming;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file side of the "store" step, all of it outside any transaction: an upload's files are staged under a random
+ * token ({@code <token>/main.jpg}, {@code <token>/thumb.jpeg}…) where nothing is ever served, and published under their
+ * keys only after {@link UploadRecorder} committed the row; {@link #recover} finishes what a crash interrupted. So no
+ * row is left without its files, no file without its row, and no file is served before its row committed. Thread-safe.
+ */
+final class StoreStep {
+    private static final Logger log = LoggerFactory.getLogger(StoreStep.class);
+    private final PerTenant tenant;
+    private final MediaRepository repository;
+    private final Clock clock;
+
+    StoreStep(PerTenant tenant, MediaRepository repository, Clock clock) {
+        this.tenant = tenant;
+        this.repository = repository;
+        this.clock = clock;
+    }
+
+    /** A file of an upload in the staging area: the main file ({@code variant} null) or a variant. */
+    record StagedFile(String stagingKey, String variant, ProcessedImage.Output output) {}
+
+    /** An upload's files in the staging area of {@code store}, all under {@code token}; the main file first. */
+    record Staged(BlobStore store, String token, List<StagedFile> files) {
+
+        /** Each staged file's key under {@code name}: the main key, or the variant's key (thumb, medium). */
+        Map<String, String> keysOf(FileNaming.Name name) {
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (StagedFile file : files) {
+                keys.put(file.stagingKey(), file.variant() == null ? name.key()
+                        : name.variantKey("thumb".equals(file.variant()) ? FileNaming.Variant.THUMB : FileNaming.Variant.MEDIUM,
+                        file.output().format().extension()));
+            }
+            return keys;
+        }
+    }
+
+    /**
+     * Stages the main file and its variants as {@code <token>/main.<ext>}, {@code <token>/<variant>.<ext>} under a new
+     * random token; on a failure discards what it staged and rethrows.
+     */
+    Staged stage(RequestContext rc, ProcessedImage processed, String extension) throws IOException {
+        BlobStore store = tenant.storage(rc);
+        String token = java.util.HexFormat.of().formatHex(Crypto.randomBytes(16));
+        List<StagedFile> files = new ArrayList<>();
+        try {
+            ProcessedImage.Output main = processed.main();
+            StagedFile mainFile = new StagedFile(token + "/main." + extension, null, main);
+            store.stage(mainFile.stagingKey(), main.file(), main.format().mimeType());
+            files.add(mainFile);
+            for (ProcessedImage.Output v : processed.variants()) {
+                StagedFile file = new StagedFile(token + "/" + v.variant() + "." + v.format().extension(), v.variant(), v);
+                store.stage(file.stagingKey(), v.file(), v.format().mimeType());
+                files.add(file);
+            }
+            return new Staged(store, token, List.copyOf(files));
+        } catch (IOException | RuntimeException e) {
+            discard(new Staged(store, token, files));
+            throw e;
+        }
+    }
+
+    /**
+     * Whether a file exists under any key the upload's files would have under {@code name}: a file whose deletion is
+     * still queued, or one of unknown origin. (Between concurrent uploads, the database's unique keys decide.)
+     */
+    boolean anyTaken(Staged staged, FileNaming.Name name) throws IOException {
+        for (String key : staged.keysOf(name).values()) {
+            if (staged.store().stat(key).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Moves the committed upload's files to their {@code keys} (staging key → key). A file that cannot be published
+     * (its key holds a file of unknown origin, or the staged file is gone because recovery discarded it after the
+     * grace period) takes the upload back: {@code takeBackRow} removes the row, published files are deleted, staged
+     * ones discarded, and the caller is told to retry (BUSY).
+     */
+    void publish(RequestContext rc, Staged staged, Map<String, String> keys, long imageId, Runnable takeBackRow) {
+        List<String> published = new ArrayList<>();
+        try {
+            for (StagedFile file : staged.files()) {
+                String key = keys.get(file.stagingKey());
+                if (!staged.store().publish(file.stagingKey(), key) && staged.store().stat(key).isEmpty()) {
+                    throw new IOException("staged file " + file.stagingKey() + " vanished before it was published");
+                }
+                published.add(key);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("Publishing upload {} of tenant {} failed; taking it back", imageId, rc.tenant().id(), e);
+            takeBackRow.run();
+            for (String key : published) {
+                try {
+                    staged.store().delete(key);
+                } catch (IOException | RuntimeException removal) {
+                    log.warn("Could not remove blob {} of a failed upload: {}", key, removal.toString());
+                }
+            }
+            discard(staged);
+            throw new AppException(ErrorCode.BUSY, "The file could not be stored. Please try again.", Map.of(), e);
+        }
+    }
+
+    /** Discards the upload's staged files; one that cannot be discarded now is left to {@link #recover}. */
+    void discard(Staged staged) {
+        for (StagedFile file : staged.files()) {
+            try {
+                staged.store().discardStaged(file.stagingKey());
+            } catch (IOException | RuntimeException e) {
+                log.warn("Could not discard staged file {} (recovery will): {}", file.stagingKey(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Recovery of uploads a crash interrupted, in {@code rc}'s tenant, looking at up to {@code limit} staged files:
+     * those whose row committed are published; those without a row are discarded once staged longer than
+     * {@code grace} ago (younger ones may belong to uploads in progress, here or on another instance). Returns how many
+     * staged files it published or discarded. Safe to run on several instances at once.
+     */
+    int recover(RequestContext rc, Duration grace, int limit) {
+        BlobStore store = tenant.storage(rc);
+        List<BlobStore.StagedBlob> staged;
+        try {
+            staged = store.staged(limit);
+        } catch (IOException e) {
+            log.warn("Could not list the staged files of tenant {}: {}", rc.tenant().id(), e.toString());
+            return 0;
+        }
+        Map<String, List<BlobStore.StagedBlob>> byToken = new LinkedHashMap<>();
+        for (BlobStore.StagedBlob blob : staged) {
+            int slash = blob.stagingKey().indexOf('/');
+            byToken.computeIfAbsent(slash < 0 ? blob.stagingKey() : blob.stagingKey().substring(0, slash), t -> new ArrayList<>()).add(blob);
+        }
+        Map<String, Map<String, String>> committed = repository.stagedUploads(tenant.db(rc), byToken.keySet());
+        Instant cutoff = clock.instant().minus(grace);
+        int done = 0;
+        for (Map.Entry<String, List<BlobStore.StagedBlob>> upload : byToken.entrySet()) {
+            Map<String, String> keys = committed.get(upload.getKey());
+            for (BlobStore.StagedBlob blob : upload.getValue()) {
+                try {
+                    if (keys != null) {
+                        String file = blob.stagingKey().substring(blob.stagingKey().indexOf('/') + 1);
+                        String key = keys.get(file.substring(0, file.indexOf('.') < 0 ? file.length() : file.indexOf('.')));
+                        if (key == null) {
+                            log.warn("Staged file {} of tenant {} matches no file of its image; kept", blob.stagingKey(), rc.tenant().id());
+                        } else if (store.publish(blob.stagingKey(), key)) {
+                            done++;
+                        }
+                    } else if (blob.stagedAt().isBefore(cutoff) && store.discardStaged(blob.stagingKey())) {
+                        done++;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.warn("Could not recover staged file {} of tenant {}: {}", blob.stagingKey(), rc.tenant().id(), e.toString());
+                }
+            }
+        }
+        if (done > 0) {
+            log.info("Recovered {} staged file(s) of tenant {} (published or discarded)", done, rc.tenant().id());
+        }
+        return done;
+    }
+}
