@@ -13,7 +13,6 @@ import dev.tesela.install.InstallService;
 import dev.tesela.media.ApiV1Routes;
 import dev.tesela.media.MediaStatistics;
 import dev.tesela.media.StorageUpkeepJob;
-import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.media.MediaRoutes;
 import dev.tesela.media.MediaService;
 import dev.tesela.storage.BlobStore;
@@ -113,8 +112,8 @@ public final class App implements AutoCloseable {
         this.installs = new InstallService(settings, accounts, VERSION, clock);
         this.metrics = new Metrics();
         this.clock = clock;
-        this.media = MediaService.create(tenantDatabases, settings, ImageEngines.lazy(config.media().engine(), new PixelBudget(config.media().jobPixels())), config.media(),
-                config.dataDir().resolve("tmp").resolve("uploads"), TenantContext::storage, TenantLimits.RUNTIME, clock);
+        this.media = MediaService.create(ImageEngines.lazy(config.media().engine(), new PixelBudget(config.media().jobPixels())),
+                config.media(), config.dataDir().resolve("tmp").resolve("uploads"), TenantContext::storage, clock);
     }
 
     /** The local store of a tenant's files: {@code <data>/files/<tenant id>/}. (S3 storages are their own issue.) */
@@ -239,7 +238,7 @@ public final class App implements AutoCloseable {
         Csrf csrf = new Csrf(cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
         LayoutFactory layouts = new LayoutFactory(rc -> settings.get(rc, "website_name"), csrf);
         ErrorMapper errors = new ErrorMapper(templates, layouts);
-        AuthEdge authEdge = new AuthEdge(accounts, settings, cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
+        AuthEdge authEdge = new AuthEdge(accounts, cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
         InstallRoutes installRoutes = new InstallRoutes(installs, accounts, templates, layouts, cookies, config.context());
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();

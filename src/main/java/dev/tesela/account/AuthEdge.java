@@ -2,13 +2,12 @@ package dev.tesela.account;
 
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.context.SiteSettings;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.web.CookieWriter;
 import dev.tesela.platform.web.WebKeys;
-import dev.tesela.settings.SettingsService;
 import io.javalin.http.Context;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,14 +22,12 @@ import java.util.Optional;
 public final class AuthEdge {
     private static final String KEY_CHECK = "tesela.keyCheck";
     private final AccountService accounts;
-    private final SettingsService settings;
     private final CookieWriter cookies;
     private final List<String> keyAuthenticatedPaths;
 
     /** @param keyAuthenticatedPaths path prefixes that authenticate with API keys only (e.g. {@code /api/}) */
-    public AuthEdge(AccountService accounts, SettingsService settings, CookieWriter cookies, List<String> keyAuthenticatedPaths) {
+    public AuthEdge(AccountService accounts, CookieWriter cookies, List<String> keyAuthenticatedPaths) {
         this.accounts = accounts;
-        this.settings = settings;
         this.cookies = cookies;
         this.keyAuthenticatedPaths = List.copyOf(keyAuthenticatedPaths);
     }
@@ -106,9 +103,9 @@ public final class AuthEdge {
         if (user.isPresent()) {
             return Optional.of(user.get());
         }
-        Map<String, String> site = settings.all(rc);
-        String guestKey = site.getOrDefault("api_v1_key", "");
-        if ("1".equals(site.get("enable_api_guest")) && !guestKey.isEmpty() && Crypto.constantTimeEquals(guestKey, key)) {
+        SiteSettings site = rc.tenant().settings();
+        String guestKey = site.text("api_v1_key");
+        if (site.flag("enable_api_guest") && !guestKey.isEmpty() && Crypto.constantTimeEquals(guestKey, key)) {
             return Optional.of(Principal.GUEST);
         }
         return Optional.empty();

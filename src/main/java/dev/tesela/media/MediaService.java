@@ -7,14 +7,11 @@ import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
-import dev.tesela.platform.context.TenantLimits;
-import dev.tesela.platform.db.TenantDatabases;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.error.Outages;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.security.PublicIds;
-import dev.tesela.settings.SettingsService;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.FileNaming;
 import dev.tesela.storage.NamingMethod;
@@ -75,13 +72,15 @@ public final class MediaService {
         this.clock = clock;
     }
 
-    /** Wires the media feature: {@code tempDir} receives uploads in progress, {@code blobStores} gives each tenant its store. */
-    public static MediaService create(TenantDatabases databases, SettingsService settings, ImageProcessor engine,
-                                      TeselaConfig.Media config, Path tempDir, Function<TenantContext, BlobStore> blobStores,
-                                      TenantLimits limits, Clock clock) {
+    /**
+     * Wires the media feature: {@code tempDir} receives uploads in progress; {@code stores} gives a tenant its file
+     * store ({@code TenantContext::storage}; tests put a failing one in front).
+     */
+    public static MediaService create(ImageProcessor engine, TeselaConfig.Media config, Path tempDir,
+                                      Function<TenantContext, BlobStore> stores, Clock clock) {
         Receiver receiver = new Receiver(tempDir);
         ImagePipeline pipeline = new ImagePipeline(engine, config, new ProcessingGate(config.workers(), config.queueWait()), receiver);
-        return new MediaService(new PerTenant(databases, settings, limits, blobStores), pipeline,
+        return new MediaService(new PerTenant(stores), pipeline,
                 new UploadReceiver(receiver, UrlFetcher.create(config.urlAllowPrivate())), config.maxUploadBytes(), clock);
     }
 

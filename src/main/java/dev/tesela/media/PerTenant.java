@@ -3,10 +3,7 @@ package dev.tesela.media;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantLimits;
-import dev.tesela.platform.db.TenantDatabases;
-import dev.tesela.platform.db.Transactions;
 import dev.tesela.platform.security.PublicIds;
-import dev.tesela.settings.SettingsService;
 import dev.tesela.storage.BlobStore;
 import java.util.OptionalLong;
 import java.util.function.Function;
@@ -14,29 +11,22 @@ import org.jooq.DSLContext;
 import org.jooq.TransactionalCallable;
 
 /**
- * The one place the media feature reaches what belongs to the caller's tenant: its database, settings, limits,
- * public-id codec and file store. Every step asks here, so that when the tenant runtime carries these facts
- * ({@code rc.db()}, {@code rc.tenant().settings()/limits()/ids()/storage()}) each method below becomes one line and
- * nothing else in media changes. Thread-safe.
+ * What the media steps use of the caller's tenant, in one place: its runtime's data handle, settings snapshot,
+ * limits and public-id codec ({@code rc.db()}, {@code rc.tenant()…}), and its file store. The store comes through a
+ * function so that tests can put a failing store in front of the real one; in production it is the runtime's own
+ * ({@code TenantContext::storage}). Stateless apart from that function; thread-safe.
  */
 final class PerTenant {
-    private final TenantDatabases databases;
-    private final SettingsService settings;
-    private final PublicIdCodecs ids;
-    private final TenantLimits limits;
     private final Function<TenantContext, BlobStore> stores;
 
-    PerTenant(TenantDatabases databases, SettingsService settings, TenantLimits limits, Function<TenantContext, BlobStore> stores) {
-        this.databases = databases;
-        this.settings = settings;
-        this.ids = new PublicIdCodecs();
-        this.limits = limits;
+    /** @param stores the tenant's file store ({@code TenantContext::storage}) */
+    PerTenant(Function<TenantContext, BlobStore> stores) {
         this.stores = stores;
     }
 
-    /** The tenant's database, for single statements outside a transaction. */
+    /** The tenant's database, for single statements (joining the caller's transaction when it runs in one). */
     DSLContext db(RequestContext rc) {
-        return databases.of(rc);
+        return rc.db().dsl();
     }
 
     /**
@@ -44,27 +34,27 @@ final class PerTenant {
      * aborts it for a transient conflict: so it must do database work only, and build its result afresh each time.
      */
     <T> T transaction(RequestContext rc, TransactionalCallable<T> work) {
-        return Transactions.inTransaction(databases.of(rc), work);
+        return rc.db().transaction(work);
     }
 
-    /** The site settings an upload needs: one read, so that every step of one upload sees the same values. */
+    /** The site settings an upload needs, from the runtime's snapshot: every step of one request sees the same values. */
     MediaSettings settings(RequestContext rc) {
-        return MediaSettings.from(settings.all(rc));
+        return MediaSettings.from(rc.tenant().settings());
     }
 
     /** The tenant's public-id codec. */
     PublicIds ids(RequestContext rc) {
-        return ids.of(rc);
+        return rc.tenant().ids();
     }
 
     /** The tenant's limit, if it has one. */
     OptionalLong limit(RequestContext rc, TenantLimits.Limit limit) {
-        return limits.of(rc.tenant(), limit);
+        return rc.tenant().limits().of(limit);
     }
 
     /** Refuses with LIMIT_REACHED when {@code current} already reaches the tenant's {@code limit}. */
     void requireRoomFor(RequestContext rc, TenantLimits.Limit limit, long current) {
-        limits.requireRoomFor(rc.tenant(), limit, current);
+        rc.tenant().limits().requireRoomFor(limit, current);
     }
 
     /** The tenant's file store. */

@@ -73,8 +73,7 @@ class UploadConsistencyTest {
         work = Files.createTempDirectory("tesela-consistency-");
         realStore = new LocalBlobStore(work.resolve("files"));
         var engine = ImageEngines.select("auto", new PixelBudget(app.config.media().jobPixels()));
-        media = MediaService.create(app.tenantDatabases, app.settings, engine, app.config.media(),
-                work.resolve("tmp"), tenant -> new FaultyStore(realStore), dev.tesela.platform.context.TenantLimits.NONE, new Clock() {
+        media = MediaService.create(engine, app.config.media(), work.resolve("tmp"), tenant -> new FaultyStore(realStore), new Clock() {
                     @Override
                     public java.time.ZoneId getZone() {
                         return java.time.ZoneOffset.UTC;
