@@ -7,7 +7,7 @@ import dev.tesela.platform.error.ErrorCode;
 
 /**
  * Who may do what: the one place where the rules of roles, ownership and guests are written (privacy and bans join
- * them when those features arrive). Services ask {@link #require} before they act, whoever called them (a page, API
+ * them when those features arrive): uploads, images and albums, and the administration of accounts and settings. Services ask {@link #require} before they act, whoever called them (a page, API
  * v1, the CLI, a job: the caller is only the principal in {@code rc}); handlers ask {@link #allows} only to decide
  * what to show, such as a delete button, never instead of the service's check.
  *
@@ -28,7 +28,15 @@ public final class Access {
         /** Put an upload into an album ({@link Resource.Album}). */
         ADD_TO_ALBUM,
         /** Delete an image ({@link Resource.Image}); a delete link's secret is a separate capability. */
-        DELETE_IMAGE
+        DELETE_IMAGE,
+        /** Create an account for someone ({@link Resource.Site}); signing up for oneself is not this. */
+        CREATE_USER,
+        /** Make an API key for any user ({@link Resource.Site}). */
+        CREATE_API_KEY,
+        /** Set a new password for any user ({@link Resource.Site}). */
+        RESET_PASSWORD,
+        /** Change the site's settings ({@link Resource.Site}). */
+        CHANGE_SETTINGS
     }
 
     /** What an action is done to, with the facts the rules need. */
@@ -47,6 +55,12 @@ public final class Access {
 
         /** An album and the user who owns it. */
         record Album(long ownerId) implements Resource {}
+
+        /** The site as a whole: its accounts and its settings. */
+        record Site() implements Resource {}
+
+        /** The one {@link Site}. */
+        Site SITE = new Site();
     }
 
     /** Whether {@code rc}'s principal may do {@code action} to {@code resource}. */
@@ -76,6 +90,8 @@ public final class Access {
                     case Principal.Guest g -> false;
                 };
             }
+            case CREATE_USER, CREATE_API_KEY, RESET_PASSWORD, CHANGE_SETTINGS ->
+                    expect(Resource.Site.class, action, resource) != null && p.isAdmin();
         };
     }
 
@@ -96,6 +112,10 @@ public final class Access {
             case UPLOAD_DUPLICATE -> new AppException(ErrorCode.CONFLICT, "Duplicated upload: this image was uploaded already.");
             case ADD_TO_ALBUM -> AppException.forbidden("You can only add images to your own albums.");
             case DELETE_IMAGE -> AppException.forbidden("Only the uploader or a moderator can delete this image.");
+            case CREATE_USER -> AppException.forbidden("Only administrators can create users this way.");
+            case CREATE_API_KEY -> AppException.forbidden("Only administrators can create API keys for other users.");
+            case RESET_PASSWORD -> AppException.forbidden("Only administrators can reset passwords.");
+            case CHANGE_SETTINGS -> AppException.forbidden("Only administrators can change settings.");
         };
     }
 

@@ -92,9 +92,7 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
 
     /** Creates a user; admins and the system only. Joins the caller's transaction when {@code rc} is in one (see Tx). */
     public UserView createUser(RequestContext rc, CreateUser command) {
-        if (!rc.principal().isAdmin()) {
-            throw AppException.forbidden("Only administrators can create users this way.");
-        }
+        Access.require(rc, Access.Action.CREATE_USER, Access.Resource.SITE);
         String username = normaliseUsername(command.username());
         String email = command.email() == null || command.email().isBlank() ? null : command.email().strip().toLowerCase(Locale.ROOT);
         Map<String, String> errors = new LinkedHashMap<>();
@@ -259,9 +257,7 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
 
     /** Makes a new API key for {@code username} and returns it; only its hash is stored. Admins and the system only. */
     public String createApiKey(RequestContext rc, String username, String name) {
-        if (!rc.principal().isAdmin()) {
-            throw AppException.forbidden("Only administrators can create API keys for other users.");
-        }
+        Access.require(rc, Access.Action.CREATE_API_KEY, Access.Resource.SITE);
         DSLContext dsl = rc.db().dsl();
         UserView user = repository.findUserByLogin(dsl, normaliseUsername(username))
                 .orElseThrow(() -> AppException.notFound("No user named '" + username + "'."));
@@ -280,9 +276,7 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
      * such user. Admins and the system only.
      */
     public PasswordReset resetPassword(RequestContext rc, String username, Optional<String> newPassword, boolean revokeApiKeys) {
-        if (!rc.principal().isAdmin()) {
-            throw AppException.forbidden("Only administrators can reset passwords.");
-        }
+        Access.require(rc, Access.Action.RESET_PASSWORD, Access.Resource.SITE);
         String password = newPassword.filter(p -> !p.isEmpty()).orElseGet(() -> Crypto.randomBase62(24));
         passwordProblem(password).ifPresent(p -> {
             throw AppException.invalid("password", p);

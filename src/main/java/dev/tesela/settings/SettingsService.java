@@ -1,5 +1,6 @@
 package dev.tesela.settings;
 
+import dev.tesela.account.Access;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.SiteSettings;
 import dev.tesela.platform.context.SiteState;
@@ -58,9 +59,7 @@ public final class SettingsService {
      * {@code rc} keeps the snapshot it was made with); returns the stored (normalised) value. Admins and the system only.
      */
     public String update(RequestContext rc, String key, String value) {
-        if (!rc.principal().isAdmin()) {
-            throw AppException.forbidden("Only administrators can change settings.");
-        }
+        Access.require(rc, Access.Action.CHANGE_SETTINGS, Access.Resource.SITE);
         SettingDefinition def = definition(key);
         SettingDefinition.Result result = def.normalise(value);
         if (result.value().isEmpty()) {

@@ -95,9 +95,23 @@ class AccessTest {
     }
 
     @Test
+    void accountsAndSettingsAreAdministeredByAdministratorsAndTheSystem() {
+        for (Action action : new Action[] {Action.CREATE_USER, Action.CREATE_API_KEY, Action.RESET_PASSWORD, Action.CHANGE_SETTINGS}) {
+            assertTrue(Access.allows(ADMIN, action, Resource.SITE), action.name());
+            assertTrue(Access.allows(SYSTEM, action, Resource.SITE), action.name());
+            for (RequestContext rc : new RequestContext[] {GUEST, ALICE, MANAGER}) {
+                AppException e = assertThrows(AppException.class, () -> Access.require(rc, action, Resource.SITE));
+                assertEquals(ErrorCode.FORBIDDEN, e.code(), action + " by " + rc.principal());
+                assertTrue(e.publicMessage().startsWith("Only administrators can "), e.publicMessage());
+            }
+        }
+    }
+
+    @Test
     void anActionAskedOfTheWrongKindOfResourceIsABug() {
         assertThrows(IllegalArgumentException.class, () -> Access.allows(ADMIN, Action.DELETE_IMAGE, OPEN));
         assertThrows(IllegalArgumentException.class, () -> Access.allows(SYSTEM, Action.UPLOAD, new Resource.Image(1L)));
+        assertThrows(IllegalArgumentException.class, () -> Access.allows(ADMIN, Action.CHANGE_SETTINGS, new Resource.Album(1)));
     }
 
     private static RequestContext as(Principal principal) {
