@@ -1,41 +1,19 @@
 package dev.tesela.platform.context;
 
-import java.util.OptionalLong;
-
 /**
- * What a tenant may consume (port). Values come from the tenant's effective limits (plan &lt; tenant &lt;
- * {@code TESELA_TENANT_ENFORCED}); services check them where things are created and fail with
- * {@code LIMIT_REACHED}, naming the limit. Implementations cache and are thread-safe.
+ * What a tenant may consume: the one definition of every limit ({@link Limit}). A tenant's values are carried by its
+ * runtime ({@link TenantContext#limits()}, from plan &lt; tenant &lt; {@code TESELA_TENANT_ENFORCED}); services check
+ * them where things are created and fail with {@code LIMIT_REACHED}, naming the limit.
  */
-public interface TenantLimits {
-
-    /** The limit for {@code tenant}; empty when there is none (absent, or 0 as in "unlimited"). */
-    OptionalLong of(TenantContext tenant, Limit limit);
-
-    /**
-     * Refuses with LIMIT_REACHED when {@code current} things already reach {@code limit} (so one more would exceed
-     * it). For minimums use {@link #of} directly.
-     */
-    default void requireRoomFor(TenantContext tenant, Limit limit, long current) {
-        OptionalLong max = of(tenant, limit);
-        if (max.isPresent() && current >= max.getAsLong()) {
-            throw new dev.tesela.platform.error.AppException(dev.tesela.platform.error.ErrorCode.LIMIT_REACHED,
-                    "Maximum " + limit.label() + " reached (limit " + max.getAsLong() + ").");
-        }
-    }
-
-    /** No limits at all. */
-    TenantLimits NONE = (tenant, limit) -> OptionalLong.empty();
-
-    /** The limits the tenant's runtime carries ({@link TenantContext#limits()}). */
-    TenantLimits RUNTIME = (tenant, limit) -> tenant.limits().of(limit);
+public final class TenantLimits {
+    private TenantLimits() {}
 
     /**
      * Every limit, with the key it has in a plan's or tenant's limits JSON and the values it accepts. This enum is
      * the one definition of what a valid limit is: the registry refuses anything else when limits are stored, and
      * readers skip (and log) anything else they find stored from before.
      */
-    enum Limit {
+    public enum Limit {
         USERS("TESELA_MAX_USERS", "users"),
         ADMINS("TESELA_MAX_ADMINS", "administrators"),
         MANAGERS("TESELA_MAX_MANAGERS", "managers"),
