@@ -9,11 +9,10 @@ import dev.tesela.App;
 import dev.tesela.install.InstallService.InstallCommand;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestSite;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -28,8 +27,9 @@ class InstallServiceTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void installSeedsSettingsAndAdminAndRefusesASecondTime(TestDatabase.Kind kind) {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, Map.of())) {
-            var rc = app.systemContext(app.defaultTenant());
+        try (TestSite site = TestSite.on(kind).start()) {
+            App app = site.app();
+            var rc = site.system();
             assertFalse(app.installs.isInstalled(rc));
             var admin = app.installs.install(rc, new InstallCommand("Owner", "owner@example.com", "a good password"));
             assertEquals("owner", admin.username());
@@ -40,31 +40,33 @@ class InstallServiceTest {
                     () -> app.installs.install(rc, new InstallCommand("other", "other@example.com", "a good password")));
             assertEquals(ErrorCode.ALREADY_INSTALLED, again.code());
             assertEquals(5, again.code().exitCode());
-            assertEquals(1, count(app, "users"));
+            assertEquals(1, count(site, "users"));
         }
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void badInputLeavesNothingBehind(TestDatabase.Kind kind) {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, Map.of())) {
-            var rc = app.systemContext(app.defaultTenant());
+        try (TestSite site = TestSite.on(kind).start()) {
+            App app = site.app();
+            var rc = site.system();
             var e = assertThrows(AppException.class, () -> app.installs.install(rc, new InstallCommand("x", "owner@example.com", "pw")));
             assertEquals(ErrorCode.INVALID_INPUT, e.code());
             var noEmail = assertThrows(AppException.class, () -> app.installs.install(rc, new InstallCommand("owner", "", "a good password")));
             assertEquals(ErrorCode.INVALID_INPUT, noEmail.code());
             assertFalse(app.installs.isInstalled(rc));
-            assertEquals(0, count(app, "users"));
-            assertEquals(0, count(app, "variables"));
-            assertEquals(0, count(app, "settings"));
+            assertEquals(0, count(site, "users"));
+            assertEquals(0, count(site, "variables"));
+            assertEquals(0, count(site, "settings"));
         }
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void concurrentInstallsLetExactlyOneWin(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, Map.of())) {
-            var rc = app.systemContext(app.defaultTenant());
+        try (TestSite site = TestSite.on(kind).start()) {
+            App app = site.app();
+            var rc = site.system();
             int racers = 4;
             CountDownLatch start = new CountDownLatch(1);
             List<Future<String>> results = new ArrayList<>();
@@ -90,11 +92,11 @@ class InstallServiceTest {
                 assertEquals(1, outcomes.stream().filter("won"::equals).count(), outcomes.toString());
                 assertTrue(outcomes.stream().filter(o -> !o.equals("won")).allMatch("ALREADY_INSTALLED"::equals), outcomes.toString());
             }
-            assertEquals(1, count(app, "users"));
+            assertEquals(1, count(site, "users"));
         }
     }
 
-    private static int count(App app, String table) {
-        return app.defaultTenant().db().dsl().fetchCount(DSL.table(DSL.name(table)));
+    private static int count(TestSite site, String table) {
+        return site.dsl().fetchCount(DSL.table(DSL.name(table)));
     }
 }

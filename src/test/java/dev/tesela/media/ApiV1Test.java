@@ -10,15 +10,11 @@ import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
 import dev.tesela.App;
-import dev.tesela.account.AccountCommands.CreateUser;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Multipart;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -37,7 +33,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jooq.DSLContext;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,9 +54,9 @@ class ApiV1Test {
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     private static final String SITE_HOST = "images.example.test";
-    private TestDatabase db;
+    @AutoClose
+    private TestSite site;
     private App app;
-    private WebServer server;
     private String base;
     private Path dataDir;
     private String adminKey;
@@ -69,32 +65,14 @@ class ApiV1Test {
 
     @BeforeAll
     void start() {
-        db = TestDatabase.create(TestDatabase.Kind.H2);
         // Links are built from the configured host name, not from the address the test connects to.
-        Map<String, String> env = TestApps.env(db, Map.of("TESELA_HOSTNAME", SITE_HOST));
-        dataDir = TestApps.dataDir(env);
-        app = App.wire(TestApps.config(env));
-        app.migrate();
-        RequestContext system = app.systemContext(app.defaultTenant());
-        app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
-        adminKey = app.accounts.createApiKey(system, "admin", "tests");
-        userKey = app.accounts.createApiKey(system, "alice", "sharex");
-        server = app.webServer();
-        base = "http://127.0.0.1:" + server.start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (server != null) {
-            server.stop();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+        site = TestSite.on(TestDatabase.Kind.H2).env("TESELA_HOSTNAME", SITE_HOST).installed().user("alice")
+                .apiKey(TestSite.ADMIN, "tests").apiKey("alice", "sharex").serving().start();
+        app = site.app();
+        dataDir = site.dataDir();
+        adminKey = site.key(TestSite.ADMIN);
+        userKey = site.key("alice");
+        base = site.base();
     }
 
     @BeforeEach
@@ -369,7 +347,7 @@ class ApiV1Test {
                 .where(org.jooq.impl.DSL.field(name("md5"), String.class).eq(image.get("md5").asString())).execute();
         assertEquals(404, get(image.get("path_viewer").asString(), Map.of()).statusCode(), "expired = gone for visitors");
         long rows = imageRows();
-        int purged = new StorageUpkeepJob(app.media, Duration.ofHours(1)).purge(app.systemContext(app.defaultTenant()));
+        int purged = new StorageUpkeepJob(app.media, Duration.ofHours(1)).purge(site.system());
         assertEquals(1, purged);
         assertEquals(rows - 1, imageRows());
         assertEquals(404, getBytes(path(image.get("url").asString()), Map.of()).statusCode());
@@ -571,7 +549,7 @@ class ApiV1Test {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private DSLContext dsl() {
-        return app.defaultTenant().db().dsl();
+        return site.dsl();
     }
 
     private long imageRows() {

@@ -16,23 +16,21 @@ import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ColorScheme;
 import com.microsoft.playwright.options.FilePayload;
 import dev.tesela.App;
-import dev.tesela.install.InstallService.InstallCommand;
 import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Services;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -52,9 +50,9 @@ class BrowserUploadTest {
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final double FINISH_TIMEOUT_MS = 30_000;
 
-    private TestDatabase db;
+    @AutoClose
+    private TestSite site;
     private App app;
-    private WebServer server;
     private String base;
     private Playwright playwright;
     private Browser browser;
@@ -65,14 +63,10 @@ class BrowserUploadTest {
         Path chromium = chromium();
         Files.createDirectories(SCREENSHOTS);
         work = Files.createTempDirectory("tesela-browser-upload-");
-        db = TestDatabase.create(TestDatabase.Kind.H2);
         // The pages load images from the links the app builds from its configured host name: name the real address.
-        Map<String, String> reachable = TestApps.reachableAt();
-        app = TestApps.migratedApp(db, reachable);
-        app.installs.install(system(), new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        server = app.webServer();
-        server.start();
-        base = "http://" + reachable.get("TESELA_HOSTNAME");
+        site = TestSite.on(TestDatabase.Kind.H2).reachable().installed().serving().start();
+        app = site.app();
+        base = site.base();
         playwright = Playwright.create();
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(chromium).setHeadless(true).setArgs(CHROMIUM_ARGS));
@@ -85,15 +79,6 @@ class BrowserUploadTest {
         }
         if (playwright != null) {
             playwright.close();
-        }
-        if (server != null) {
-            server.stop();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (db != null) {
-            db.close();
         }
         if (work != null) {
             dev.tesela.testing.TestFiles.deleteTree(work);
@@ -404,7 +389,7 @@ class BrowserUploadTest {
     }
 
     private RequestContext system() {
-        return app.systemContext(app.defaultTenant());
+        return site.system();
     }
 
     private static Path chromium() {

@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.App;
-import dev.tesela.account.AccountCommands.CreateUser;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.Principal;
-import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.db.SchemaTables;
-import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Multipart;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.jooq.DSLContext;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -53,9 +46,8 @@ class ConcurrentUploadsTest {
     private static final int ROUNDS = 5;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final AtomicInteger seed = new AtomicInteger(5000);
-    private TestDatabase db;
-    private App app;
-    private WebServer server;
+    @AutoClose
+    private TestSite site;
     private String base;
     private Path files;
     private Path dataDir;
@@ -63,31 +55,11 @@ class ConcurrentUploadsTest {
 
     @BeforeAll
     void start() {
-        db = TestDatabase.create(TestDatabase.Kind.MARIADB);
-        Map<String, String> env = TestApps.env(db, Map.of());
-        dataDir = TestApps.dataDir(env);
-        files = dataDir.resolve("files").resolve("default");
-        app = App.wire(TestApps.config(env));
-        app.migrate();
-        RequestContext system = app.systemContext(app.defaultTenant());
-        app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
-        userKey = app.accounts.createApiKey(system, "alice", "parallel");
-        server = app.webServer();
-        base = "http://127.0.0.1:" + server.start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (server != null) {
-            server.stop();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+        site = TestSite.on(TestDatabase.Kind.MARIADB).installed().user("alice").apiKey("alice", "parallel").serving().start();
+        dataDir = site.dataDir();
+        files = site.files();
+        userKey = site.key("alice");
+        base = site.base();
     }
 
     @Test
@@ -193,7 +165,7 @@ class ConcurrentUploadsTest {
     }
 
     private DSLContext dsl() {
-        return app.defaultTenant().db().dsl();
+        return site.dsl();
     }
 
     private long images() {

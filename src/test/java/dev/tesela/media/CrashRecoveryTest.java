@@ -3,14 +3,11 @@ package dev.tesela.media;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.App;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.RequestContext;
 import dev.tesela.testing.Multipart;
 import dev.tesela.testing.ServeProcess;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +20,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,18 +49,15 @@ class CrashRecoveryTest {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void killedMidUploadTheServerComesBackWithNothingOrphanedAndNothingUnownedServed() throws Exception {
-        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
-            Map<String, String> env = new HashMap<>(TestApps.env(db, Map.of("TESELA_STAGING_GRACE_SECONDS", "0",
-                    "TESELA_IMAGE_WORKERS", "2", "TESELA_EXPIRED_PURGE_SECONDS", "0")));
-            Path dataDir = TestApps.dataDir(env);
-            Path files = dataDir.resolve("files").resolve("default");
-            String key;
-            try (App app = App.wire(TestApps.config(env))) {
-                app.migrate();
-                RequestContext system = app.systemContext(app.defaultTenant());
-                app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-                key = app.accounts.createApiKey(system, "admin", "crash");
-            }
+        try (TestSite site = TestSite.on(TestDatabase.Kind.MARIADB).env(Map.of("TESELA_STAGING_GRACE_SECONDS", "0",
+                "TESELA_IMAGE_WORKERS", "2", "TESELA_EXPIRED_PURGE_SECONDS", "0"))
+                .installed().apiKey(TestSite.ADMIN, "crash").start()) {
+            site.closeApp(); // the site is served by the processes below
+            TestDatabase db = site.db();
+            Map<String, String> env = site.env();
+            Path dataDir = site.dataDir();
+            Path files = site.files();
+            String key = site.key(TestSite.ADMIN);
             AtomicInteger seed = new AtomicInteger(9000);
             int[] killAfterStarted = {5, 9};
             ServeProcess serve = ServeProcess.start("crash-0", env, LOGS, SERVE_JVM);

@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.App;
-import dev.tesela.account.AccountCommands.CreateUser;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.Principal;
-import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Services;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestFiles;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,11 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -53,9 +47,8 @@ class ImgbbUploaderClientTest {
     private static final long INSTALL_TIMEOUT_SECONDS = 300;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private TestDatabase db;
-    private App app;
-    private WebServer server;
+    @AutoClose
+    private TestSite site;
     private String base;
     private String userKey;
     private Path work;
@@ -66,28 +59,14 @@ class ImgbbUploaderClientTest {
         requireTool("npm");
         installClient();
         work = Files.createTempDirectory("tesela-imgbb-uploader-");
-        db = TestDatabase.create(TestDatabase.Kind.H2);
-        app = App.wire(TestApps.config(TestApps.env(db, TestApps.reachableAt())));
-        app.migrate();
-        RequestContext system = app.systemContext(app.defaultTenant());
-        app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
-        userKey = app.accounts.createApiKey(system, "alice", "imgbb-uploader");
-        server = app.webServer();
-        base = "http://127.0.0.1:" + server.start();
+        site = TestSite.on(TestDatabase.Kind.H2).reachable().installed().user("alice").apiKey("alice", "imgbb-uploader")
+                .serving().start();
+        userKey = site.key("alice");
+        base = site.base();
     }
 
     @AfterAll
     void stop() throws IOException {
-        if (server != null) {
-            server.stop();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (db != null) {
-            db.close();
-        }
         if (work != null) {
             TestFiles.deleteTree(work);
         }

@@ -8,20 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tesela.App;
-import dev.tesela.account.AccountCommands.CreateUser;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,13 +29,11 @@ class MediaServiceTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void uploadFindTagDeleteAndPurgeOnEveryDatabase(TestDatabase.Kind kind) throws Exception {
-        TestDatabase db = TestDatabase.create(kind);
-        try (App app = TestApps.migratedApp(db, Map.of())) {
-            RequestContext system = app.systemContext(app.defaultTenant());
-            app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-            var alice = app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
-            RequestContext rcAlice = system.withPrincipal(new Principal.User(alice.id(), "alice", Principal.Role.USER, null));
-            RequestContext rcBob = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "203.0.113.9");
+        try (TestSite site = TestSite.on(kind).installed().user("alice").start()) {
+            App app = site.app();
+            RequestContext system = site.system();
+            RequestContext rcAlice = site.as("alice");
+            RequestContext rcBob = site.guest("203.0.113.9");
 
             UploadResult first = app.media.upload(rcAlice, request(TestImages.jpeg(1000, 600, 1), "Harbour, Boats", "P3D"));
             UploadResult second = app.media.upload(rcAlice, request(TestImages.jpeg(700, 400, 2), "boats", null));
@@ -66,7 +60,7 @@ class MediaServiceTest {
             assertTrue(app.media.deleteWithSecret(rcBob, publicId, first.deleteSecret()));
             assertTrue(app.media.find(rcBob, publicId).isEmpty());
 
-            var dsl = system.db().dsl();
+            var dsl = site.dsl();
             long boats = dsl.select(org.jooq.impl.DSL.field("file_count", Long.class)).from(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("tags")))
                     .where(org.jooq.impl.DSL.field("name", String.class).eq("boats")).fetchSingle(0, Long.class);
             assertEquals(1, boats, "tag counters follow deletions");
@@ -74,29 +68,24 @@ class MediaServiceTest {
 
             app.media.delete(rcAlice, otherId);
             assertEquals(0, dsl.fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("images"))));
-        } finally {
-            db.close();
         }
     }
 
     @Test
     void guestsNeedGuestUploadsEnabled() {
-        TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
-        try (App app = TestApps.migratedApp(db, Map.of())) {
-            RequestContext system = app.systemContext(app.defaultTenant());
-            app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-            RequestContext guest = new RequestContext(app.defaultTenant(), Principal.GUEST, "t", "198.51.100.7");
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
+            App app = site.app();
+            RequestContext system = site.system();
+            RequestContext guest = site.guest("198.51.100.7");
             assertTrue(app.media.uploadOptions(guest).allowed());
             app.settings.update(system, "guest_uploads", "0");
             // A change applies from the next request: the tenant's runtime (and its settings snapshot) is replaced.
-            RequestContext nextGuest = new RequestContext(app.defaultTenant(), Principal.GUEST, "t2", "198.51.100.7");
+            RequestContext nextGuest = site.guest("198.51.100.7");
             assertTrue(app.media.uploadOptions(guest).allowed(), "a request keeps the snapshot it started with");
             AppException e = assertThrows(AppException.class, () -> app.media.upload(nextGuest, request(TestImages.png(20, 20, 3), null, null)));
             assertEquals(ErrorCode.UNAUTHORIZED, e.code());
             assertFalse(app.media.uploadOptions(nextGuest).allowed());
             assertEquals(10L * 1024 * 1024, app.media.uploadOptions(nextGuest).maxBytes(), "guests get the guest size limit");
-        } finally {
-            db.close();
         }
     }
 

@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tesela.App;
-import dev.tesela.install.InstallService.InstallCommand;
 import dev.tesela.platform.context.RequestContext;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.ByteArrayInputStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,12 +30,11 @@ class NewTagRaceTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void anUploadWhoseNewTagAConcurrentUploadCreatedFirstStillSucceeds() throws Exception {
-        TestDatabase db = TestDatabase.create(TestDatabase.Kind.POSTGRES);
-        try (App app = TestApps.migratedApp(db, Map.of());
-             Connection other = DriverManager.getConnection(db.url(), "postgres", "");
-             Connection observer = DriverManager.getConnection(db.url(), "postgres", "")) {
-            RequestContext system = app.systemContext(app.defaultTenant());
-            app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+        try (TestSite site = TestSite.on(TestDatabase.Kind.POSTGRES).installed().start();
+             Connection other = site.db().connect();
+             Connection observer = site.db().connect()) {
+            App app = site.app();
+            RequestContext system = site.system();
 
             other.setAutoCommit(false);
             other.createStatement().executeUpdate("INSERT INTO tsl_tags (name, file_count, created_at) VALUES ('harbour', 0, CURRENT_TIMESTAMP)");
@@ -57,8 +53,6 @@ class NewTagRaceTest {
                 assertEquals(1, rs.getInt(1), "one tag of that name");
                 assertEquals(1, rs.getInt(2), "counted once");
             }
-        } finally {
-            db.close();
         }
     }
 

@@ -9,15 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tesela.App;
 import dev.tesela.imaging.ImageEngines;
 import dev.tesela.imaging.PixelBudget;
-import dev.tesela.install.InstallService.InstallCommand;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.LocalBlobStore;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -47,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UploadConsistencyTest {
-    private TestDatabase db;
+    private TestSite site;
     private App app;
     private Path work;
     private LocalBlobStore realStore;
@@ -66,10 +64,9 @@ class UploadConsistencyTest {
 
     @BeforeAll
     void start() throws IOException {
-        db = TestDatabase.create(TestDatabase.Kind.H2);
-        app = TestApps.migratedApp(db, Map.of());
-        admin = app.systemContext(app.defaultTenant());
-        app.installs.install(admin, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+        site = TestSite.on(TestDatabase.Kind.H2).installed().start();
+        app = site.app();
+        admin = site.system();
         work = Files.createTempDirectory("tesela-consistency-");
         realStore = new LocalBlobStore(work.resolve("files"));
         var engine = ImageEngines.select("auto", new PixelBudget(app.config.media().jobPixels()));
@@ -93,8 +90,7 @@ class UploadConsistencyTest {
 
     @AfterAll
     void stop() throws IOException {
-        app.close();
-        db.close();
+        site.close();
         dev.tesela.testing.TestFiles.deleteTree(work);
     }
 
@@ -150,9 +146,9 @@ class UploadConsistencyTest {
         assertEquals(List.of(), blobs(), "nothing published, so nothing can be served");
         assertEquals(3, realStore.staged(10).size());
 
-        new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(app.systemContext(app.defaultTenant()));
+        new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(site.system());
         assertEquals(List.of(), realStore.staged(10), "published whatever their age");
-        String key = app.defaultTenant().db().dsl().select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES)
+        String key = site.dsl().select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES)
                 .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.STORAGE_KEY);
         assertTrue(realStore.stat(key).isPresent(), key);
         assertEquals(3, blobs().size(), "main, thumb and medium");
@@ -187,7 +183,7 @@ class UploadConsistencyTest {
     @Test
     void aFailedTransactionAfterTheBlobsWereWrittenRemovesThem() throws IOException {
         long rows = rows();
-        DSLContext dsl = app.defaultTenant().db().dsl();
+        DSLContext dsl = site.dsl();
         puts.set(0);
         dsl.execute("ALTER TABLE tsl_tags RENAME TO tsl_tags_away");
         try {
@@ -286,7 +282,7 @@ class UploadConsistencyTest {
             failDeletes.set(false);
         }
         now.set(now.get().plusSeconds(120));
-        new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(app.systemContext(app.defaultTenant()));
+        new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(site.system());
         assertEquals(List.of(), media.queuedBlobDeletions(admin), "the upkeep job retried them");
         assertEquals(List.of(), blobs(), "and the files are gone");
     }
@@ -300,7 +296,7 @@ class UploadConsistencyTest {
     }
 
     private long lastId() {
-        return app.defaultTenant().db().dsl().select(MediaRepository.ID).from(MediaRepository.IMAGES)
+        return site.dsl().select(MediaRepository.ID).from(MediaRepository.IMAGES)
                 .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.ID);
     }
 
@@ -312,7 +308,7 @@ class UploadConsistencyTest {
     }
 
     private long rows() {
-        return app.defaultTenant().db().dsl().fetchCount(dev.tesela.platform.db.SchemaTables.tenantTable("images"));
+        return site.dsl().fetchCount(dev.tesela.platform.db.SchemaTables.tenantTable("images"));
     }
 
     private List<Path> blobs() throws IOException {

@@ -3,16 +3,10 @@ package dev.tesela.media;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.App;
-import dev.tesela.account.AccountCommands.CreateUser;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.Principal;
-import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Multipart;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,57 +44,50 @@ class UploadLoadTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabase.Kind.class, names = {"MARIADB", "POSTGRES"})
     void everyUploadUnderOverloadIsStoredOrRefusedWith503AndRetryAfter(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind)) {
-            Map<String, String> env = TestApps.env(db, Map.of("TESELA_DB_POOL_SIZE", "2", "TESELA_IMAGE_WORKERS", "2"));
-            try (App app = App.wire(TestApps.config(env))) {
-                app.migrate();
-                RequestContext system = app.systemContext(app.defaultTenant());
-                app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-                app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
-                String adminKey = app.accounts.createApiKey(system, "admin", "load");
-                String aliceKey = app.accounts.createApiKey(system, "alice", "load");
-                WebServer server = app.webServer();
-                String base = "http://127.0.0.1:" + server.start();
-                Tally tally = new Tally();
-                try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-                    List<Future<?>> burst = new ArrayList<>();
-                    for (int i = 0; i < BURST; i++) {
-                        String key = i % 2 == 0 ? adminKey : aliceKey;
-                        int seed = i;
-                        burst.add(clients.submit(() -> tally.upload(base, key, seed)));
+        try (TestSite site = TestSite.on(kind).env(Map.of("TESELA_DB_POOL_SIZE", "2", "TESELA_IMAGE_WORKERS", "2"))
+                .installed().user("alice").apiKey(TestSite.ADMIN, "load").apiKey("alice", "load").serving().start()) {
+            String adminKey = site.key(TestSite.ADMIN);
+            String aliceKey = site.key("alice");
+            String base = site.base();
+            Tally tally = new Tally();
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> burst = new ArrayList<>();
+                for (int i = 0; i < BURST; i++) {
+                    String key = i % 2 == 0 ? adminKey : aliceKey;
+                    int seed = i;
+                    burst.add(clients.submit(() -> tally.upload(base, key, seed)));
+                }
+                for (Future<?> f : burst) {
+                    f.get();
+                }
+                for (int round = 0; round < ROUNDS; round++) {
+                    List<Future<?>> parallel = new ArrayList<>();
+                    for (int i = 0; i < PARALLEL_PER_USER; i++) {
+                        int seed = BURST + round * PARALLEL_PER_USER + i; // distinct from the burst's: TestImages repeats every 256 seeds
+                        parallel.add(clients.submit(() -> tally.upload(base, aliceKey, seed)));
                     }
-                    for (Future<?> f : burst) {
+                    for (Future<?> f : parallel) {
                         f.get();
                     }
-                    for (int round = 0; round < ROUNDS; round++) {
-                        List<Future<?>> parallel = new ArrayList<>();
-                        for (int i = 0; i < PARALLEL_PER_USER; i++) {
-                            int seed = BURST + round * PARALLEL_PER_USER + i; // distinct from the burst's: TestImages repeats every 256 seeds
-                            parallel.add(clients.submit(() -> tally.upload(base, aliceKey, seed)));
-                        }
-                        for (Future<?> f : parallel) {
-                            f.get();
-                        }
-                    }
-                } finally {
-                    server.stop();
                 }
-                System.out.printf("UploadLoadTest %s: %d stored, %d refused with 503 (the fastest in %d ms), slowest answer %d ms%n",
-                        kind, tally.stored.get(), tally.refused.get(), tally.fastestRefusalMillis.get(), tally.slowestMillis.get());
-                assertEquals(List.of(), List.copyOf(tally.unexpected), "answers other than 200 or 503 + Retry-After");
-                assertEquals(BURST + ROUNDS * PARALLEL_PER_USER, tally.stored.get() + tally.refused.get());
-                assertTrue(tally.stored.get() > 0, "nothing was stored");
-                // The excess is turned away quickly instead of queueing (before admission control nothing was refused:
-                // every upload waited its turn, the slowest 10-15 s on this machine).
-                assertTrue(tally.refused.get() > 0, "a burst of " + BURST + " on 2 workers refused nothing");
-                assertTrue(tally.fastestRefusalMillis.get() < 5000, "the fastest 503 took " + tally.fastestRefusalMillis.get() + " ms");
-                assertEquals(tally.stored.get(), system.db().dsl().fetchCount(DSL.table(DSL.name("images"))),
-                        "one row per 200, none for a 503");
-                Path uploads = TestApps.dataDir(env).resolve("tmp").resolve("uploads");
-                if (Files.isDirectory(uploads)) {
-                    try (var left = Files.list(uploads)) {
-                        assertEquals(List.of(), left.toList(), "temp files left behind");
-                    }
+            } finally {
+                site.stopServer();
+            }
+            System.out.printf("UploadLoadTest %s: %d stored, %d refused with 503 (the fastest in %d ms), slowest answer %d ms%n",
+                    kind, tally.stored.get(), tally.refused.get(), tally.fastestRefusalMillis.get(), tally.slowestMillis.get());
+            assertEquals(List.of(), List.copyOf(tally.unexpected), "answers other than 200 or 503 + Retry-After");
+            assertEquals(BURST + ROUNDS * PARALLEL_PER_USER, tally.stored.get() + tally.refused.get());
+            assertTrue(tally.stored.get() > 0, "nothing was stored");
+            // The excess is turned away quickly instead of queueing (before admission control nothing was refused:
+            // every upload waited its turn, the slowest 10-15 s on this machine).
+            assertTrue(tally.refused.get() > 0, "a burst of " + BURST + " on 2 workers refused nothing");
+            assertTrue(tally.fastestRefusalMillis.get() < 5000, "the fastest 503 took " + tally.fastestRefusalMillis.get() + " ms");
+            assertEquals(tally.stored.get(), site.dsl().fetchCount(DSL.table(DSL.name("images"))),
+                    "one row per 200, none for a 503");
+            Path uploads = site.dataDir().resolve("tmp").resolve("uploads");
+            if (Files.isDirectory(uploads)) {
+                try (var left = Files.list(uploads)) {
+                    assertEquals(List.of(), left.toList(), "temp files left behind");
                 }
             }
         }

@@ -21,6 +21,7 @@ import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,10 +93,10 @@ class LimitsTest {
 
     @Test
     void enforcedLimitsApplyToASingleSiteAndMinimumStoragesBlockUploads() {
-        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
-             App app = TestApps.migratedApp(db, Map.of("TESELA_TENANT_ENFORCED", "{\"limits\": {\"TESELA_MIN_STORAGES_ACTIVE\": 1}}"))) {
-            RequestContext system = app.systemContext(app.defaultTenant());
-            app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2)
+                .env("TESELA_TENANT_ENFORCED", "{\"limits\": {\"TESELA_MIN_STORAGES_ACTIVE\": 1}}").installed().start()) {
+            App app = site.app();
+            RequestContext system = site.system();
             AppException blocked = assertThrows(AppException.class, () -> app.media.upload(system, upload(TestImages.png(30, 30, seed++), null)));
             assertEquals(ErrorCode.LIMIT_REACHED, blocked.code());
             assertTrue(blocked.publicMessage().contains("1 external storage"), blocked.publicMessage());

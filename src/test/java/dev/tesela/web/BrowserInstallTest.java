@@ -13,14 +13,12 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import dev.tesela.App;
 import dev.tesela.platform.context.Principal;
-import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.Services;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestSite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
@@ -42,10 +40,9 @@ class BrowserInstallTest {
     void installSignInAndSignOutInChromium() throws Exception {
         Path chromium = chromium();
         Files.createDirectories(SCREENSHOTS);
-        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
-             App app = TestApps.migratedApp(db, Map.of())) {
-            WebServer server = app.webServer();
-            String base = "http://127.0.0.1:" + server.start();
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).serving().start()) {
+            App app = site.app();
+            String base = site.base();
             try (Playwright playwright = Playwright.create();
                  Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                          .setExecutablePath(chromium).setHeadless(true).setArgs(CHROMIUM_ARGS));
@@ -88,7 +85,7 @@ class BrowserInstallTest {
                 assertStylesheetApplied(page);
                 page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("home.png")).setFullPage(true));
 
-                var admin = app.accounts.findUser(app.systemContext(app.defaultTenant()), "admin")
+                var admin = app.accounts.findUser(site.system(), "admin")
                         .orElseThrow(() -> new AssertionError("the browser install created no administrator"));
                 assertEquals(Principal.Role.ADMIN, admin.role());
                 assertTrue(context.cookies().stream().anyMatch(c -> c.name.equals("tsl_session") && c.httpOnly),
@@ -104,8 +101,6 @@ class BrowserInstallTest {
                 assertEquals(List.of(), problems, "the pages had broken requests or script errors");
                 Assertions.assertTrue(Files.size(SCREENSHOTS.resolve("install.png")) > 1000);
                 Assertions.assertTrue(Files.size(SCREENSHOTS.resolve("home.png")) > 1000);
-            } finally {
-                server.stop();
             }
         }
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tesela.App;
 import dev.tesela.account.AccountCommands.SignIn;
-import dev.tesela.install.InstallService.InstallCommand;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.web.WebKeys;
 import dev.tesela.platform.web.WebServer;
@@ -18,6 +17,7 @@ import dev.tesela.testing.PrivateRedis;
 import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +50,6 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DependencyOutageTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String PASSWORD = "correct horse battery";
     /** How long recovery may take once the dependency is back (reconnect back-off included). */
     private static final Duration RECOVERY = Duration.ofSeconds(15);
 
@@ -58,8 +57,8 @@ class DependencyOutageTest {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private PrivatePostgres postgres;
     private PrivateRedis redis;
+    private TestSite site;
     private App app;
-    private WebServer server;
     private String base;
     private String apiKey;
     private Path dataDir;
@@ -80,20 +79,18 @@ class DependencyOutageTest {
             Services.unavailable("redis-server (a private one, to kill)", new IllegalStateException("not installed"));
         }
         postgres = PrivatePostgres.start();
-        Map<String, String> env = TestApps.env(Map.of("TESELA_DB_URL", postgres.jdbcUrl(), "TESELA_DB_USER", "postgres",
-                "TESELA_DB_POOL_SIZE", "4"), Map.of(
+        site = TestSite.onDatabase(Map.of("TESELA_DB_URL", postgres.jdbcUrl(), "TESELA_DB_USER", "postgres",
+                "TESELA_DB_POOL_SIZE", "4")).env(Map.of(
                 "TESELA_DB_POOL_WAIT_MS", "800",
                 "TESELA_REDIS_URL", redis.url() + "?timeout=500ms",
                 "TESELA_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]),
-                "TESELA_IMAGE_WORKERS", "2"));
-        dataDir = TestApps.dataDir(env);
-        app = App.wire(TestApps.config(env));
-        app.migrate();
-        RequestContext system = app.systemContext(app.defaultTenant());
-        app.installs.install(system, new InstallCommand("admin", "admin@example.com", PASSWORD));
-        apiKey = app.accounts.createApiKey(system, "admin", "outage tests");
-        server = app.webServer();
-        base = "http://127.0.0.1:" + server.start();
+                "TESELA_IMAGE_WORKERS", "2"))
+                .installed().apiKey(TestSite.ADMIN, "outage tests").serving().start();
+        Map<String, String> env = site.env();
+        app = site.app();
+        dataDir = site.dataDir();
+        apiKey = site.key(TestSite.ADMIN);
+        base = site.base();
 
         HttpResponse<String> uploaded = upload(1);
         assertEquals(200, uploaded.statusCode(), uploaded.body());
@@ -122,11 +119,8 @@ class DependencyOutageTest {
         if (provider != null) {
             provider.close();
         }
-        if (server != null) {
-            server.stop();
-        }
-        if (app != null) {
-            app.close();
+        if (site != null) {
+            site.close();
         }
         if (postgres != null) {
             postgres.close();
@@ -246,7 +240,7 @@ class DependencyOutageTest {
 
     private String signIn() {
         RequestContext rc = app.systemContext(app.defaultTenant());
-        return app.accounts.signIn(rc, new SignIn("admin", PASSWORD, false, "outage test")).sessionToken();
+        return app.accounts.signIn(rc, new SignIn(TestSite.ADMIN, TestSite.ADMIN_PASSWORD, false, "outage test")).sessionToken();
     }
 
     private HttpResponse<String> upload(int seed) throws Exception {

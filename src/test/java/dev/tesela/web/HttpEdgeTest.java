@@ -2,18 +2,13 @@ package dev.tesela.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.App;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.web.WebServer;
 import dev.tesela.testing.HostRequests;
 import dev.tesela.testing.Multipart;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -56,44 +51,25 @@ class HttpEdgeTest {
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private TestDatabase db;
-    private App app;
-    private WebServer server;
+    @AutoClose
+    private TestSite site;
     private int port;
     private Path dataDir;
     private String key;
 
     @BeforeAll
     void start() {
-        db = TestDatabase.create(TestDatabase.Kind.H2);
-        Map<String, String> env = TestApps.env(db, Map.of(
+        site = TestSite.on(TestDatabase.Kind.H2).env(Map.of(
                 "TESELA_HOSTNAME", SITE_HOST,
                 "TESELA_HTTPS", "1",
                 "TESELA_HTTP_MAX_REQUEST_MB", "8",
                 "TESELA_UPLOAD_MAX_MB", "4",
                 "TESELA_HTTP_BODY_READERS", "1",
-                "TESELA_HTTP_HEADER_TIMEOUT_SECONDS", "1"));
-        dataDir = TestApps.dataDir(env);
-        app = App.wire(TestApps.config(env));
-        app.migrate();
-        RequestContext system = app.systemContext(app.defaultTenant());
-        app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        key = app.accounts.createApiKey(system, "admin", "edge");
-        server = app.webServer();
-        port = server.start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (server != null) {
-            server.stop();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+                "TESELA_HTTP_HEADER_TIMEOUT_SECONDS", "1"))
+                .installed().apiKey(TestSite.ADMIN, "edge").serving().start();
+        dataDir = site.dataDir();
+        key = site.key(TestSite.ADMIN);
+        port = site.port();
     }
 
     @Test
@@ -482,6 +458,5 @@ class HttpEdgeTest {
             Thread.sleep(20);
         }
         assertEquals(List.of(), uploadTempFiles(), "temp files left behind");
-        assertNotNull(app);
     }
 }

@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tesela.App;
-import dev.tesela.install.InstallService.InstallCommand;
 import dev.tesela.platform.context.Principal;
-import dev.tesela.platform.web.WebServer;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestSite;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -30,7 +28,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -64,32 +62,18 @@ class HttpFlowTest {
     /** Every response with status ≥ 400 seen by this class, checked for leaked internals at the end. */
     private final List<Res> errorResponses = new ArrayList<>();
 
-    private TestDatabase db;
+    @AutoClose
+    private TestSite site;
     private App app;
-    private WebServer server;
     private String base;
     /** The administrator's browser after the install test signed it in. */
     private Visitor admin;
 
     @BeforeAll
     void startApp() {
-        db = TestDatabase.create(TestDatabase.Kind.H2);
-        app = TestApps.migratedApp(db, Map.of());
-        server = app.webServer();
-        base = "http://127.0.0.1:" + server.start();
-    }
-
-    @AfterAll
-    void stopApp() {
-        if (server != null) {
-            server.stop();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+        site = TestSite.on(TestDatabase.Kind.H2).serving().start();
+        app = site.app();
+        base = site.base();
     }
 
     // ---- installation ------------------------------------------------------------------------------------------
@@ -358,37 +342,30 @@ class HttpFlowTest {
     @Test
     @Order(13)
     void dailyFailedSignInLimitBlocksEvenTheRightPassword() throws Exception {
-        try (TestDatabase limitedDb = TestDatabase.create(TestDatabase.Kind.H2);
-             App limited = TestApps.migratedApp(limitedDb, Map.of("TESELA_LOGIN_FAILURES_PER_DAY", "3"))) {
-            assertEquals(3, limited.config.auth().failedLoginsPerDay());
-            limited.installs.install(limited.systemContext(limited.defaultTenant()), new InstallCommand(ADMIN, EMAIL, PASSWORD));
-            WebServer limitedServer = limited.webServer();
-            String limitedBase = "http://127.0.0.1:" + limitedServer.start();
-            try {
-                // Control: the right password works here (and a success clears earlier failures).
-                Visitor control = new Visitor(limitedBase);
-                Res ok = control.post("/login", Map.of("csrf_token", csrfToken(control.get("/login")), "login", ADMIN, "password", PASSWORD));
-                assertEquals(303, ok.status(), ok.describe());
+        try (TestSite limited = TestSite.on(TestDatabase.Kind.H2).env("TESELA_LOGIN_FAILURES_PER_DAY", "3").installed().serving().start()) {
+            assertEquals(3, limited.app().config.auth().failedLoginsPerDay());
+            String limitedBase = limited.base();
+            // Control: the right password works here (and a success clears earlier failures).
+            Visitor control = new Visitor(limitedBase);
+            Res ok = control.post("/login", Map.of("csrf_token", csrfToken(control.get("/login")), "login", ADMIN, "password", PASSWORD));
+            assertEquals(303, ok.status(), ok.describe());
 
-                Visitor v = new Visitor(limitedBase);
-                String token = csrfToken(v.get("/login"));
-                for (int i = 1; i <= 3; i++) {
-                    Res wrong = v.post("/login", Map.of("csrf_token", token, "login", ADMIN, "password", "wrong password " + i));
-                    assertEquals(401, wrong.status(), "attempt " + i + ": " + wrong.describe());
-                }
-                Res blocked = v.post("/login", Map.of("csrf_token", token, "login", ADMIN, "password", PASSWORD));
-                assertEquals(429, blocked.status(), blocked.describe());
-                assertTrue(blocked.body().contains("Too many failed sign-in attempts"), blocked.describe());
-                assertTrue(blocked.setCookie("tsl_session").isEmpty(), "blocked sign-in must not start a session");
-                assertEquals(Optional.empty(), signedInUser(v.get("/")));
-
-                // The limit is per address, not per browser: a fresh visitor from the same address is blocked too.
-                Visitor other = new Visitor(limitedBase);
-                Res alsoBlocked = other.post("/login", Map.of("csrf_token", csrfToken(other.get("/login")), "login", ADMIN, "password", PASSWORD));
-                assertEquals(429, alsoBlocked.status(), alsoBlocked.describe());
-            } finally {
-                limitedServer.stop();
+            Visitor v = new Visitor(limitedBase);
+            String token = csrfToken(v.get("/login"));
+            for (int i = 1; i <= 3; i++) {
+                Res wrong = v.post("/login", Map.of("csrf_token", token, "login", ADMIN, "password", "wrong password " + i));
+                assertEquals(401, wrong.status(), "attempt " + i + ": " + wrong.describe());
             }
+            Res blocked = v.post("/login", Map.of("csrf_token", token, "login", ADMIN, "password", PASSWORD));
+            assertEquals(429, blocked.status(), blocked.describe());
+            assertTrue(blocked.body().contains("Too many failed sign-in attempts"), blocked.describe());
+            assertTrue(blocked.setCookie("tsl_session").isEmpty(), "blocked sign-in must not start a session");
+            assertEquals(Optional.empty(), signedInUser(v.get("/")));
+
+            // The limit is per address, not per browser: a fresh visitor from the same address is blocked too.
+            Visitor other = new Visitor(limitedBase);
+            Res alsoBlocked = other.post("/login", Map.of("csrf_token", csrfToken(other.get("/login")), "login", ADMIN, "password", PASSWORD));
+            assertEquals(429, alsoBlocked.status(), alsoBlocked.describe());
         }
     }
 

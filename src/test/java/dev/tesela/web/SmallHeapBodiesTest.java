@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.App;
-import dev.tesela.install.InstallService.InstallCommand;
-import dev.tesela.platform.context.RequestContext;
 import dev.tesela.testing.ServeProcess;
-import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestSite;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,16 +43,12 @@ class SmallHeapBodiesTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void bodiesLargerThanTheHeapAreStreamedToDiskAndRefusedCleanly() throws Exception {
-        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2)) {
-            Map<String, String> env = new HashMap<>(TestApps.env(db, Map.of("TESELA_HTTP_MAX_REQUEST_MB", "64",
-                    "TESELA_UPLOAD_MAX_MB", "48", "TESELA_IMAGE_WORKERS", "1", "TESELA_EXPIRED_PURGE_SECONDS", "0")));
-            String key;
-            try (App app = App.wire(TestApps.config(env))) {
-                app.migrate();
-                RequestContext system = app.systemContext(app.defaultTenant());
-                app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-                key = app.accounts.createApiKey(system, "admin", "small-heap");
-            }
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).env(Map.of("TESELA_HTTP_MAX_REQUEST_MB", "64",
+                "TESELA_UPLOAD_MAX_MB", "48", "TESELA_IMAGE_WORKERS", "1", "TESELA_EXPIRED_PURGE_SECONDS", "0"))
+                .installed().apiKey(TestSite.ADMIN, "small-heap").start()) {
+            site.closeApp(); // the site is served by the process below
+            Map<String, String> env = site.env();
+            String key = site.key(TestSite.ADMIN);
             ServeProcess serve = ServeProcess.start("serve", env, LOGS, SERVE_JVM);
             try {
                 serve.awaitReady(http);
@@ -84,7 +76,7 @@ class SmallHeapBodiesTest {
                 assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode());
                 assertFalse(Files.readString(serve.log()).contains("OutOfMemoryError"), serve.tail());
-                assertNoTempFiles(TestApps.dataDir(env).resolve("tmp"));
+                assertNoTempFiles(site.dataDir().resolve("tmp"));
             } finally {
                 serve.stop();
             }
