@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,8 +57,9 @@ class UploadConsistencyTest {
     private final AtomicInteger crashOnPut = new AtomicInteger(0);
     private final AtomicInteger crashOnPublish = new AtomicInteger(0);
     private final java.util.concurrent.atomic.AtomicBoolean failDeletes = new java.util.concurrent.atomic.AtomicBoolean(false);
-    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
-            new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    /** The service's clock; every test starts at {@link #START} (see {@link #startTheClock()}). */
+    private static final java.time.Instant START = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(START);
     private MediaService media;
     private RequestContext admin;
     private int seed = 100;
@@ -86,6 +88,12 @@ class UploadConsistencyTest {
                         return now.get();
                     }
                 });
+    }
+
+    /** Tests that move the clock do not move it for the next one: the order of the tests does not matter. */
+    @BeforeEach
+    void startTheClock() {
+        now.set(START);
     }
 
     @AfterAll

@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,26 +29,23 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The product's HTTP flows end to end: the real {@link App} on an H2 database, listening on a free port, driven
- * over real HTTP. One app serves the whole class, so the tests run in order: the site starts uninstalled, gets
- * installed, then sign-out and sign-in are exercised. Redirects are never followed and every cookie is handled by
- * hand ({@link Visitor}), so each Location and Set-Cookie can be asserted.
+ * over real HTTP. The tests run in any order: the class shares an uninstalled site (which no test installs) and an
+ * installed one (on which each test signs in and out with its own visitors), and the install test installs a site
+ * of its own. Redirects are never followed and every cookie is handled by hand ({@link Visitor}), so each Location
+ * and Set-Cookie can be asserted; every error response is checked for leaked internals as it arrives.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HttpFlowTest {
-    private static final String ADMIN = "admin";
-    private static final String EMAIL = "admin@example.com";
-    private static final String PASSWORD = "correct horse battery";
+    private static final String ADMIN = TestSite.ADMIN;
+    private static final String EMAIL = TestSite.ADMIN_EMAIL;
+    private static final String PASSWORD = TestSite.ADMIN_PASSWORD;
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"csrf_token\" value=\"([^\"]*)\"");
     private static final Pattern SIGNED_IN_USER = Pattern.compile("data-testid=\"signed-in-user\">([^<]*)<");
     private static final String GUEST_SIGN_IN_LINK = "<a href=\"/login\">Sign in</a>";
@@ -59,29 +55,27 @@ class HttpFlowTest {
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
-    /** Every response with status ≥ 400 seen by this class, checked for leaked internals at the end. */
-    private final List<Res> errorResponses = new ArrayList<>();
 
+    /** A site that stays uninstalled: no test installs it. */
+    @AutoClose
+    private TestSite fresh;
+    /** An installed site (administrator {@value #ADMIN}); tests sign in and out on it with visitors of their own. */
     @AutoClose
     private TestSite site;
-    private App app;
     private String base;
-    /** The administrator's browser after the install test signed it in. */
-    private Visitor admin;
 
     @BeforeAll
-    void startApp() {
-        site = TestSite.on(TestDatabase.Kind.H2).serving().start();
-        app = site.app();
+    void startSites() {
+        fresh = TestSite.on(TestDatabase.Kind.H2).serving().start();
+        site = TestSite.on(TestDatabase.Kind.H2).installed().serving().start();
         base = site.base();
     }
 
     // ---- installation ------------------------------------------------------------------------------------------
 
     @Test
-    @Order(1)
     void freshSiteSendsEveryoneToTheInstaller() {
-        Visitor v = new Visitor(base);
+        Visitor v = new Visitor(fresh.base());
         Res home = v.get("/");
         assertEquals(302, home.status(), home.describe());
         assertEquals("/install", home.location());
@@ -106,11 +100,10 @@ class HttpFlowTest {
     }
 
     @Test
-    @Order(2)
     void installWithoutAValidCsrfTokenIsRefusedAndInstallsNothing() {
-        Visitor a = new Visitor(base);
+        Visitor a = new Visitor(fresh.base());
         String tokenA = csrfToken(a.get("/install"));
-        Visitor b = new Visitor(base);
+        Visitor b = new Visitor(fresh.base());
         String tokenB = csrfToken(b.get("/install"));
         assertNotEquals(tokenA, tokenB, "two visitors got the same CSRF token");
 
@@ -118,27 +111,26 @@ class HttpFlowTest {
 
         Res missing = a.post("/install", form);
         assertCsrfRejected(missing);
-        assertNotInstalled();
+        assertNotInstalled(fresh);
 
         Res wrong = a.post("/install", with(form, "csrf_token", tamper(tokenA)));
         assertCsrfRejected(wrong);
-        assertNotInstalled();
+        assertNotInstalled(fresh);
 
         Res foreign = a.post("/install", with(form, "csrf_token", tokenB));
         assertCsrfRejected(foreign);
-        assertNotInstalled();
+        assertNotInstalled(fresh);
 
         // A token with no binding cookie at all (a cross-site form post) is refused too.
-        Visitor stranger = new Visitor(base);
+        Visitor stranger = new Visitor(fresh.base());
         Res noCookie = stranger.post("/install", with(form, "csrf_token", tokenA));
         assertCsrfRejected(noCookie);
-        assertNotInstalled();
+        assertNotInstalled(fresh);
     }
 
     @Test
-    @Order(3)
     void installWithTooShortPasswordShowsTheErrorAndInstallsNothing() {
-        Visitor v = new Visitor(base);
+        Visitor v = new Visitor(fresh.base());
         String token = csrfToken(v.get("/install"));
         Res res = v.post("/install", with(installForm(ADMIN, EMAIL, "12345"), "csrf_token", token));
         assertEquals(400, res.status(), res.describe());
@@ -147,58 +139,58 @@ class HttpFlowTest {
         assertTrue(res.body().contains("Set up your site"), "the installer form is shown again: " + res.describe());
         assertTrue(res.body().contains("value=\"" + EMAIL + "\""), "the e-mail is kept in the form: " + res.describe());
         assertTrue(res.setCookie("tsl_session").isEmpty(), "no session for a failed install: " + res.describe());
-        assertNotInstalled();
+        assertNotInstalled(fresh);
     }
 
     @Test
-    @Order(4)
     void installCreatesTheAdministratorAndSignsIn() {
-        Visitor v = new Visitor(base);
-        String token = csrfToken(v.get("/install"));
-        Res res = v.post("/install", with(installForm(ADMIN, EMAIL, PASSWORD), "csrf_token", token));
-        assertEquals(303, res.status(), res.describe());
-        assertEquals("/", res.location());
-        SetCookie session = res.setCookie("tsl_session")
-                .orElseThrow(() -> new AssertionError("no session cookie after install: " + res.describe()));
-        assertTrue(session.value().length() >= 32, session.raw());
-        assertTrue(session.httpOnly(), "session cookie must be HttpOnly: " + session.raw());
-        assertEquals("lax", session.sameSite(), "session cookie must be SameSite=Lax: " + session.raw());
-        assertEquals("/", session.path(), session.raw());
-        assertFalse(session.secure(), "plain-HTTP site must not mark cookies Secure: " + session.raw());
+        try (TestSite installing = TestSite.on(TestDatabase.Kind.H2).serving().start()) {
+            App app = installing.app();
+            String base = installing.base();
+            Visitor v = new Visitor(base);
+            String token = csrfToken(v.get("/install"));
+            Res res = v.post("/install", with(installForm(ADMIN, EMAIL, PASSWORD), "csrf_token", token));
+            assertEquals(303, res.status(), res.describe());
+            assertEquals("/", res.location());
+            SetCookie session = res.setCookie("tsl_session")
+                    .orElseThrow(() -> new AssertionError("no session cookie after install: " + res.describe()));
+            assertTrue(session.value().length() >= 32, session.raw());
+            assertTrue(session.httpOnly(), "session cookie must be HttpOnly: " + session.raw());
+            assertEquals("lax", session.sameSite(), "session cookie must be SameSite=Lax: " + session.raw());
+            assertEquals("/", session.path(), session.raw());
+            assertFalse(session.secure(), "plain-HTTP site must not mark cookies Secure: " + session.raw());
 
-        var user = app.accounts.findUser(app.systemContext(app.defaultTenant()), ADMIN)
-                .orElseThrow(() -> new AssertionError("install did not create the administrator"));
-        assertEquals(Principal.Role.ADMIN, user.role());
-        assertEquals(EMAIL, user.email());
+            var user = app.accounts.findUser(installing.system(), ADMIN)
+                    .orElseThrow(() -> new AssertionError("install did not create the administrator"));
+            assertEquals(Principal.Role.ADMIN, user.role());
+            assertEquals(EMAIL, user.email());
 
-        Res home = v.get("/");
-        assertEquals(200, home.status(), home.describe());
-        assertEquals(Optional.of(ADMIN), signedInUser(home), home.describe());
-        assertTrue(home.body().contains("Sign out"), home.describe());
-        assertTrue(home.body().contains("You are an administrator"), home.describe());
+            Res home = v.get("/");
+            assertEquals(200, home.status(), home.describe());
+            assertEquals(Optional.of(ADMIN), signedInUser(home), home.describe());
+            assertTrue(home.body().contains("Sign out"), home.describe());
+            assertTrue(home.body().contains("You are an administrator"), home.describe());
 
-        Res installer = v.get("/install");
-        assertEquals(303, installer.status(), installer.describe());
-        assertEquals("/", installer.location());
+            Res installer = v.get("/install");
+            assertEquals(303, installer.status(), installer.describe());
+            assertEquals("/", installer.location());
 
-        // A second install, even with a valid token, cannot replace the administrator.
-        Visitor late = new Visitor(base);
-        Res lateHome = late.get("/");
-        assertEquals(200, lateHome.status(), "an installed site serves guests: " + lateHome.describe());
-        String lateToken = csrfToken(late.get("/login"));
-        Res again = late.post("/install", with(installForm("mallory", "m@example.com", "another password"), "csrf_token", lateToken));
-        assertEquals(409, again.status(), again.describe());
-        assertTrue(app.accounts.findUser(app.systemContext(app.defaultTenant()), "mallory").isEmpty());
-
-        admin = v;
+            // A second install, even with a valid token, cannot replace the administrator.
+            Visitor late = new Visitor(base);
+            Res lateHome = late.get("/");
+            assertEquals(200, lateHome.status(), "an installed site serves guests: " + lateHome.describe());
+            String lateToken = csrfToken(late.get("/login"));
+            Res again = late.post("/install", with(installForm("mallory", "m@example.com", "another password"), "csrf_token", lateToken));
+            assertEquals(409, again.status(), again.describe());
+            assertTrue(app.accounts.findUser(installing.system(), "mallory").isEmpty());
+        }
     }
 
     // ---- sign out / sign in ------------------------------------------------------------------------------------
 
     @Test
-    @Order(10)
     void signOutNeedsTheCsrfTokenAndEndsTheSession() {
-        Visitor v = requireAdmin();
+        Visitor v = signedInAdmin();
         Res missing = v.post("/logout", Map.of());
         assertCsrfRejected(missing);
         assertTrue(missing.setCookie("tsl_session").isEmpty(), "a refused sign-out must not touch the session cookie");
@@ -230,7 +222,6 @@ class HttpFlowTest {
     }
 
     @Test
-    @Order(11)
     void signInWithWrongPasswordShowsAnError() {
         Visitor v = new Visitor(base);
         Res page = v.get("/login");
@@ -251,7 +242,6 @@ class HttpFlowTest {
      * case-sensitively; this checks it deterministically on one keep-alive connection.
      */
     @Test
-    @Order(13)
     void aCookieDifferingOnlyInCaseOnTheSameConnectionIsNotTheSameCookie() throws IOException {
         Visitor v = new Visitor(base);
         String token = csrfToken(v.get("/login"));
@@ -296,7 +286,6 @@ class HttpFlowTest {
     }
 
     @Test
-    @Order(12)
     void rememberMeCookieSignsInAgainAndATamperedOneIsRefused() {
         Visitor v = new Visitor(base);
         String token = csrfToken(v.get("/login"));
@@ -340,7 +329,6 @@ class HttpFlowTest {
     }
 
     @Test
-    @Order(13)
     void dailyFailedSignInLimitBlocksEvenTheRightPassword() throws Exception {
         try (TestSite limited = TestSite.on(TestDatabase.Kind.H2).env("TESELA_LOGIN_FAILURES_PER_DAY", "3").installed().serving().start()) {
             assertEquals(3, limited.app().config.auth().failedLoginsPerDay());
@@ -372,7 +360,6 @@ class HttpFlowTest {
     // ---- errors, health, headers -------------------------------------------------------------------------------
 
     @Test
-    @Order(20)
     void unknownPathIsAnHtmlNotFoundPageWithTheRequestId() {
         Visitor v = new Visitor(base);
         Res res = v.get("/nope");
@@ -396,7 +383,6 @@ class HttpFlowTest {
     }
 
     @Test
-    @Order(21)
     void jsonClientsGetAJsonError() {
         Visitor v = new Visitor(base);
         Res res = v.get("/nope", "Accept", "application/json");
@@ -417,7 +403,6 @@ class HttpFlowTest {
     }
 
     @Test
-    @Order(22)
     void healthReadinessAndMetrics() {
         Visitor v = new Visitor(base);
         Res health = v.get("/healthz");
@@ -433,12 +418,13 @@ class HttpFlowTest {
         assertEquals("h2", body.path("database").asString(), ready.body());
         assertEquals("database", body.path("sessions").asString(), ready.body());
 
+        assertEquals(404, v.get("/nope").status());
         Res metrics = v.get("/metrics");
         assertEquals(200, metrics.status(), metrics.describe());
         assertTrue(metrics.contentType().startsWith("text/plain"), metrics.contentType());
         assertTrue(metrics.body().contains("tesela_http_requests_total"), "no request counter");
         assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("jvm_")), "no JVM metrics");
-        // Requests are counted by route template: the earlier /healthz call and the 404s are there.
+        // Requests are counted by route template: the /healthz call and the 404 above are there.
         assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("tesela_http_requests_total{")
                 && l.contains("route=\"/healthz\"") && l.contains("status=\"200\"")), "no /healthz count");
         assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("tesela_http_requests_total{")
@@ -447,7 +433,6 @@ class HttpFlowTest {
     }
 
     @Test
-    @Order(23)
     void pagesCarrySecurityHeaders() {
         Visitor v = new Visitor(base);
         for (String path : List.of("/", "/login", "/nope")) {
@@ -459,30 +444,23 @@ class HttpFlowTest {
         }
     }
 
-    @Test
-    @Order(99)
-    void noErrorBodyLeaksInternals() {
-        assertFalse(errorResponses.isEmpty(), "the flows above produced no error responses to check");
-        for (Res res : errorResponses) {
-            assertNoInternals(res);
-        }
-    }
-
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    private Visitor requireAdmin() {
-        if (admin == null) {
-            fail("the install test did not leave a signed-in administrator");
-        }
-        return admin;
+    /** A new visitor of the installed site, signed in as the administrator through the sign-in form. */
+    private Visitor signedInAdmin() {
+        Visitor v = new Visitor(base);
+        Res res = v.post("/login", Map.of("csrf_token", csrfToken(v.get("/login")), "login", ADMIN, "password", PASSWORD));
+        assertEquals(303, res.status(), res.describe());
+        assertEquals(Optional.of(ADMIN), signedInUser(v.get("/")));
+        return v;
     }
 
-    private void assertNotInstalled() {
-        Res home = new Visitor(base).get("/");
+    private void assertNotInstalled(TestSite uninstalled) {
+        Res home = new Visitor(uninstalled.base()).get("/");
         assertEquals(302, home.status(), "site became installed: " + home.describe());
         assertEquals("/install", home.location());
-        assertTrue(app.accounts.findUser(app.systemContext(app.defaultTenant()), ADMIN).isEmpty(), "an admin row exists");
-        assertFalse(app.installs.isInstalled(app.systemContext(app.defaultTenant())), "install marker exists");
+        assertTrue(uninstalled.app().accounts.findUser(uninstalled.system(), ADMIN).isEmpty(), "an admin row exists");
+        assertFalse(uninstalled.app().installs.isInstalled(uninstalled.system()), "install marker exists");
     }
 
     private static void assertCsrfRejected(Res res) {
@@ -677,7 +655,7 @@ class HttpFlowTest {
                 }
             }
             if (res.status() >= 400) {
-                errorResponses.add(res);
+                assertNoInternals(res);
             }
             return res;
         }
