@@ -224,7 +224,10 @@ public final class TestSite implements AutoCloseable {
         return dataDir().resolve("files").resolve("default");
     }
 
-    /** A system context (CLI and jobs) on the site. */
+    /**
+     * A system context (CLI and jobs) on the site, made now: like every context this class makes, it carries the
+     * tenant's current runtime, so a settings change made before is seen (one made after is not: make a new one).
+     */
     public RequestContext system() {
         return app.systemContext(app.defaultTenant());
     }
