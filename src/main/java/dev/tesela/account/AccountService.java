@@ -90,8 +90,22 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         into.put("managers", repository.countUsers(dsl, Principal.Role.MANAGER));
     }
 
-    /** Creates a user; admins and the system only. Joins the caller's transaction when {@code rc} is in one (see Tx). */
+    /**
+     * A user checked and ready to be stored: normalised names and the password's hash. Made by {@link #prepare}
+     * outside any transaction (the hash is ~100 ms of CPU), stored by {@link #record}.
+     */
+    public record NewAccount(String username, String email, Principal.Role role, String passwordHash) {}
+
+    /** Creates a user; admins and the system only ({@link #prepare} then {@link #record}). */
     public UserView createUser(RequestContext rc, CreateUser command) {
+        return record(rc, prepare(rc, command));
+    }
+
+    /**
+     * Checks a new user's fields (every problem at once) and hashes the password; touches no table, so a caller
+     * can do it before opening the transaction {@link #record} joins. Admins and the system only.
+     */
+    public NewAccount prepare(RequestContext rc, CreateUser command) {
         Access.require(rc, Access.Action.CREATE_USER, Access.Resource.SITE);
         String username = normaliseUsername(command.username());
         String email = command.email() == null || command.email().isBlank() ? null : command.email().strip().toLowerCase(Locale.ROOT);
@@ -106,20 +120,29 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
+        return new NewAccount(username, email, command.role(), hasher.hash(command.password()));
+    }
+
+    /**
+     * Stores a prepared user, checking that the name and e-mail are free and the tenant's user limits; joins the
+     * caller's transaction when {@code rc} is in one (see Tx). Admins and the system only.
+     */
+    public UserView record(RequestContext rc, NewAccount account) {
+        Access.require(rc, Access.Action.CREATE_USER, Access.Resource.SITE);
         DSLContext dsl = rc.db().dsl();
-        if (repository.usernameOrEmailTaken(dsl, username, email)) {
+        if (repository.usernameOrEmailTaken(dsl, account.username(), account.email())) {
             throw new AppException(ErrorCode.CONFLICT, "That username or e-mail address is already taken.");
         }
         rc.tenant().limits().requireRoomFor(TenantLimits.Limit.USERS, repository.countUsers(dsl, null));
-        switch (command.role()) {
-            case ADMIN -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.ADMINS, repository.countUsers(dsl, command.role()));
-            case MANAGER -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.MANAGERS, repository.countUsers(dsl, command.role()));
+        switch (account.role()) {
+            case ADMIN -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.ADMINS, repository.countUsers(dsl, account.role()));
+            case MANAGER -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.MANAGERS, repository.countUsers(dsl, account.role()));
             case USER -> { }
         }
         Instant now = clock.instant();
-        long id = repository.insertUser(dsl, username, email, command.role(), rc.clientIp(), now);
-        repository.putPasswordHash(dsl, id, hasher.hash(command.password()), now);
-        return new UserView(id, username, email, username, command.role(), "valid", now);
+        long id = repository.insertUser(dsl, account.username(), account.email(), account.role(), rc.clientIp(), now);
+        repository.putPasswordHash(dsl, id, account.passwordHash(), now);
+        return new UserView(id, account.username(), account.email(), account.username(), account.role(), "valid", now);
     }
 
     /**

@@ -62,6 +62,9 @@ public final class InstallService {
             throw AppException.invalid("email", "The administrator needs an e-mail address.");
         }
         RequestContext system = rc.withPrincipal(Principal.SYSTEM);
+        // Checked and hashed before the transaction: no CPU-heavy work while it holds its locks.
+        AccountService.NewAccount account = accounts.prepare(system,
+                new CreateUser(command.username(), command.email(), command.password(), Principal.Role.ADMIN));
         UserView admin;
         try {
             admin = Tx.run(system, tx -> {
@@ -69,8 +72,7 @@ public final class InstallService {
                 settings.putVariable(tx, INSTALLED_AT, clock.instant().toString());
                 settings.putVariable(tx, ID_SALT, Crypto.randomBase62(16));
                 settings.seedDefaults(tx);
-                return accounts.createUser(tx,
-                        new CreateUser(command.username(), command.email(), command.password(), Principal.Role.ADMIN));
+                return accounts.record(tx, account);
             });
         } catch (IntegrityConstraintViolationException raced) {
             if (installedVersion(rc).isPresent()) {
