@@ -66,6 +66,8 @@ class TenantsCliTest {
     private Map<String, String> env;
     /** The test's commands, on one wiring of {@link #env} (see {@link CliSession}). */
     private CliSession cli;
+    /** The test's own connection to {@link #db}, for looking at what the commands stored (see {@link #sql()}). */
+    private Connection sql;
 
     @BeforeAll
     static void redisIsReachable() {
@@ -73,7 +75,10 @@ class TenantsCliTest {
     }
 
     @AfterEach
-    void tearDown() throws IOException {
+    void tearDown() throws IOException, SQLException {
+        if (sql != null) {
+            sql.close();
+        }
         if (cli != null) {
             cli.close();
         }
@@ -791,9 +796,17 @@ class TenantsCliTest {
         return printed;
     }
 
+    /** One connection for the test's own SQL (autocommit: every statement sees what the commands committed). */
+    private Connection sql() throws SQLException {
+        if (sql == null) {
+            sql = db.connect();
+        }
+        return sql;
+    }
+
     /** A plan row; there is no command for plans yet. */
     private void insertPlan(String id) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = sql().prepareStatement(
                 "INSERT INTO tsl__tenant_plans (id, created_at, updated_at) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
             ps.setString(1, id);
             assertEquals(1, ps.executeUpdate());
@@ -811,8 +824,8 @@ class TenantsCliTest {
     /** Lower-cased names of every base table whose name starts with tsl_. */
     private Set<String> tables() throws SQLException {
         Set<String> names = new TreeSet<>();
-        try (Connection c = db.connect();
-                ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, "%", null)) {
+        Connection c = sql();
+        try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, "%", null)) {
             while (rs.next()) {
                 String type = rs.getString("TABLE_TYPE");
                 String name = rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT);
@@ -829,7 +842,7 @@ class TenantsCliTest {
     }
 
     private int count(String table) throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
             rs.next();
             return rs.getInt(1);
@@ -838,7 +851,7 @@ class TenantsCliTest {
 
     private List<String> usernames(String table) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT username FROM " + table + " ORDER BY username")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
@@ -849,7 +862,7 @@ class TenantsCliTest {
 
     private List<String> registryIds() throws SQLException {
         List<String> ids = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT id FROM " + CONTROL_TENANTS + " ORDER BY id")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
@@ -861,7 +874,7 @@ class TenantsCliTest {
     /** Every registry row, rendered, to compare before and after a refused command. */
     private List<String> registryRows() throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT id, hostname, plan_id, limits_json, env_enc, is_enabled, updated_at FROM "
                         + CONTROL_TENANTS + " ORDER BY id")) {
             while (rs.next()) {
@@ -874,8 +887,7 @@ class TenantsCliTest {
     }
 
     private byte[] envEnc(String id) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT env_enc FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+        try (PreparedStatement ps = sql().prepareStatement("SELECT env_enc FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "a registry row for " + id);
@@ -885,8 +897,7 @@ class TenantsCliTest {
     }
 
     private String column(String column, String id) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+        try (PreparedStatement ps = sql().prepareStatement("SELECT " + column + " FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "a registry row for " + id);
