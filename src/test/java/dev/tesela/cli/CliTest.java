@@ -34,6 +34,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,6 +44,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * stdout and stderr, and that the commands' effects are real (keys authenticate, passwords sign in, nothing is
  * left behind by a failed install).
  */
+@Execution(ExecutionMode.CONCURRENT) // every test has its own database, data dir and wiring
 class CliTest {
     private static final String ADMIN = "admin";
     private static final String ADMIN_EMAIL = "admin@example.com";

@@ -39,6 +39,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
@@ -58,6 +60,7 @@ import tools.jackson.databind.json.JsonMapper;
  * 6-minute budget), and the same registry edits and installs run on MariaDB in TwoInstancesTest (create, rename,
  * disable) and DatabaseIsolationTest (install, sign-in, API keys).
  */
+@Execution(ExecutionMode.CONCURRENT) // every test has its own database, data dir and wiring; most of the time is DDL
 class TenantsCliTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String CONTROL_TENANTS = "tsl__tenants";
