@@ -1,6 +1,7 @@
 package dev.tesela.platform.cache;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.URI;
@@ -63,7 +64,7 @@ public final class Redis implements AutoCloseable {
 
     private RedisClient client() {
         if (closed) {
-            throw new IllegalStateException("Redis is closed");
+            throw new RedisException("The Redis client is closed"); // what a closed connection's commands throw too
         }
         if (client == null) {
             client = RedisClients.create(uri);

@@ -31,16 +31,17 @@ final class LazyPool implements DataSource, AutoCloseable {
         return pool != null;
     }
 
-    private HikariDataSource pool() {
+    /** The pool, made now if it was not; once closed, a pool that was never made is not made (SQLException). */
+    private HikariDataSource pool() throws SQLException {
         HikariDataSource p = pool;
         if (p != null) {
-            return p;
+            return p; // after close() it refuses connections itself, with an SQLException
         }
         synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException("the pool " + config.getPoolName() + " is closed");
-            }
             if (pool == null) {
+                if (closed) {
+                    throw new SQLException("The pool " + config.getPoolName() + " is closed");
+                }
                 pool = new HikariDataSource(config);
             }
             return pool;
@@ -79,7 +80,7 @@ final class LazyPool implements DataSource, AutoCloseable {
 
     @Override
     public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return pool().getParentLogger();
+        throw new SQLFeatureNotSupportedException(); // as Hikari's own
     }
 
     @Override
