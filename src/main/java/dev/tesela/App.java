@@ -6,27 +6,24 @@ import dev.tesela.account.AuthEdge;
 import dev.tesela.account.DbSessionStore;
 import dev.tesela.account.RedisSessionStore;
 import dev.tesela.account.SessionStore;
-import dev.tesela.install.InstallRoutes;
 import dev.tesela.imaging.ImageEngines;
 import dev.tesela.imaging.PixelBudget;
+import dev.tesela.install.InstallRoutes;
 import dev.tesela.install.InstallService;
 import dev.tesela.media.ApiV1Routes;
-import dev.tesela.media.MediaStatistics;
-import dev.tesela.media.StorageUpkeepJob;
 import dev.tesela.media.MediaRoutes;
 import dev.tesela.media.MediaService;
-import dev.tesela.storage.BlobStore;
-import dev.tesela.storage.LocalBlobStore;
+import dev.tesela.media.MediaStatistics;
+import dev.tesela.media.StorageUpkeepJob;
+import dev.tesela.platform.cache.Redis;
 import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.db.Database;
-import dev.tesela.platform.db.DatabaseServers;
 import dev.tesela.platform.db.SchemaMigrator;
 import dev.tesela.platform.db.SchemaMigrator.Schema;
 import dev.tesela.platform.db.TenantDatabases;
 import dev.tesela.platform.metrics.Metrics;
-import dev.tesela.platform.security.MasterKey;
 import dev.tesela.platform.security.PasswordHasher;
 import dev.tesela.platform.web.CookieWriter;
 import dev.tesela.platform.web.Csrf;
@@ -38,17 +35,18 @@ import dev.tesela.platform.web.Templates;
 import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
+import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.LocalBlobStore;
 import dev.tesela.tenancy.JobsWorker;
 import dev.tesela.tenancy.Placements;
-import dev.tesela.tenancy.TenantStatsJob;
 import dev.tesela.tenancy.TenantCacheBus;
 import dev.tesela.tenancy.TenantDirectory;
 import dev.tesela.tenancy.TenantRegistry;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.tesela.tenancy.TenantStatsJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,73 +54,158 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
- * The composition root: every component is built here with {@code new}, in dependency order, and nowhere else.
- * The server and the CLI wire the same graph; the CLI just never starts the web server.
+ * The composition root: every component is built here with {@code new}, in dependency order, and nowhere else:
+ * the {@link Platform} (configuration, keys, database servers, Redis; nothing connected yet), then the tenancy layer
+ * and the features ({@link #build}), then, for {@code serve}, the web server ({@link #webServer()}). The server and the
+ * CLI wire the same graph: {@link #wire} for an instance that serves (Redis connected at once, listening for other
+ * instances' tenant changes), {@link #forCommand} for one CLI command (a pool or Redis only when the command uses
+ * them). Callers get the parts through accessors; nothing is handed out before the graph is complete.
  */
 public final class App implements AutoCloseable {
     public static final String VERSION = readVersion();
 
-    public final TeselaConfig config;
-    public final Database database;
-    public final DatabaseServers databaseServers;
-    public final SchemaMigrator migrator;
-    public final TenantDirectory tenants;
-    public final TenantRegistry registry;
-    public final TenantDatabases tenantDatabases;
-    public final SettingsService settings;
-    public final AccountService accounts;
-    public final InstallService installs;
-    public final Metrics metrics;
-    public final MediaService media;
-    private final Clock clock;
-    private volatile boolean closed;
-    private final byte[] masterKey;
-    private final Optional<RedisClient> redisClient;
-    private final Optional<StatefulRedisConnection<String, String>> redis;
+    private final Platform platform;
+    private final TenantDatabases tenantDatabases;
+    private final TenantDirectory tenants;
     private final Optional<TenantCacheBus> tenantBus;
-    private final String sessionBackend;
+    private final TenantRegistry registry;
+    private final SettingsService settings;
+    private final AccountService accounts;
+    private final InstallService installs;
+    private final MediaService media;
+    private volatile boolean closed;
 
-    private App(TeselaConfig config, Clock clock) {
-        this.config = config;
-        byte[] masterKey = MasterKey.load(config.encryptionKey(), config.dataDir());
-        this.masterKey = masterKey;
-        this.database = new Database(config.db(), "tesela");
-        this.databaseServers = new DatabaseServers(database, config.db().servers());
-        this.migrator = new SchemaMigrator(databaseServers);
-        this.tenantDatabases = new TenantDatabases(databaseServers);
-        java.nio.file.Path files = config.dataDir().resolve("files");
-        this.tenants = TenantDirectory.create(database, controlPrefix(config), config, masterKey, tenantDatabases,
-                id -> localStore(files.resolve(id)), SettingsService::loadState, clock);
-        // Commands time out after ~1 s and fail at once while Redis is down; the client reconnects by itself.
-        this.redisClient = config.redisUrl().map(dev.tesela.platform.cache.RedisClients::create);
-        this.redis = redisClient.map(RedisClient::connect);
-        // Every instance sharing Redis replaces a tenant's runtime when any of them announces a change.
-        TenantDirectory directory = tenants;
-        this.tenantBus = redisClient.map(client -> new TenantCacheBus(client, redis.orElseThrow(), "tesela:", directory::invalidateAll));
-        tenantBus.ifPresent(bus -> directory.announceThrough(bus::publish));
-        this.registry = new TenantRegistry(tenants, migrator,
-                new Placements(config.tenants().isolation(), databaseServers::exists, config.db().tablePrefix()), clock);
-        SessionStore sessions = redis.<SessionStore>map(c -> new RedisSessionStore(c, "tesela:"))
-                .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
-        this.sessionBackend = redis.isPresent() ? "redis" : "database";
-        this.settings = new SettingsService(tenants, clock);
-        this.accounts = new AccountService(sessions, PasswordHasher.OWASP, config.auth(), clock);
-        this.installs = new InstallService(settings, accounts, VERSION, clock);
-        this.metrics = new Metrics();
-        this.clock = clock;
-        this.media = MediaService.create(ImageEngines.lazy(config.media().engine(), new PixelBudget(config.media().jobPixels())),
-                config.media(), config.dataDir().resolve("tmp").resolve("uploads"), TenantContext::storage, clock);
+    private App(Platform platform, TenantDatabases tenantDatabases, TenantDirectory tenants, Optional<TenantCacheBus> tenantBus,
+                TenantRegistry registry, SettingsService settings, AccountService accounts, InstallService installs,
+                MediaService media) {
+        this.platform = platform;
+        this.tenantDatabases = tenantDatabases;
+        this.tenants = tenants;
+        this.tenantBus = tenantBus;
+        this.registry = registry;
+        this.settings = settings;
+        this.accounts = accounts;
+        this.installs = installs;
+        this.media = media;
+    }
+
+    /**
+     * The application of an instance that serves (and of tests that stand in for one): connects to Redis at once, so
+     * an unreachable Redis fails the start, and listens for the tenant changes of other instances. The database pool
+     * opens on the first query.
+     */
+    public static App wire(TeselaConfig config) {
+        App app = build(Platform.open(config, Clock.systemUTC()));
+        try {
+            app.platform.redis().ifPresent(Redis::connection);
+            app.listenForTenantChanges();
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The application of one CLI command: the same graph, with every connection made on first use (a command that
+     * only reads the registry opens its pool and nothing else; Redis only to announce a change) and no listening.
+     */
+    public static App forCommand(TeselaConfig config) {
+        return build(Platform.open(config, Clock.systemUTC()));
+    }
+
+    /** Builds the tenancy layer and the features on {@code platform}, in dependency order. Connects nothing. */
+    private static App build(Platform platform) {
+        TeselaConfig config = platform.config();
+        Clock clock = platform.clock();
+        try {
+            var tenantDatabases = new TenantDatabases(platform.databaseServers());
+            // Every instance sharing Redis replaces a tenant's runtime when any of them announces a change.
+            Optional<TenantCacheBus> bus = platform.redis().map(redis -> new TenantCacheBus(redis, "tesela:"));
+            Consumer<String> announce = id -> bus.ifPresent(b -> b.publish(id));
+            Path files = config.dataDir().resolve("files");
+            var tenants = TenantDirectory.create(platform.database(), platform.controlPrefix(), config, platform.masterKey(),
+                    tenantDatabases, id -> localStore(files.resolve(id)), SettingsService::loadState, announce, clock);
+            var registry = new TenantRegistry(tenants, platform.migrator(),
+                    new Placements(config.tenants().isolation(), platform.databaseServers()::exists, config.db().tablePrefix()), clock);
+            SessionStore sessions = platform.redis().<SessionStore>map(redis -> new RedisSessionStore(redis::connection, "tesela:"))
+                    .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
+            var settings = new SettingsService(tenants, clock);
+            var accounts = new AccountService(sessions, PasswordHasher.OWASP, config.auth(), clock);
+            var installs = new InstallService(settings, accounts, VERSION, clock);
+            var media = MediaService.create(ImageEngines.lazy(config.media().engine(), new PixelBudget(config.media().jobPixels())),
+                    config.media(), config.dataDir().resolve("tmp").resolve("uploads"), TenantContext::storage, clock);
+            return new App(platform, tenantDatabases, tenants, bus, registry, settings, accounts, installs, media);
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Makes this instance drop its tenant runtimes whenever any instance announces a change (with Redis; nothing
+     * otherwise). {@link #wire} does it; a long-running command (the jobs worker) asks for it.
+     */
+    public void listenForTenantChanges() {
+        tenantBus.ifPresent(bus -> bus.listen(tenants::invalidateAll));
     }
 
     /** The local store of a tenant's files: {@code <data>/files/<tenant id>/}. (S3 storages are their own issue.) */
-    private static BlobStore localStore(java.nio.file.Path root) {
+    private static BlobStore localStore(Path root) {
         try {
             return new LocalBlobStore(root);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the file store " + root, e);
         }
+    }
+
+    public TeselaConfig config() {
+        return platform.config();
+    }
+
+    /** The default database server (it holds the control plane). */
+    public Database database() {
+        return platform.database();
+    }
+
+    public SchemaMigrator migrator() {
+        return platform.migrator();
+    }
+
+    public TenantDatabases tenantDatabases() {
+        return tenantDatabases;
+    }
+
+    public TenantDirectory tenants() {
+        return tenants;
+    }
+
+    public TenantRegistry registry() {
+        return registry;
+    }
+
+    public SettingsService settings() {
+        return settings;
+    }
+
+    public AccountService accounts() {
+        return accounts;
+    }
+
+    public InstallService installs() {
+        return installs;
+    }
+
+    public MediaService media() {
+        return media;
+    }
+
+    /** Where sessions live: "redis" or "database". */
+    public String sessionBackend() {
+        return platform.redis().isPresent() ? "redis" : "database";
     }
 
     /**
@@ -132,6 +215,7 @@ public final class App implements AutoCloseable {
      * (else they run as {@code tesela tenants jobs:worker}).
      */
     public void startBackgroundJobs() {
+        TeselaConfig config = platform.config();
         boolean run = config.tenants().enabled() ? config.tenants().jobsInServe() : !config.media().purgeInterval().isZero();
         if (!run) {
             return;
@@ -153,7 +237,7 @@ public final class App implements AutoCloseable {
     }
 
     private StorageUpkeepJob storageUpkeepJob() {
-        return new StorageUpkeepJob(media, config.media().stagingGrace());
+        return new StorageUpkeepJob(media, platform.config().media().stagingGrace());
     }
 
     /**
@@ -163,8 +247,9 @@ public final class App implements AutoCloseable {
      * tenants' jobs worker recovers each tenant's uploads. Returns the number of staged files recovered.
      */
     public int recoverAtStartup() {
-        MediaService.sweepTemporaryFiles(config.dataDir().resolve("tmp").resolve("uploads"));
-        MediaService.sweepTemporaryFiles(config.dataDir().resolve("tmp").resolve("multipart"));
+        Path tmp = platform.config().dataDir().resolve("tmp");
+        MediaService.sweepTemporaryFiles(tmp.resolve("uploads"));
+        MediaService.sweepTemporaryFiles(tmp.resolve("multipart"));
         int recovered = 0;
         for (TenantContext tenant : tenants.pinnedTenants()) {
             recovered += storageUpkeepJob().recover(systemContext(tenant));
@@ -174,7 +259,8 @@ public final class App implements AutoCloseable {
 
     /** Keys of the Tenants API (provider mode), stored in the control plane. */
     public dev.tesela.tenancy.TenantApiKeys tenantApiKeys() {
-        return new dev.tesela.tenancy.TenantApiKeys(database.controlDsl(controlPrefix(config)), masterKey, clock);
+        return new dev.tesela.tenancy.TenantApiKeys(platform.database().controlDsl(platform.controlPrefix()), platform.masterKey(),
+                platform.clock());
     }
 
     /** The provider's actions on users inside a tenant (Tenants API and CLI). */
@@ -188,6 +274,7 @@ public final class App implements AutoCloseable {
      * {@code TESELA_EXPIRED_PURGE_SECONDS} for the single site).
      */
     public JobsWorker jobsWorker() {
+        TeselaConfig config = platform.config();
         java.time.Duration defaultInterval = config.tenants().enabled() || config.media().purgeInterval().isZero()
                 ? JobsWorker.DEFAULT_INTERVAL : config.media().purgeInterval();
         return new JobsWorker(registry, tenants, List.of(storageUpkeepJob(), statsJob()), this::systemContext, defaultInterval);
@@ -196,11 +283,6 @@ public final class App implements AutoCloseable {
     /** The statistics job: each feature counts its own data. */
     public TenantStatsJob statsJob() {
         return new TenantStatsJob(registry, List.of(accounts, new MediaStatistics(), new dev.tesela.site.SiteStatistics()));
-    }
-
-    /** Builds the whole application for {@code config}. Connects to the database pool lazily; Redis at once. */
-    public static App wire(TeselaConfig config) {
-        return new App(config, Clock.systemUTC());
     }
 
     /** Prefix of the control-plane tables: the site prefix plus one underscore (tsl_ → tsl__tenants). */
@@ -213,12 +295,13 @@ public final class App implements AutoCloseable {
      * mode tenants migrate with {@code tenants database:migrate}); returns the number of migrations applied.
      */
     public int migrate() {
-        int applied = migrator.migrate(Schema.CONTROL, controlPrefix(config));
+        SchemaMigrator migrator = platform.migrator();
+        int applied = migrator.migrate(Schema.CONTROL, platform.controlPrefix());
         if (tenants.providerMode()) {
             return applied;
         }
         applied += migrator.migrateTenant(tenants.defaultTenant().placement());
-        tenants.registerDefaultTenant(config.site().hostname().replaceFirst(":[0-9]+$", ""));
+        tenants.registerDefaultTenant(platform.config().site().hostname().replaceFirst(":[0-9]+$", ""));
         return applied;
     }
 
@@ -231,8 +314,12 @@ public final class App implements AutoCloseable {
         return RequestContext.system(tenant, "cli-" + dev.tesela.platform.security.Crypto.randomBase62(8));
     }
 
-    /** The web server with every route of the product. */
+    /** The web server with every route of the product (not started); its templates, edges and metrics are made here. */
     public WebServer webServer() {
+        TeselaConfig config = platform.config();
+        Clock clock = platform.clock();
+        Database database = platform.database();
+        Metrics metrics = new Metrics();
         Templates templates = new Templates();
         CookieWriter cookies = new CookieWriter(config.site().https());
         Csrf csrf = new Csrf(cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
@@ -243,11 +330,11 @@ public final class App implements AutoCloseable {
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("database", database::ping);
-        redis.ifPresent(c -> checks.put("redis", () -> "PONG".equals(c.sync().ping())));
+        platform.redis().ifPresent(redis -> checks.put("redis", () -> "PONG".equals(redis.connection().sync().ping())));
         Map<String, String> info = new LinkedHashMap<>();
         info.put("version", VERSION);
         info.put("database", database.vendor().name().toLowerCase(java.util.Locale.ROOT));
-        info.put("sessions", sessionBackend);
+        info.put("sessions", sessionBackend());
         info.put("mode", tenants.providerMode() ? "provider" : "single-site");
         info.put("image_engine", media.engineDescription());
 
@@ -271,6 +358,7 @@ public final class App implements AutoCloseable {
 
     /** The Tenants API on the internal host name in provider mode; no routes at all otherwise. */
     private dev.tesela.platform.web.Routes tenantsApi() {
+        TeselaConfig config = platform.config();
         if (!tenants.providerMode()) {
             return routes -> { };
         }
@@ -278,29 +366,23 @@ public final class App implements AutoCloseable {
                 config.tenants().internalHostname());
         return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, tenantAccounts(), traefik,
                 this::systemContext, config.tenants().internalHostname(), config.tenants().apiIpAllowList(),
-                config.tenants().apiRequestSecret(), config.tenants().apiSignature(), clock);
+                config.tenants().apiRequestSecret(), config.tenants().apiSignature(), platform.clock());
     }
 
     /** What /powered-by shows: the provider (when one is configured) and this software. */
     private dev.tesela.site.PoweredBy poweredBy() {
+        TeselaConfig config = platform.config();
         String name = config.tenants().providerName();
         String url = config.tenants().providerUrl();
         return new dev.tesela.site.PoweredBy(name.isBlank() ? null : name, url.isBlank() ? null : url, VERSION,
                 config.context() != dev.tesela.platform.config.DeploymentContext.SAAS);
     }
 
-    public String sessionBackend() {
-        return sessionBackend;
-    }
-
+    /** Stops the background jobs and closes what the platform opened (Redis, then the pools). */
     @Override
     public void close() {
         closed = true;
-        tenantBus.ifPresent(TenantCacheBus::close);
-        redis.ifPresent(StatefulRedisConnection::close);
-        redisClient.ifPresent(dev.tesela.platform.cache.RedisClients::shutdown);
-        databaseServers.close();
-        database.close();
+        platform.close();
     }
 
     private static String readVersion() {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Sessions in Redis, so any application instance serves any request. Keys:
@@ -14,10 +15,11 @@ import java.util.Optional;
  * {@code <namespace><tenant>:user-sessions:<userId>} (a set of that user's session keys, for sign-out everywhere).
  */
 public final class RedisSessionStore implements SessionStore {
-    private final StatefulRedisConnection<String, String> connection;
+    private final Supplier<StatefulRedisConnection<String, String>> connection;
     private final String namespace;
 
-    public RedisSessionStore(StatefulRedisConnection<String, String> connection, String namespace) {
+    /** {@code connection} is asked for on every use (it may connect on first use: see {@code platform.cache.Redis}). */
+    public RedisSessionStore(Supplier<StatefulRedisConnection<String, String>> connection, String namespace) {
         this.connection = connection;
         this.namespace = namespace;
     }
@@ -26,7 +28,7 @@ public final class RedisSessionStore implements SessionStore {
     public String create(TenantContext tenant, Session session, Duration idle) {
         String token = SessionStore.newToken();
         String key = sessionKey(tenant, token);
-        RedisCommands<String, String> redis = connection.sync();
+        RedisCommands<String, String> redis = connection.get().sync();
         Map<String, String> fields = new java.util.HashMap<>();
         fields.put("user_id", Long.toString(session.userId()));
         fields.put("created_at", Long.toString(session.createdAt().toEpochMilli()));
@@ -44,7 +46,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Optional<Session> findAndTouch(TenantContext tenant, String token, Duration idle) {
         String key = sessionKey(tenant, token);
-        RedisCommands<String, String> redis = connection.sync();
+        RedisCommands<String, String> redis = connection.get().sync();
         Map<String, String> fields = redis.hgetall(key);
         if (fields == null || fields.isEmpty() || !fields.containsKey("user_id")) {
             return Optional.empty();
@@ -59,12 +61,12 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public void delete(TenantContext tenant, String token) {
-        connection.sync().del(sessionKey(tenant, token));
+        connection.get().sync().del(sessionKey(tenant, token));
     }
 
     @Override
     public void deleteAllForUser(TenantContext tenant, long userId) {
-        RedisCommands<String, String> redis = connection.sync();
+        RedisCommands<String, String> redis = connection.get().sync();
         String index = userIndexKey(tenant, userId);
         var keys = redis.smembers(index);
         if (!keys.isEmpty()) {

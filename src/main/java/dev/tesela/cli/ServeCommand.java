@@ -20,8 +20,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         long started = System.nanoTime();
-        App app = cli.wire();
-        if (app.config.db().migrateOnStart()) {
+        App app = App.wire(cli.config());
+        if (app.config().db().migrateOnStart()) {
             int applied = app.migrate();
             if (applied > 0) {
                 log.info("Applied {} database migration(s)", applied);
@@ -33,8 +33,8 @@ final class ServeCommand implements Callable<Integer> {
         int port = server.start();
         app.startBackgroundJobs();
         log.info("Tesela {} listening on http://{}:{} (database: {}, sessions: {}, images: {}, started in {} ms)", App.VERSION,
-                app.config.http().host(), port, app.database.vendor().name().toLowerCase(java.util.Locale.ROOT),
-                app.sessionBackend(), app.media.engineDescription(), (System.nanoTime() - started) / 1_000_000);
+                app.config().http().host(), port, app.database().vendor().name().toLowerCase(java.util.Locale.ROOT),
+                app.sessionBackend(), app.media().engineDescription(), (System.nanoTime() - started) / 1_000_000);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping");
@@ -60,11 +60,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Provider mode: names the tenants whose database server is missing from TESELA_DB_SERVERS (they answer 503). */
     private static void warnAboutStrandedTenants(App app) {
-        if (!app.tenants.providerMode()) {
+        if (!app.tenants().providerMode()) {
             return;
         }
         try {
-            java.util.List<String> stranded = app.tenants.tenantsOnMissingServers();
+            java.util.List<String> stranded = app.tenants().tenantsOnMissingServers();
             if (!stranded.isEmpty()) {
                 log.error("{} tenant(s) live on database servers missing from TESELA_DB_SERVERS and will answer 503: {}",
                         stranded.size(), stranded.size() > 20 ? stranded.subList(0, 20) + " …" : stranded);

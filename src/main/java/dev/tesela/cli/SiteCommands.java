@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The application commands that act on one site. Each wires the app, runs one service call as the system
- * principal, prints its result on stdout, and returns the exit code. Failures are AppExceptions, turned into a
+ * The application commands that act on one site. Each gets the app from {@link CliEnvironment#withApp} (wired for the
+ * command, connecting only what it uses), runs one service call as the system principal, prints its result on stdout, and returns the exit code. Failures are AppExceptions, turned into a
  * message and exit code by {@link TeselaCli}.
  */
 final class SiteCommands {
@@ -30,23 +30,21 @@ final class SiteCommands {
 
         @Override
         public Integer call() {
-            try (App app = cli.wire()) {
-                return run(app);
-            }
+            return cli.withApp(this::run);
         }
 
         abstract int run(App app);
 
         /** Refuses to act on a site whose schema was never created. */
         void requireSchema(App app) {
-            if (app.migrator.tenantVersion(cli.tenant(app, tenant).placement()) == null) {
+            if (app.migrator().tenantVersion(cli.tenant(app, tenant).placement()) == null) {
                 throw new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed. Run `tesela install` first.");
             }
         }
 
         void requireInstalled(App app) {
             requireSchema(app);
-            if (!app.installs.isInstalled(cli.system(app, tenant))) {
+            if (!app.installs().isInstalled(cli.system(app, tenant))) {
                 throw new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed. Run `tesela install` first.");
             }
         }
@@ -69,7 +67,7 @@ final class SiteCommands {
         @Override
         int run(App app) {
             app.migrate();
-            var admin = app.installs.install(cli.system(app, tenant), new InstallCommand(username, email, password));
+            var admin = app.installs().install(cli.system(app, tenant), new InstallCommand(username, email, password));
             cli.out().println("Installed Tesela " + App.VERSION + "; administrator '" + admin.username() + "' created.");
             return 0;
         }
@@ -88,15 +86,15 @@ final class SiteCommands {
         int run(App app) {
             var tenantTables = cli.tenant(app, tenant).placement();
             if (dump) {
-                String sql = app.migrator.pendingSql(Schema.CONTROL, App.controlPrefix(app.config))
-                        + app.migrator.pendingTenantSql(tenantTables);
+                String sql = app.migrator().pendingSql(Schema.CONTROL, App.controlPrefix(app.config()))
+                        + app.migrator().pendingTenantSql(tenantTables);
                 cli.out().print(sql.isBlank() ? "-- The schema is up to date: nothing to run.\n" : sql);
                 return 0;
             }
             int applied = app.migrate();
-            if (app.tenants.providerMode()) {
+            if (app.tenants().providerMode()) {
                 // app.migrate() covers the control plane only in provider mode; the named tenant's schema is ours.
-                applied += app.migrator.migrateTenant(tenantTables);
+                applied += app.migrator().migrateTenant(tenantTables);
             }
             cli.out().println(applied == 0 ? "The schema is up to date." : "Applied " + applied + " migration(s).");
             return 0;
@@ -127,7 +125,7 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            cli.out().println(app.installs.installedVersion(cli.system(app, tenant)).orElseThrow());
+            cli.out().println(app.installs().installedVersion(cli.system(app, tenant)).orElseThrow());
             return 0;
         }
     }
@@ -144,7 +142,7 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            cli.out().println(app.settings.get(cli.system(app, tenant), key));
+            cli.out().println(app.settings().get(cli.system(app, tenant), key));
             return 0;
         }
     }
@@ -163,7 +161,7 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            cli.out().println(app.settings.update(cli.system(app, tenant), key, value));
+            cli.out().println(app.settings().update(cli.system(app, tenant), key, value));
             return 0;
         }
     }
@@ -185,7 +183,7 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            var reset = app.accounts.resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password), revokeApiKeys);
+            var reset = app.accounts().resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password), revokeApiKeys);
             if (revokeApiKeys) {
                 cli.err().println("Revoked " + reset.apiKeysRevoked() + " API key(s) of '" + reset.username() + "'.");
             }
@@ -209,7 +207,7 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            String key = app.accounts.createApiKey(cli.system(app, tenant), username, name);
+            String key = app.accounts().createApiKey(cli.system(app, tenant), username, name);
             cli.out().println("API key for '" + username + "' (store it now; it cannot be shown again):");
             cli.out().println(key);
             return 0;

@@ -51,12 +51,11 @@ final class TenantsCommands implements Runnable {
 
         @Override
         public Integer call() {
-            try (App app = cli.wire()) {
-                if (!app.tenants.providerMode()) {
-                    throw new AppException(ErrorCode.BAD_REQUEST, "Provider mode is off: set TESELA_TENANTS_ENABLED=1 (see docs/configuration.md).");
-                }
-                return run(app);
+            // Refused from the configuration alone, before anything is wired.
+            if (!cli.config().tenants().enabled()) {
+                throw new AppException(ErrorCode.BAD_REQUEST, "Provider mode is off: set TESELA_TENANTS_ENABLED=1 (see docs/configuration.md).");
             }
+            return cli.withApp(this::run);
         }
 
         abstract int run(App app);
@@ -68,7 +67,7 @@ final class TenantsCommands implements Runnable {
 
     /** A tenant as JSON, with its last statistics. */
     static Map<String, Object> json(App app, TenantRecord t) {
-        return dev.tesela.tenancy.TenantJson.tenant(t, app.registry.stats(t.id()));
+        return dev.tesela.tenancy.TenantJson.tenant(t, app.registry().stats(t.id()));
     }
 
     @Command(name = "init", description = "Create or update the control-plane tables (the tenant registry). Safe to repeat.")
@@ -107,7 +106,7 @@ final class TenantsCommands implements Runnable {
         @Override
         int run(App app) {
             app.migrate();
-            print(json(app, app.registry.create(new CreateTenant(id, hostname, flag("--is_enabled", enabled), planId, limits,
+            print(json(app, app.registry().create(new CreateTenant(id, hostname, flag("--is_enabled", enabled), planId, limits,
                     TenantRegistry.parseEnv(env)))));
             return 0;
         }
@@ -124,7 +123,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(json(app, app.registry.get(id)));
+            print(json(app, app.registry().get(id)));
             return 0;
         }
     }
@@ -137,7 +136,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(app.registry.list().stream().map(t -> json(app, t)).toList());
+            print(app.registry().list().stream().map(t -> json(app, t)).toList());
             return 0;
         }
     }
@@ -163,7 +162,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(json(app, app.registry.edit(new EditTenant(id, Optional.ofNullable(hostname),
+            print(json(app, app.registry().edit(new EditTenant(id, Optional.ofNullable(hostname),
                     Optional.ofNullable(enabled).map(v -> flag("--is_enabled", v)), Optional.ofNullable(planId),
                     Optional.ofNullable(limits), Optional.ofNullable(env).map(TenantRegistry::parseEnv)))));
             return 0;
@@ -183,7 +182,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            app.registry.delete(id, dropTables);
+            app.registry().delete(id, dropTables);
             cli.out().println("Deleted tenant '" + id + "'" + (dropTables ? " and its tables." : "; its tables were kept."));
             return 0;
         }
@@ -197,7 +196,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            app.registry.refreshCaches();
+            app.registry().refreshCaches();
             cli.out().println("Tenant caches emptied on every instance.");
             return 0;
         }
@@ -217,8 +216,8 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            app.migrator.migrate(Schema.CONTROL, App.controlPrefix(app.config));
-            var outcomes = id != null ? List.of(app.registry.migrateOne(id)) : app.registry.migrateAll(parallel);
+            app.migrator().migrate(Schema.CONTROL, App.controlPrefix(app.config()));
+            var outcomes = id != null ? List.of(app.registry().migrateOne(id)) : app.registry().migrateAll(parallel);
             int failed = 0;
             for (var o : outcomes) {
                 if (o.error() == null) {
@@ -342,12 +341,12 @@ final class TenantsCommands implements Runnable {
         int run(App app) {
             var job = app.statsJob();
             Map<String, Object> out = new LinkedHashMap<>();
-            List<String> ids = id != null ? List.of(app.registry.get(id).id())
-                    : app.registry.list().stream().map(dev.tesela.tenancy.TenantRecord::id).toList();
+            List<String> ids = id != null ? List.of(app.registry().get(id).id())
+                    : app.registry().list().stream().map(dev.tesela.tenancy.TenantRecord::id).toList();
             for (String tenantId : ids) {
-                var tenant = app.tenants.byId(tenantId).orElseThrow();
+                var tenant = app.tenants().byId(tenantId).orElseThrow();
                 job.run(app.systemContext(tenant));
-                out.put(tenantId, app.registry.stats(tenantId).orElse(null));
+                out.put(tenantId, app.registry().stats(tenantId).orElse(null));
             }
             cli.out().println(JSON.writeValueAsString(out));
             return 0;
@@ -378,6 +377,8 @@ final class TenantsCommands implements Runnable {
                 outcomes.forEach((tenantId, outcome) -> cli.out().println(tenantId + ": " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
                 return outcomes.containsValue(dev.tesela.tenancy.JobsWorker.Outcome.FAILED) ? 1 : 0;
             }
+            // A long-running worker is an instance: it drops its cached tenants when any instance changes one.
+            app.listenForTenantChanges();
             var stopped = new java.util.concurrent.atomic.AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopped.set(true)));
             try {
@@ -409,7 +410,7 @@ final class TenantsCommands implements Runnable {
         @Override
         int run(App app) {
             app.migrate();
-            print(json(app.registry.createPlan(new PlanChange(id, Optional.ofNullable(limits),
+            print(json(app.registry().createPlan(new PlanChange(id, Optional.ofNullable(limits),
                     Optional.ofNullable(env).map(TenantRegistry::parseEnv)))));
             return 0;
         }
@@ -426,7 +427,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(json(app.registry.getPlan(id)));
+            print(json(app.registry().getPlan(id)));
             return 0;
         }
     }
@@ -439,7 +440,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(app.registry.listPlans().stream().map(TenantsCommands::json).toList());
+            print(app.registry().listPlans().stream().map(TenantsCommands::json).toList());
             return 0;
         }
     }
@@ -459,7 +460,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            print(json(app.registry.editPlan(new PlanChange(id, Optional.ofNullable(limits),
+            print(json(app.registry().editPlan(new PlanChange(id, Optional.ofNullable(limits),
                     Optional.ofNullable(env).map(TenantRegistry::parseEnv)))));
             return 0;
         }
@@ -476,7 +477,7 @@ final class TenantsCommands implements Runnable {
 
         @Override
         int run(App app) {
-            app.registry.deletePlan(id);
+            app.registry().deletePlan(id);
             cli.out().println("Deleted plan '" + id + "'.");
             return 0;
         }

@@ -55,8 +55,8 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
     private final FlushableCache<String, Resolution> byHostname;
     /** Runtimes by tenant id (the pinned single-site tenant, and provider tenants asked for by id). */
     private final FlushableCache<String, Optional<TenantContext>> byId;
-    /** Announces this instance's changes to the others (the cache bus); set once at wiring, before any request. */
-    private volatile java.util.function.Consumer<String> announce = id -> { };
+    /** Announces this instance's changes to the others (the cache bus's publish), or does nothing (no Redis). */
+    private final java.util.function.Consumer<String> announce;
     /**
      * Every host name's latest resolution read from the registry, kept through invalidations and expiry: used only
      * while the registry cannot be read (see {@link #resolve}). Bounded like {@link #byHostname}.
@@ -70,11 +70,12 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
      * @param tablePrefix      TESELA_DB_TABLE_PREFIX: the single site's prefix, and the start of every tenant's prefix
      * @param internalHostname the provider's own host name (provider mode), never resolved to a tenant
      * @param siteHostname     TESELA_HOSTNAME: the single site's public host name (with an optional :port)
+     * @param announce         tells the other instances that a tenant changed (see {@link #changed})
      */
     TenantDirectory(TenantRepository repository, TenantEnvironment environment, java.util.function.Predicate<String> serverExists,
                     String tablePrefix, byte[] masterKey, boolean providerMode, String internalHostname, String siteHostname,
                     String enforcedLimitsJson, TenantDatabases databases, java.util.function.Function<String, BlobStore> storageFor,
-                    SiteState.Loader stateLoader, Clock clock) {
+                    SiteState.Loader stateLoader, java.util.function.Consumer<String> announce, Clock clock) {
         this.repository = repository;
         this.environment = environment;
         this.serverExists = serverExists;
@@ -87,22 +88,27 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
         this.databases = databases;
         this.storageFor = storageFor;
         this.stateLoader = stateLoader;
+        this.announce = announce;
         this.clock = clock;
         this.byHostname = new FlushableCache<>(100_000, CACHE_TTL);
         this.byId = new FlushableCache<>(100_000, CACHE_TTL);
     }
 
-    /** The directory for an installation: control-plane tables under {@code App.controlPrefix}, tenants per {@code config}. */
+    /**
+     * The directory for an installation: control-plane tables under {@code App.controlPrefix}, tenants per
+     * {@code config}; {@code announce} tells the other instances of a change (the cache bus's publish; a no-op without
+     * Redis).
+     */
     public static TenantDirectory create(Database database, String controlPrefix, TeselaConfig config, byte[] masterKey,
                                          TenantDatabases databases, java.util.function.Function<String, BlobStore> storageFor,
-                                         SiteState.Loader stateLoader, Clock clock) {
+                                         SiteState.Loader stateLoader, java.util.function.Consumer<String> announce, Clock clock) {
         var control = database.controlDsl(controlPrefix);
         var environment = new TenantEnvironment(new PlanRepository(control), new SecretBox(masterKey), config.tenants().enforced());
         java.util.function.Predicate<String> serverExists = name -> TenantPlacement.DEFAULT_SERVER.equals(name)
                 || config.db().servers().containsKey(name);
         return new TenantDirectory(new TenantRepository(control), environment, serverExists, config.db().tablePrefix(), masterKey,
                 config.tenants().enabled(), config.tenants().internalHostname(), config.site().hostname(),
-                config.tenants().enforced().limitsJson(), databases, storageFor, stateLoader, clock);
+                config.tenants().enforced().limitsJson(), databases, storageFor, stateLoader, announce, clock);
     }
 
     TenantRepository repository() {
@@ -129,14 +135,6 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
         } catch (IntegrityConstraintViolationException registeredConcurrently) {
             // Another process (a second instance or the CLI) registered it between the check and the insert.
         }
-    }
-
-    /**
-     * Makes {@link #changed} also tell the other instances (the cache bus's publish). Called once by the composition
-     * root, before requests; without it changes stay local (one instance, or tests).
-     */
-    public void announceThrough(java.util.function.Consumer<String> publisher) {
-        this.announce = publisher;
     }
 
     /** The single site's tenant (its current runtime). Not a tenant of provider mode. */

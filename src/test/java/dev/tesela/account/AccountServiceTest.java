@@ -24,7 +24,7 @@ class AccountServiceTest {
     @EnumSource(TestDatabase.Kind.class)
     void signInWithUsernameOrEmailAndTheSessionAuthenticates(TestDatabase.Kind kind) {
         try (TestSite site = TestSite.on(kind).installed().start()) {
-            var accounts = site.app().accounts;
+            var accounts = site.app().accounts();
             var byName = accounts.signIn(site.guest("10.0.0.1"), new SignIn("ADMIN", PASSWORD, false, "ua"));
             var byEmail = accounts.signIn(site.guest("10.0.0.1"), new SignIn("Admin@Example.com", PASSWORD, false, "ua"));
             assertEquals("admin", byName.user().username());
@@ -43,7 +43,7 @@ class AccountServiceTest {
     @EnumSource(TestDatabase.Kind.class)
     void failedSignInsAreLimitedPerAddressPerDayAndSuccessClearsThem(TestDatabase.Kind kind) {
         try (TestSite site = TestSite.on(kind).env("TESELA_LOGIN_FAILURES_PER_DAY", "3").installed().start()) {
-            var accounts = site.app().accounts;
+            var accounts = site.app().accounts();
             var attacker = site.guest("203.0.113.9");
             for (int i = 0; i < 2; i++) {
                 var e = assertThrows(AppException.class, () -> accounts.signIn(attacker, new SignIn("admin", "wrong", false, null)));
@@ -64,7 +64,7 @@ class AccountServiceTest {
     @EnumSource(TestDatabase.Kind.class)
     void loginCookieResumesASessionRecordsLastSeenAndRejectsForgeries(TestDatabase.Kind kind) {
         try (TestSite site = TestSite.on(kind).installed().start()) {
-            var accounts = site.app().accounts;
+            var accounts = site.app().accounts();
             var signedIn = accounts.signIn(site.guest("10.0.0.2"), new SignIn("admin", PASSWORD, true, "Browser/1"));
             String cookie = signedIn.loginCookie().orElseThrow();
             long cookieId = Long.parseLong(cookie.substring(0, cookie.indexOf('.')));
@@ -89,7 +89,7 @@ class AccountServiceTest {
     @EnumSource(TestDatabase.Kind.class)
     void apiKeysAuthenticateTheirOwnerAndForgedKeysFail(TestDatabase.Kind kind) {
         try (TestSite site = TestSite.on(kind).installed().start()) {
-            var accounts = site.app().accounts;
+            var accounts = site.app().accounts();
             String key = accounts.createApiKey(site.system(), "admin", "test");
             assertTrue(key.startsWith("tsk_"));
             assertEquals("admin", accounts.authenticateApiKey(site.app().defaultTenant(), key).orElseThrow().username());
@@ -106,7 +106,7 @@ class AccountServiceTest {
     @EnumSource(TestDatabase.Kind.class)
     void passwordResetReplacesThePasswordAndEndsEverySession(TestDatabase.Kind kind) {
         try (TestSite site = TestSite.on(kind).installed().start()) {
-            var accounts = site.app().accounts;
+            var accounts = site.app().accounts();
             var before = accounts.signIn(site.guest("10.0.0.5"), new SignIn("admin", PASSWORD, true, null));
             var reset = accounts.resetPassword(site.system(), "Admin@Example.com", Optional.empty(), false);
             assertEquals("admin", reset.username(), "named by e-mail, answered with the username");
@@ -123,7 +123,7 @@ class AccountServiceTest {
     @EnumSource(TestDatabase.Kind.class)
     void createUserValidatesAndRefusesDuplicates(TestDatabase.Kind kind) {
         try (TestSite site = TestSite.on(kind).installed().start()) {
-            var accounts = site.app().accounts;
+            var accounts = site.app().accounts();
             var invalid = assertThrows(AppException.class, () -> accounts.createUser(site.system(),
                     new CreateUser("no spaces!", "not-an-email", "short", Principal.Role.USER)));
             assertEquals(ErrorCode.INVALID_INPUT, invalid.code());

@@ -33,7 +33,8 @@ class RedisSessionStoreTest extends SessionStoreContract {
             Services.unavailable("Redis", e);
         }
         namespace = "tesela-test-" + Crypto.randomBase62(8) + ":";
-        store = new RedisSessionStore(connection, namespace);
+        StatefulRedisConnection<String, String> opened = connection;
+        store = new RedisSessionStore(() -> opened, namespace);
     }
 
     @AfterAll

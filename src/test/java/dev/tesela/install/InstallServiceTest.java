@@ -30,14 +30,14 @@ class InstallServiceTest {
         try (TestSite site = TestSite.on(kind).start()) {
             App app = site.app();
             var rc = site.system();
-            assertFalse(app.installs.isInstalled(rc));
-            var admin = app.installs.install(rc, new InstallCommand("Owner", "owner@example.com", "a good password"));
+            assertFalse(app.installs().isInstalled(rc));
+            var admin = app.installs().install(rc, new InstallCommand("Owner", "owner@example.com", "a good password"));
             assertEquals("owner", admin.username());
-            assertTrue(app.installs.isInstalled(rc));
-            assertEquals(App.VERSION, app.installs.installedVersion(rc).orElseThrow());
-            assertEquals("Tesela", app.settings.get(rc, "website_name"));
+            assertTrue(app.installs().isInstalled(rc));
+            assertEquals(App.VERSION, app.installs().installedVersion(rc).orElseThrow());
+            assertEquals("Tesela", app.settings().get(rc, "website_name"));
             var again = assertThrows(AppException.class,
-                    () -> app.installs.install(rc, new InstallCommand("other", "other@example.com", "a good password")));
+                    () -> app.installs().install(rc, new InstallCommand("other", "other@example.com", "a good password")));
             assertEquals(ErrorCode.ALREADY_INSTALLED, again.code());
             assertEquals(5, again.code().exitCode());
             assertEquals(1, count(site, "users"));
@@ -50,11 +50,11 @@ class InstallServiceTest {
         try (TestSite site = TestSite.on(kind).start()) {
             App app = site.app();
             var rc = site.system();
-            var e = assertThrows(AppException.class, () -> app.installs.install(rc, new InstallCommand("x", "owner@example.com", "pw")));
+            var e = assertThrows(AppException.class, () -> app.installs().install(rc, new InstallCommand("x", "owner@example.com", "pw")));
             assertEquals(ErrorCode.INVALID_INPUT, e.code());
-            var noEmail = assertThrows(AppException.class, () -> app.installs.install(rc, new InstallCommand("owner", "", "a good password")));
+            var noEmail = assertThrows(AppException.class, () -> app.installs().install(rc, new InstallCommand("owner", "", "a good password")));
             assertEquals(ErrorCode.INVALID_INPUT, noEmail.code());
-            assertFalse(app.installs.isInstalled(rc));
+            assertFalse(app.installs().isInstalled(rc));
             assertEquals(0, count(site, "users"));
             assertEquals(0, count(site, "variables"));
             assertEquals(0, count(site, "settings"));
@@ -76,7 +76,7 @@ class InstallServiceTest {
                     Callable<String> install = () -> {
                         start.await();
                         try {
-                            app.installs.install(rc, new InstallCommand(name, name + "@example.com", "a good password"));
+                            app.installs().install(rc, new InstallCommand(name, name + "@example.com", "a good password"));
                             return "won";
                         } catch (AppException e) {
                             return e.code().name();

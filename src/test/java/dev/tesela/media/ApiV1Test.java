@@ -215,16 +215,16 @@ class ApiV1Test {
     @Test
     void guestKeyWorksOnlyWhenTheAdministratorEnabledIt() throws Exception {
         RequestContext system = app.systemContext(app.defaultTenant());
-        app.settings.update(system, "api_v1_key", "public-guest-key-0123456789");
+        app.settings().update(system, "api_v1_key", "public-guest-key-0123456789");
         String png = Base64.getEncoder().encodeToString(TestImages.png(30, 30, seed));
         assertEquals(100, json(postForm("/api/1/upload", Map.of("key", "public-guest-key-0123456789", "source", png)), 400)
                 .get("error").get("code").asInt());
-        app.settings.update(system, "enable_api_guest", "1");
+        app.settings().update(system, "enable_api_guest", "1");
         try {
             JsonNode ok = json(postForm("/api/1/upload", Map.of("key", "public-guest-key-0123456789", "source", png)), 200);
             assertEquals(30, ok.get("image").get("width").asInt());
         } finally {
-            app.settings.update(system, "enable_api_guest", "0");
+            app.settings().update(system, "enable_api_guest", "0");
         }
     }
 
@@ -275,7 +275,7 @@ class ApiV1Test {
     @Test
     void tooLargeUploadsAreRefused() throws Exception {
         RequestContext system = app.systemContext(app.defaultTenant());
-        app.settings.update(system, "upload_max_filesize_mb", "1");
+        app.settings().update(system, "upload_max_filesize_mb", "1");
         try {
             byte[] big = new byte[1_200_000];
             new java.util.Random(seed).nextBytes(big);
@@ -283,7 +283,7 @@ class ApiV1Test {
                     .file("source", "big.jpg", "image/jpeg", big)), 413);
             assertTrue(body.get("error").get("message").asString().contains("too large"), body.toString());
         } finally {
-            app.settings.update(system, "upload_max_filesize_mb", "50");
+            app.settings().update(system, "upload_max_filesize_mb", "50");
         }
         assertNothingLeftBehind();
     }
@@ -347,7 +347,7 @@ class ApiV1Test {
                 .where(org.jooq.impl.DSL.field(name("md5"), String.class).eq(image.get("md5").asString())).execute();
         assertEquals(404, get(image.get("path_viewer").asString(), Map.of()).statusCode(), "expired = gone for visitors");
         long rows = imageRows();
-        int purged = new StorageUpkeepJob(app.media, Duration.ofHours(1)).purge(site.system());
+        int purged = new StorageUpkeepJob(app.media(), Duration.ofHours(1)).purge(site.system());
         assertEquals(1, purged);
         assertEquals(rows - 1, imageRows());
         assertEquals(404, getBytes(path(image.get("url").asString()), Map.of()).statusCode());
@@ -456,7 +456,7 @@ class ApiV1Test {
 
     @Test
     void animationsStayAnimatedAndFormatsBrowsersCannotShowAreConverted() throws Exception {
-        if (!app.media.engineDescription().contains("libvips")) {
+        if (!app.media().engineDescription().contains("libvips")) {
             // The pure-Java engine reads no animated WebP: a clear refusal that blames the server, not the file.
             HttpResponse<String> refused = post("/api/1/upload", new Multipart().field("key", userKey)
                     .file("source", "loop.webp", "image/webp", fixture("animated.webp")));
@@ -484,9 +484,9 @@ class ApiV1Test {
     }
 
     private void requireLibvips() {
-        boolean vips = app.media.engineDescription().contains("libvips");
+        boolean vips = app.media().engineDescription().contains("libvips");
         if (!vips && "1".equals(System.getenv("TESELA_TEST_REQUIRE_SERVICES"))) {
-            throw new AssertionError("libvips is required here (TESELA_TEST_REQUIRE_SERVICES=1) but the engine is " + app.media.engineDescription());
+            throw new AssertionError("libvips is required here (TESELA_TEST_REQUIRE_SERVICES=1) but the engine is " + app.media().engineDescription());
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(vips, "AVIF/HEIC need libvips");
     }

@@ -147,7 +147,7 @@ class BrowserUploadTest {
             assertThat(page.getByTestId("upload-error")).hasCount(1);
 
             // Over the size limit: refused in the page, nothing sent.
-            app.settings.update(system(), "upload_max_filesize_mb", "1");
+            app.settings().update(system(), "upload_max_filesize_mb", "1");
             try {
                 page.reload();
                 int postsBefore = uploadPosts.size();
@@ -160,7 +160,7 @@ class BrowserUploadTest {
                 assertThat(page.locator("#upload-summary")).hasText("Nothing left to upload. Add more images.");
                 assertEquals(postsBefore, uploadPosts.size(), "a file over the limit was sent");
             } finally {
-                app.settings.update(system(), "upload_max_filesize_mb", "50");
+                app.settings().update(system(), "upload_max_filesize_mb", "50");
             }
             page.navigate(base + "/upload");
             page.getByTestId("file-input").setInputFiles(new FilePayload("notes.png", "image/png",
@@ -285,13 +285,13 @@ class BrowserUploadTest {
                     "the upload page scrolls sideways on a phone");
 
             // When the administrator turns guest uploads off, the page says so instead of offering a form.
-            app.settings.update(system(), "guest_uploads", "0");
+            app.settings().update(system(), "guest_uploads", "0");
             try {
                 page.navigate(base + "/upload");
                 assertThat(page.getByTestId("upload-not-allowed")).containsText("Only members can upload images");
                 assertThat(page.getByTestId("dropzone")).hasCount(0);
             } finally {
-                app.settings.update(system(), "guest_uploads", "1");
+                app.settings().update(system(), "guest_uploads", "1");
             }
 
             assertEquals(List.of(), problems, "the pages had broken requests or script errors");

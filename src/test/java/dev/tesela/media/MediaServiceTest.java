@@ -35,8 +35,8 @@ class MediaServiceTest {
             RequestContext rcAlice = site.as("alice");
             RequestContext rcBob = site.guest("203.0.113.9");
 
-            UploadResult first = app.media.upload(rcAlice, request(TestImages.jpeg(1000, 600, 1), "Harbour, Boats", "P3D"));
-            UploadResult second = app.media.upload(rcAlice, request(TestImages.jpeg(700, 400, 2), "boats", null));
+            UploadResult first = app.media().upload(rcAlice, request(TestImages.jpeg(1000, 600, 1), "Harbour, Boats", "P3D"));
+            UploadResult second = app.media().upload(rcAlice, request(TestImages.jpeg(700, 400, 2), "boats", null));
             StoredImage image = first.image();
             assertEquals(List.of("boats", "harbour"), image.tags());
             assertEquals("alice", image.ownerUsername());
@@ -46,19 +46,19 @@ class MediaServiceTest {
             assertTrue(Duration.between(image.createdAt(), image.expiresAt()).toHours() >= 71);
             assertNull(second.image().expiresAt());
 
-            String publicId = app.media.publicIds(system).encode(image.id());
+            String publicId = app.media().publicIds(system).encode(image.id());
             // The upload's answer is built without reading the row back: it must say exactly what a later read says.
-            assertEquals(app.media.find(rcBob, publicId).orElseThrow(), image);
-            assertEquals(app.media.find(rcBob, app.media.publicIds(system).encode(second.image().id())).orElseThrow(), second.image());
-            assertTrue(app.media.find(rcBob, publicId + "x").isEmpty(), "a non-canonical id finds nothing");
+            assertEquals(app.media().find(rcBob, publicId).orElseThrow(), image);
+            assertEquals(app.media().find(rcBob, app.media().publicIds(system).encode(second.image().id())).orElseThrow(), second.image());
+            assertTrue(app.media().find(rcBob, publicId + "x").isEmpty(), "a non-canonical id finds nothing");
 
-            AppException notYours = assertThrows(AppException.class, () -> app.media.delete(rcBob, publicId));
+            AppException notYours = assertThrows(AppException.class, () -> app.media().delete(rcBob, publicId));
             assertEquals(ErrorCode.FORBIDDEN, notYours.code());
-            assertFalse(app.media.deleteWithSecret(rcBob, publicId, "x".repeat(40)));
-            String otherId = app.media.publicIds(system).encode(second.image().id());
-            assertFalse(app.media.deleteWithSecret(rcBob, otherId, first.deleteSecret()), "a secret opens only its own image");
-            assertTrue(app.media.deleteWithSecret(rcBob, publicId, first.deleteSecret()));
-            assertTrue(app.media.find(rcBob, publicId).isEmpty());
+            assertFalse(app.media().deleteWithSecret(rcBob, publicId, "x".repeat(40)));
+            String otherId = app.media().publicIds(system).encode(second.image().id());
+            assertFalse(app.media().deleteWithSecret(rcBob, otherId, first.deleteSecret()), "a secret opens only its own image");
+            assertTrue(app.media().deleteWithSecret(rcBob, publicId, first.deleteSecret()));
+            assertTrue(app.media().find(rcBob, publicId).isEmpty());
 
             var dsl = site.dsl();
             long boats = dsl.select(org.jooq.impl.DSL.field("file_count", Long.class)).from(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("tags")))
@@ -66,7 +66,7 @@ class MediaServiceTest {
             assertEquals(1, boats, "tag counters follow deletions");
             assertEquals(1, dsl.fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("deletions"))));
 
-            app.media.delete(rcAlice, otherId);
+            app.media().delete(rcAlice, otherId);
             assertEquals(0, dsl.fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("images"))));
         }
     }
@@ -77,15 +77,15 @@ class MediaServiceTest {
             App app = site.app();
             RequestContext system = site.system();
             RequestContext guest = site.guest("198.51.100.7");
-            assertTrue(app.media.uploadOptions(guest).allowed());
-            app.settings.update(system, "guest_uploads", "0");
+            assertTrue(app.media().uploadOptions(guest).allowed());
+            app.settings().update(system, "guest_uploads", "0");
             // A change applies from the next request: the tenant's runtime (and its settings snapshot) is replaced.
             RequestContext nextGuest = site.guest("198.51.100.7");
-            assertTrue(app.media.uploadOptions(guest).allowed(), "a request keeps the snapshot it started with");
-            AppException e = assertThrows(AppException.class, () -> app.media.upload(nextGuest, request(TestImages.png(20, 20, 3), null, null)));
+            assertTrue(app.media().uploadOptions(guest).allowed(), "a request keeps the snapshot it started with");
+            AppException e = assertThrows(AppException.class, () -> app.media().upload(nextGuest, request(TestImages.png(20, 20, 3), null, null)));
             assertEquals(ErrorCode.UNAUTHORIZED, e.code());
-            assertFalse(app.media.uploadOptions(nextGuest).allowed());
-            assertEquals(10L * 1024 * 1024, app.media.uploadOptions(nextGuest).maxBytes(), "guests get the guest size limit");
+            assertFalse(app.media().uploadOptions(nextGuest).allowed());
+            assertEquals(10L * 1024 * 1024, app.media().uploadOptions(nextGuest).maxBytes(), "guests get the guest size limit");
         }
     }
 

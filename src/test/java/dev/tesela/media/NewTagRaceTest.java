@@ -38,7 +38,7 @@ class NewTagRaceTest {
 
             other.setAutoCommit(false);
             other.createStatement().executeUpdate("INSERT INTO tsl_tags (name, file_count, created_at) VALUES ('harbour', 0, CURRENT_TIMESTAMP)");
-            CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(() -> app.media.upload(system,
+            CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(() -> app.media().upload(system,
                     new UploadRequest(new UploadSource.FilePart(() -> new ByteArrayInputStream(TestImages.jpeg(300, 200, 7)), "photo.jpg", null),
                             null, null, "harbour", null, null, null, null, null, true)));
             awaitWaitingOnALock(observer, upload); // autocommit: each poll reads fresh activity
@@ -46,7 +46,7 @@ class NewTagRaceTest {
 
             UploadResult result = upload.get(30, TimeUnit.SECONDS);
             assertEquals(List.of("harbour"), result.image().tags());
-            var stored = app.media.find(system, app.media.publicIds(system).encode(result.image().id())).orElseThrow();
+            var stored = app.media().find(system, app.media().publicIds(system).encode(result.image().id())).orElseThrow();
             assertEquals(List.of("harbour"), stored.tags(), "linked to the tag the other transaction created");
             try (var rs = observer.createStatement().executeQuery("SELECT count(*), max(file_count) FROM tsl_tags WHERE name = 'harbour'")) {
                 assertTrue(rs.next());

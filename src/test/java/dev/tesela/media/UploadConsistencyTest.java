@@ -72,8 +72,8 @@ class UploadConsistencyTest {
         admin = site.system();
         work = Files.createTempDirectory("tesela-consistency-");
         realStore = new LocalBlobStore(work.resolve("files"));
-        var engine = ImageEngines.select("auto", new PixelBudget(app.config.media().jobPixels()));
-        media = MediaService.create(engine, app.config.media(), work.resolve("tmp"), tenant -> new FaultyStore(realStore), new Clock() {
+        var engine = ImageEngines.select("auto", new PixelBudget(app.config().media().jobPixels()));
+        media = MediaService.create(engine, app.config().media(), work.resolve("tmp"), tenant -> new FaultyStore(realStore), new Clock() {
                     @Override
                     public java.time.ZoneId getZone() {
                         return java.time.ZoneOffset.UTC;
@@ -237,7 +237,7 @@ class UploadConsistencyTest {
 
     @Test
     void namingByIdUsesTheIdKnownOnlyInsideTheTransactionAndSkipsNamesTakenOnDisk() throws IOException {
-        app.settings.update(admin, "upload_filenaming", "id");
+        app.settings().update(admin, "upload_filenaming", "id");
         try {
             // The change applies from the next request (a new tenant runtime, with the new settings snapshot).
             RequestContext next = new RequestContext(app.defaultTenant(), admin.principal(), "next", admin.clientIp());
@@ -247,7 +247,7 @@ class UploadConsistencyTest {
             assertTrue(realStore.stat(byId.image().storageKey()).isPresent());
             media.delete(admin, publicId);
         } finally {
-            app.settings.update(admin, "upload_filenaming", "original");
+            app.settings().update(admin, "upload_filenaming", "original");
         }
         // A file without a row under the name an upload would get (a deletion still queued): the next name is used.
         String folder = java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd").format(now.get().atZone(java.time.ZoneOffset.UTC));

@@ -70,21 +70,21 @@ class DatabaseIsolationTest {
     void aTenantGetsAMigratedDatabaseOfItsOwnThatDeleteCanDrop(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv("database"))) {
             String id = "d" + suffix();
-            TenantRecord created = app.registry.create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
+            TenantRecord created = app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
 
             TenantPlacement placement = created.placement();
             assertEquals(new TenantPlacement("default", "tsl_" + id, "tsl_"), placement, "own database, single-site table names");
             assertEquals(tenantTables("tsl_"), tablesIn(db, placement.database()), "the whole schema and its history, in the tenant's database");
             assertEquals(Set.of(), withPrefix(tablesIn(db, sharedSchema(db)), "tsl_" + id + "_"), "nothing in the shared database");
-            assertEquals(placement, app.tenants.byId(id).orElseThrow().placement());
+            assertEquals(placement, app.tenants().byId(id).orElseThrow().placement());
 
             // The tenant works like any other, and its rows are in its database.
-            TenantContext tenant = app.tenants.byId(id).orElseThrow();
-            app.installs.install(app.systemContext(tenant), new InstallCommand("alice", "alice@example.com", "alice password"));
+            TenantContext tenant = app.tenants().byId(id).orElseThrow();
+            app.installs().install(app.systemContext(tenant), new InstallCommand("alice", "alice@example.com", "alice password"));
             assertEquals(List.of("alice"), usernames(db, placement.database() + ".tsl_users"));
-            assertTrue(app.accounts.authenticateApiKey(tenant, app.accounts.createApiKey(app.systemContext(tenant), "alice", "k")).isPresent());
-            assertEquals(0, app.registry.migrateOne(id).applied(), "database:migrate finds it up to date");
-            assertEquals("3", app.migrator.tenantVersion(placement));
+            assertTrue(app.accounts().authenticateApiKey(tenant, app.accounts().createApiKey(app.systemContext(tenant), "alice", "k")).isPresent());
+            assertEquals(0, app.registry().migrateOne(id).applied(), "database:migrate finds it up to date");
+            assertEquals("3", app.migrator().tenantVersion(placement));
 
             // The CLI shows where it is; delete keeps the database unless told to drop it.
             CliRun get = CliRun.run(cliEnv(db, app), "tenants", "get", "--id", id);
@@ -93,24 +93,24 @@ class DatabaseIsolationTest {
             assertEquals("tsl_" + id, get.json().get("database").get("name").asString());
             assertEquals("default", get.json().get("database").get("server").asString());
 
-            app.registry.delete(id, false);
-            assertTrue(app.migrator.databaseExists(placement), "kept");
+            app.registry().delete(id, false);
+            assertTrue(app.migrator().databaseExists(placement), "kept");
             assertEquals(List.of("alice"), usernames(db, placement.database() + ".tsl_users"));
             AppException again = assertThrows(AppException.class,
-                    () -> app.registry.create(new CreateTenant(id, id + ".test", true, null, null, Map.of())));
+                    () -> app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of())));
             assertEquals(ErrorCode.CONFLICT, again.code());
             assertTrue(again.getMessage().contains("The database 'tsl_" + id + "' already exists"), again.getMessage());
             assertEquals(List.of("alice"), usernames(db, placement.database() + ".tsl_users"), "a refused create leaves the old database alone");
 
             // Adopt it back by hand (a provider restoring a registry row), then drop it with the tenant.
             String other = "e" + suffix();
-            app.registry.create(new CreateTenant(other, other + ".test", true, null, null, Map.of()));
-            TenantPlacement otherPlacement = app.registry.get(other).placement();
-            app.registry.delete(other, true);
-            assertFalse(app.migrator.databaseExists(otherPlacement), "dropped with its tenant");
-            assertTrue(app.migrator.databaseExists(placement), "only that one");
-            app.migrator.dropTenant(placement);
-            assertFalse(app.migrator.databaseExists(placement));
+            app.registry().create(new CreateTenant(other, other + ".test", true, null, null, Map.of()));
+            TenantPlacement otherPlacement = app.registry().get(other).placement();
+            app.registry().delete(other, true);
+            assertFalse(app.migrator().databaseExists(otherPlacement), "dropped with its tenant");
+            assertTrue(app.migrator().databaseExists(placement), "only that one");
+            app.migrator().dropTenant(placement);
+            assertFalse(app.migrator().databaseExists(placement));
         }
     }
 
@@ -119,31 +119,31 @@ class DatabaseIsolationTest {
     void planAndTenantEnvMixBothIsolationsInOneInstallation(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv("table"))) {
             String s = suffix();
-            app.registry.createPlan(new PlanChange("dedicated" + s.substring(0, 4), Optional.empty(),
+            app.registry().createPlan(new PlanChange("dedicated" + s.substring(0, 4), Optional.empty(),
                     Optional.of(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "database"))));
             String plan = "dedicated" + s.substring(0, 4);
             String shared = "s" + s;
             String onPlan = "p" + s;
             String overridden = "o" + s;
-            app.registry.create(new CreateTenant(shared, shared + ".test", true, null, null, Map.of()));
-            app.registry.create(new CreateTenant(onPlan, onPlan + ".test", true, plan, null, Map.of()));
-            app.registry.create(new CreateTenant(overridden, overridden + ".test", true, plan, null,
+            app.registry().create(new CreateTenant(shared, shared + ".test", true, null, null, Map.of()));
+            app.registry().create(new CreateTenant(onPlan, onPlan + ".test", true, plan, null, Map.of()));
+            app.registry().create(new CreateTenant(overridden, overridden + ".test", true, plan, null,
                     Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "prefix")));
 
-            assertEquals(TenantPlacement.shared("tsl_" + shared + "_"), app.registry.get(shared).placement());
-            assertEquals(new TenantPlacement("default", "tsl_" + onPlan, "tsl_"), app.registry.get(onPlan).placement());
-            assertEquals(TenantPlacement.shared("tsl_" + overridden + "_"), app.registry.get(overridden).placement(),
+            assertEquals(TenantPlacement.shared("tsl_" + shared + "_"), app.registry().get(shared).placement());
+            assertEquals(new TenantPlacement("default", "tsl_" + onPlan, "tsl_"), app.registry().get(onPlan).placement());
+            assertEquals(TenantPlacement.shared("tsl_" + overridden + "_"), app.registry().get(overridden).placement(),
                     "the tenant's env wins over its plan's");
             assertEquals(tenantTables("tsl_" + shared + "_"), withPrefix(tablesIn(db, sharedSchema(db)), "tsl_" + shared + "_"));
             assertEquals(tenantTables("tsl_"), tablesIn(db, "tsl_" + onPlan));
 
             // Each is its own site: the same user name in all three, each with its own data.
             for (String id : List.of(shared, onPlan, overridden)) {
-                TenantContext t = app.tenants.byId(id).orElseThrow();
-                app.installs.install(app.systemContext(t), new InstallCommand("admin", id + "@example.com", "password of " + id));
+                TenantContext t = app.tenants().byId(id).orElseThrow();
+                app.installs().install(app.systemContext(t), new InstallCommand("admin", id + "@example.com", "password of " + id));
             }
             for (String id : List.of(shared, onPlan, overridden)) {
-                TenantContext t = app.tenants.byId(id).orElseThrow();
+                TenantContext t = app.tenants().byId(id).orElseThrow();
                 assertTrue(signsIn(app, t, "admin", "password of " + id), id);
                 for (String otherId : List.of(shared, onPlan, overridden)) {
                     if (!otherId.equals(id)) {
@@ -153,21 +153,21 @@ class DatabaseIsolationTest {
             }
 
             // Changing the plan later does not move anyone: placement is fixed at provisioning.
-            app.registry.editPlan(new PlanChange(plan, Optional.empty(), Optional.of(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "table"))));
-            assertEquals(new TenantPlacement("default", "tsl_" + onPlan, "tsl_"), app.tenants.byId(onPlan).orElseThrow().placement());
-            assertTrue(signsIn(app, app.tenants.byId(onPlan).orElseThrow(), "admin", "password of " + onPlan));
+            app.registry().editPlan(new PlanChange(plan, Optional.empty(), Optional.of(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "table"))));
+            assertEquals(new TenantPlacement("default", "tsl_" + onPlan, "tsl_"), app.tenants().byId(onPlan).orElseThrow().placement());
+            assertTrue(signsIn(app, app.tenants().byId(onPlan).orElseThrow(), "admin", "password of " + onPlan));
 
             // Connection pools are per server, not per tenant: every tenant's DSLContext draws on the one pool.
-            var pool = ((DataSourceConnectionProvider) app.tenants.byId(shared).orElseThrow().db().dsl()
+            var pool = ((DataSourceConnectionProvider) app.tenants().byId(shared).orElseThrow().db().dsl()
                     .configuration().connectionProvider()).dataSource();
             for (String id : List.of(onPlan, overridden)) {
-                assertSame(pool, ((DataSourceConnectionProvider) app.tenants.byId(id).orElseThrow().db().dsl()
+                assertSame(pool, ((DataSourceConnectionProvider) app.tenants().byId(id).orElseThrow().db().dsl()
                         .configuration().connectionProvider()).dataSource(), id);
             }
-            assertSame(app.database.dataSource(), pool);
+            assertSame(app.database().dataSource(), pool);
 
             // database:migrate covers both kinds.
-            for (TenantRegistry.MigrationOutcome outcome : app.registry.migrateAll(2)) {
+            for (TenantRegistry.MigrationOutcome outcome : app.registry().migrateAll(2)) {
                 assertNull(outcome.error(), outcome.toString());
                 assertEquals(0, outcome.applied());
             }
@@ -186,7 +186,7 @@ class DatabaseIsolationTest {
             try (App app = TestApps.migratedApp(db, env)) {
                 String id = "n" + suffix();
                 String name = "tenant_" + id;
-                TenantRecord created = app.registry.create(new CreateTenant(id, id + ".test", true, null, null, Map.of(
+                TenantRecord created = app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of(
                         "TESELA_TENANTS_DB_ISOLATION_MODE", "database", "TESELA_DB_SERVER", "second", "TESELA_DB_NAME", name)));
 
                 assertEquals(new TenantPlacement("second", name, "tsl_"), created.placement());
@@ -195,30 +195,30 @@ class DatabaseIsolationTest {
                     // PostgreSQL and H2 schemas live inside one server's database: nothing of it on the default one.
                     assertEquals(Set.of(), tablesIn(db, name));
                 }
-                TenantContext tenant = app.tenants.byId(id).orElseThrow();
-                app.installs.install(app.systemContext(tenant), new InstallCommand("nina", "nina@example.com", "nina password"));
+                TenantContext tenant = app.tenants().byId(id).orElseThrow();
+                app.installs().install(app.systemContext(tenant), new InstallCommand("nina", "nina@example.com", "nina password"));
                 assertEquals(List.of("nina"), usernames(second, name + ".tsl_users"));
                 assertTrue(signsIn(app, tenant, "nina", "nina password"));
 
                 // An unknown server is refused by name, before anything is created.
                 String lost = "l" + suffix();
-                AppException unknown = assertThrows(AppException.class, () -> app.registry.create(new CreateTenant(lost, lost + ".test", true,
+                AppException unknown = assertThrows(AppException.class, () -> app.registry().create(new CreateTenant(lost, lost + ".test", true,
                         null, null, Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "database", "TESELA_DB_SERVER", "third"))));
                 assertEquals(ErrorCode.INVALID_INPUT, unknown.code());
                 assertTrue(unknown.fieldErrors().get("env").contains("'third', which is not a configured database server"), unknown.fieldErrors().toString());
-                assertFalse(app.migrator.databaseExists(new TenantPlacement("default", "tsl_" + lost, "tsl_")));
-                assertThrows(AppException.class, () -> app.registry.get(lost));
+                assertFalse(app.migrator().databaseExists(new TenantPlacement("default", "tsl_" + lost, "tsl_")));
+                assertThrows(AppException.class, () -> app.registry().get(lost));
 
                 // Started without that server configured, the installation serves the tenant as unavailable (503), not a 500.
                 Map<String, String> without = new HashMap<>(env);
                 without.keySet().removeIf(k -> k.startsWith("TESELA_DB_SERVER"));
                 try (App stranded = App.wire(TestApps.config(TestApps.env(db, without)))) {
-                    assertEquals(List.of(id), stranded.tenants.tenantsOnMissingServers());
-                    AppException cannotDrop = assertThrows(AppException.class, () -> stranded.registry.delete(id, true));
+                    assertEquals(List.of(id), stranded.tenants().tenantsOnMissingServers());
+                    AppException cannotDrop = assertThrows(AppException.class, () -> stranded.registry().delete(id, true));
                     assertEquals(ErrorCode.CONFLICT, cannotDrop.code());
                     assertTrue(cannotDrop.getMessage().contains("'second', which is not configured"), cannotDrop.getMessage());
-                    assertEquals(id, stranded.registry.get(id).id(), "the refused delete keeps the tenant registered");
-                    assertTrue(stranded.tenants.resolve(id + ".test") instanceof dev.tesela.platform.context.TenantResolver.Resolution.Unavailable);
+                    assertEquals(id, stranded.registry().get(id).id(), "the refused delete keeps the tenant registered");
+                    assertTrue(stranded.tenants().resolve(id + ".test") instanceof dev.tesela.platform.context.TenantResolver.Resolution.Unavailable);
                     var server = stranded.webServer();
                     int port = server.start();
                     try {
@@ -232,7 +232,7 @@ class DatabaseIsolationTest {
                     }
                 }
 
-                app.registry.delete(id, true);
+                app.registry().delete(id, true);
                 assertEquals(Set.of(), tablesIn(second, name), "dropped on the server it was on");
             }
         }
@@ -252,21 +252,21 @@ class DatabaseIsolationTest {
                     Map.of("TESELA_ENCRYPTION_KEY", "c2hvcnQ="), "TESELA_ENCRYPTION_KEY must be the base64 of 32 random bytes");
             for (var bad : badEnv.entrySet()) {
                 AppException e = assertThrows(AppException.class,
-                        () -> app.registry.create(new CreateTenant("x" + s, "x" + s + ".test", true, null, null, bad.getKey())));
+                        () -> app.registry().create(new CreateTenant("x" + s, "x" + s + ".test", true, null, null, bad.getKey())));
                 assertEquals(ErrorCode.INVALID_INPUT, e.code());
                 String field = "env." + bad.getKey().keySet().iterator().next();
                 assertTrue(e.fieldErrors().get(field).contains(bad.getValue()), bad + " → " + e.fieldErrors());
             }
-            assertFalse(app.migrator.databaseExists(new TenantPlacement("default", "tsl_x" + s, "tsl_")), "nothing created");
+            assertFalse(app.migrator().databaseExists(new TenantPlacement("default", "tsl_x" + s, "tsl_")), "nothing created");
 
             // A database that exists already is never adopted, and never dropped by the refusal.
             String taken = "taken_" + s;
             TenantPlacement takenPlacement = new TenantPlacement("default", taken, "tsl_");
-            app.migrator.createTenantDatabase(takenPlacement);
+            app.migrator().createTenantDatabase(takenPlacement);
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE " + taken + ".keepme (id INT)");
             }
-            AppException exists = assertThrows(AppException.class, () -> app.registry.create(
+            AppException exists = assertThrows(AppException.class, () -> app.registry().create(
                     new CreateTenant("y" + s, "y" + s + ".test", true, null, null, Map.of("TESELA_DB_NAME", taken))));
             assertEquals(ErrorCode.CONFLICT, exists.code());
             assertTrue(exists.getMessage().contains("already exists on server 'default'"), exists.getMessage());
@@ -274,8 +274,8 @@ class DatabaseIsolationTest {
 
             // Two tenants cannot share a database.
             String first = "f" + s;
-            app.registry.create(new CreateTenant(first, first + ".test", true, null, null, Map.of("TESELA_DB_NAME", "shared_" + s)));
-            AppException shared = assertThrows(AppException.class, () -> app.registry.create(
+            app.registry().create(new CreateTenant(first, first + ".test", true, null, null, Map.of("TESELA_DB_NAME", "shared_" + s)));
+            AppException shared = assertThrows(AppException.class, () -> app.registry().create(
                     new CreateTenant("g" + s, "g" + s + ".test", true, null, null, Map.of("TESELA_DB_NAME", "shared_" + s))));
             assertEquals(ErrorCode.CONFLICT, shared.code());
             assertTrue(shared.getMessage().contains("already belongs to another tenant"), shared.getMessage());
@@ -283,14 +283,14 @@ class DatabaseIsolationTest {
             // Provisioning that fails after the database was created (the plan does not exist) drops it again.
             String ghost = "h" + s;
             AppException noPlan = assertThrows(AppException.class,
-                    () -> app.registry.create(new CreateTenant(ghost, ghost + ".test", true, "nosuch", null, Map.of())));
+                    () -> app.registry().create(new CreateTenant(ghost, ghost + ".test", true, "nosuch", null, Map.of())));
             assertEquals(ErrorCode.CONFLICT, noPlan.code());
-            assertFalse(app.migrator.databaseExists(new TenantPlacement("default", "tsl_" + ghost, "tsl_")), "dropped again");
+            assertFalse(app.migrator().databaseExists(new TenantPlacement("default", "tsl_" + ghost, "tsl_")), "dropped again");
 
             Set<String> expected = new TreeSet<>(registryBefore);
             expected.add(first);
             assertEquals(expected, ids(app), "only the tenant that was provisioned is registered");
-            app.migrator.dropTenant(takenPlacement);
+            app.migrator().dropTenant(takenPlacement);
         }
     }
 
@@ -306,7 +306,7 @@ class DatabaseIsolationTest {
                     outcomes.add(pool.submit(() -> {
                         start.await();
                         try {
-                            return app.registry.create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
+                            return app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
                         } catch (AppException e) {
                             return e;
                         }
@@ -322,13 +322,13 @@ class DatabaseIsolationTest {
             assertEquals(ErrorCode.CONFLICT, loser.code(), loser.getMessage());
 
             // The winner's tables survived the loser's clean-up: the tenant installs and signs in.
-            TenantPlacement placement = app.registry.get(id).placement();
+            TenantPlacement placement = app.registry().get(id).placement();
             Set<String> expected = tenantTables(placement.tablePrefix());
             Set<String> present = placement.ownDatabase() ? tablesIn(db, placement.database())
                     : withPrefix(tablesIn(db, sharedSchema(db)), placement.tablePrefix());
             assertEquals(expected, present);
-            TenantContext tenant = app.tenants.byId(id).orElseThrow();
-            app.installs.install(app.systemContext(tenant), new InstallCommand("winner", "w@example.com", "winner password"));
+            TenantContext tenant = app.tenants().byId(id).orElseThrow();
+            app.installs().install(app.systemContext(tenant), new InstallCommand("winner", "w@example.com", "winner password"));
             assertTrue(signsIn(app, tenant, "winner", "winner password"));
         }
     }
@@ -339,34 +339,34 @@ class DatabaseIsolationTest {
         try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv("table"))) {
             String id = "k" + suffix();
             byte[] own = Crypto.randomBytes(32);
-            app.registry.create(new CreateTenant(id, id + ".test", true, null, null,
+            app.registry().create(new CreateTenant(id, id + ".test", true, null, null,
                     Map.of("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(own))));
             String plain = "p" + suffix();
-            app.registry.create(new CreateTenant(plain, plain + ".test", true, null, null, Map.of()));
+            app.registry().create(new CreateTenant(plain, plain + ".test", true, null, null, Map.of()));
 
-            TenantContext withKey = app.tenants.byId(id).orElseThrow();
+            TenantContext withKey = app.tenants().byId(id).orElseThrow();
             assertArrayEquals(TenantDirectory.keysFor(id, own).csrf(), withKey.keys().csrf(), "derived from the tenant's own key");
             assertArrayEquals(TenantDirectory.keysFor(id, own).tokens(), withKey.keys().tokens());
-            TenantContext derived = app.tenants.byId(plain).orElseThrow();
+            TenantContext derived = app.tenants().byId(plain).orElseThrow();
             assertFalse(java.util.Arrays.equals(derived.keys().csrf(), TenantDirectory.keysFor(plain, own).csrf()));
 
             // Rotating the key (an edit) changes every key of that tenant: its sessions end.
-            app.installs.install(app.systemContext(withKey), new InstallCommand("kim", "kim@example.com", "kim password"));
-            String session = app.accounts.signIn(app.systemContext(withKey),
+            app.installs().install(app.systemContext(withKey), new InstallCommand("kim", "kim@example.com", "kim password"));
+            String session = app.accounts().signIn(app.systemContext(withKey),
                     new dev.tesela.account.AccountCommands.SignIn("kim", "kim password", false, "test")).sessionToken();
-            assertTrue(app.accounts.authenticateSession(withKey, session, "127.0.0.1", "test").isPresent());
+            assertTrue(app.accounts().authenticateSession(withKey, session, "127.0.0.1", "test").isPresent());
             byte[] rotated = Crypto.randomBytes(32);
-            app.registry.edit(new EditTenant(id, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+            app.registry().edit(new EditTenant(id, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                     Optional.of(Map.of("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(rotated)))));
-            TenantContext afterRotation = app.tenants.byId(id).orElseThrow();
+            TenantContext afterRotation = app.tenants().byId(id).orElseThrow();
             assertNotEquals(java.util.HexFormat.of().formatHex(withKey.keys().sessions()),
                     java.util.HexFormat.of().formatHex(afterRotation.keys().sessions()));
-            assertTrue(app.accounts.authenticateSession(afterRotation, session, "127.0.0.1", "test").isEmpty(), "a session of the old key is not valid");
+            assertTrue(app.accounts().authenticateSession(afterRotation, session, "127.0.0.1", "test").isEmpty(), "a session of the old key is not valid");
 
-            AppException bad = assertThrows(AppException.class, () -> app.registry.edit(new EditTenant(id, Optional.empty(), Optional.empty(),
+            AppException bad = assertThrows(AppException.class, () -> app.registry().edit(new EditTenant(id, Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), Optional.of(Map.of("TESELA_ENCRYPTION_KEY", "not base64!")))));
             assertEquals(ErrorCode.INVALID_INPUT, bad.code());
-            assertArrayEquals(afterRotation.keys().sessions(), app.tenants.byId(id).orElseThrow().keys().sessions(), "a refused edit changes nothing");
+            assertArrayEquals(afterRotation.keys().sessions(), app.tenants().byId(id).orElseThrow().keys().sessions(), "a refused edit changes nothing");
         }
     }
 
@@ -374,7 +374,7 @@ class DatabaseIsolationTest {
 
     private static boolean signsIn(App app, TenantContext tenant, String login, String password) {
         try {
-            app.accounts.signIn(app.systemContext(tenant), new dev.tesela.account.AccountCommands.SignIn(login, password, false, "test"));
+            app.accounts().signIn(app.systemContext(tenant), new dev.tesela.account.AccountCommands.SignIn(login, password, false, "test"));
             return true;
         } catch (AppException e) {
             assertEquals(ErrorCode.UNAUTHORIZED, e.code(), e.getMessage());
@@ -384,10 +384,10 @@ class DatabaseIsolationTest {
 
     private static Map<String, String> cliEnv(TestDatabase db, App app) {
         Map<String, String> env = new HashMap<>(db.env());
-        env.put("TESELA_DATA_DIR", app.config.dataDir().toString());
+        env.put("TESELA_DATA_DIR", app.config().dataDir().toString());
         env.put("TESELA_TENANTS_ENABLED", "1");
         env.put("TESELA_REDIS_URL", "redis://127.0.0.1:6379");
-        env.put("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(app.config.encryptionKey().orElseThrow()));
+        env.put("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(app.config().encryptionKey().orElseThrow()));
         env.put("TESELA_PROVIDER_NAME", "Test provider");
         env.put("TESELA_PROVIDER_URL", "https://provider.example");
         return env;
@@ -395,7 +395,7 @@ class DatabaseIsolationTest {
 
     private static Set<String> ids(App app) {
         Set<String> ids = new TreeSet<>();
-        app.registry.list().forEach(t -> ids.add(t.id()));
+        app.registry().list().forEach(t -> ids.add(t.id()));
         return ids;
     }
 

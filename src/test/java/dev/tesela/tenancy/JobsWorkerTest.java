@@ -55,13 +55,13 @@ class JobsWorkerTest {
             String suffix = Crypto.randomBase62(6).toLowerCase();
             String installed = "j" + suffix;
             String bare = "k" + suffix;
-            one.registry.create(new CreateTenant(installed, installed + ".test", true, null, null, Map.of()));
-            one.registry.create(new CreateTenant(bare, bare + ".test", true, null, null, Map.of()));
-            TenantContext tenant = one.tenants.byId(installed).orElseThrow();
+            one.registry().create(new CreateTenant(installed, installed + ".test", true, null, null, Map.of()));
+            one.registry().create(new CreateTenant(bare, bare + ".test", true, null, null, Map.of()));
+            TenantContext tenant = one.tenants().byId(installed).orElseThrow();
             RequestContext system = one.systemContext(tenant);
-            one.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-            one.media.upload(system, upload(TestImages.png(50, 50, 1), null));
-            var expiring = one.media.upload(system, upload(TestImages.png(60, 60, 2), "PT5M"));
+            one.installs().install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+            one.media().upload(system, upload(TestImages.png(50, 50, 1), null));
+            var expiring = one.media().upload(system, upload(TestImages.png(60, 60, 2), "PT5M"));
             tenant.db().dsl().update(table(name("images")))
                     .set(field(name("expires_at"), LocalDateTime.class), LocalDateTime.now(ZoneOffset.UTC).minusMinutes(1))
                     .where(field(name("id"), Long.class).eq(expiring.image().id())).execute();
@@ -79,12 +79,12 @@ class JobsWorkerTest {
             assertTrue(passes.stream().anyMatch(p -> p.get(bare) == Outcome.NOT_INSTALLED));
 
             assertEquals(1, tenant.db().dsl().fetchCount(table(name("images"))), "the expired upload was purged");
-            Map<String, Long> stats = one.registry.stats(installed).orElseThrow();
+            Map<String, Long> stats = one.registry().stats(installed).orElseThrow();
             assertEquals(1L, stats.get("files"));
             assertEquals(1L, stats.get("users"));
             assertEquals(1L, stats.get("admins"));
             assertTrue(stats.get("storage_used") > 0, stats.toString());
-            assertTrue(one.registry.stats(bare).isEmpty(), "no statistics for a site that is not installed");
+            assertTrue(one.registry().stats(bare).isEmpty(), "no statistics for a site that is not installed");
 
             Map<String, Outcome> again = one.jobsWorker().runOnce(Optional.empty(), false);
             assertEquals(Outcome.NOT_DUE, again.get(installed), "not due right after a run");

@@ -82,15 +82,15 @@ class ProviderModeTest {
             String suffix = Crypto.randomBase62(6).toLowerCase();
             String hostA = "a-" + suffix + ".test";
             String hostB = "b-" + suffix + ".test";
-            app.registry.create(new CreateTenant("a" + suffix, hostA, true, null, null, layout.envOf('a')));
-            app.registry.create(new CreateTenant("b" + suffix, hostB, true, null, null, layout.envOf('b')));
-            assertEquals(layout != Layout.TABLES, app.registry.get("b" + suffix).placement().ownDatabase(), "B as laid out");
-            assertEquals(layout == Layout.DATABASES, app.registry.get("a" + suffix).placement().ownDatabase(), "A as laid out");
-            TenantContext a = app.tenants.byId("a" + suffix).orElseThrow();
-            TenantContext b = app.tenants.byId("b" + suffix).orElseThrow();
-            app.installs.install(app.systemContext(a), new InstallCommand("alice", "alice@example.com", "alice password"));
-            app.installs.install(app.systemContext(b), new InstallCommand("bob", "bob@example.com", "bob password"));
-            String aliceKey = app.accounts.createApiKey(app.systemContext(a), "alice", "test");
+            app.registry().create(new CreateTenant("a" + suffix, hostA, true, null, null, layout.envOf('a')));
+            app.registry().create(new CreateTenant("b" + suffix, hostB, true, null, null, layout.envOf('b')));
+            assertEquals(layout != Layout.TABLES, app.registry().get("b" + suffix).placement().ownDatabase(), "B as laid out");
+            assertEquals(layout == Layout.DATABASES, app.registry().get("a" + suffix).placement().ownDatabase(), "A as laid out");
+            TenantContext a = app.tenants().byId("a" + suffix).orElseThrow();
+            TenantContext b = app.tenants().byId("b" + suffix).orElseThrow();
+            app.installs().install(app.systemContext(a), new InstallCommand("alice", "alice@example.com", "alice password"));
+            app.installs().install(app.systemContext(b), new InstallCommand("bob", "bob@example.com", "bob password"));
+            String aliceKey = app.accounts().createApiKey(app.systemContext(a), "alice", "test");
 
             WebServer server = app.webServer();
             int port = server.start();
@@ -126,8 +126,8 @@ class ProviderModeTest {
                 // A's API key on B's host: a guest; A's users do not exist on B.
                 var withKey = send(port, hostB, "GET", "/", null, new HashMap<>(), Map.of("X-API-Key", aliceKey));
                 assertFalse(withKey.body().contains("alice"));
-                assertTrue(app.accounts.authenticateApiKey(b, aliceKey).isEmpty());
-                assertTrue(app.accounts.authenticateApiKey(a, aliceKey).isPresent());
+                assertTrue(app.accounts().authenticateApiKey(b, aliceKey).isEmpty());
+                assertTrue(app.accounts().authenticateApiKey(a, aliceKey).isPresent());
                 Map<String, String> jarB = new HashMap<>();
                 String csrfB = csrf(send(port, hostB, "GET", "/login", null, jarB).body());
                 var aliceOnB = send(port, hostB, "POST", "/login",
@@ -182,26 +182,26 @@ class ProviderModeTest {
              App two = TestApps.migratedApp(db, providerEnv(key))) {
             String id = "c" + Crypto.randomBase62(8).toLowerCase();
             String host = id + ".test";
-            one.registry.create(new CreateTenant(id, host, true, null, null, Map.of()));
-            assertInstanceOf(Resolution.Found.class, two.tenants.resolve(host), "instance two finds the new tenant");
+            one.registry().create(new CreateTenant(id, host, true, null, null, Map.of()));
+            assertInstanceOf(Resolution.Found.class, two.tenants().resolve(host), "instance two finds the new tenant");
 
             long started = System.nanoTime();
-            one.registry.edit(new EditTenant(id, Optional.empty(), Optional.of(false), Optional.empty(), Optional.empty(), Optional.empty()));
+            one.registry().edit(new EditTenant(id, Optional.empty(), Optional.of(false), Optional.empty(), Optional.empty(), Optional.empty()));
             long deadline = started + Duration.ofSeconds(2).toNanos();
-            while (!(two.tenants.resolve(host) instanceof Resolution.Disabled) && System.nanoTime() < deadline) {
+            while (!(two.tenants().resolve(host) instanceof Resolution.Disabled) && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-            assertInstanceOf(Resolution.Disabled.class, two.tenants.resolve(host), "instance two saw the tenant disabled");
+            assertInstanceOf(Resolution.Disabled.class, two.tenants().resolve(host), "instance two saw the tenant disabled");
             assertTrue(elapsedMs < 250, "instance two saw the change after " + elapsedMs + " ms");
 
-            one.registry.edit(new EditTenant(id, Optional.empty(), Optional.of(true), Optional.empty(), Optional.empty(), Optional.empty()));
-            TenantContext onOne = one.tenants.byId(id).orElseThrow();
-            TenantContext onTwo = two.tenants.byId(id).orElseThrow();
-            one.installs.install(one.systemContext(onOne), new InstallCommand("carol", "carol@example.com", "carol password"));
-            var session = one.accounts.signIn(new RequestContext(onOne, Principal.GUEST, "t", "10.9.9.9"),
+            one.registry().edit(new EditTenant(id, Optional.empty(), Optional.of(true), Optional.empty(), Optional.empty(), Optional.empty()));
+            TenantContext onOne = one.tenants().byId(id).orElseThrow();
+            TenantContext onTwo = two.tenants().byId(id).orElseThrow();
+            one.installs().install(one.systemContext(onOne), new InstallCommand("carol", "carol@example.com", "carol password"));
+            var session = one.accounts().signIn(new RequestContext(onOne, Principal.GUEST, "t", "10.9.9.9"),
                     new SignIn("carol", "carol password", false, null));
-            assertEquals("carol", two.accounts.authenticateSession(onTwo, session.sessionToken(), "10.9.9.9", null).orElseThrow().username(),
+            assertEquals("carol", two.accounts().authenticateSession(onTwo, session.sessionToken(), "10.9.9.9", null).orElseThrow().username(),
                     "a session made on one instance is valid on the other");
         }
     }

@@ -96,7 +96,7 @@ class TenantsApiTest {
                         "{\"username\":\"owner\",\"email\":\"owner@example.com\",\"password\":\"a long password\"}", key, true).statusCode());
                 assertEquals(409, send(port, "localhost", "POST", "/tenants/" + id + "/install",
                         "{\"username\":\"owner\",\"email\":\"owner@example.com\",\"password\":\"a long password\"}", key, true).statusCode());
-                assertTrue(app.installs.isInstalled(app.systemContext(app.tenants.byId(id).orElseThrow())));
+                assertTrue(app.installs().isInstalled(app.systemContext(app.tenants().byId(id).orElseThrow())));
                 assertEquals(1, JSON.readTree(send(port, "localhost", "GET", "/tenants", "", key, true).body()).size());
                 assertEquals(404, send(port, "localhost", "GET", "/tenants/nosuch", "", key, true).statusCode());
 
@@ -128,9 +128,9 @@ class TenantsApiTest {
         env.put("TESELA_TRAEFIK_IP_ALLOW_LIST", "10.0.0.0/8, cloudflare, 2001:db8::/32");
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); App app = TestApps.migratedApp(db, env)) {
             String suffix = Crypto.randomBase62(6).toLowerCase();
-            app.registry.create(new TenantCommands.CreateTenant("a" + suffix, "a-" + suffix + ".test", true, null, null, Map.of()));
-            app.registry.create(new TenantCommands.CreateTenant("b" + suffix, "b-" + suffix + ".test", true, null, null, Map.of()));
-            app.registry.create(new TenantCommands.CreateTenant("c" + suffix, "c-" + suffix + ".test", false, null, null, Map.of()));
+            app.registry().create(new TenantCommands.CreateTenant("a" + suffix, "a-" + suffix + ".test", true, null, null, Map.of()));
+            app.registry().create(new TenantCommands.CreateTenant("b" + suffix, "b-" + suffix + ".test", true, null, null, Map.of()));
+            app.registry().create(new TenantCommands.CreateTenant("c" + suffix, "c-" + suffix + ".test", false, null, null, Map.of()));
             String key = app.tenantApiKeys().create("traefik", null);
             WebServer server = app.webServer();
             int port = server.start();
@@ -184,9 +184,9 @@ class TenantsApiTest {
                 assertTrue(sourceRange.containsAll(List.of("173.245.48.0/20", "2400:cb00::/32")), sourceRange.toString());
 
                 // The document is read from the registry on every request.
-                app.registry.edit(new TenantCommands.EditTenant("b" + suffix, Optional.of("moved-" + suffix + ".test"),
+                app.registry().edit(new TenantCommands.EditTenant("b" + suffix, Optional.of("moved-" + suffix + ".test"),
                         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
-                app.registry.delete("c" + suffix, true);
+                app.registry().delete("c" + suffix, true);
                 JsonNode after = JSON.readTree(send(http, port, admin, "GET", "/config/traefik", "", key, null).body()).get("http").get("routers");
                 assertEquals(List.of("*", "a" + suffix, "b" + suffix), List.copyOf(after.propertyNames()));
                 assertEquals("Host(`moved-" + suffix + ".test`)", after.get("b" + suffix).get("rule").asString());
@@ -207,17 +207,17 @@ class TenantsApiTest {
             String idB = "b" + suffix;
             String idC = "c" + suffix;
             for (String id : List.of(idA, idB, idC)) {
-                app.registry.create(new TenantCommands.CreateTenant(id, id + ".test", true, null, null, Map.of()));
+                app.registry().create(new TenantCommands.CreateTenant(id, id + ".test", true, null, null, Map.of()));
             }
-            TenantContext a = app.tenants.byId(idA).orElseThrow();
-            TenantContext b = app.tenants.byId(idB).orElseThrow();
+            TenantContext a = app.tenants().byId(idA).orElseThrow();
+            TenantContext b = app.tenants().byId(idB).orElseThrow();
             // The same username, and the same user id (the first user), in A and B; C is never installed.
-            app.installs.install(app.systemContext(a), new InstallCommand("owner", "owner@a.example", "owner password a"));
-            app.installs.install(app.systemContext(b), new InstallCommand("owner", "owner@b.example", "owner password b"));
+            app.installs().install(app.systemContext(a), new InstallCommand("owner", "owner@a.example", "owner password a"));
+            app.installs().install(app.systemContext(b), new InstallCommand("owner", "owner@b.example", "owner password b"));
             RequestContext visitorA = new RequestContext(a, Principal.GUEST, "test", "10.9.0.1");
             RequestContext visitorB = new RequestContext(b, Principal.GUEST, "test", "10.9.0.2");
-            SignedIn onA = app.accounts.signIn(visitorA, new SignIn("owner", "owner password a", true, null));
-            SignedIn onB = app.accounts.signIn(visitorB, new SignIn("owner", "owner password b", true, null));
+            SignedIn onA = app.accounts().signIn(visitorA, new SignIn("owner", "owner password a", true, null));
+            SignedIn onB = app.accounts().signIn(visitorB, new SignIn("owner", "owner password b", true, null));
             String key = app.tenantApiKeys().create("resets", null);
             WebServer server = app.webServer();
             int port = server.start();
@@ -237,11 +237,11 @@ class TenantsApiTest {
                 assertEquals("a brand new password", answer.get("password").asString());
                 assertFalse(signsIn(app, visitorA, "owner password a"), "the old password no longer works");
                 assertTrue(signsIn(app, visitorA, "a brand new password"));
-                assertTrue(app.accounts.authenticateSession(a, onA.sessionToken(), "10.9.0.1", null).isEmpty(), "A's session ended");
-                assertTrue(app.accounts.resumeFromLoginCookie(visitorA, onA.loginCookie().orElseThrow(), null).isEmpty(),
+                assertTrue(app.accounts().authenticateSession(a, onA.sessionToken(), "10.9.0.1", null).isEmpty(), "A's session ended");
+                assertTrue(app.accounts().resumeFromLoginCookie(visitorA, onA.loginCookie().orElseThrow(), null).isEmpty(),
                         "A's remember-me cookie forgotten");
-                assertTrue(app.accounts.authenticateSession(b, onB.sessionToken(), "10.9.0.2", null).isPresent(), "B's session lives on");
-                assertTrue(app.accounts.resumeFromLoginCookie(visitorB, onB.loginCookie().orElseThrow(), null).isPresent());
+                assertTrue(app.accounts().authenticateSession(b, onB.sessionToken(), "10.9.0.2", null).isPresent(), "B's session lives on");
+                assertTrue(app.accounts().resumeFromLoginCookie(visitorB, onB.loginCookie().orElseThrow(), null).isPresent());
                 assertTrue(signsIn(app, visitorB, "owner password b"), "B's owner keeps their password");
                 assertFalse(signsIn(app, visitorB, "a brand new password"));
 
@@ -326,13 +326,13 @@ class TenantsApiTest {
                         + "\"env\":{\"TESELA_SCHEDULER_INTERVAL\":120}}", key, null);
                 assertEquals(201, created.statusCode(), created.body());
                 assertEquals("20 MB", JSON.readTree(created.body()).get("limits").get("TESELA_MAX_UPLOAD_SIZE").asString());
-                TenantContext tenant = app.tenants.byId(id).orElseThrow();
+                TenantContext tenant = app.tenants().byId(id).orElseThrow();
                 RequestContext system = app.systemContext(tenant);
-                app.installs.install(system, new InstallCommand("owner", "owner@example.com", "owner password"));
-                assertEquals(20L * 1024 * 1024, app.tenants.byId(id).orElseThrow().limits().of(dev.tesela.platform.context.TenantLimits.Limit.UPLOAD_SIZE).getAsLong());
-                app.media.upload(system, upload(dev.tesela.testing.TestImages.png(20, 20, 1)));
+                app.installs().install(system, new InstallCommand("owner", "owner@example.com", "owner password"));
+                assertEquals(20L * 1024 * 1024, app.tenants().byId(id).orElseThrow().limits().of(dev.tesela.platform.context.TenantLimits.Limit.UPLOAD_SIZE).getAsLong());
+                app.media().upload(system, upload(dev.tesela.testing.TestImages.png(20, 20, 1)));
                 AppException full = org.junit.jupiter.api.Assertions.assertThrows(AppException.class,
-                        () -> app.media.upload(system, upload(dev.tesela.testing.TestImages.png(21, 21, 2))));
+                        () -> app.media().upload(system, upload(dev.tesela.testing.TestImages.png(21, 21, 2))));
                 assertEquals("Maximum files reached (limit 1).", full.publicMessage());
 
                 // An edit with wrong fields changes nothing.
@@ -354,7 +354,7 @@ class TenantsApiTest {
                 JsonNode planEdit = refused(send(port, "localhost", "PATCH", "/tenants-plans/pro",
                         "{\"limits\":{\"TESELA_MAX_USERS\":\"lots\"}}", key, null));
                 assertEquals(java.util.Set.of("limits.TESELA_MAX_USERS"), fieldNames(planEdit));
-                assertEquals("{\"TESELA_MAX_USERS\":3}", app.registry.getPlan("pro").limitsJson(), "the plan kept its limits");
+                assertEquals("{\"TESELA_MAX_USERS\":3}", app.registry().getPlan("pro").limitsJson(), "the plan kept its limits");
                 refused(send(port, "localhost", "DELETE", "/tenants/" + id, "{\"drop_tables\":\"yes\"}", key, null));
                 assertEquals(200, send(port, "localhost", "GET", "/tenants/" + id, "", key, null).statusCode(), "a refused delete deletes nothing");
 
@@ -365,8 +365,8 @@ class TenantsApiTest {
                     st.setString(2, id);
                     assertEquals(1, st.executeUpdate());
                 }
-                app.tenants.invalidateAll(); // what the cache bus does on every instance, without waiting for it
-                var stored = app.media.upload(app.systemContext(app.tenants.byId(id).orElseThrow()), new UploadRequest(new UploadSource.FilePart(
+                app.tenants().invalidateAll(); // what the cache bus does on every instance, without waiting for it
+                var stored = app.media().upload(app.systemContext(app.tenants().byId(id).orElseThrow()), new UploadRequest(new UploadSource.FilePart(
                         () -> new java.io.ByteArrayInputStream(dev.tesela.testing.TestImages.png(22, 22, 3)), "f.png", null),
                         null, null, "a, b", null, null, null, null, null, true));
                 assertEquals(List.of("a"), stored.image().tags(), "the valid stored limit still applies");
@@ -388,10 +388,10 @@ class TenantsApiTest {
             String idA = "a" + suffix;
             String idB = "b" + suffix;
             for (String id : List.of(idA, idB)) {
-                app.registry.create(new TenantCommands.CreateTenant(id, id + ".test", true, null, null, Map.of()));
+                app.registry().create(new TenantCommands.CreateTenant(id, id + ".test", true, null, null, Map.of()));
             }
-            RequestContext a = app.systemContext(app.tenants.byId(idA).orElseThrow());
-            app.installs.install(a, new InstallCommand("owner", "owner@a.example", "owner password a"));
+            RequestContext a = app.systemContext(app.tenants().byId(idA).orElseThrow());
+            app.installs().install(a, new InstallCommand("owner", "owner@a.example", "owner password a"));
             String key = app.tenantApiKeys().create("signed", null);
             WebServer server = app.webServer();
             int port = server.start();
@@ -420,7 +420,7 @@ class TenantsApiTest {
                         .statusCode(), "another body");
                 assertEquals(401, send(http, port, "localhost", "DELETE", "/tenants/" + idA + "?x=1", "", key, forA, time).statusCode(),
                         "another query");
-                assertEquals(2, app.registry.list().size(), "nothing deleted by the replays");
+                assertEquals(2, app.registry().list().size(), "nothing deleted by the replays");
 
                 // Outside the window, either way, even correctly signed; a malformed timestamp.
                 var stale = signed(port, "POST", "/auth/verify", "", key, now - 301 - 30);
@@ -433,7 +433,7 @@ class TenantsApiTest {
                 assertEquals(204, signed(port, "DELETE", "/tenants/" + idB, "", key, now).statusCode(), "the signed request itself works");
 
                 // A reset keeps the user's API keys unless asked to revoke them.
-                String apiKey = app.accounts.createApiKey(a, "owner", "uploader");
+                String apiKey = app.accounts().createApiKey(a, "owner", "uploader");
                 assertEquals(200, apiUpload(port, idA + ".test", apiKey, 1).statusCode());
                 String path = "/tenants/" + idA + "/user-password-reset";
                 var kept = signed(port, "PATCH", path, "{\"username\":\"owner\"}", key, now);
@@ -502,7 +502,7 @@ class TenantsApiTest {
     /** Whether {@code password} signs "owner" in on {@code visitor}'s tenant. */
     private static boolean signsIn(App app, RequestContext visitor, String password) {
         try {
-            app.accounts.signIn(visitor, new SignIn("owner", password, false, null));
+            app.accounts().signIn(visitor, new SignIn("owner", password, false, null));
             return true;
         } catch (AppException e) {
             assertEquals(ErrorCode.UNAUTHORIZED, e.code(), e.getMessage());

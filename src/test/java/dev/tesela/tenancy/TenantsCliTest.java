@@ -2,6 +2,7 @@ package dev.tesela.tenancy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,6 +14,9 @@ import dev.tesela.cli.TeselaCli;
 import dev.tesela.platform.db.SchemaTables;
 import dev.tesela.testing.Services;
 import dev.tesela.testing.CliRun;
+import dev.tesela.testing.CliSession;
+import dev.tesela.testing.ConnectionProbe;
+import dev.tesela.platform.context.TenantResolver;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestDatabase.Kind;
@@ -35,6 +39,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
@@ -44,7 +50,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code tesela tenants} commands and tenant selection of the application commands in provider mode, run
  * in-process through {@link TeselaCli#run} against a real database (H2, MariaDB, PostgreSQL) and the local Redis:
  * exit codes, JSON output, and what really ends up in the database (tables per tenant prefix, sealed env, nothing
- * left behind by a refused create).
+ * left behind by a refused create). A test's commands share one wiring ({@link CliSession}); the commands that need
+ * their own configuration, and {@link #readingCommandsNeedNoRedisAndChangesReachListeningInstances}, wire each run as
+ * a {@code tesela} process does.
  *
  * <p>Tests whose subject is DDL (provisioning, refused and failed creates, table names, migrate, delete) run on all
  * three databases. Tests of the commands' own behaviour over the registry (get/list/edit, plan edits, installs) run
@@ -52,12 +60,17 @@ import tools.jackson.databind.json.JsonMapper;
  * 6-minute budget), and the same registry edits and installs run on MariaDB in TwoInstancesTest (create, rename,
  * disable) and DatabaseIsolationTest (install, sign-in, API keys).
  */
+@Execution(ExecutionMode.CONCURRENT) // every test has its own database, data dir and wiring; most of the time is DDL
 class TenantsCliTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String CONTROL_TENANTS = "tsl__tenants";
 
     private TestDatabase db;
     private Map<String, String> env;
+    /** The test's commands, on one wiring of {@link #env} (see {@link CliSession}). */
+    private CliSession cli;
+    /** The test's own connection to {@link #db}, for looking at what the commands stored (see {@link #sql()}). */
+    private Connection sql;
 
     @BeforeAll
     static void redisIsReachable() {
@@ -65,7 +78,13 @@ class TenantsCliTest {
     }
 
     @AfterEach
-    void tearDown() throws IOException {
+    void tearDown() throws IOException, SQLException {
+        if (sql != null) {
+            sql.close();
+        }
+        if (cli != null) {
+            cli.close();
+        }
         if (db != null) {
             db.close();
         }
@@ -78,6 +97,7 @@ class TenantsCliTest {
     private void provider(Kind kind) {
         db = TestDatabase.create(kind);
         env = providerEnv(db);
+        cli = new CliSession(env);
     }
 
     private static Map<String, String> providerEnv(TestDatabase database) {
@@ -94,36 +114,36 @@ class TenantsCliTest {
     @org.junit.jupiter.api.Test
     void statsRefreshAndOneWorkerPass() {
         provider(Kind.H2);
-        assertEquals(0, CliRun.run(env, "tenants", "init").exitCode());
-        assertEquals(0, CliRun.run(env, "tenants", "create", "--id", "acme", "--hostname", "acme.example.com", "--is_enabled", "1").exitCode());
-        assertEquals(0, CliRun.run(env, "tenants", "create", "--id", "beta", "--hostname", "beta.example.com", "--is_enabled", "1").exitCode());
+        assertEquals(0, cli.run("tenants", "init").exitCode());
+        assertEquals(0, cli.run("tenants", "create", "--id", "acme", "--hostname", "acme.example.com", "--is_enabled", "1").exitCode());
+        assertEquals(0, cli.run("tenants", "create", "--id", "beta", "--hostname", "beta.example.com", "--is_enabled", "1").exitCode());
         Map<String, String> acme = new java.util.HashMap<>(env);
         acme.put("TESELA_TENANT", "acme");
-        CliRun install = CliRun.run(acme, "install", "-u", "admin", "-e", "admin@example.com", "-x", "correct horse battery");
+        CliRun install = cli.run(acme, "install", "-u", "admin", "-e", "admin@example.com", "-x", "correct horse battery");
         assertEquals(0, install.exitCode(), install::toString);
 
-        CliRun stats = CliRun.run(env, "tenants", "stats:refresh");
+        CliRun stats = cli.run("tenants", "stats:refresh");
         assertEquals(0, stats.exitCode(), stats::toString);
         assertEquals(1, stats.json().get("acme").get("users").asInt(), stats.out());
         assertEquals(1, stats.json().get("acme").get("admins").asInt());
         assertTrue(stats.json().get("beta").isNull(), "beta is not installed: " + stats.out());
 
-        CliRun pass = CliRun.run(env, "tenants", "jobs:worker", "--once");
+        CliRun pass = cli.run("tenants", "jobs:worker", "--once");
         assertEquals(0, pass.exitCode(), pass::toString);
         assertTrue(pass.out().contains("acme: ran") && pass.out().contains("beta: not installed"), pass.toString());
-        CliRun again = CliRun.run(env, "tenants", "jobs:worker", "--once", "--id", "acme");
+        CliRun again = cli.run("tenants", "jobs:worker", "--once", "--id", "acme");
         assertEquals("acme: not due", again.out().strip());
 
-        CliRun created = CliRun.run(env, "tenants", "api:key:create", "--name", "ops", "--expires", "2999-01-01 00:00:00");
+        CliRun created = cli.run("tenants", "api:key:create", "--name", "ops", "--expires", "2999-01-01 00:00:00");
         assertEquals(0, created.exitCode(), created::toString);
         String key = created.outLines().getLast();
         assertTrue(key.matches("tsl_\\d+_[0-9A-Za-z]{64}_[0-9a-f]{64}"), key);
-        CliRun verified = CliRun.run(env, "tenants", "api:key:verify", "--key", key);
+        CliRun verified = cli.run("tenants", "api:key:verify", "--key", key);
         assertEquals(0, verified.exitCode(), verified::toString);
         assertEquals("ops", verified.json().get("name").asString());
-        assertEquals(1, CliRun.run(env, "tenants", "api:key:create", "--expires", "2000-01-01 00:00:00").exitCode(), "past expiry refused");
-        assertEquals(0, CliRun.run(env, "tenants", "api:key:delete", "--name", "ops").exitCode());
-        assertEquals(1, CliRun.run(env, "tenants", "api:key:verify", "--key", key).exitCode(), "a deleted key is invalid");
+        assertEquals(1, cli.run("tenants", "api:key:create", "--expires", "2000-01-01 00:00:00").exitCode(), "past expiry refused");
+        assertEquals(0, cli.run("tenants", "api:key:delete", "--name", "ops").exitCode());
+        assertEquals(1, cli.run("tenants", "api:key:verify", "--key", key).exitCode(), "a deleted key is invalid");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -135,17 +155,17 @@ class TenantsCliTest {
         provider(kind);
         assertFalse(tables().contains(CONTROL_TENANTS), "no registry before init");
 
-        CliRun init = CliRun.run(env, "tenants", "init");
+        CliRun init = cli.run("tenants", "init");
         assertEquals(0, init.exitCode(), init::toString);
         assertTrue(init.out().strip().matches("Tenant registry initialised \\([1-9]\\d* migration\\(s\\)\\)\\."), init.out());
         assertTrue(tables().contains(CONTROL_TENANTS), tables().toString());
         assertEquals(Set.of(), tables().stream().filter(t -> !t.startsWith("tsl__")).collect(Collectors.toSet()),
                 "provider mode creates no single-site tables");
-        CliRun again = CliRun.run(env, "tenants", "init");
+        CliRun again = cli.run("tenants", "init");
         assertEquals(0, again.exitCode(), again::toString);
         assertEquals("The tenant registry is up to date.", again.out().strip());
 
-        CliRun create = CliRun.run(env, "tenants", "create", "--id", "acme", "--hostname", "Acme.Example.COM", "--is_enabled", "1",
+        CliRun create = cli.run("tenants", "create", "--id", "acme", "--hostname", "Acme.Example.COM", "--is_enabled", "1",
                 "--limits", "{\"TESELA_MAX_USERS\":5}", "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
 
         assertEquals(0, create.exitCode(), create::toString);
@@ -181,7 +201,7 @@ class TenantsCliTest {
                 "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
         initAndCreate("beta", "beta.example.com");
 
-        CliRun get = CliRun.run(env, "tenants", "get", "--id", "acme");
+        CliRun get = cli.run("tenants", "get", "--id", "acme");
         assertEquals(0, get.exitCode(), get::toString);
         JsonNode acme = get.json();
         assertEquals("acme.example.com", acme.get("hostname").asString());
@@ -189,19 +209,19 @@ class TenantsCliTest {
         assertEquals(JSON.readTree("{\"TESELA_MAX_USERS\":5}"), acme.get("limits"));
         assertEquals(JSON.readTree("{\"TESELA_DB_NAME\":\"secret_value\"}"), acme.get("env"));
 
-        CliRun beta = CliRun.run(env, "tenants", "get", "--id", "beta");
+        CliRun beta = cli.run("tenants", "get", "--id", "beta");
         assertEquals(0, beta.exitCode(), beta::toString);
         assertFalse(beta.json().get("is_enabled").booleanValue(), "--is_enabled defaults to 0");
         assertTrue(beta.json().get("limits").isNull() && beta.json().get("env").isNull(), beta.out());
 
-        CliRun list = CliRun.run(env, "tenants", "list");
+        CliRun list = cli.run("tenants", "list");
         assertEquals(0, list.exitCode(), list::toString);
         JsonNode array = list.json();
         assertTrue(array.isArray(), list.out());
         assertEquals(List.of("acme", "beta"), ids(array), "every tenant, by id");
         assertEquals(acme, array.get(0), "list shows the same tenant as get");
 
-        CliRun edit = CliRun.run(env, "tenants", "edit", "--id", "acme", "--is_enabled", "0", "--hostname", "new.example.com",
+        CliRun edit = cli.run("tenants", "edit", "--id", "acme", "--is_enabled", "0", "--hostname", "new.example.com",
                 "--env", "null");
         assertEquals(0, edit.exitCode(), edit::toString);
         JsonNode edited = edit.json();
@@ -212,28 +232,28 @@ class TenantsCliTest {
         assertEquals(acme.get("plan_id"), edited.get("plan_id"));
         assertEquals(acme.get("created_at"), edited.get("created_at"));
         assertNull(envEnc("acme"), "the sealed env is removed from the row");
-        assertEquals(CliRun.run(env, "tenants", "get", "--id", "acme").json(), edited, "the change is stored");
-        assertEquals(beta.json(), CliRun.run(env, "tenants", "get", "--id", "beta").json(), "the other tenant is untouched");
+        assertEquals(cli.run("tenants", "get", "--id", "acme").json(), edited, "the change is stored");
+        assertEquals(beta.json(), cli.run("tenants", "get", "--id", "beta").json(), "the other tenant is untouched");
 
-        CliRun reuse = CliRun.run(env, "tenants", "create", "--id", "gamma", "--hostname", "acme.example.com");
+        CliRun reuse = cli.run("tenants", "create", "--id", "gamma", "--hostname", "acme.example.com");
         assertEquals(0, reuse.exitCode(), "the old host name is free again: " + reuse);
 
-        CliRun unknown = CliRun.run(env, "tenants", "edit", "--id", "nosuch", "--is_enabled", "1");
+        CliRun unknown = cli.run("tenants", "edit", "--id", "nosuch", "--is_enabled", "1");
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("nosuch"), unknown.err());
         assertEquals("", unknown.out());
         assertEquals(List.of("acme", "beta", "gamma"), registryIds(), "edit of an unknown id creates nothing");
 
-        CliRun taken = CliRun.run(env, "tenants", "edit", "--id", "beta", "--hostname", "NEW.example.com");
+        CliRun taken = cli.run("tenants", "edit", "--id", "beta", "--hostname", "NEW.example.com");
         assertEquals(1, taken.exitCode(), taken::toString);
         assertTrue(taken.err().contains("already belongs to another tenant"), taken.err());
         assertEquals("beta.example.com", column("hostname", "beta"));
 
-        CliRun badFlag = CliRun.run(env, "tenants", "edit", "--id", "beta", "--is_enabled", "yes");
+        CliRun badFlag = cli.run("tenants", "edit", "--id", "beta", "--is_enabled", "yes");
         assertEquals(1, badFlag.exitCode(), badFlag::toString);
         assertTrue(badFlag.err().contains("--is_enabled must be 1 or 0"), badFlag.err());
 
-        CliRun getUnknown = CliRun.run(env, "tenants", "get", "--id", "nosuch");
+        CliRun getUnknown = cli.run("tenants", "get", "--id", "nosuch");
         assertEquals(1, getUnknown.exitCode(), getUnknown::toString);
         assertTrue(getUnknown.err().contains("No tenant with id 'nosuch'"), getUnknown.err());
     }
@@ -273,13 +293,13 @@ class TenantsCliTest {
         assertEquals("acme.example.com", emptyEnv.get("hostname").asString(), "never touched");
 
         List<String> rowsBefore = registryRows();
-        CliRun noSuchPlan = CliRun.run(env, "tenants", "edit", "--id", "acme", "--plan_id", "nosuch");
+        CliRun noSuchPlan = cli.run("tenants", "edit", "--id", "acme", "--plan_id", "nosuch");
         assertEquals(1, noSuchPlan.exitCode(), noSuchPlan::toString);
         assertTrue(noSuchPlan.err().contains("No plan 'nosuch'"), noSuchPlan.err());
-        CliRun badLimits = CliRun.run(env, "tenants", "edit", "--id", "acme", "--limits", "[1]", "--is_enabled", "0");
+        CliRun badLimits = cli.run("tenants", "edit", "--id", "acme", "--limits", "[1]", "--is_enabled", "0");
         assertEquals(1, badLimits.exitCode(), badLimits::toString);
         assertTrue(badLimits.err().contains("The limits must be a JSON object"), badLimits.err());
-        CliRun badHost = CliRun.run(env, "tenants", "edit", "--id", "acme", "--hostname", "not a host");
+        CliRun badHost = cli.run("tenants", "edit", "--id", "acme", "--hostname", "not a host");
         assertEquals(1, badHost.exitCode(), badHost::toString);
         assertTrue(badHost.err().contains("is not valid"), badHost.err());
         assertEquals(rowsBefore, registryRows(), "a refused edit changes nothing");
@@ -289,12 +309,12 @@ class TenantsCliTest {
     @EnumSource(Kind.class)
     void provisioningThatFailsAfterTheTablesWereCreatedDropsThem(Kind kind) throws SQLException {
         provider(kind);
-        CliRun.run(env, "tenants", "init");
+        cli.run("tenants", "init");
         insertPlan("pro");
         Set<String> tablesBefore = tables();
 
         // Passes validation, so the tables are migrated; then the registry insert fails on the plan's foreign key.
-        CliRun r = CliRun.run(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "nosuch");
+        CliRun r = cli.run("tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "nosuch");
 
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().contains("its plan does not exist"), r.err());
@@ -303,7 +323,7 @@ class TenantsCliTest {
         assertEquals(tablesBefore, tables(), "the tenant's tables were dropped again");
         assertEquals(Set.of(), tablesStartingWith("tsl_ghost_"));
 
-        CliRun retry = CliRun.run(env, "tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "pro");
+        CliRun retry = cli.run("tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "pro");
         assertEquals(0, retry.exitCode(), "nothing left behind blocks a correct create: " + retry);
         assertEquals("pro", retry.json().get("plan_id").asString());
         assertEquals(tenantTableNames("tsl_ghost_"), tablesStartingWith("tsl_ghost_"));
@@ -345,7 +365,7 @@ class TenantsCliTest {
                 args.addAll(List.of("--limits", c.limits()));
             }
 
-            CliRun r = CliRun.run(env, args.toArray(String[]::new));
+            CliRun r = cli.run(args.toArray(String[]::new));
 
             String what = c + ": " + r;
             assertEquals(1, r.exitCode(), what);
@@ -363,17 +383,17 @@ class TenantsCliTest {
         assertEquals(tenantTableNames("tsl_acme_"), tablesStartingWith("tsl_acme_"), "the existing tenant keeps its tables");
         assertEquals("acme.example.com", column("hostname", "acme"), "the existing tenant keeps its host name");
 
-        CliRun badEnv = CliRun.run(env, "tenants", "create", "--id", "envy", "--hostname", "envy.example.com", "--env", "[1]");
+        CliRun badEnv = cli.run("tenants", "create", "--id", "envy", "--hostname", "envy.example.com", "--env", "[1]");
         assertEquals(1, badEnv.exitCode(), badEnv::toString);
         assertTrue(badEnv.err().contains("The env must be a JSON object"), badEnv.err());
         assertEquals(Set.of(), tablesStartingWith("tsl_envy_"));
 
-        CliRun badFlag = CliRun.run(env, "tenants", "create", "--id", "flag", "--hostname", "flag.example.com", "--is_enabled", "2");
+        CliRun badFlag = cli.run("tenants", "create", "--id", "flag", "--hostname", "flag.example.com", "--is_enabled", "2");
         assertEquals(1, badFlag.exitCode(), badFlag::toString);
         assertTrue(badFlag.err().contains("--is_enabled must be 1 or 0"), badFlag.err());
         assertEquals(Set.of(), tablesStartingWith("tsl_flag_"));
 
-        CliRun missing = CliRun.run(env, "tenants", "create", "--id", "nohost");
+        CliRun missing = cli.run("tenants", "create", "--id", "nohost");
         assertEquals(2, missing.exitCode(), missing::toString);
         assertTrue(missing.err().contains("--hostname"), missing.err());
 
@@ -381,7 +401,7 @@ class TenantsCliTest {
 
         // The limits of what is accepted: a 16-character id (the longest prefix, which PostgreSQL must not
         // truncate in index names) and a 255-character host name (the column width).
-        CliRun longest = CliRun.run(env, "tenants", "create", "--id", "abcdefghijklmnop", "--hostname", host255);
+        CliRun longest = cli.run("tenants", "create", "--id", "abcdefghijklmnop", "--hostname", host255);
         assertEquals(0, longest.exitCode(), longest::toString);
         assertEquals(host255, longest.json().get("hostname").asString());
         assertEquals(tenantTableNames("tsl_abcdefghijklmnop_"), tablesStartingWith("tsl_abcdefghijklmnop_"));
@@ -394,7 +414,7 @@ class TenantsCliTest {
         List<String> rowsBefore = registryRows();
         Set<String> tablesBefore = tables();
 
-        CliRun create = CliRun.run(env, "tenants", "create", "--id", "lim", "--hostname", "lim.example.com",
+        CliRun create = cli.run("tenants", "create", "--id", "lim", "--hostname", "lim.example.com",
                 "--limits", "{\"TESELA_MAX_FILES\":-5,\"lots\":1,\"TESELA_MAX_USERS\":99999999999999999999}", "--env", "{\"TESELA_NOPE\":\"1\"}");
         assertEquals(1, create.exitCode(), create::toString);
         for (String named : List.of("TESELA_MAX_FILES must be a whole number", "'lots' is not a limit", "TESELA_MAX_USERS must be",
@@ -404,24 +424,24 @@ class TenantsCliTest {
         assertEquals(rowsBefore, registryRows(), "no registry row");
         assertEquals(tablesBefore, tables(), "no tables");
 
-        CliRun edit = CliRun.run(env, "tenants", "edit", "--id", "acme", "--limits", "{\"TESELA_MAX_UPLOAD_SIZE\":\"lots\"}");
+        CliRun edit = cli.run("tenants", "edit", "--id", "acme", "--limits", "{\"TESELA_MAX_UPLOAD_SIZE\":\"lots\"}");
         assertEquals(1, edit.exitCode(), edit::toString);
         assertTrue(edit.err().contains("TESELA_MAX_UPLOAD_SIZE must be a size"), edit.err());
         assertEquals("{\"TESELA_MAX_FILES\":5}", column("limits_json", "acme").replace(" ", ""), "unchanged");
 
-        CliRun badPlan = CliRun.run(env, "tenants", "plan:create", "--id", "pro", "--limits", "{\"TESELA_MAX_USERS\":\"lots\"}");
+        CliRun badPlan = cli.run("tenants", "plan:create", "--id", "pro", "--limits", "{\"TESELA_MAX_USERS\":\"lots\"}");
         assertEquals(1, badPlan.exitCode(), badPlan::toString);
         assertTrue(badPlan.err().contains("TESELA_MAX_USERS must be a whole number"), badPlan.err());
-        assertEquals("[ ]", CliRun.run(env, "tenants", "plan:list").out().strip(), "no plan");
+        assertEquals("[ ]", cli.run("tenants", "plan:list").out().strip(), "no plan");
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     void hyphenInAnIdBecomesAnUnderscoreInTableNames(Kind kind) throws SQLException {
         provider(kind);
-        CliRun.run(env, "tenants", "init");
+        cli.run("tenants", "init");
 
-        CliRun create = CliRun.run(env, "tenants", "create", "--id", "my-site", "--hostname", "my-site.example.com");
+        CliRun create = cli.run("tenants", "create", "--id", "my-site", "--hostname", "my-site.example.com");
 
         assertEquals(0, create.exitCode(), create::toString);
         assertEquals("my-site", create.json().get("id").asString());
@@ -429,17 +449,17 @@ class TenantsCliTest {
         assertEquals(List.of("my-site"), registryIds());
 
         Set<String> tablesBefore = tables();
-        CliRun clash = CliRun.run(env, "tenants", "create", "--id", "my_site", "--hostname", "my-site2.example.com");
+        CliRun clash = cli.run("tenants", "create", "--id", "my_site", "--hostname", "my-site2.example.com");
         assertEquals(1, clash.exitCode(), clash::toString);
         assertTrue(clash.err().contains("Tenant id 'my_site' would share tables with an existing tenant"), clash.err());
         assertEquals(List.of("my-site"), registryIds());
         assertEquals(tablesBefore, tables(), "the shared tables are neither dropped nor touched");
 
-        CliRun install = CliRun.run(env, "install", "--tenant", "my-site", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        CliRun install = cli.run("install", "--tenant", "my-site", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
         assertEquals(0, install.exitCode(), install::toString);
         assertEquals(1, count("tsl_my_site_users"));
 
-        CliRun drop = CliRun.run(env, "tenants", "delete", "--id", "my-site", "--drop-tables");
+        CliRun drop = cli.run("tenants", "delete", "--id", "my-site", "--drop-tables");
         assertEquals(0, drop.exitCode(), drop::toString);
         assertEquals(Set.of(), tablesStartingWith("tsl_my_site_"));
     }
@@ -454,47 +474,47 @@ class TenantsCliTest {
         initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
         initAndCreate("beta", "beta.example.com", "--is_enabled", "1");
 
-        CliRun before = CliRun.run(env, "version-installed", "--tenant", "acme");
+        CliRun before = cli.run("version-installed", "--tenant", "acme");
         assertEquals(3, before.exitCode(), before::toString);
 
-        CliRun acme = CliRun.run(TestApps.with(env, "TESELA_TENANT", "acme"), "install", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        CliRun acme = cli.run(TestApps.with(env, "TESELA_TENANT", "acme"), "install", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
         assertEquals(0, acme.exitCode(), acme::toString);
         assertTrue(acme.out().contains("'alice'"), acme.out());
 
-        CliRun acmeVersion = CliRun.run(env, "version-installed", "--tenant", "acme");
+        CliRun acmeVersion = cli.run("version-installed", "--tenant", "acme");
         assertEquals(0, acmeVersion.exitCode(), acmeVersion::toString);
         assertEquals(App.VERSION, acmeVersion.out().strip());
-        CliRun betaBefore = CliRun.run(env, "version-installed", "--tenant", "beta");
+        CliRun betaBefore = cli.run("version-installed", "--tenant", "beta");
         assertEquals(3, betaBefore.exitCode(), "installing acme does not install beta: " + betaBefore);
 
-        CliRun beta = CliRun.run(TestApps.with(env, "TESELA_TENANT", "beta"), "install", "-u", "bob", "-e", "bob@example.com", "-x", "secret123");
+        CliRun beta = cli.run(TestApps.with(env, "TESELA_TENANT", "beta"), "install", "-u", "bob", "-e", "bob@example.com", "-x", "secret123");
         assertEquals(0, beta.exitCode(), beta::toString);
-        CliRun betaVersion = CliRun.run(env, "version-installed", "--tenant", "beta");
+        CliRun betaVersion = cli.run("version-installed", "--tenant", "beta");
         assertEquals(0, betaVersion.exitCode(), betaVersion::toString);
         assertEquals(App.VERSION, betaVersion.out().strip());
 
-        CliRun again = CliRun.run(env, "install", "--tenant", "acme", "-u", "carol", "-e", "carol@example.com", "-x", "secret123");
+        CliRun again = cli.run("install", "--tenant", "acme", "-u", "carol", "-e", "carol@example.com", "-x", "secret123");
         assertEquals(5, again.exitCode(), again::toString);
 
         assertEquals(List.of("alice"), usernames("tsl_acme_users"));
         assertEquals(List.of("bob"), usernames("tsl_beta_users"));
 
-        CliRun update = CliRun.run(env, "setting-update", "--tenant", "acme", "-k", "website_name", "-v", "Acme");
+        CliRun update = cli.run("setting-update", "--tenant", "acme", "-k", "website_name", "-v", "Acme");
         assertEquals(0, update.exitCode(), update::toString);
         assertEquals("Acme", update.out().strip());
-        assertEquals("Acme", CliRun.run(env, "setting-get", "--tenant", "acme", "-k", "website_name").out().strip());
-        CliRun betaName = CliRun.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "-k", "website_name");
+        assertEquals("Acme", cli.run("setting-get", "--tenant", "acme", "-k", "website_name").out().strip());
+        CliRun betaName = cli.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "-k", "website_name");
         assertEquals(0, betaName.exitCode(), betaName::toString);
         assertEquals("Tesela", betaName.out().strip(), "beta's settings are its own");
 
-        CliRun option = CliRun.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "--tenant", "acme", "-k", "website_name");
+        CliRun option = cli.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "--tenant", "acme", "-k", "website_name");
         assertEquals("Acme", option.out().strip(), "--tenant wins over TESELA_TENANT: " + option);
 
-        CliRun unknown = CliRun.run(env, "version-installed", "--tenant", "nosuch");
+        CliRun unknown = cli.run("version-installed", "--tenant", "nosuch");
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("nosuch"), unknown.err());
 
-        CliRun defaultSite = CliRun.run(env, "version-installed", "--tenant", "default");
+        CliRun defaultSite = cli.run("version-installed", "--tenant", "default");
         assertEquals(1, defaultSite.exitCode(), "no single site in provider mode: " + defaultSite);
 
         assertFalse(tables().contains("tsl_users"), "no single-site tables in provider mode: " + tables());
@@ -506,16 +526,16 @@ class TenantsCliTest {
         initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
         initAndCreate("beta", "beta.example.com", "--is_enabled", "1");
         initAndCreate("gamma", "gamma.example.com", "--is_enabled", "1");
-        assertEquals(0, CliRun.run(env, "install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
-        assertEquals(0, CliRun.run(env, "install", "--tenant", "beta", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, cli.run("install", "--tenant", "beta", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
 
-        assertEquals(0, CliRun.run(env, "api-key-create", "--tenant", "acme", "-u", "alice").exitCode());
-        CliRun chosen = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "chosen secret",
+        assertEquals(0, cli.run("api-key-create", "--tenant", "acme", "-u", "alice").exitCode());
+        CliRun chosen = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "chosen secret",
                 "--revoke-api-keys");
         assertEquals(0, chosen.exitCode(), chosen::toString);
         assertEquals(List.of("chosen secret"), chosen.outLines(), "only the password");
         assertTrue(chosen.err().contains("Revoked 1 API key(s) of 'alice'"), "--revoke-api-keys deleted alice's key: " + chosen.err());
-        CliRun generated = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "alice");
+        CliRun generated = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "alice");
         assertEquals(0, generated.exitCode(), generated::toString);
         assertEquals(1, generated.outLines().size(), generated::toString);
         String password = generated.lastLine().strip();
@@ -523,30 +543,71 @@ class TenantsCliTest {
 
         assertEquals("", generated.err(), "nothing said about API keys when they are kept");
 
-        CliRun tooShort = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "short");
+        CliRun tooShort = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "short");
         assertEquals(1, tooShort.exitCode(), tooShort::toString);
         assertTrue(tooShort.err().contains("8 to 128"), tooShort.err());
-        CliRun nobody = CliRun.run(env, "tenants", "user:password-reset", "--id", "acme", "--username", "bob");
+        CliRun nobody = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "bob");
         assertEquals(1, nobody.exitCode(), nobody::toString);
         assertTrue(nobody.err().contains("bob"), nobody.err());
-        CliRun noTenant = CliRun.run(env, "tenants", "user:password-reset", "--id", "nosuch", "--username", "alice");
+        CliRun noTenant = cli.run("tenants", "user:password-reset", "--id", "nosuch", "--username", "alice");
         assertEquals(1, noTenant.exitCode(), noTenant::toString);
         assertTrue(noTenant.err().contains("nosuch"), noTenant.err());
-        CliRun notInstalled = CliRun.run(env, "tenants", "user:password-reset", "--id", "gamma", "--username", "alice");
+        CliRun notInstalled = cli.run("tenants", "user:password-reset", "--id", "gamma", "--username", "alice");
         assertEquals(1, notInstalled.exitCode(), notInstalled::toString);
         assertTrue(notInstalled.err().contains("not installed"), notInstalled.err());
 
-        try (App app = App.wire(TestApps.config(env))) {
-            var acme = app.systemContext(app.tenants.byId("acme").orElseThrow());
-            var beta = app.systemContext(app.tenants.byId("beta").orElseThrow());
-            assertEquals("alice", app.accounts.signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", password, false, null))
-                    .user().username(), "the last (made-up) password works on acme");
-            assertThrows(dev.tesela.platform.error.AppException.class,
-                    () -> app.accounts.signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "chosen secret", false, null)));
-            assertThrows(dev.tesela.platform.error.AppException.class,
-                    () -> app.accounts.signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null)));
-            assertEquals("alice", app.accounts.signIn(beta, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null))
-                    .user().username(), "beta's alice is untouched");
+        App app = cli.app();
+        var acme = app.systemContext(app.tenants().byId("acme").orElseThrow());
+        var beta = app.systemContext(app.tenants().byId("beta").orElseThrow());
+        assertEquals("alice", app.accounts().signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", password, false, null))
+                .user().username(), "the last (made-up) password works on acme");
+        assertThrows(dev.tesela.platform.error.AppException.class,
+                () -> app.accounts().signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "chosen secret", false, null)));
+        assertThrows(dev.tesela.platform.error.AppException.class,
+                () -> app.accounts().signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null)));
+        assertEquals("alice", app.accounts().signIn(beta, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null))
+                .user().username(), "beta's alice is untouched");
+    }
+
+    /**
+     * Commands that only read need no Redis: with TESELA_REDIS_URL pointing at a port that counts connections, the
+     * registry, a tenant's install state and its settings are read without one. A change is announced: the command
+     * that makes it talks to Redis, and an instance listening on the real Redis drops what it cached about the tenant
+     * at once (without the announcement it would keep its cached answer for a minute).
+     */
+    @Test
+    void readingCommandsNeedNoRedisAndChangesReachListeningInstances() throws InterruptedException {
+        provider(Kind.H2);
+        initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
+        CliRun install = cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        assertEquals(0, install.exitCode(), install::toString);
+
+        try (ConnectionProbe redis = new ConnectionProbe()) {
+            Map<String, String> probed = TestApps.with(env, "TESELA_REDIS_URL", "redis://127.0.0.1:" + redis.port());
+            for (List<String> command : List.of(List.of("tenants", "list"), List.of("tenants", "get", "--id", "acme"),
+                    List.of("tenants", "plan:list"), List.of("version-installed", "--tenant", "acme"),
+                    List.of("setting-get", "--tenant", "acme", "-k", "website_name"))) {
+                CliRun r = CliRun.run(probed, command.toArray(String[]::new));
+                assertEquals(0, r.exitCode(), command + ": " + r);
+            }
+            assertEquals(0, redis.connections(), "reading commands open no Redis connection");
+
+            CliRun edit = CliRun.run(probed, "tenants", "edit", "--id", "acme", "--hostname", "acme2.example.com");
+            assertEquals(0, edit.exitCode(), "the change is stored even when it cannot be announced: " + edit);
+            assertTrue(redis.connections() > 0, "a change is announced through Redis");
+        }
+
+        try (App instance = App.wire(TestApps.config(env))) {
+            assertInstanceOf(TenantResolver.Resolution.Found.class, instance.tenants().resolve("acme2.example.com"), "cached as found");
+            CliRun disable = CliRun.run(env, "tenants", "edit", "--id", "acme", "--is_enabled", "0");
+            assertEquals(0, disable.exitCode(), disable::toString);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (!(instance.tenants().resolve("acme2.example.com") instanceof TenantResolver.Resolution.Disabled)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertInstanceOf(TenantResolver.Resolution.Disabled.class, instance.tenants().resolve("acme2.example.com"),
+                    "the listening instance saw the command's change");
         }
     }
 
@@ -564,12 +625,12 @@ class TenantsCliTest {
                 List.of("password-reset", "-u", "alice", "-x", "newpassword1"),
                 List.of("api-key-create", "-u", "alice"));
         for (List<String> command : commands) {
-            CliRun r = CliRun.run(env, command.toArray(String[]::new));
+            CliRun r = cli.run(command.toArray(String[]::new));
             assertEquals(1, r.exitCode(), command + ": " + r);
             assertTrue(r.err().contains("--tenant") && r.err().contains("TESELA_TENANT"), command + ": " + r);
             assertFalse(r.out().contains("tsk_"), command + ": " + r);
         }
-        CliRun blank = CliRun.run(TestApps.with(env, "TESELA_TENANT", " "), "version-installed");
+        CliRun blank = cli.run(TestApps.with(env, "TESELA_TENANT", " "), "version-installed");
         assertEquals(1, blank.exitCode(), blank::toString);
         assertTrue(blank.err().contains("TESELA_TENANT"), blank.err());
 
@@ -584,7 +645,7 @@ class TenantsCliTest {
     @EnumSource(Kind.class)
     void databaseMigrateMigratesEveryTenantOrOne(Kind kind) throws SQLException {
         provider(kind);
-        CliRun none = CliRun.run(env, "tenants", "database:migrate");
+        CliRun none = cli.run("tenants", "database:migrate");
         assertEquals(0, none.exitCode(), none::toString);
         assertEquals(List.of("0 tenant(s), 0 failed."), none.outLines());
         assertTrue(tables().contains(CONTROL_TENANTS), "database:migrate brings the control plane up too");
@@ -592,43 +653,39 @@ class TenantsCliTest {
         initAndCreate("acme", "acme.example.com");
         initAndCreate("beta", "beta.example.com");
 
-        CliRun all = CliRun.run(env, "tenants", "database:migrate");
+        CliRun all = cli.run("tenants", "database:migrate");
         assertEquals(0, all.exitCode(), all::toString);
         assertEquals(List.of("acme: ok (0 migration(s) applied)", "beta: ok (0 migration(s) applied)", "2 tenant(s), 0 failed."),
                 all.outLines());
 
         // Lose beta's schema: database:migrate puts it back, and --id only touches the tenant named.
-        try (App app = App.wire(TestApps.config(env))) {
-            app.migrator.dropTenantTables("tsl_beta_");
-        }
+        cli.app().migrator().dropTenantTables("tsl_beta_");
         assertEquals(Set.of(), tablesStartingWith("tsl_beta_"));
 
-        CliRun onlyAcme = CliRun.run(env, "tenants", "database:migrate", "--id", "acme");
+        CliRun onlyAcme = cli.run("tenants", "database:migrate", "--id", "acme");
         assertEquals(0, onlyAcme.exitCode(), onlyAcme::toString);
         assertEquals(List.of("acme: ok (0 migration(s) applied)", "1 tenant(s), 0 failed."), onlyAcme.outLines());
         assertEquals(Set.of(), tablesStartingWith("tsl_beta_"), "--id acme leaves beta alone");
 
         // The application command migrates the tenant it is given, too (not only the control plane).
-        CliRun appCommand = CliRun.run(env, "database-migrate", "--tenant", "beta");
+        CliRun appCommand = cli.run("database-migrate", "--tenant", "beta");
         assertEquals(0, appCommand.exitCode(), appCommand::toString);
         assertTrue(appCommand.out().contains("Applied"), appCommand.out());
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"));
-        try (App app = App.wire(TestApps.config(env))) {
-            app.migrator.dropTenantTables("tsl_beta_");
-        }
+        cli.app().migrator().dropTenantTables("tsl_beta_");
 
-        CliRun onlyBeta = CliRun.run(env, "tenants", "database:migrate", "--id", "beta", "--parallel", "1");
+        CliRun onlyBeta = cli.run("tenants", "database:migrate", "--id", "beta", "--parallel", "1");
         assertEquals(0, onlyBeta.exitCode(), onlyBeta::toString);
         assertTrue(onlyBeta.outLines().getFirst().matches("beta: ok \\([1-9]\\d* migration\\(s\\) applied\\)"), onlyBeta.out());
         assertEquals("1 tenant(s), 0 failed.", onlyBeta.outLines().getLast());
         assertEquals(2, onlyBeta.outLines().size(), onlyBeta.out());
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"));
 
-        CliRun unknown = CliRun.run(env, "tenants", "database:migrate", "--id", "nosuch");
+        CliRun unknown = cli.run("tenants", "database:migrate", "--id", "nosuch");
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.err().contains("nosuch"), unknown.err());
 
-        CliRun cache = CliRun.run(env, "tenants", "cache");
+        CliRun cache = cli.run("tenants", "cache");
         assertEquals(0, cache.exitCode(), cache::toString);
         assertEquals("Tenant caches emptied on every instance.", cache.out().strip());
     }
@@ -639,22 +696,22 @@ class TenantsCliTest {
         provider(kind);
         initAndCreate("acme", "acme.example.com");
         initAndCreate("beta", "beta.example.com");
-        assertEquals(0, CliRun.run(env, "install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
-        assertEquals(0, CliRun.run(env, "install", "--tenant", "beta", "-u", "bob", "-e", "bob@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        assertEquals(0, cli.run("install", "--tenant", "beta", "-u", "bob", "-e", "bob@example.com", "-x", "secret123").exitCode());
         Set<String> acmeTables = tenantTableNames("tsl_acme_");
         assertEquals(acmeTables, tablesStartingWith("tsl_acme_"));
         assertTrue(acmeTables.contains("tsl_acme_schema_history"), acmeTables.toString());
 
-        CliRun keep = CliRun.run(env, "tenants", "delete", "--id", "beta");
+        CliRun keep = cli.run("tenants", "delete", "--id", "beta");
         assertEquals(0, keep.exitCode(), keep::toString);
         assertEquals("Deleted tenant 'beta'; its tables were kept.", keep.out().strip());
         assertEquals(List.of("acme"), registryIds());
-        assertEquals(1, CliRun.run(env, "tenants", "get", "--id", "beta").exitCode(), "beta is gone from the registry");
-        assertEquals(1, CliRun.run(env, "version-installed", "--tenant", "beta").exitCode(), "a deleted tenant cannot be chosen");
+        assertEquals(1, cli.run("tenants", "get", "--id", "beta").exitCode(), "beta is gone from the registry");
+        assertEquals(1, cli.run("version-installed", "--tenant", "beta").exitCode(), "a deleted tenant cannot be chosen");
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"), "beta's tables were kept");
         assertEquals(List.of("bob"), usernames("tsl_beta_users"), "and still hold its data");
 
-        CliRun drop = CliRun.run(env, "tenants", "delete", "--id", "acme", "--drop-tables");
+        CliRun drop = cli.run("tenants", "delete", "--id", "acme", "--drop-tables");
         assertEquals(0, drop.exitCode(), drop::toString);
         assertEquals("Deleted tenant 'acme' and its tables.", drop.out().strip());
         assertEquals(List.of(), registryIds());
@@ -664,18 +721,18 @@ class TenantsCliTest {
         assertTrue(tables().contains(CONTROL_TENANTS));
 
         for (String id : List.of("acme", "nosuch", "default")) {
-            CliRun unknown = CliRun.run(env, "tenants", "delete", "--id", id, "--drop-tables");
+            CliRun unknown = cli.run("tenants", "delete", "--id", id, "--drop-tables");
             assertEquals(1, unknown.exitCode(), id + ": " + unknown);
             assertTrue(unknown.err().contains("No tenant with id '" + id + "'"), unknown.err());
         }
         assertEquals(List.of("bob"), usernames("tsl_beta_users"), "a refused delete drops nothing");
 
         // Dropped completely: the id can be provisioned again, from scratch.
-        CliRun recreate = CliRun.run(env, "tenants", "create", "--id", "acme", "--hostname", "acme.example.com");
+        CliRun recreate = cli.run("tenants", "create", "--id", "acme", "--hostname", "acme.example.com");
         assertEquals(0, recreate.exitCode(), recreate::toString);
         assertEquals(acmeTables, tablesStartingWith("tsl_acme_"));
         assertEquals(0, count("tsl_acme_users"), "no data of the old acme");
-        assertEquals(3, CliRun.run(env, "version-installed", "--tenant", "acme").exitCode(), "the new acme is not installed");
+        assertEquals(3, cli.run("version-installed", "--tenant", "acme").exitCode(), "the new acme is not installed");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -685,6 +742,7 @@ class TenantsCliTest {
     void tenantsCommandsNeedProviderMode() throws SQLException {
         db = TestDatabase.create(Kind.H2);
         env = TestApps.env(db, Map.of());
+        cli = new CliSession(env);
         List<List<String>> commands = List.of(
                 List.of("init"),
                 List.of("create", "--id", "acme", "--hostname", "acme.example.com"),
@@ -697,7 +755,7 @@ class TenantsCliTest {
         for (List<String> command : commands) {
             List<String> args = new ArrayList<>(List.of("tenants"));
             args.addAll(command);
-            CliRun r = CliRun.run(env, args.toArray(String[]::new));
+            CliRun r = cli.run(args.toArray(String[]::new));
             assertEquals(1, r.exitCode(), command + ": " + r);
             assertTrue(r.err().contains("Provider mode is off"), command + ": " + r);
             assertTrue(r.err().contains("TESELA_TENANTS_ENABLED=1"), command + ": " + r);
@@ -713,7 +771,7 @@ class TenantsCliTest {
     @Test
     void tenantsWithoutASubcommandIsAnError() {
         provider(Kind.H2);
-        CliRun r = CliRun.run(env, "tenants");
+        CliRun r = cli.run("tenants");
         assertNotEquals(0, r.exitCode(), r::toString);
         assertTrue(r.err().contains("Missing tenants command"), r.err());
     }
@@ -722,11 +780,11 @@ class TenantsCliTest {
     // helpers
 
     private void initAndCreate(String id, String hostname, String... options) {
-        CliRun init = CliRun.run(env, "tenants", "init");
+        CliRun init = cli.run("tenants", "init");
         assertEquals(0, init.exitCode(), init::toString);
         List<String> args = new ArrayList<>(List.of("tenants", "create", "--id", id, "--hostname", hostname));
         args.addAll(List.of(options));
-        CliRun create = CliRun.run(env, args.toArray(String[]::new));
+        CliRun create = cli.run(args.toArray(String[]::new));
         assertEquals(0, create.exitCode(), create::toString);
     }
 
@@ -734,16 +792,24 @@ class TenantsCliTest {
     private JsonNode editOk(String... options) {
         List<String> args = new ArrayList<>(List.of("tenants", "edit", "--id", "acme"));
         args.addAll(List.of(options));
-        CliRun r = CliRun.run(env, args.toArray(String[]::new));
+        CliRun r = cli.run(args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), r::toString);
         JsonNode printed = r.json();
-        assertEquals(printed, CliRun.run(env, "tenants", "get", "--id", "acme").json(), "the printed tenant is the stored one");
+        assertEquals(printed, cli.run("tenants", "get", "--id", "acme").json(), "the printed tenant is the stored one");
         return printed;
+    }
+
+    /** One connection for the test's own SQL (autocommit: every statement sees what the commands committed). */
+    private Connection sql() throws SQLException {
+        if (sql == null) {
+            sql = db.connect();
+        }
+        return sql;
     }
 
     /** A plan row; there is no command for plans yet. */
     private void insertPlan(String id) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = sql().prepareStatement(
                 "INSERT INTO tsl__tenant_plans (id, created_at, updated_at) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
             ps.setString(1, id);
             assertEquals(1, ps.executeUpdate());
@@ -761,8 +827,8 @@ class TenantsCliTest {
     /** Lower-cased names of every base table whose name starts with tsl_. */
     private Set<String> tables() throws SQLException {
         Set<String> names = new TreeSet<>();
-        try (Connection c = db.connect();
-                ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, "%", null)) {
+        Connection c = sql();
+        try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, "%", null)) {
             while (rs.next()) {
                 String type = rs.getString("TABLE_TYPE");
                 String name = rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT);
@@ -779,7 +845,7 @@ class TenantsCliTest {
     }
 
     private int count(String table) throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
             rs.next();
             return rs.getInt(1);
@@ -788,7 +854,7 @@ class TenantsCliTest {
 
     private List<String> usernames(String table) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT username FROM " + table + " ORDER BY username")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
@@ -799,7 +865,7 @@ class TenantsCliTest {
 
     private List<String> registryIds() throws SQLException {
         List<String> ids = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT id FROM " + CONTROL_TENANTS + " ORDER BY id")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
@@ -811,7 +877,7 @@ class TenantsCliTest {
     /** Every registry row, rendered, to compare before and after a refused command. */
     private List<String> registryRows() throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Statement s = sql().createStatement();
                 ResultSet rs = s.executeQuery("SELECT id, hostname, plan_id, limits_json, env_enc, is_enabled, updated_at FROM "
                         + CONTROL_TENANTS + " ORDER BY id")) {
             while (rs.next()) {
@@ -824,8 +890,7 @@ class TenantsCliTest {
     }
 
     private byte[] envEnc(String id) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT env_enc FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+        try (PreparedStatement ps = sql().prepareStatement("SELECT env_enc FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "a registry row for " + id);
@@ -835,8 +900,7 @@ class TenantsCliTest {
     }
 
     private String column(String column, String id) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+        try (PreparedStatement ps = sql().prepareStatement("SELECT " + column + " FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "a registry row for " + id);

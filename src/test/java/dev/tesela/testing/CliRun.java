@@ -13,14 +13,26 @@ import tools.jackson.databind.json.JsonMapper;
 public record CliRun(int exitCode, String out, String err) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** Runs {@code args} with {@code env} as the environment; never touches System.out/err. */
+    /**
+     * Runs {@code args} with {@code env} as the environment, wired for this one run as a {@code tesela} process is (see
+     * {@link CliSession} for many runs on one wiring); never touches System.out/err.
+     */
     public static CliRun run(Map<String, String> env, String... args) {
+        return run((out, err) -> TeselaCli.run(args, env, out, err));
+    }
+
+    /** A command line run by {@code cli} on the streams it is given; returns its exit code. */
+    interface Invocation {
+        int run(PrintStream out, PrintStream err);
+    }
+
+    static CliRun run(Invocation cli) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = TeselaCli.run(args, env, o, e);
+            code = cli.run(o, e);
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -164,13 +164,13 @@ public final class TestSite implements AutoCloseable {
                 Map<String, UserView> users = new LinkedHashMap<>();
                 Map<String, String> keys = new LinkedHashMap<>();
                 if (installed) {
-                    users.put(ADMIN, app.installs.install(system, new InstallCommand(ADMIN, ADMIN_EMAIL, ADMIN_PASSWORD)));
+                    users.put(ADMIN, app.installs().install(system, new InstallCommand(ADMIN, ADMIN_EMAIL, ADMIN_PASSWORD)));
                     for (String username : usernames) {
-                        users.put(username, app.accounts.createUser(system,
+                        users.put(username, app.accounts().createUser(system,
                                 new CreateUser(username, username + "@example.com", password(username), Principal.Role.USER)));
                     }
                     for (String[] key : apiKeys) {
-                        if (keys.put(key[0], app.accounts.createApiKey(system, key[0], key[1])) != null) {
+                        if (keys.put(key[0], app.accounts().createApiKey(system, key[0], key[1])) != null) {
                             throw new IllegalStateException("one API key per user: " + key[0]);
                         }
                     }

@@ -85,7 +85,7 @@ class BrowserInstallTest {
                 assertStylesheetApplied(page);
                 page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("home.png")).setFullPage(true));
 
-                var admin = app.accounts.findUser(site.system(), "admin")
+                var admin = app.accounts().findUser(site.system(), "admin")
                         .orElseThrow(() -> new AssertionError("the browser install created no administrator"));
                 assertEquals(Principal.Role.ADMIN, admin.role());
                 assertTrue(context.cookies().stream().anyMatch(c -> c.name.equals("tsl_session") && c.httpOnly),

@@ -192,7 +192,7 @@ class DependencyOutageTest {
             }
             // Provider mode: the registry is unreadable too. A tenant resolved before keeps its files served, also
             // once its cached resolution is gone (it expires after a minute; a Redis reconnect empties it at once).
-            provider.tenants.invalidateAll();
+            provider.tenants().invalidateAll();
             for (int i = 0; i < 3; i++) {
                 Timed file = timed(() -> onHost("localhost", filePath));
                 assertEquals(200, file.response.statusCode(), file.response.body());
@@ -240,7 +240,7 @@ class DependencyOutageTest {
 
     private String signIn() {
         RequestContext rc = app.systemContext(app.defaultTenant());
-        return app.accounts.signIn(rc, new SignIn(TestSite.ADMIN, TestSite.ADMIN_PASSWORD, false, "outage test")).sessionToken();
+        return app.accounts().signIn(rc, new SignIn(TestSite.ADMIN, TestSite.ADMIN_PASSWORD, false, "outage test")).sessionToken();
     }
 
     private HttpResponse<String> upload(int seed) throws Exception {

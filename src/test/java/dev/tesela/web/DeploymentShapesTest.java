@@ -27,10 +27,10 @@ class DeploymentShapesTest {
                 .serving().start()) {
             App app = site.app();
             assertEquals("redis", app.sessionBackend());
-            var signedIn = app.accounts.signIn(site.guest("10.1.1.1"), new SignIn(TestSite.ADMIN, TestSite.ADMIN_PASSWORD, false, null));
+            var signedIn = app.accounts().signIn(site.guest("10.1.1.1"), new SignIn(TestSite.ADMIN, TestSite.ADMIN_PASSWORD, false, null));
             assertEquals(0, site.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("sessions"))),
                     "no session rows in the database");
-            assertTrue(app.accounts.authenticateSession(app.defaultTenant(), signedIn.sessionToken(), "10.1.1.1", null).isPresent());
+            assertTrue(app.accounts().authenticateSession(app.defaultTenant(), signedIn.sessionToken(), "10.1.1.1", null).isPresent());
 
             int port = site.port();
             var ready = http.send(get(port, "/readyz"), HttpResponse.BodyHandlers.ofString());
@@ -55,9 +55,9 @@ class DeploymentShapesTest {
                     .POST(HttpRequest.BodyPublishers.ofString("username=x&email=x@example.com&password=long enough"))
                     .header("Content-Type", "application/x-www-form-urlencoded").build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(install.statusCode() == 503 || install.statusCode() == 404, "status " + install.statusCode());
-            assertTrue(!app.installs.isInstalled(site.system()));
+            assertTrue(!app.installs().isInstalled(site.system()));
 
-            app.installs.install(site.system(), new InstallCommand(TestSite.ADMIN, TestSite.ADMIN_EMAIL, TestSite.ADMIN_PASSWORD));
+            app.installs().install(site.system(), new InstallCommand(TestSite.ADMIN, TestSite.ADMIN_EMAIL, TestSite.ADMIN_PASSWORD));
             assertEquals(200, http.send(get(port, "/"), HttpResponse.BodyHandlers.ofString()).statusCode(),
                     "installed by the provider's tooling, the site serves");
             assertEquals(404, http.send(get(port, "/install"), HttpResponse.BodyHandlers.ofString()).statusCode());

@@ -160,7 +160,7 @@ class HttpFlowTest {
             assertEquals("/", session.path(), session.raw());
             assertFalse(session.secure(), "plain-HTTP site must not mark cookies Secure: " + session.raw());
 
-            var user = app.accounts.findUser(installing.system(), ADMIN)
+            var user = app.accounts().findUser(installing.system(), ADMIN)
                     .orElseThrow(() -> new AssertionError("install did not create the administrator"));
             assertEquals(Principal.Role.ADMIN, user.role());
             assertEquals(EMAIL, user.email());
@@ -182,7 +182,7 @@ class HttpFlowTest {
             String lateToken = csrfToken(late.get("/login"));
             Res again = late.post("/install", with(installForm("mallory", "m@example.com", "another password"), "csrf_token", lateToken));
             assertEquals(409, again.status(), again.describe());
-            assertTrue(app.accounts.findUser(installing.system(), "mallory").isEmpty());
+            assertTrue(app.accounts().findUser(installing.system(), "mallory").isEmpty());
         }
     }
 
@@ -331,7 +331,7 @@ class HttpFlowTest {
     @Test
     void dailyFailedSignInLimitBlocksEvenTheRightPassword() throws Exception {
         try (TestSite limited = TestSite.on(TestDatabase.Kind.H2).env("TESELA_LOGIN_FAILURES_PER_DAY", "3").installed().serving().start()) {
-            assertEquals(3, limited.app().config.auth().failedLoginsPerDay());
+            assertEquals(3, limited.app().config().auth().failedLoginsPerDay());
             String limitedBase = limited.base();
             // Control: the right password works here (and a success clears earlier failures).
             Visitor control = new Visitor(limitedBase);
@@ -459,8 +459,8 @@ class HttpFlowTest {
         Res home = new Visitor(uninstalled.base()).get("/");
         assertEquals(302, home.status(), "site became installed: " + home.describe());
         assertEquals("/install", home.location());
-        assertTrue(uninstalled.app().accounts.findUser(uninstalled.system(), ADMIN).isEmpty(), "an admin row exists");
-        assertFalse(uninstalled.app().installs.isInstalled(uninstalled.system()), "install marker exists");
+        assertTrue(uninstalled.app().accounts().findUser(uninstalled.system(), ADMIN).isEmpty(), "an admin row exists");
+        assertFalse(uninstalled.app().installs().isInstalled(uninstalled.system()), "install marker exists");
     }
 
     private static void assertCsrfRejected(Res res) {

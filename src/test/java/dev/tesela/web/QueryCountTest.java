@@ -59,14 +59,14 @@ class QueryCountTest {
         db = TestDatabase.create(TestDatabase.Kind.H2);
         app = TestApps.migratedApp(db, Map.of());
         RequestContext system = app.systemContext(app.defaultTenant());
-        app.installs.install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts.createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
-        apiKey = app.accounts.createApiKey(system, "alice", "counting");
-        session = app.accounts.signIn(system.withPrincipal(Principal.GUEST),
+        app.installs().install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
+        app.accounts().createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+        apiKey = app.accounts().createApiKey(system, "alice", "counting");
+        session = app.accounts().signIn(system.withPrincipal(Principal.GUEST),
                 new SignIn("alice", "alice's long password", false, "test")).sessionToken();
         server = app.webServer();
         base = "http://127.0.0.1:" + server.start();
-        queries = QueryCounter.attachTo(system.db().dsl(), app.database.controlDsl(App.controlPrefix(app.config)));
+        queries = QueryCounter.attachTo(system.db().dsl(), app.database().controlDsl(App.controlPrefix(app.config())));
         HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/upload")).header("Cookie", "tsl_session=" + session));
         assertEquals(200, page.statusCode(), page.body());
         Matcher m = CSRF_FIELD.matcher(page.body());

@@ -1,7 +1,6 @@
 package dev.tesela.platform.db;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.tesela.platform.config.TeselaConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +21,8 @@ import org.jooq.impl.DSL;
  * One database server: a connection pool and a DSLContext per table prefix (and database, for tenants with a
  * database of their own). The DSLContext for a prefix renders every known table name with that prefix, and with
  * the database name in front when there is one, which is how tenant isolation reaches SQL: one pool serves every
- * tenant on the server, whichever database its tables are in. Thread-safe.
+ * tenant on the server, whichever database its tables are in. The pool opens on the first query, not when this is
+ * made. Thread-safe.
  */
 public final class Database implements AutoCloseable {
     private static final Pattern TENANT_TABLES = tableNames(SchemaTables.TENANT);
@@ -30,7 +30,8 @@ public final class Database implements AutoCloseable {
 
     private final Vendor vendor;
     private final TeselaConfig.Db config;
-    private final HikariDataSource pool;
+    /** Made on the first request for a connection: see {@link LazyPool}. */
+    private final LazyPool pool;
     /** {@link #pool} as every caller sees it: patient until the first connection, see {@link FirstConnectionPatience}. */
     private final DataSource dataSource;
     private final Map<String, DSLContext> byPrefix = new ConcurrentHashMap<>();
@@ -60,7 +61,7 @@ public final class Database implements AutoCloseable {
         // The liveness check of an idle connection before it is handed out must fit inside that wait (min 250 ms).
         hikari.setValidationTimeout(Math.max(250, Math.min(1000, waitMillis / 2)));
         hikari.setInitializationFailTimeout(-1);
-        this.pool = new HikariDataSource(hikari);
+        this.pool = new LazyPool(hikari);
         this.dataSource = new FirstConnectionPatience(pool, START_PATIENCE);
     }
 
@@ -108,6 +109,11 @@ public final class Database implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** True once the pool was opened (something asked for a connection). */
+    public boolean opened() {
+        return pool.opened();
     }
 
     public Vendor vendor() {
