@@ -14,7 +14,8 @@ import org.slf4j.MDC;
 /**
  * The HTTP server: Javalin 7 on Jetty 12 with virtual threads. Order of work per request: request id → tenant
  * edge → the edges the composition root passes (auth, install gate, CSRF) → the matched handler → metrics. Paths
- * under {@link #INSTALLATION_PATHS} belong to the installation, not a tenant, and skip the edges.
+ * under {@link #INSTALLATION_PATHS} belong to the installation, not a tenant, and skip the edges. The common GET of
+ * a stored file never reaches Javalin: {@link DirectFilePath} answers it on Jetty's core API.
  */
 public final class WebServer {
     static final List<String> INSTALLATION_PATHS = List.of("/healthz", "/readyz", "/metrics", "/static/", "/_/");
@@ -73,6 +74,10 @@ public final class WebServer {
             cfg.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
             cfg.jetty.multipartConfig.maxFileSize(maxFileBytes, io.javalin.config.SizeUnit.BYTES);
             cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.bodies().multipartMaxBytes(), io.javalin.config.SizeUnit.BYTES);
+            // The common GET of a stored file is answered ahead of the servlet layer (DirectFilePath); Javalin puts its
+            // servlet handler inside the wrapper set here.
+            features.stream().flatMap(f -> f.directFiles().stream()).findFirst().ifPresent(direct ->
+                    cfg.jetty.modifyServer(server -> server.setHandler(new DirectFilePath(direct, tenantEdge, https, metrics))));
             cfg.jsonMapper(new JavalinJackson3());
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/static";
