@@ -53,6 +53,13 @@ public final class WebServer {
             throw new java.io.UncheckedIOException("Cannot create " + uploads.bodies().tempDir(), e);
         }
         this.headDeadline = new RequestHeadDeadline(http.headerTimeout());
+        // Jetty's queues pad against false sharing by references per cache line, and without this property ask the
+        // JVM over JMX whether references are compressed, which starts the platform MBean server: about a tenth of
+        // serve's start-up work. 16 (4-byte references in a 64-byte line) holds for heaps under 32 GiB; a wrong value
+        // would only change the padding.
+        if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
+            System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine", "16");
+        }
         this.javalin = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
