@@ -1,5 +1,7 @@
 package dev.tesela.platform.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -34,6 +36,23 @@ public final class Metrics {
     public void recordRequest(String method, String route, int status, double seconds) {
         requests.labelValues(method, route, Integer.toString(status)).inc();
         latency.labelValues(method, route).observe(seconds);
+    }
+
+    /**
+     * The series of one method, route and status, for a caller that records many requests of it: {@link
+     * RequestSeries#record} counts like {@link #recordRequest} without looking the labels up each time. A series
+     * shows in the scrape from its first request on, as with {@link #recordRequest}, so create it at that request.
+     */
+    public RequestSeries series(String method, String route, int status) {
+        return new RequestSeries(requests.labelValues(method, route, Integer.toString(status)), latency.labelValues(method, route));
+    }
+
+    /** A request series (see {@link #series}); thread-safe. */
+    public record RequestSeries(CounterDataPoint count, DistributionDataPoint latency) {
+        public void record(double seconds) {
+            count.inc();
+            latency.observe(seconds);
+        }
     }
 
     /** The registry in Prometheus text format. */

@@ -2,6 +2,8 @@ package dev.tesela.platform.web;
 
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.metrics.Metrics;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -35,6 +37,9 @@ final class DirectFilePath extends Handler.Wrapper {
     private final TenantEdge tenantEdge;
     private final boolean https;
     private final Metrics metrics;
+    private final LongAdder answered = new LongAdder();
+    /** GET 200, 206, 304, then HEAD 200, 206, 304. */
+    private final AtomicReferenceArray<Metrics.RequestSeries> series = new AtomicReferenceArray<>(6);
 
     DirectFilePath(DirectFiles files, TenantEdge tenantEdge, boolean https, Metrics metrics) {
         this.files = files;
@@ -82,7 +87,24 @@ final class DirectFilePath extends Handler.Wrapper {
         }
         response.setStatus(answer.status());
         response.write(true, answer.body(), callback);
-        metrics.recordRequest(head ? "HEAD" : "GET", ROUTE, answer.status(), (System.nanoTime() - started) / 1e9);
+        series(head, answer.status()).record((System.nanoTime() - started) / 1e9);
+        answered.increment();
         return true;
+    }
+
+    /** How many requests this path answered (the rest went on to the full path). */
+    long answered() {
+        return answered.sum();
+    }
+
+    /** The metrics series of a GET or HEAD answered {@code status} (200, 206 or 304), made at its first request. */
+    private Metrics.RequestSeries series(boolean head, int status) {
+        int i = (head ? 3 : 0) + (status == 200 ? 0 : status == 206 ? 1 : 2);
+        Metrics.RequestSeries s = series.get(i);
+        if (s == null) {
+            s = metrics.series(head ? "HEAD" : "GET", ROUTE, status); // the same series if made twice at once
+            series.set(i, s);
+        }
+        return s;
     }
 }

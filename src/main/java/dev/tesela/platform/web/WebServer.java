@@ -44,6 +44,8 @@ public final class WebServer {
     public record Uploads(RequestBodies bodies, List<String> ownBodyPaths) {}
 
     private final RequestHeadDeadline headDeadline;
+    /** The direct path of stored files, or null when no feature serves files. */
+    private final DirectFilePath directFilePath;
 
     public WebServer(TeselaConfig.Http http, boolean https, TenantEdge tenantEdge, List<Handler> edges, List<Routes> features,
                      ErrorMapper errors, Metrics metrics, Uploads uploads) {
@@ -60,6 +62,8 @@ public final class WebServer {
         if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
             System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine", "16");
         }
+        this.directFilePath = features.stream().flatMap(f -> f.directFiles().stream()).findFirst()
+                .map(direct -> new DirectFilePath(direct, tenantEdge, https, metrics)).orElse(null);
         this.javalin = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -83,8 +87,9 @@ public final class WebServer {
             cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.bodies().multipartMaxBytes(), io.javalin.config.SizeUnit.BYTES);
             // The common GET of a stored file is answered ahead of the servlet layer (DirectFilePath); Javalin puts its
             // servlet handler inside the wrapper set here.
-            features.stream().flatMap(f -> f.directFiles().stream()).findFirst().ifPresent(direct ->
-                    cfg.jetty.modifyServer(server -> server.setHandler(new DirectFilePath(direct, tenantEdge, https, metrics))));
+            if (directFilePath != null) {
+                cfg.jetty.modifyServer(server -> server.setHandler(directFilePath));
+            }
             cfg.jsonMapper(new JavalinJackson3());
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/static";
@@ -150,6 +155,11 @@ public final class WebServer {
         }
         headDeadline.start();
         return javalin.port();
+    }
+
+    /** How many requests the direct path of stored files answered ahead of Javalin (for tests and diagnostics). */
+    public long directFileAnswers() {
+        return directFilePath == null ? 0 : directFilePath.answered();
     }
 
     public void stop() {
