@@ -62,15 +62,14 @@ final class DirectFilePath extends Handler.Wrapper {
         if (headers.getLongField(HttpHeader.CONTENT_LENGTH) > 0 || headers.contains(HttpHeader.TRANSFER_ENCODING)) {
             return super.handle(request, response, callback);
         }
-        TenantContext tenant = tenantEdge.servedTenant(headers);
-        if (tenant == null) {
-            return super.handle(request, response, callback);
-        }
         DirectFiles.DirectAnswer answer;
         try {
-            answer = files.answer(tenant, path.substring(WebServer.FILES_PATH.length()), head, headers);
+            TenantContext tenant = tenantEdge.servedTenant(headers);
+            answer = tenant == null ? null : files.answer(tenant, path.substring(WebServer.FILES_PATH.length()), head, headers);
         } catch (java.io.IOException | RuntimeException e) {
-            answer = null; // the full path meets it again and answers it (and logs it) like any other failure
+            // A registry or file store that fails (an outage): the full path meets it again and answers it like any
+            // other failure, through the error mapper (503 for an outage), and logs it.
+            answer = null;
         }
         if (answer == null) {
             return super.handle(request, response, callback);
@@ -86,9 +85,11 @@ final class DirectFilePath extends Handler.Wrapper {
             out.add(field);
         }
         response.setStatus(answer.status());
-        response.write(true, answer.body(), callback);
+        // Counted before the write completes the response, as the full path's after-handlers do: a client that has
+        // its answer finds it counted.
         series(head, answer.status()).record((System.nanoTime() - started) / 1e9);
         answered.increment();
+        response.write(true, answer.body(), callback);
         return true;
     }
 
