@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Startup benchmark: Tesela vs nginx (reference), on loopback only.
 #
-# Usage: bench/startup.sh [--only tesela|nginx] [--no-write]      (from any directory)
-#   RUNS=<n>  runs per server (default 3)
+# Usage: bench/startup.sh [--only tesela|nginx] [--no-write] [--tree DIR --block NAME --title TEXT]   (any directory)
+#   RUNS=<n>  runs per server (default 3)   IDLE_SECONDS=<s> (default 20)
+#   --tree DIR: measure the Tesela checkout at DIR (its own ./tesela) instead of this one, e.g. an export of an
+#   earlier commit for a before/after comparison; --block NAME writes the block NAME of this checkout's
+#   bench/RESULTS.md instead of `startup`; --title TEXT is added to the section's heading.
 #
 # Contract
-#   - Tesela: builds target/tesela.jar first if it is missing or older than pom.xml/src (same rule as
-#     ./tesela, so the build is never part of a measurement). Each run starts `./tesela serve` with
-#     TESELA_HTTP_HOST=127.0.0.1, TESELA_HTTP_PORT=<free port>, TESELA_DATA_DIR=<fresh empty temp dir>
-#     and no other TESELA_* setting except TESELA_JAVA_OPTS (so: embedded H2, first-run migrations
-#     and key generation included). Timing includes the launcher (JDK check) and JVM start.
+#   - Tesela: first runs `./tesela version` once, unmeasured, so that the launcher builds the jar and makes its
+#     start-up cache (target/tesela.aot) if either is missing or stale: neither is ever part of a measurement.
+#     Each run starts `./tesela serve` with TESELA_HTTP_HOST=127.0.0.1, TESELA_HTTP_PORT=<free port>,
+#     TESELA_DATA_DIR=<fresh empty temp dir> and no other TESELA_* setting except TESELA_JAVA_OPTS and
+#     TESELA_AOT (so: embedded H2, first-run migrations and key generation included). Timing includes the
+#     launcher (JDK check, cache check) and JVM start.
+#   - The machine's 2 cores are shared with other work, so each Tesela run also records figures that the load
+#     does not inflate: the server's CPU time (user+system, all threads) at the first 200, and for the JVM's main
+#     thread (the one that runs start-up) its time on a core and its time waiting for one (/proc schedstat), with
+#     the 1-minute load average at the first 200. On a quiet machine the wall time is about the main thread's
+#     time on a core plus the launcher's ~50 ms.
 #   - nginx: this machine's nginx binary, `daemon off; master_process off;` (one process), a
 #     throwaway prefix dir and config, one static file on another free loopback port.
 #   - Per run: time from process start to the first HTTP 200 (Tesela: GET /healthz; nginx: GET
@@ -29,11 +38,17 @@ runs=${RUNS:-3}
 idle_seconds=${IDLE_SECONDS:-20}
 only=""
 write=1
+tree=""
+block=startup
+title=""
 while [ $# -gt 0 ]; do
     case $1 in
         --only) only=${2:?--only needs tesela or nginx}; shift 2 ;;
         --no-write) write=0; shift ;;
-        -h|--help) sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --tree) tree=$(cd -- "${2:?--tree needs a directory}" && pwd); shift 2 ;;
+        --block) block=${2:?--block needs a name}; shift 2 ;;
+        --title) title=${2:?--title needs a text}; shift 2 ;;
+        -h|--help) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "startup.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -90,8 +105,22 @@ free_port() {
     die "no free loopback port found"
 }
 
-# measure PID URL LOG: waits for the first 200 from URL (polling every 20 ms, 120 s limit), then 5 s,
-# and sets ms (start→first 200, from t0) and rss_kb. Fails if PID exits first.
+# main_sched PID: "<ms on a core> <ms waiting for a core>" of the JVM's main thread (the task named java other than
+# the process's first one), or "- -" when there is none (nginx).
+main_sched() {
+    local pid=$1 task run wait _
+    for task in /proc/"$pid"/task/*; do
+        [ "${task##*/}" != "$pid" ] && [ "$(cat "$task/comm" 2>/dev/null)" = java ] || continue
+        read -r run wait _ <"$task/schedstat" || continue
+        printf '%d %d\n' $((run / 1000000)) $((wait / 1000000))
+        return 0
+    done
+    printf -- '- -\n'
+}
+
+# measure PID URL LOG: waits for the first 200 from URL (polling every 20 ms, 120 s limit), then IDLE_SECONDS,
+# and sets ms (start→first 200, from t0), cpu_ms (the process's CPU at the first 200), main_run and main_wait
+# (main_sched), load1 (at the first 200) and rss_kb. Fails if PID exits first.
 measure() {
     local pid=$1 url=$2 log=$3 code deadline t1
     deadline=$((t0 + 120000000))
@@ -110,8 +139,13 @@ measure() {
     done
     t1=$(now_us)
     ms=$(((t1 - t0 + 500) / 1000))
+    local stat
+    stat=$(cat "/proc/$pid/stat"); stat=${stat##*) }
+    cpu_ms=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }' <<<"$stat")
+    read -r main_run main_wait < <(main_sched "$pid")
+    load1=$(cut -d' ' -f1 /proc/loadavg)
     sleep "$idle_seconds"
-    kill -0 "$pid" 2>/dev/null || die "server (pid $pid) died during the 5 s idle wait; log: $log"
+    kill -0 "$pid" 2>/dev/null || die "server (pid $pid) died during the idle wait; log: $log"
     rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
     [ -n "$rss_kb" ] || die "could not read VmRSS of pid $pid"
 }
@@ -130,20 +164,15 @@ join_slash() { local IFS=/; printf '%s' "$*" | sed 's#/# / #g'; }
 
 # ---------------------------------------------------------------------------------------------
 # Tesela
-tesela_ms=() tesela_rss=()
+tesela_ms=() tesela_rss=() tesela_cpu=() tesela_run=() tesela_wait=() tesela_load=()
 if [ "$only" != nginx ]; then
-    jar=$root/target/tesela.jar
-    if ! { [ -f "$jar" ] && [ -d "$root/target/lib" ]; } \
-        || [ -n "$(find "$root/pom.xml" "$root/src" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-        echo "Building Tesela (not part of the measurement)..." >&2
-        (cd "$root" && ./mvnw -B -q -DskipTests package) >&2 || die "build failed"
-        touch "$jar"
-    fi
-    # Only TESELA_JAVA_OPTS survives from the caller's TESELA_* settings.
+    # Only TESELA_JAVA_OPTS and TESELA_AOT survive from the caller's TESELA_* settings.
     unset_args=()
     while IFS= read -r name; do
-        [ "$name" = TESELA_JAVA_OPTS ] || unset_args+=(-u "$name")
+        [ "$name" = TESELA_JAVA_OPTS ] || [ "$name" = TESELA_AOT ] || unset_args+=(-u "$name")
     done < <(compgen -e | grep '^TESELA_' || true)
+    echo "Preparing Tesela: build and start-up cache when stale (not part of the measurement)..." >&2
+    env "${unset_args[@]}" "${tree:-$root}/tesela" version >/dev/null </dev/null || die "./tesela version failed"
 
     for ((r = 1; r <= runs; r++)); do
         port=$(free_port)
@@ -152,7 +181,7 @@ if [ "$only" != nginx ]; then
         log=$out_dir/startup-tesela.log
         t0=$(now_us)
         env "${unset_args[@]}" TESELA_HTTP_HOST=127.0.0.1 TESELA_HTTP_PORT="$port" TESELA_DATA_DIR="$data" \
-            "$root/tesela" serve >"$log" 2>&1 </dev/null &
+            "${tree:-$root}/tesela" serve >"$log" 2>&1 </dev/null &
         pid=$!
         pids+=("$pid")
         measure "$pid" "http://127.0.0.1:$port/healthz" "$log"
@@ -160,14 +189,15 @@ if [ "$only" != nginx ]; then
         [[ $exe == */java ]] || echo "startup.sh: warning: pid $pid runs '$exe', not java; RSS may be wrong" >&2
         forget_pid "$pid"
         rm -rf "$data"
-        tesela_ms+=("$ms") tesela_rss+=("$rss_kb")
-        echo "tesela run $r: ${ms} ms, $(mib "$rss_kb") MiB" >&2
+        tesela_ms+=("$ms") tesela_rss+=("$rss_kb") tesela_cpu+=("$cpu_ms") tesela_run+=("$main_run")
+        tesela_wait+=("$main_wait") tesela_load+=("$load1")
+        echo "tesela run $r: ${ms} ms, CPU ${cpu_ms} ms, main thread ${main_run} ms on a core + ${main_wait} ms waiting, load $load1, $(mib "$rss_kb") MiB" >&2
     done
 fi
 
 # ---------------------------------------------------------------------------------------------
 # nginx
-nginx_ms=() nginx_rss=()
+nginx_ms=() nginx_rss=() nginx_load=()
 nginx_bin=""
 if [ "$only" != tesela ]; then
     nginx_bin=$(command -v nginx || true)
@@ -206,8 +236,8 @@ CONF
         measure "$pid" "http://127.0.0.1:$port/index.html" "$prefix/error.log"
         forget_pid "$pid"
         cat "$prefix/error.log" >>"$log" 2>/dev/null || true
-        nginx_ms+=("$ms") nginx_rss+=("$rss_kb")
-        echo "nginx run $r: ${ms} ms, $(mib "$rss_kb") MiB" >&2
+        nginx_ms+=("$ms") nginx_rss+=("$rss_kb") nginx_load+=("$load1")
+        echo "nginx run $r: ${ms} ms, load $load1, $(mib "$rss_kb") MiB" >&2
     done
 fi
 
@@ -220,26 +250,34 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 nginx_desc=""
 [ -z "$nginx_bin" ] || nginx_desc=$("$nginx_bin" -v 2>&1 | sed 's#^nginx version: ##')
 
-row() { # row LABEL MS_ARRAY_NAME RSS_ARRAY_NAME
-    local -n msa=$2 rssa=$3
+row() { # row LABEL MS_ARRAY_NAME RSS_ARRAY_NAME LOAD_ARRAY_NAME
+    local -n msa=$2 rssa=$3 loada=$4
     local mibs=() k
     for k in "${rssa[@]}"; do mibs+=("$(mib "$k")"); done
-    printf '| %s | %s ms | %s | %s MiB | %s |\n' "$1" "$(median "${msa[@]}")" "$(join_slash "${msa[@]}")" \
-        "$(mib "$(median "${rssa[@]}")")" "$(join_slash "${mibs[@]}")"
+    printf '| %s | %s ms | %s | %s MiB | %s | %s |\n' "$1" "$(median "${msa[@]}")" "$(join_slash "${msa[@]}")" \
+        "$(mib "$(median "${rssa[@]}")")" "$(join_slash "${mibs[@]}")" "$(join_slash "${loada[@]}")"
 }
 
 report=$work/report.md
 {
-    printf '## Startup: time to first HTTP 200 and idle RSS\n\n'
+    printf '## Startup: time to first HTTP 200 and idle RSS%s\n\n' "${title:+ ($title)}"
     printf -- '- Date: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf -- '- Machine: %s cores (%s), load average at the end %s\n' "$(nproc)" "${cpu:-unknown CPU}" "$load"
-    printf -- '- JDK: %s; TESELA_JAVA_OPTS: `%s`\n' "$java_desc" "${TESELA_JAVA_OPTS-the launcher default}"
+    printf -- '- JDK: %s; TESELA_JAVA_OPTS: `%s`; start-up cache: %s\n' "$java_desc" "${TESELA_JAVA_OPTS-the launcher default}" \
+        "$(if [ ! -f "${tree:-$root}/scripts/aot-cache.sh" ]; then echo 'none (this launcher makes none)'
+           elif [ "${TESELA_AOT:-1}" = 0 ]; then echo 'off (TESELA_AOT=0)'; else echo 'on (target/tesela.aot)'; fi)"
     [ -z "$nginx_desc" ] || printf -- '- Reference: %s, `master_process off`, one static file\n' "$nginx_desc"
     printf -- '- %s runs each, medians; first 200 polled every 20 ms with curl; RSS = VmRSS %s s after the first 200 (idle)\n\n' "$runs" "$idle_seconds"
-    printf '| Server | Time to first 200 (median) | Runs | Idle RSS (median) | Runs |\n'
-    printf '|---|---|---|---|---|\n'
-    [ ${#tesela_ms[@]} -eq 0 ] || row 'Tesela `./tesela serve` (H2 embedded, fresh data dir, GET /healthz)' tesela_ms tesela_rss
-    [ ${#nginx_ms[@]} -eq 0 ] || row "nginx (static file)" nginx_ms nginx_rss
+    printf '| Server | Time to first 200 (median) | Runs | Idle RSS (median) | Runs | Load (1 min) at the first 200 |\n'
+    printf '|---|---|---|---|---|---|\n'
+    [ ${#tesela_ms[@]} -eq 0 ] || row 'Tesela `./tesela serve` (H2 embedded, fresh data dir, GET /healthz)' tesela_ms tesela_rss tesela_load
+    [ ${#nginx_ms[@]} -eq 0 ] || row "nginx (static file)" nginx_ms nginx_rss nginx_load
+    if [ ${#tesela_ms[@]} -gt 0 ]; then
+        printf '\nWhat the load does not inflate (Tesela, median; runs):\n\n'
+        printf '| Server CPU to the first 200 (all threads) | Main thread on a core | Main thread waiting for a core |\n|---|---|---|\n'
+        printf '| %s ms (%s) | %s ms (%s) | %s ms (%s) |\n' "$(median "${tesela_cpu[@]}")" "$(join_slash "${tesela_cpu[@]}")" \
+            "$(median "${tesela_run[@]}")" "$(join_slash "${tesela_run[@]}")" "$(median "${tesela_wait[@]}")" "$(join_slash "${tesela_wait[@]}")"
+    fi
     if [ ${#tesela_ms[@]} -gt 0 ] && [ ${#nginx_ms[@]} -gt 0 ]; then
         awk -v tm="$(median "${tesela_ms[@]}")" -v nm="$(median "${nginx_ms[@]}")" \
             -v tr="$(median "${tesela_rss[@]}")" -v nr="$(median "${nginx_rss[@]}")" 'BEGIN {
@@ -253,5 +291,5 @@ cat "$report"
 if [ "$write" -eq 1 ]; then
     # shellcheck source=bench/results.sh
     . "$root/bench/results.sh"
-    write_results_block startup "$report" bench/startup.sh "$work"
+    write_results_block "$block" "$report" bench/startup.sh "$work"
 fi

@@ -6,13 +6,15 @@
 #   The caller has `set -euo pipefail`, sourced scripts/java25.sh, and defines: root (repo root), work (its temp
 #   dir, removed by the caller), out_dir (bench/out), the array pids (every PID in it is stopped by the caller's
 #   exit trap with stop_pid) and die MESSAGE.
-#   - build_tesela_if_stale: `./mvnw -B -q -DskipTests package` when target/tesela.jar or target/lib/ is missing or
-#     older than pom.xml/src (the launcher's rule, so a build is never part of a measurement).
+#   The caller may define tesela_root: the Tesela checkout whose ./tesela runs (default: root), e.g. an export of an
+#     earlier commit for a before/after comparison.
+#   - build_tesela_if_stale: runs `./tesela version` once, so that the launcher builds the jar and makes its start-up
+#     cache (target/tesela.aot) when either is missing or stale: neither is ever part of a measurement.
 #   - free_port: a TCP port nothing listens on at 127.0.0.1 (never the same twice).
 #   - stop_pid PID: TERM, up to 15 s, then KILL; reaps it; never fails.
 #   - tesela_start LOG [SETTING=VALUE...]: fresh data dir $work/tesela-data, `install` (admin, random password),
 #     each `setting-update`, `api-key-create`, then `./tesela serve` on 127.0.0.1:<free port>, waiting up to
-#     120 s for GET /healthz = 200. Only TESELA_JAVA_OPTS survives from the caller's TESELA_* variables.
+#     120 s for GET /healthz = 200. Only TESELA_JAVA_OPTS and TESELA_AOT survive from the caller's TESELA_* variables.
 #     Sets tesela_pid (the JVM: the launcher execs it), tesela_port, tesela_base (http://127.0.0.1:<port>),
 #     tesela_key (the admin's API key). Server output goes to LOG. When the caller defines the array
 #     tesela_extra_env (NAME=VALUE...), every ./tesela call gets those too (bench/soak.sh: its database and Redis).
@@ -20,13 +22,12 @@
 #   - rss_kb PID: VmRSS of PID in KiB.
 
 build_tesela_if_stale() {
-    local jar=$root/target/tesela.jar
-    if ! { [ -f "$jar" ] && [ -d "$root/target/lib" ]; } \
-        || [ -n "$(find "$root/pom.xml" "$root/src" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-        echo "Building Tesela (not part of the measurement)..." >&2
-        (cd "$root" && ./mvnw -B -q -DskipTests package) >&2 || die "build failed"
-        touch "$jar"
-    fi
+    local name args=()
+    while IFS= read -r name; do
+        [ "$name" = TESELA_JAVA_OPTS ] || [ "$name" = TESELA_AOT ] || args+=(-u "$name")
+    done < <(compgen -e | grep '^TESELA_' || true)
+    echo "Preparing Tesela: build and start-up cache when stale (not part of the measurement)..." >&2
+    env "${args[@]}" "${tesela_root:-$root}/tesela" version >/dev/null </dev/null || die "./tesela version failed"
 }
 
 _used_ports=" "
@@ -65,12 +66,12 @@ proc_cpu_ticks() {
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 
-# The environment of every ./tesela call: only TESELA_JAVA_OPTS from the caller, plus the given settings.
+# The environment of every ./tesela call: only TESELA_JAVA_OPTS and TESELA_AOT from the caller, plus the given settings.
 _tesela_env() {
     local name
     _tesela_env_args=()
     while IFS= read -r name; do
-        [ "$name" = TESELA_JAVA_OPTS ] || _tesela_env_args+=(-u "$name")
+        [ "$name" = TESELA_JAVA_OPTS ] || [ "$name" = TESELA_AOT ] || _tesela_env_args+=(-u "$name")
     done < <(compgen -e | grep '^TESELA_' || true)
     _tesela_env_args+=(TESELA_HTTP_HOST=127.0.0.1 TESELA_HTTP_PORT="$tesela_port" TESELA_DATA_DIR="$tesela_data"
         TESELA_HOSTNAME="127.0.0.1:$tesela_port")
@@ -80,7 +81,7 @@ _tesela_env() {
 }
 
 tesela_cli() {
-    env "${_tesela_env_args[@]}" "$root/tesela" "$@" </dev/null
+    env "${_tesela_env_args[@]}" "${tesela_root:-$root}/tesela" "$@" </dev/null
 }
 
 tesela_start() {
@@ -102,7 +103,7 @@ tesela_start() {
     out=$(tesela_cli api-key-create -u admin -n bench 2>>"$log") || { tail -n 30 "$log" >&2; die "api-key-create failed; log: $log"; }
     tesela_key=$(printf '%s\n' "$out" | awk 'NF { last = $0 } END { print last }')
     [ -n "$tesela_key" ] || die "api-key-create printed no key; log: $log"
-    env "${_tesela_env_args[@]}" "$root/tesela" serve >>"$log" 2>&1 </dev/null &
+    env "${_tesela_env_args[@]}" "${tesela_root:-$root}/tesela" serve >>"$log" 2>&1 </dev/null &
     tesela_pid=$!
     pids+=("$tesela_pid")
     deadline=$((SECONDS + 120))

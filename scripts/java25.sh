@@ -6,7 +6,8 @@
 #   bin/javac), puts "$JAVA_HOME/bin" first on PATH, prints nothing, returns 0.
 #   On failure: prints one error line to stderr and returns 1 (exits 1 if executed instead of sourced).
 #   Order of choice:
-#     1. $JAVA_HOME as given, if its `bin/java -version` reports major >= 25;
+#     1. $JAVA_HOME as given, if its `release` file's JAVA_VERSION (or, without one, its `bin/java -version`)
+#        says major >= 25;
 #     2. else a JDK under /usr/lib/jvm/*/ whose `release` file has JAVA_VERSION="<major>...", major >= 25,
 #        ranked: major exactly 25 before newer, Temurin before other vendors, then highest version.
 #   Why: the machine's default `java` is 17 and apt offers no newer JDK, so every script must pick
@@ -46,7 +47,10 @@ _tesela_select_java25() {
     local major cand ver rank best="" best_key="" key dir part i
     local -a parts
     if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
-        major=$(_tesela_java_major "$JAVA_HOME/bin/java")
+        # The release file when there is one: running `java -version` costs every launch a JVM start (~50-100 ms).
+        major=$(_tesela_release_version "$JAVA_HOME")
+        major=${major%%[!0-9]*}
+        [ -n "$major" ] || major=$(_tesela_java_major "$JAVA_HOME/bin/java")
         if [ -n "$major" ] && [ "$major" -ge 25 ]; then
             best=$JAVA_HOME
         fi

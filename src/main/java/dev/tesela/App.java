@@ -331,12 +331,15 @@ public final class App implements AutoCloseable {
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("database", database::ping);
         platform.redis().ifPresent(redis -> checks.put("redis", () -> "PONG".equals(redis.connection().sync().ping())));
-        Map<String, String> info = new LinkedHashMap<>();
-        info.put("version", VERSION);
-        info.put("database", database.vendor().name().toLowerCase(java.util.Locale.ROOT));
-        info.put("sessions", sessionBackend());
-        info.put("mode", tenants.providerMode() ? "provider" : "single-site");
-        info.put("image_engine", media.engineDescription());
+        Map<String, java.util.function.Supplier<String>> info = new LinkedHashMap<>();
+        String vendor = database.vendor().name().toLowerCase(java.util.Locale.ROOT);
+        String mode = tenants.providerMode() ? "provider" : "single-site";
+        String sessions = sessionBackend();
+        info.put("version", () -> VERSION);
+        info.put("database", () -> vendor);
+        info.put("sessions", () -> sessions);
+        info.put("mode", () -> mode);
+        info.put("image_engine", media::engineDescription); // chosen on first use: libvips loads when first needed
 
         var uploadsTemp = config.dataDir().resolve("tmp").resolve("multipart");
         var bodies = new dev.tesela.platform.web.RequestBodies(config.http().maxRequestBytes(), config.http().bodyReaders(),

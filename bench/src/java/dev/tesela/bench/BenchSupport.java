@@ -83,7 +83,7 @@ final class BenchSupport {
      * resolver only reads the registry) and returns their host names.
      */
     static String[] insertRegistryRows(TestDatabase db, App app, int n) {
-        String table = App.controlPrefix(app.config) + "tenants";
+        String table = App.controlPrefix(app.config()) + "tenants";
         String[] hosts = new String[n];
         try (Connection c = db.connect();
              PreparedStatement ps = c.prepareStatement("INSERT INTO " + table

@@ -46,7 +46,7 @@ public final class ProvisioningBench {
             totalStart = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
-                var created = app.registry.create(new CreateTenant(BenchSupport.id(i), BenchSupport.hostname(i), true, null, null, Map.of()));
+                var created = app.registry().create(new CreateTenant(BenchSupport.id(i), BenchSupport.hostname(i), true, null, null, Map.of()));
                 ms[i] = (System.nanoTime() - t0) / 1e6;
                 if (created.placement().ownDatabase() && kind == TestDatabase.Kind.MARIADB) {
                     BenchSupport.logDatabase(kind, created.placement().database());

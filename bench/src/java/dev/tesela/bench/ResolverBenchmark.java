@@ -58,7 +58,7 @@ public class ResolverBenchmark {
     public void setUp() {
         db = BenchSupport.database(TestDatabase.Kind.H2);
         app = BenchSupport.providerApp(db);
-        directory = app.tenants;
+        directory = app.tenants();
         hosts = BenchSupport.insertRegistryRows(db, app, tenants);
         SplittableRandom random = new SplittableRandom(42);
         order = new String[ORDER_SIZE];

@@ -19,7 +19,7 @@ public final class TenantCacheHeap {
         int rounds = 3;
         long[] deltas = new long[rounds];
         try (TestDatabase db = BenchSupport.database(TestDatabase.Kind.H2); App app = BenchSupport.providerApp(db)) {
-            TenantDirectory directory = app.tenants;
+            TenantDirectory directory = app.tenants();
             String[] hosts = BenchSupport.insertRegistryRows(db, app, n);
             // Load every class of the look-up path before the first baseline.
             for (int i = 0; i < Math.min(100, n); i++) {

@@ -12,7 +12,8 @@ public final class ImageEngines {
 
     /**
      * {@link #select} on first use rather than now (a bad choice, e.g. {@code vips} without libvips, then fails at
-     * that first use: {@code serve} makes it at start-up by logging the engine).
+     * that first use: {@code serve} makes an explicit {@code vips} at start-up, and leaves {@code auto} and
+     * {@code java} to the first image).
      */
     public static ImageProcessor lazy(String choice, PixelBudget budget) {
         return new LazyProcessor(() -> select(choice, budget));

@@ -3,6 +3,8 @@ package dev.tesela.media;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tesela.imaging.ImageFormat;
+import dev.tesela.platform.context.TenantContext;
+import dev.tesela.platform.web.DirectFiles;
 import dev.tesela.platform.web.WebKeys;
 import dev.tesela.storage.BlobKeys;
 import dev.tesela.storage.BlobStore;
@@ -24,10 +26,16 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /**
  * Direct file URLs ({@code /images/<key>}): stored files are immutable (a new upload gets a new key), so responses
@@ -42,8 +50,13 @@ import org.eclipse.jetty.ee10.servlet.HttpOutput;
  * disk with one {@code stat} of the cached path (for stores without local files, {@link BlobStore#stat}): a file
  * that changed is looked up again, and one that is gone is a 404 at once, also when another process or instance
  * deleted it. (Skipping that {@code stat} gained nothing measurable.)
+ *
+ * <p>Two entry points give the same answers: {@link #answer} for the direct path (Jetty's core API, ahead of Javalin;
+ * it takes the 200, 206 and 304 answers of files held in memory, with header fields encoded once per file) and
+ * {@link #serve} for the full path (Javalin), which answers everything else: missing files, 416, large files,
+ * stores without local files. {@link #decide} is the one place that reads the conditional and range headers.
  */
-final class FileServer {
+final class FileServer implements DirectFiles {
     /** Files up to this size are kept in memory (thumbnails, medium sizes, most originals). */
     static final int MAX_CACHED_FILE_BYTES = 1024 * 1024;
     /** Upper bound of the bytes the cache holds (file contents plus a small per-entry overhead). */
@@ -52,6 +65,8 @@ final class FileServer {
     private static final int STREAM_BUFFER = 256 * 1024;
     private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
     private static final String CACHE_CONTROL = "public, max-age=31536000, immutable";
+    private static final HttpField CACHE_CONTROL_FIELD = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, CACHE_CONTROL);
+    private static final HttpField ACCEPT_RANGES_FIELD = new PreEncodedHttpField(HttpHeader.ACCEPT_RANGES, "bytes");
     private final MediaService media;
     private final Cache<FileKey, Served> cache;
 
@@ -79,6 +94,10 @@ final class FileServer {
         final String lastModified;
         final String contentType;
         final ByteBuffer body;
+        /** The direct path's header fields of a 304 (and the start of every other answer), encoded once. */
+        final List<HttpField> notModifiedFields;
+        /** The direct path's header fields of a 200: those of a 304 plus the length. */
+        final List<HttpField> fullFields;
 
         Served(Path local, long size, Instant modified, String contentType, ByteBuffer body) {
             this.local = local;
@@ -89,6 +108,12 @@ final class FileServer {
             this.lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(modified.atZone(ZoneOffset.UTC));
             this.contentType = contentType;
             this.body = body;
+            this.notModifiedFields = List.of(new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, contentType),
+                    new PreEncodedHttpField(HttpHeader.ETAG, etag), new PreEncodedHttpField(HttpHeader.LAST_MODIFIED, lastModified),
+                    CACHE_CONTROL_FIELD, ACCEPT_RANGES_FIELD);
+            List<HttpField> full = new ArrayList<>(notModifiedFields);
+            full.add(new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, size));
+            this.fullFields = List.copyOf(full);
         }
 
         boolean matches(long otherSize, long otherModifiedMillis) {
@@ -96,11 +121,67 @@ final class FileServer {
         }
     }
 
+    /**
+     * What a GET or HEAD of a file gets: 304 (not modified), 206 with the byte range {@code start} and {@code length},
+     * 416 (the range cannot be satisfied), or 200 with the whole file.
+     */
+    private record Decision(int status, long start, long length) {}
+
+    /** Reads the conditional and range headers (each may be null) for {@code file}. */
+    private static Decision decide(Served file, String ifNoneMatch, String ifModifiedSince, String range, String ifRange) {
+        if (notModified(file, ifNoneMatch, ifModifiedSince)) {
+            return new Decision(304, 0, 0);
+        }
+        long size = file.size;
+        if (range != null && (ifRange == null || ifRange.trim().equals(file.etag))) {
+            Matcher m = RANGE.matcher(range.trim());
+            if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+                long first;
+                long last;
+                if (m.group(1).isEmpty()) {
+                    long suffix = Long.parseLong(m.group(2));
+                    first = Math.max(0, size - suffix);
+                    last = size - 1;
+                } else {
+                    first = Long.parseLong(m.group(1));
+                    last = m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1);
+                }
+                if (first >= size || last < first) {
+                    return new Decision(416, 0, 0);
+                }
+                return new Decision(206, first, last - first + 1);
+            }
+        }
+        return new Decision(200, 0, size);
+    }
+
+    @Override
+    public DirectAnswer answer(TenantContext tenant, String key, boolean head, HttpFields headers) throws IOException {
+        if (!validKey(key)) {
+            return null;
+        }
+        Served file = lookup(new FileKey(media.blobStore(tenant), key));
+        if (file == null || file.body == null) {
+            return null;
+        }
+        Decision d = decide(file, headers.get(HttpHeader.IF_NONE_MATCH), headers.get(HttpHeader.IF_MODIFIED_SINCE),
+                headers.get(HttpHeader.RANGE), headers.get(HttpHeader.IF_RANGE));
+        return switch (d.status()) {
+            case 304 -> new DirectAnswer(304, file.notModifiedFields, null);
+            case 200 -> new DirectAnswer(200, file.fullFields, head ? null : file.body.duplicate());
+            case 206 -> {
+                List<HttpField> fields = new ArrayList<>(file.notModifiedFields);
+                fields.add(new HttpField(HttpHeader.CONTENT_RANGE, "bytes " + d.start() + "-" + (d.start() + d.length() - 1) + "/" + file.size));
+                fields.add(new HttpField(HttpHeader.CONTENT_LENGTH, Long.toString(d.length())));
+                yield new DirectAnswer(206, fields, head ? null : file.body.slice((int) d.start(), (int) d.length()));
+            }
+            default -> null; // 416: the full path
+        };
+    }
+
     void serve(Context ctx) throws IOException {
         String key = ctx.pathParam("key");
-        try {
-            BlobKeys.requireValid(key);
-        } catch (IllegalArgumentException e) {
+        if (!validKey(key)) {
             notFound(ctx);
             return;
         }
@@ -116,36 +197,23 @@ final class FileServer {
         res.setHeader("Cache-Control", CACHE_CONTROL);
         res.setHeader("Accept-Ranges", "bytes");
         res.setContentType(file.contentType);
-        if (notModified(ctx, file)) {
-            ctx.status(304);
-            return;
-        }
-        long size = file.size;
-        long start = 0;
-        long length = size;
-        String range = ctx.header("Range");
-        if (range != null && ifRangeMatches(ctx, file.etag)) {
-            Matcher m = RANGE.matcher(range.trim());
-            if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
-                long first;
-                long last;
-                if (m.group(1).isEmpty()) {
-                    long suffix = Long.parseLong(m.group(2));
-                    first = Math.max(0, size - suffix);
-                    last = size - 1;
-                } else {
-                    first = Long.parseLong(m.group(1));
-                    last = m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1);
-                }
-                if (first >= size || last < first) {
-                    ctx.status(416).header("Content-Range", "bytes */" + size);
-                    return;
-                }
-                start = first;
-                length = last - first + 1;
-                ctx.status(206).header("Content-Range", "bytes " + first + "-" + last + "/" + size);
+        Decision d = decide(file, ctx.header("If-None-Match"), ctx.header("If-Modified-Since"), ctx.header("Range"),
+                ctx.header("If-Range"));
+        switch (d.status()) {
+            case 304 -> {
+                ctx.status(304);
+                return;
             }
+            case 416 -> {
+                ctx.status(416).header("Content-Range", "bytes */" + file.size);
+                return;
+            }
+            case 206 -> ctx.status(206).header("Content-Range",
+                    "bytes " + d.start() + "-" + (d.start() + d.length() - 1) + "/" + file.size);
+            default -> { }
         }
+        long start = d.start();
+        long length = d.length();
         res.setContentLengthLong(length);
         if (ctx.method() == HandlerType.HEAD) {
             return;
@@ -181,6 +249,15 @@ final class FileServer {
                     remaining -= n;
                 }
             }
+        }
+    }
+
+    private static boolean validKey(String key) {
+        try {
+            BlobKeys.requireValid(key);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -278,8 +355,7 @@ final class FileServer {
         }
     }
 
-    private static boolean notModified(Context ctx, Served file) {
-        String ifNoneMatch = ctx.header("If-None-Match");
+    private static boolean notModified(Served file, String ifNoneMatch, String ifModifiedSince) {
         if (ifNoneMatch != null) {
             for (String tag : ifNoneMatch.split(",")) {
                 String t = tag.trim();
@@ -289,7 +365,6 @@ final class FileServer {
             }
             return false;
         }
-        String ifModifiedSince = ctx.header("If-Modified-Since");
         if (ifModifiedSince == null) {
             return false;
         }
@@ -298,11 +373,6 @@ final class FileServer {
         }
         Instant since = httpDate(ifModifiedSince);
         return since != null && !file.modified.isAfter(since.plusSeconds(1).minusNanos(1));
-    }
-
-    private static boolean ifRangeMatches(Context ctx, String etag) {
-        String ifRange = ctx.header("If-Range");
-        return ifRange == null || ifRange.trim().equals(etag);
     }
 
     private static Instant httpDate(String value) {

@@ -50,6 +50,11 @@ public final class MediaRoutes implements Routes {
         routes.post("/upload", this::upload);
     }
 
+    @Override
+    public java.util.Optional<dev.tesela.platform.web.DirectFiles> directFiles() {
+        return java.util.Optional.of(files);
+    }
+
     private void viewer(Context ctx) {
         RequestContext rc = WebKeys.rc(ctx);
         String ref = ctx.pathParam("ref");

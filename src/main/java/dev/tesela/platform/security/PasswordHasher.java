@@ -14,18 +14,29 @@ public final class PasswordHasher {
     /** OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane (~70 ms on the reference machine). */
     public static final PasswordHasher OWASP = new PasswordHasher(19_456, 2, 1);
 
-    private final Argon2Function argon2;
     private final int memoryKib;
     private final int iterations;
+    private final int parallelism;
+    /**
+     * Made at the first hash, not when the hasher is: password4j's instance preallocates its whole memory cost
+     * (19 MiB of heap for OWASP) and keeps it for the life of the process, which a server nobody signs in to never
+     * needs.
+     */
+    private volatile Argon2Function argon2;
 
     public PasswordHasher(int memoryKib, int iterations, int parallelism) {
-        this.argon2 = Argon2Function.getInstance(memoryKib, iterations, parallelism, 32, Argon2.ID);
         this.memoryKib = memoryKib;
         this.iterations = iterations;
+        this.parallelism = parallelism;
     }
 
     public String hash(String password) {
-        return Password.hash(password).addRandomSalt(16).with(argon2).getResult();
+        Argon2Function function = argon2;
+        if (function == null) {
+            function = Argon2Function.getInstance(memoryKib, iterations, parallelism, 32, Argon2.ID);
+            argon2 = function; // a race makes at most one more short-lived instance; password4j keeps one per parameter set
+        }
+        return Password.hash(password).addRandomSalt(16).with(function).getResult();
     }
 
     /** True when {@code password} matches {@code storedHash} (Argon2id or bcrypt); false for malformed hashes. */

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Installation-level endpoints: {@code /healthz} (the process is up), {@code /readyz} (every dependency
@@ -27,7 +28,7 @@ public final class HealthRoutes implements Routes {
     /** How long /readyz waits for its checks, together: under the 1 s a load balancer's probe may allow. */
     static final Duration CHECK_DEADLINE = Duration.ofMillis(800);
     private final Map<String, BooleanSupplier> checks;
-    private final Map<String, String> info;
+    private final Map<String, Supplier<String>> info;
     private final Metrics metrics;
     private final java.util.function.Predicate<Context> showsDetails;
     /** Per check, its latest run; a run not yet done is joined by the next request instead of started again. */
@@ -36,10 +37,11 @@ public final class HealthRoutes implements Routes {
     /**
      * @param checks       dependency name → reachability check (e.g. "database", "redis"); each may block, and should
      *                     give up by itself within a few seconds (the pool wait, the Redis command timeout)
-     * @param info         facts shown on /readyz (version, image engine)
+     * @param info         facts shown on /readyz (version, image engine), each read when shown: the image engine is
+     *                     chosen on first use, which may be this request
      * @param showsDetails whether a request may see {@code info} and {@code /metrics} (see {@link #detailsFor})
      */
-    public HealthRoutes(Map<String, BooleanSupplier> checks, Map<String, String> info, Metrics metrics,
+    public HealthRoutes(Map<String, BooleanSupplier> checks, Map<String, Supplier<String>> info, Metrics metrics,
                         java.util.function.Predicate<Context> showsDetails) {
         this.checks = checks;
         this.info = info;
@@ -60,7 +62,10 @@ public final class HealthRoutes implements Routes {
     public void register(RoutesConfig routes) {
         routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok"));
         routes.get("/readyz", ctx -> {
-            Map<String, Object> body = showsDetails.test(ctx) ? new LinkedHashMap<>(info) : new LinkedHashMap<>();
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (showsDetails.test(ctx)) {
+                info.forEach((name, value) -> body.put(name, value.get()));
+            }
             Map<String, String> results = check();
             boolean ready = results.values().stream().allMatch("ok"::equals);
             body.put("status", ready ? "ready" : "not ready");

@@ -21,14 +21,16 @@ public final class RequestIds {
     private RequestIds() {}
 
     public static String assign(Context ctx) {
-        String id = ctx.header(WebKeys.REQUEST_ID_HEADER);
-        if (id == null || !SANE.matcher(id).matches()) {
-            id = newId();
-        }
+        String id = idFor(ctx.header(WebKeys.REQUEST_ID_HEADER));
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(WebKeys.REQUEST_ID_HEADER, id);
         MDC.put("rid", id);
         return id;
+    }
+
+    /** {@code requested} (the caller's header, may be null) when it is a sane id, else a new one. */
+    static String idFor(String requested) {
+        return requested != null && SANE.matcher(requested).matches() ? requested : newId();
     }
 
     static String newId() {

@@ -35,13 +35,25 @@ public final class TenantEdge {
      * rewrote the host). Without the secret, a forwarded host is ignored: clients cannot pick a tenant with it.
      */
     private String trustedHostHeader(Context ctx) {
-        if (routerSecret.isPresent()) {
-            String forwarded = ctx.header(FORWARDED_HOST);
-            if (forwarded != null && Crypto.constantTimeEquals(routerSecret.get(), ctx.header(ROUTER_SECRET))) {
-                return forwarded.split(",")[0];
-            }
+        return trustedHost(ctx.header("Host"), ctx.header(FORWARDED_HOST), ctx.header(ROUTER_SECRET));
+    }
+
+    private String trustedHost(String host, String forwarded, String presentedSecret) {
+        if (routerSecret.isPresent() && forwarded != null && Crypto.constantTimeEquals(routerSecret.get(), presentedSecret)) {
+            return forwarded.split(",")[0];
         }
-        return ctx.header("Host");
+        return host;
+    }
+
+    /**
+     * For the direct file path ({@link DirectFilePath}, Jetty's core API): the tenant that the same headers resolve
+     * to when it is served (found and enabled), else null, and the caller leaves the request to the full path, which
+     * answers an unknown, disabled or unavailable site with its page through {@link #handle}.
+     */
+    TenantContext servedTenant(org.eclipse.jetty.http.HttpFields headers) {
+        String host = hostname(trustedHost(headers.get(org.eclipse.jetty.http.HttpHeader.HOST), headers.get(FORWARDED_HOST),
+                headers.get(ROUTER_SECRET)));
+        return resolver.resolve(host) instanceof TenantResolver.Resolution.Found found ? found.tenant() : null;
     }
 
     public void handle(Context ctx) {
