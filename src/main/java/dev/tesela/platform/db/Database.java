@@ -129,12 +129,12 @@ public final class Database implements AutoCloseable {
      */
     public DSLContext tenantDsl(String database, String prefix) {
         String key = database == null ? "t:" + prefix : "d:" + database + ":" + prefix;
-        return byPrefix.computeIfAbsent(key, k -> dsl(database, prefix, TENANT_TABLES));
+        return byPrefix.computeIfAbsent(key, k -> dsl(SchemaTables.TENANT_SCHEMA, database, prefix, TENANT_TABLES));
     }
 
     /** The DSLContext for control-plane tables, which carry {@code rootPrefix}. */
     public DSLContext controlDsl(String rootPrefix) {
-        return byPrefix.computeIfAbsent("c:" + rootPrefix, k -> dsl(null, rootPrefix, CONTROL_TABLES));
+        return byPrefix.computeIfAbsent("c:" + rootPrefix, k -> dsl(SchemaTables.CONTROL_SCHEMA, null, rootPrefix, CONTROL_TABLES));
     }
 
     /** The JDBC URL, user and password this server was opened with, for tools that need their own connections. */
@@ -154,18 +154,22 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private DSLContext dsl(String database, String prefix, Pattern names) {
+    /**
+     * A DSLContext rendering the generated tables {@code names} (under {@code placeholderSchema}, see SchemaTables)
+     * with {@code prefix}, in {@code database} or (null) the connection's own.
+     */
+    private DSLContext dsl(String placeholderSchema, String database, String prefix, Pattern names) {
         // Anchored: an unanchored ".*" also matches the empty string after the name, and would write the output twice.
         MappedSchema schema = new MappedSchema()
                 .withInputExpression(Pattern.compile("^.*$"))
                 .withTables(new MappedTable().withInputExpression(names).withOutput(prefix + "$1"));
         RenderMapping mapping = new RenderMapping();
         if (database != null) {
-            // Tenant tables are named under SchemaTables.TENANT_SCHEMA; this renders it as the tenant's database.
+            // This renders the placeholder schema as the tenant's database.
             schema = schema.withOutput(database);
         } else {
             // In the shared database the placeholder schema is left out: tables resolve in the connection's database.
-            mapping = mapping.withDefaultSchema(SchemaTables.TENANT_SCHEMA);
+            mapping = mapping.withDefaultSchema(placeholderSchema);
         }
         Settings settings = new Settings()
                 .withRenderMapping(mapping.withSchemata(schema))

@@ -1,38 +1,52 @@
 package dev.tesela.platform.db;
 
+import dev.tesela.platform.db.schema.control.Control;
+import dev.tesela.platform.db.schema.tenant.Tenant;
 import java.util.List;
 import org.jooq.Record;
+import org.jooq.Schema;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 
 /**
- * The unprefixed names of the tables each schema's migrations create. jOOQ maps exactly these names to their
- * prefixed form, so a query names {@code users} and runs against {@code tsl_users} or {@code tsl_acme_users}.
- * SchemaTablesTest checks these lists against what the migrations really create.
+ * The tables of each schema, as jOOQ's code generator found them in the migrations at build time (see
+ * {@link CodegenDatabase}): repositories use the generated classes in {@code dev.tesela.platform.db.schema.tenant} and
+ * {@code .control}, whose tables carry no prefix and sit in a placeholder schema ({@link #TENANT_SCHEMA},
+ * {@link #CONTROL_SCHEMA}). A tenant's DSLContext ({@link Database}) maps exactly these names to their prefixed form,
+ * so a query names {@code users} and runs against {@code tsl_users} or {@code tsl_acme_users}; MigrationsTest checks
+ * the generated tables and columns against what the migrations create on every vendor.
  */
 public final class SchemaTables {
-    public static final List<String> TENANT = List.of(
-            "users", "login_passwords", "login_cookies", "sessions", "api_keys", "settings", "variables",
-            "storages", "images", "image_variants", "albums", "categories", "tags", "image_tags", "likes",
-            "follows", "notifications", "ip_bans", "requests", "stats", "locks", "pages", "deletions", "blob_deletions");
+    /** The unprefixed names of the tenant schema's tables. */
+    public static final List<String> TENANT = names(Tenant.TENANT);
 
-    public static final List<String> CONTROL = List.of(
-            "tenant_plans", "tenants", "tenant_stats", "tenant_api_keys", "control_variables");
+    /** The unprefixed names of the control plane's tables. */
+    public static final List<String> CONTROL = names(Control.CONTROL);
 
     /**
-     * The schema name tenant tables are written under in queries. It is never a real schema: the tenant's
-     * DSLContext renders it as the tenant's own database, or leaves it out for tables in the shared database.
-     * (Repositories must qualify tenant tables with it: jOOQ leaves the schema out of a MySQL/MariaDB DELETE
-     * whose table has none, which would send the statement to the connection's database.)
+     * The schema tenant tables are generated under. It is never a real schema: the tenant's DSLContext renders it as
+     * the tenant's own database, or leaves it out for tables in the shared database. (Tenant tables must have a
+     * schema: jOOQ leaves the schema out of a MySQL/MariaDB DELETE whose table has none, which would send the
+     * statement to the connection's database instead of the tenant's own.)
      */
-    public static final String TENANT_SCHEMA = "tenant";
+    public static final String TENANT_SCHEMA = Tenant.TENANT.getName();
 
-    /** The tenant table {@code name} (one of {@link #TENANT}), as repositories name it. */
+    /** The schema control-plane tables are generated under; never a real schema, always left out when rendered. */
+    public static final String CONTROL_SCHEMA = Control.CONTROL.getName();
+
+    /**
+     * The tenant table {@code name} (one of {@link #TENANT}) as an untyped table under {@link #TENANT_SCHEMA}. For code
+     * not yet on the generated classes (TenantStatsJob); new code uses {@code schema.tenant.Tables}.
+     */
     public static Table<Record> tenantTable(String name) {
         if (!TENANT.contains(name)) {
             throw new IllegalArgumentException("not a tenant table: " + name);
         }
         return DSL.table(DSL.name(TENANT_SCHEMA, name));
+    }
+
+    private static List<String> names(Schema schema) {
+        return schema.getTables().stream().map(Table::getName).sorted().toList();
     }
 
     private SchemaTables() {}
