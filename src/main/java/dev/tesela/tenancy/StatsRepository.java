@@ -1,29 +1,24 @@
 package dev.tesela.tenancy;
 
-import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
+import static dev.tesela.platform.db.schema.control.Tables.TENANT_STATS;
 
 import dev.tesela.platform.db.Times;
+import dev.tesela.platform.db.schema.control.tables.records.TenantStatsRecord;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jooq.DSLContext;
-import org.jooq.Field;
-import org.jooq.Record;
-import org.jooq.Table;
+import org.jooq.TableField;
 
-/** The control plane's {@code tenant_stats}: one row of counters per tenant. */
+/** The control plane's {@code tenant_stats}: one row of counters per tenant, keyed by the counters' column names. */
 final class StatsRepository {
-    static final Table<Record> STATS = table(name("tenant_stats"));
-    static final Field<String> TENANT_ID = field(name("tenant_id"), String.class);
-    static final Field<LocalDateTime> UPDATED_AT = field(name("updated_at"), LocalDateTime.class);
-    /** The counters, in the order the table and the CLI output list them. */
-    static final List<String> COUNTERS = List.of("users", "admins", "managers", "files", "albums", "tags", "categories",
-            "pages", "storages", "storage_used", "file_views", "file_likes", "album_views", "album_likes");
+    /** The counters, in the order the CLI output lists them. */
+    static final List<TableField<TenantStatsRecord, Long>> COUNTERS = List.of(TENANT_STATS.USERS, TENANT_STATS.ADMINS,
+            TENANT_STATS.MANAGERS, TENANT_STATS.FILES, TENANT_STATS.ALBUMS, TENANT_STATS.TAGS, TENANT_STATS.CATEGORIES,
+            TENANT_STATS.PAGES, TENANT_STATS.STORAGES, TENANT_STATS.STORAGE_USED, TENANT_STATS.FILE_VIEWS,
+            TENANT_STATS.FILE_LIKES, TENANT_STATS.ALBUM_VIEWS, TENANT_STATS.ALBUM_LIKES);
 
     private final DSLContext control;
 
@@ -34,11 +29,11 @@ final class StatsRepository {
     void put(String tenantId, Optional<Map<String, Long>> stats, Instant now) {
         control.transaction(tx -> {
             DSLContext t = tx.dsl();
-            t.deleteFrom(STATS).where(TENANT_ID.eq(tenantId)).execute();
+            t.deleteFrom(TENANT_STATS).where(TENANT_STATS.TENANT_ID.eq(tenantId)).execute();
             if (stats.isPresent()) {
-                var insert = t.insertInto(STATS).set(TENANT_ID, tenantId).set(UPDATED_AT, Times.utc(now));
-                for (String counter : COUNTERS) {
-                    insert = insert.set(field(name(counter), Long.class), stats.get().getOrDefault(counter, 0L));
+                var insert = t.insertInto(TENANT_STATS).set(TENANT_STATS.TENANT_ID, tenantId).set(TENANT_STATS.UPDATED_AT, Times.utc(now));
+                for (TableField<TenantStatsRecord, Long> counter : COUNTERS) {
+                    insert = insert.set(counter, stats.get().getOrDefault(counter.getName(), 0L));
                 }
                 insert.execute();
             }
@@ -46,10 +41,10 @@ final class StatsRepository {
     }
 
     Optional<Map<String, Long>> get(String tenantId) {
-        return control.selectFrom(STATS).where(TENANT_ID.eq(tenantId)).fetchOptional().map(r -> {
+        return control.selectFrom(TENANT_STATS).where(TENANT_STATS.TENANT_ID.eq(tenantId)).fetchOptional().map(r -> {
             Map<String, Long> out = new LinkedHashMap<>();
-            for (String counter : COUNTERS) {
-                out.put(counter, r.get(counter, Long.class));
+            for (TableField<TenantStatsRecord, Long> counter : COUNTERS) {
+                out.put(counter.getName(), r.get(counter));
             }
             return out;
         });

@@ -1,10 +1,9 @@
 package dev.tesela.tenancy;
 
-import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
+import static dev.tesela.platform.db.schema.control.Tables.TENANT_API_KEYS;
 
 import dev.tesela.platform.db.Times;
+import dev.tesela.platform.db.schema.control.tables.records.TenantApiKeysRecord;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.security.Crypto;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
-import org.jooq.Field;
-import org.jooq.Record;
-import org.jooq.Table;
 
 /**
  * Keys of the Tenants API: {@code tsl_<row id>_<64 random>_<signature>}, the signature being hex HMAC-SHA256 of
@@ -30,12 +26,6 @@ import org.jooq.Table;
 public final class TenantApiKeys {
     private static final Pattern SHAPE = Pattern.compile("^tsl_([1-9][0-9]{0,18})_([0-9A-Za-z]{64})_([0-9a-f]{64})$");
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9 ._-]{1,100}$");
-    static final Table<Record> KEYS = table(name("tenant_api_keys"));
-    static final Field<Long> ID = field(name("id"), Long.class);
-    static final Field<String> KEY_NAME = field(name("name"), String.class);
-    static final Field<String> KEY_HASH = field(name("key_hash"), String.class);
-    static final Field<LocalDateTime> CREATED_AT = field(name("created_at"), LocalDateTime.class);
-    static final Field<LocalDateTime> EXPIRES_AT = field(name("expires_at"), LocalDateTime.class);
 
     private final DSLContext control;
     private final byte[] signingKey;
@@ -58,7 +48,7 @@ public final class TenantApiKeys {
         if (keyName != null && !NAME.matcher(keyName).matches()) {
             throw AppException.invalid("name", "A key name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.");
         }
-        if (keyName != null && control.fetchExists(KEYS, KEY_NAME.eq(keyName))) {
+        if (keyName != null && control.fetchExists(TENANT_API_KEYS, TENANT_API_KEYS.NAME.eq(keyName))) {
             throw new AppException(dev.tesela.platform.error.ErrorCode.CONFLICT, "A key named '" + keyName + "' exists.");
         }
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
@@ -66,13 +56,13 @@ public final class TenantApiKeys {
         }
         return control.transactionResult(tx -> {
             DSLContext t = tx.dsl();
-            long id = t.insertInto(KEYS).set(KEY_NAME, keyName).set(KEY_HASH, "")
-                    .set(CREATED_AT, Times.utc(clock.instant()))
-                    .set(EXPIRES_AT, expiresAt == null ? null : Times.utc(expiresAt))
-                    .returningResult(ID).fetchOne(ID);
+            long id = t.insertInto(TENANT_API_KEYS).set(TENANT_API_KEYS.NAME, keyName).set(TENANT_API_KEYS.KEY_HASH, "")
+                    .set(TENANT_API_KEYS.CREATED_AT, Times.utc(clock.instant()))
+                    .set(TENANT_API_KEYS.EXPIRES_AT, expiresAt == null ? null : Times.utc(expiresAt))
+                    .returningResult(TENANT_API_KEYS.ID).fetchOne(TENANT_API_KEYS.ID);
             String body = id + "_" + Crypto.randomBase62(64);
             String key = "tsl_" + body + "_" + sign(body);
-            t.update(KEYS).set(KEY_HASH, hash(key)).where(ID.eq(id)).execute();
+            t.update(TENANT_API_KEYS).set(TENANT_API_KEYS.KEY_HASH, hash(key)).where(TENANT_API_KEYS.ID.eq(id)).execute();
             return key;
         });
     }
@@ -87,8 +77,8 @@ public final class TenantApiKeys {
             return Optional.empty();
         }
         long id = Long.parseLong(m.group(1));
-        return control.select(ID, KEY_NAME, KEY_HASH, CREATED_AT, EXPIRES_AT).from(KEYS).where(ID.eq(id)).fetchOptional()
-                .filter(r -> Crypto.constantTimeEquals(r.get(KEY_HASH), hash(key)))
+        return control.selectFrom(TENANT_API_KEYS).where(TENANT_API_KEYS.ID.eq(id)).fetchOptional()
+                .filter(r -> Crypto.constantTimeEquals(r.getKeyHash(), hash(key)))
                 .map(TenantApiKeys::info)
                 .filter(k -> k.expiresAt() == null || k.expiresAt().isAfter(clock.instant()));
     }
@@ -100,21 +90,21 @@ public final class TenantApiKeys {
         }
         org.jooq.Condition condition = org.jooq.impl.DSL.trueCondition();
         if (id != null) {
-            condition = condition.and(ID.eq(id));
+            condition = condition.and(TENANT_API_KEYS.ID.eq(id));
         }
         if (keyName != null) {
-            condition = condition.and(KEY_NAME.eq(keyName));
+            condition = condition.and(TENANT_API_KEYS.NAME.eq(keyName));
         }
-        return control.deleteFrom(KEYS).where(condition).execute();
+        return control.deleteFrom(TENANT_API_KEYS).where(condition).execute();
     }
 
     public List<KeyInfo> list() {
-        return control.select(ID, KEY_NAME, KEY_HASH, CREATED_AT, EXPIRES_AT).from(KEYS).orderBy(ID).fetch(TenantApiKeys::info);
+        return control.selectFrom(TENANT_API_KEYS).orderBy(TENANT_API_KEYS.ID).fetch(TenantApiKeys::info);
     }
 
-    private static KeyInfo info(Record r) {
-        LocalDateTime expires = r.get(EXPIRES_AT);
-        return new KeyInfo(r.get(ID), r.get(KEY_NAME), Times.instant(r.get(CREATED_AT)), expires == null ? null : Times.instant(expires));
+    private static KeyInfo info(TenantApiKeysRecord r) {
+        LocalDateTime expires = r.getExpiresAt();
+        return new KeyInfo(r.getId(), r.getName(), Times.instant(r.getCreatedAt()), expires == null ? null : Times.instant(expires));
     }
 
     private String sign(String body) {
