@@ -1,10 +1,13 @@
 package dev.tesela.media;
 
-import static dev.tesela.platform.db.SchemaTables.tenantTable;
+import static dev.tesela.platform.db.schema.tenant.Tables.ALBUMS;
+import static dev.tesela.platform.db.schema.tenant.Tables.CATEGORIES;
+import static dev.tesela.platform.db.schema.tenant.Tables.IMAGES;
+import static dev.tesela.platform.db.schema.tenant.Tables.IMAGE_VARIANTS;
+import static dev.tesela.platform.db.schema.tenant.Tables.STORAGES;
+import static dev.tesela.platform.db.schema.tenant.Tables.TAGS;
 import static org.jooq.impl.DSL.coalesce;
-import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
-import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.sum;
 
 import dev.tesela.platform.context.RequestContext;
@@ -23,22 +26,22 @@ public final class MediaStatistics implements TenantStatistics {
     @Override
     public void count(RequestContext rc, Map<String, Long> into) {
         DSLContext dsl = rc.db().dsl();
-        into.put("files", (long) dsl.fetchCount(tenantTable("images")));
-        into.put("albums", (long) dsl.fetchCount(tenantTable("albums")));
-        into.put("tags", (long) dsl.fetchCount(tenantTable("tags")));
-        into.put("categories", (long) dsl.fetchCount(tenantTable("categories")));
-        into.put("storages", (long) dsl.fetchCount(tenantTable("storages")));
-        var images = dsl.select(sumOf("byte_size"), sumOf("views"), sumOf("likes")).from(tenantTable("images")).fetchSingle();
-        long variants = dsl.select(sumOf("byte_size")).from(tenantTable("image_variants")).fetchSingle().value1().longValue();
+        into.put("files", (long) dsl.fetchCount(IMAGES));
+        into.put("albums", (long) dsl.fetchCount(ALBUMS));
+        into.put("tags", (long) dsl.fetchCount(TAGS));
+        into.put("categories", (long) dsl.fetchCount(CATEGORIES));
+        into.put("storages", (long) dsl.fetchCount(STORAGES));
+        var images = dsl.select(sumOf(IMAGES.BYTE_SIZE), sumOf(IMAGES.VIEWS), sumOf(IMAGES.LIKES)).from(IMAGES).fetchSingle();
+        long variants = dsl.select(sumOf(IMAGE_VARIANTS.BYTE_SIZE)).from(IMAGE_VARIANTS).fetchSingle().value1().longValue();
         into.put("storage_used", images.value1().longValue() + variants);
         into.put("file_views", images.value2().longValue());
         into.put("file_likes", images.value3().longValue());
-        var albums = dsl.select(sumOf("views"), sumOf("likes")).from(tenantTable("albums")).fetchSingle();
+        var albums = dsl.select(sumOf(ALBUMS.VIEWS), sumOf(ALBUMS.LIKES)).from(ALBUMS).fetchSingle();
         into.put("album_views", albums.value1().longValue());
         into.put("album_likes", albums.value2().longValue());
     }
 
-    private static Field<BigDecimal> sumOf(String column) {
-        return coalesce(sum(field(name(column), Long.class)), inline(BigDecimal.ZERO));
+    private static Field<BigDecimal> sumOf(Field<Long> column) {
+        return coalesce(sum(column), inline(BigDecimal.ZERO));
     }
 }

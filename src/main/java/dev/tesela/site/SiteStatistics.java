@@ -1,6 +1,6 @@
 package dev.tesela.site;
 
-import static dev.tesela.platform.db.SchemaTables.tenantTable;
+import static dev.tesela.platform.db.schema.tenant.Tables.PAGES;
 
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.jobs.TenantStatistics;
@@ -11,6 +11,6 @@ public final class SiteStatistics implements TenantStatistics {
 
     @Override
     public void count(RequestContext rc, Map<String, Long> into) {
-        into.put("pages", (long) rc.db().dsl().fetchCount(tenantTable("pages")));
+        into.put("pages", (long) rc.db().dsl().fetchCount(PAGES));
     }
 }
