@@ -1,10 +1,12 @@
 package dev.tesela.media;
 
+import static dev.tesela.platform.db.schema.tenant.Tables.IMAGES;
+import static dev.tesela.platform.db.schema.tenant.Tables.IMAGE_VARIANTS;
+import static dev.tesela.platform.db.schema.tenant.Tables.USERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.platform.db.SchemaTables;
 import dev.tesela.testing.Multipart;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
@@ -102,16 +104,16 @@ class ConcurrentUploadsTest {
                 "no transaction had to be retried");
         int uploads = PARALLEL * ROUNDS;
         assertEquals(before + uploads, images());
-        assertEquals(images(), (long) dsl().select(MediaRepository.USER_IMAGE_COUNT).from(MediaRepository.USERS)
-                .where(MediaRepository.USERNAME.eq("alice")).fetchOne(MediaRepository.USER_IMAGE_COUNT), "the counter kept up");
-        List<String> keys = dsl().select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES).fetch(MediaRepository.STORAGE_KEY);
+        assertEquals(images(), (long) dsl().select(USERS.IMAGE_COUNT).from(USERS)
+                .where(USERS.USERNAME.eq("alice")).fetchOne(USERS.IMAGE_COUNT), "the counter kept up");
+        List<String> keys = dsl().select(IMAGES.STORAGE_KEY).from(IMAGES).fetch(IMAGES.STORAGE_KEY);
         Set<String> distinct = new HashSet<>(keys);
         assertEquals(keys.size(), distinct.size(), "every upload got its own name");
         assertTrue(keys.stream().anyMatch(k -> k.endsWith("/photo.jpg")), keys.toString());
         for (String key : keys) {
             assertTrue(Files.isRegularFile(files.resolve(key)), key);
         }
-        long variants = dsl().fetchCount(MediaRepository.VARIANTS);
+        long variants = dsl().fetchCount(IMAGE_VARIANTS);
         assertTrue(variants >= keys.size(), "a thumbnail each at least");
         assertEquals(keys.size() + variants, publishedFiles(), "the files of the rows, nothing else");
         assertFalse(Files.exists(files.resolve(".staging")) && !isEmpty(files.resolve(".staging")), "nothing left staged");
@@ -169,7 +171,7 @@ class ConcurrentUploadsTest {
     }
 
     private long images() {
-        return dsl().fetchCount(SchemaTables.tenantTable("images"));
+        return dsl().fetchCount(IMAGES);
     }
 
     private long publishedFiles() throws IOException {

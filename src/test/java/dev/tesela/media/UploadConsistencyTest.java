@@ -1,5 +1,6 @@
 package dev.tesela.media;
 
+import static dev.tesela.platform.db.schema.tenant.Tables.IMAGES;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -156,8 +157,8 @@ class UploadConsistencyTest {
 
         new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(site.system());
         assertEquals(List.of(), realStore.staged(10), "published whatever their age");
-        String key = site.dsl().select(MediaRepository.STORAGE_KEY).from(MediaRepository.IMAGES)
-                .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.STORAGE_KEY);
+        String key = site.dsl().select(IMAGES.STORAGE_KEY).from(IMAGES)
+                .orderBy(IMAGES.ID.desc()).limit(1).fetchOne(IMAGES.STORAGE_KEY);
         assertTrue(realStore.stat(key).isPresent(), key);
         assertEquals(3, blobs().size(), "main, thumb and medium");
         media.delete(admin, media.publicIds(admin).encode(lastId()));
@@ -304,8 +305,8 @@ class UploadConsistencyTest {
     }
 
     private long lastId() {
-        return site.dsl().select(MediaRepository.ID).from(MediaRepository.IMAGES)
-                .orderBy(MediaRepository.ID.desc()).limit(1).fetchOne(MediaRepository.ID);
+        return site.dsl().select(IMAGES.ID).from(IMAGES)
+                .orderBy(IMAGES.ID.desc()).limit(1).fetchOne(IMAGES.ID);
     }
 
     /** A simulated kill: no upload code catches an Error, so what was written stays as a dead process leaves it. */
@@ -316,7 +317,7 @@ class UploadConsistencyTest {
     }
 
     private long rows() {
-        return site.dsl().fetchCount(dev.tesela.platform.db.SchemaTables.tenantTable("images"));
+        return site.dsl().fetchCount(IMAGES);
     }
 
     private List<Path> blobs() throws IOException {

@@ -3,10 +3,8 @@ package dev.tesela.platform.db;
 import dev.tesela.platform.db.schema.control.Control;
 import dev.tesela.platform.db.schema.tenant.Tenant;
 import java.util.List;
-import org.jooq.Record;
 import org.jooq.Schema;
 import org.jooq.Table;
-import org.jooq.impl.DSL;
 
 /**
  * The tables of each schema, as jOOQ's code generator found them in the migrations at build time (see
@@ -33,17 +31,6 @@ public final class SchemaTables {
 
     /** The schema control-plane tables are generated under; never a real schema, always left out when rendered. */
     public static final String CONTROL_SCHEMA = Control.CONTROL.getName();
-
-    /**
-     * The tenant table {@code name} (one of {@link #TENANT}) as an untyped table under {@link #TENANT_SCHEMA}. For code
-     * not yet on the generated classes (TenantStatsJob); new code uses {@code schema.tenant.Tables}.
-     */
-    public static Table<Record> tenantTable(String name) {
-        if (!TENANT.contains(name)) {
-            throw new IllegalArgumentException("not a tenant table: " + name);
-        }
-        return DSL.table(DSL.name(TENANT_SCHEMA, name));
-    }
 
     private static List<String> names(Schema schema) {
         return schema.getTables().stream().map(Table::getName).sorted().toList();
