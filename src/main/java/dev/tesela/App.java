@@ -30,8 +30,8 @@ import dev.tesela.platform.web.Csrf;
 import dev.tesela.platform.web.ErrorMapper;
 import dev.tesela.platform.web.HealthRoutes;
 import dev.tesela.platform.web.LayoutFactory;
-import dev.tesela.platform.web.TenantEdge;
 import dev.tesela.platform.web.Templates;
+import dev.tesela.platform.web.TenantEdge;
 import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
@@ -78,9 +78,16 @@ public final class App implements AutoCloseable {
     private final MediaService media;
     private volatile boolean closed;
 
-    private App(Platform platform, TenantDatabases tenantDatabases, TenantDirectory tenants, Optional<TenantCacheBus> tenantBus,
-                TenantRegistry registry, SettingsService settings, AccountService accounts, InstallService installs,
-                MediaService media) {
+    private App(
+            Platform platform,
+            TenantDatabases tenantDatabases,
+            TenantDirectory tenants,
+            Optional<TenantCacheBus> tenantBus,
+            TenantRegistry registry,
+            SettingsService settings,
+            AccountService accounts,
+            InstallService installs,
+            MediaService media) {
         this.platform = platform;
         this.tenantDatabases = tenantDatabases;
         this.tenants = tenants;
@@ -127,17 +134,38 @@ public final class App implements AutoCloseable {
             Optional<TenantCacheBus> bus = platform.redis().map(redis -> new TenantCacheBus(redis, "tesela:"));
             Consumer<String> announce = id -> bus.ifPresent(b -> b.publish(id));
             Path files = config.dataDir().resolve("files");
-            var tenants = TenantDirectory.create(platform.database(), platform.controlPrefix(), config, platform.masterKey(),
-                    tenantDatabases, id -> localStore(files.resolve(id)), SettingsService::loadState, announce, clock);
-            var registry = new TenantRegistry(tenants, platform.migrator(),
-                    new Placements(config.tenants().isolation(), platform.databaseServers()::exists, config.db().tablePrefix()), clock);
-            SessionStore sessions = platform.redis().<SessionStore>map(redis -> new RedisSessionStore(redis::connection, "tesela:"))
+            var tenants = TenantDirectory.create(
+                    platform.database(),
+                    platform.controlPrefix(),
+                    config,
+                    platform.masterKey(),
+                    tenantDatabases,
+                    id -> localStore(files.resolve(id)),
+                    SettingsService::loadState,
+                    announce,
+                    clock);
+            var registry = new TenantRegistry(
+                    tenants,
+                    platform.migrator(),
+                    new Placements(
+                            config.tenants().isolation(),
+                            platform.databaseServers()::exists,
+                            config.db().tablePrefix()),
+                    clock);
+            SessionStore sessions = platform.redis()
+                    .<SessionStore>map(redis -> new RedisSessionStore(redis::connection, "tesela:"))
                     .orElseGet(() -> new DbSessionStore(tenantDatabases, clock));
             var settings = new SettingsService(tenants, clock);
             var accounts = new AccountService(sessions, PasswordHasher.OWASP, config.auth(), clock);
             var installs = new InstallService(settings, accounts, VERSION, clock);
-            var media = MediaService.create(ImageEngines.lazy(config.media().engine(), new PixelBudget(config.media().jobPixels())),
-                    config.media(), config.dataDir().resolve("tmp").resolve("uploads"), TenantContext::storage, clock);
+            var media = MediaService.create(
+                    ImageEngines.lazy(
+                            config.media().engine(),
+                            new PixelBudget(config.media().jobPixels())),
+                    config.media(),
+                    config.dataDir().resolve("tmp").resolve("uploads"),
+                    TenantContext::storage,
+                    clock);
             return new App(platform, tenantDatabases, tenants, bus, registry, settings, accounts, installs, media);
         } catch (RuntimeException e) {
             platform.close();
@@ -216,11 +244,14 @@ public final class App implements AutoCloseable {
      */
     public void startBackgroundJobs() {
         TeselaConfig config = platform.config();
-        boolean run = config.tenants().enabled() ? config.tenants().jobsInServe() : !config.media().purgeInterval().isZero();
+        boolean run = config.tenants().enabled()
+                ? config.tenants().jobsInServe()
+                : !config.media().purgeInterval().isZero();
         if (!run) {
             return;
         }
-        java.time.Duration poll = config.tenants().enabled() ? java.time.Duration.ofSeconds(5)
+        java.time.Duration poll = config.tenants().enabled()
+                ? java.time.Duration.ofSeconds(5)
                 : min(java.time.Duration.ofSeconds(5), config.media().purgeInterval());
         JobsWorker worker = jobsWorker();
         Thread.ofPlatform().daemon().name("jobs-worker").start(() -> {
@@ -259,8 +290,8 @@ public final class App implements AutoCloseable {
 
     /** Keys of the Tenants API (provider mode), stored in the control plane. */
     public dev.tesela.tenancy.TenantApiKeys tenantApiKeys() {
-        return new dev.tesela.tenancy.TenantApiKeys(platform.database().controlDsl(platform.controlPrefix()), platform.masterKey(),
-                platform.clock());
+        return new dev.tesela.tenancy.TenantApiKeys(
+                platform.database().controlDsl(platform.controlPrefix()), platform.masterKey(), platform.clock());
     }
 
     /** The provider's actions on users inside a tenant (Tenants API and CLI). */
@@ -275,14 +306,18 @@ public final class App implements AutoCloseable {
      */
     public JobsWorker jobsWorker() {
         TeselaConfig config = platform.config();
-        java.time.Duration defaultInterval = config.tenants().enabled() || config.media().purgeInterval().isZero()
-                ? JobsWorker.DEFAULT_INTERVAL : config.media().purgeInterval();
-        return new JobsWorker(registry, tenants, List.of(storageUpkeepJob(), statsJob()), this::systemContext, defaultInterval);
+        java.time.Duration defaultInterval =
+                config.tenants().enabled() || config.media().purgeInterval().isZero()
+                        ? JobsWorker.DEFAULT_INTERVAL
+                        : config.media().purgeInterval();
+        return new JobsWorker(
+                registry, tenants, List.of(storageUpkeepJob(), statsJob()), this::systemContext, defaultInterval);
     }
 
     /** The statistics job: each feature counts its own data. */
     public TenantStatsJob statsJob() {
-        return new TenantStatsJob(registry, List.of(accounts, new MediaStatistics(), new dev.tesela.site.SiteStatistics()));
+        return new TenantStatsJob(
+                registry, List.of(accounts, new MediaStatistics(), new dev.tesela.site.SiteStatistics()));
     }
 
     /** Prefix of the control-plane tables: the site prefix plus one underscore (tsl_ → tsl__tenants). */
@@ -326,11 +361,14 @@ public final class App implements AutoCloseable {
         LayoutFactory layouts = new LayoutFactory(rc -> settings.get(rc, "website_name"), csrf);
         ErrorMapper errors = new ErrorMapper(templates, layouts);
         AuthEdge authEdge = new AuthEdge(accounts, cookies, ApiV1Routes.KEY_AUTHENTICATED_PATHS);
-        InstallRoutes installRoutes = new InstallRoutes(installs, accounts, templates, layouts, cookies, config.context());
+        InstallRoutes installRoutes =
+                new InstallRoutes(installs, accounts, templates, layouts, cookies, config.context());
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("database", database::ping);
-        platform.redis().ifPresent(redis -> checks.put("redis", () -> "PONG".equals(redis.connection().sync().ping())));
+        platform.redis()
+                .ifPresent(redis -> checks.put(
+                        "redis", () -> "PONG".equals(redis.connection().sync().ping())));
         Map<String, java.util.function.Supplier<String>> info = new LinkedHashMap<>();
         String vendor = database.vendor().name().toLowerCase(java.util.Locale.ROOT);
         String mode = tenants.providerMode() ? "provider" : "single-site";
@@ -342,20 +380,46 @@ public final class App implements AutoCloseable {
         info.put("image_engine", media::engineDescription); // chosen on first use: libvips loads when first needed
 
         var uploadsTemp = config.dataDir().resolve("tmp").resolve("multipart");
-        var bodies = new dev.tesela.platform.web.RequestBodies(config.http().maxRequestBytes(), config.http().bodyReaders(),
-                uploadsTemp, config.media().maxUploadBytes());
-        return new WebServer(config.http(), config.site().https(), new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
+        var bodies = new dev.tesela.platform.web.RequestBodies(
+                config.http().maxRequestBytes(),
+                config.http().bodyReaders(),
+                uploadsTemp,
+                config.media().maxUploadBytes());
+        return new WebServer(
+                config.http(),
+                config.site().https(),
+                new TenantEdge(tenants, config.http(), config.tenants().routerSecret()),
                 List.of(authEdge::handle, installRoutes::gate, csrf::check),
                 // Media first: direct file URLs are the hottest route, and Javalin tries routes in registration order.
-                List.of(new MediaRoutes(media, templates, layouts, config.site().https(), clock),
-                        new HealthRoutes(checks, info, metrics, HealthRoutes.detailsFor(tenants.providerMode()
-                                || config.context() == dev.tesela.platform.config.DeploymentContext.SAAS, config.tenants().internalHostname())),
+                List.of(
+                        new MediaRoutes(media, templates, layouts, config.site().https(), clock),
+                        new HealthRoutes(
+                                checks,
+                                info,
+                                metrics,
+                                HealthRoutes.detailsFor(
+                                        tenants.providerMode()
+                                                || config.context()
+                                                        == dev.tesela.platform.config.DeploymentContext.SAAS,
+                                        config.tenants().internalHostname())),
                         installRoutes,
-                        new AccountRoutes(accounts, templates, layouts, cookies, config.auth().loginCookieLifetime()),
+                        new AccountRoutes(
+                                accounts,
+                                templates,
+                                layouts,
+                                cookies,
+                                config.auth().loginCookieLifetime()),
                         new SiteRoutes(settings, templates, layouts, poweredBy()),
-                        new ApiV1Routes(media, authEdge, bodies, uploadsTemp, config.site().https(), clock),
+                        new ApiV1Routes(
+                                media,
+                                authEdge,
+                                bodies,
+                                uploadsTemp,
+                                config.site().https(),
+                                clock),
                         tenantsApi()),
-                errors, metrics,
+                errors,
+                metrics,
                 new WebServer.Uploads(bodies, ApiV1Routes.KEY_AUTHENTICATED_PATHS));
     }
 
@@ -363,13 +427,22 @@ public final class App implements AutoCloseable {
     private dev.tesela.platform.web.Routes tenantsApi() {
         TeselaConfig config = platform.config();
         if (!tenants.providerMode()) {
-            return routes -> { };
+            return routes -> {};
         }
-        var traefik = new dev.tesela.tenancy.TraefikDynamicConfig(registry, config.tenants().traefik(),
-                config.tenants().internalHostname());
-        return new dev.tesela.tenancy.TenantsApiRoutes(registry, tenantApiKeys(), installs, tenantAccounts(), traefik,
-                this::systemContext, config.tenants().internalHostname(), config.tenants().apiIpAllowList(),
-                config.tenants().apiRequestSecret(), config.tenants().apiSignature(), platform.clock());
+        var traefik = new dev.tesela.tenancy.TraefikDynamicConfig(
+                registry, config.tenants().traefik(), config.tenants().internalHostname());
+        return new dev.tesela.tenancy.TenantsApiRoutes(
+                registry,
+                tenantApiKeys(),
+                installs,
+                tenantAccounts(),
+                traefik,
+                this::systemContext,
+                config.tenants().internalHostname(),
+                config.tenants().apiIpAllowList(),
+                config.tenants().apiRequestSecret(),
+                config.tenants().apiSignature(),
+                platform.clock());
     }
 
     /** What /powered-by shows: the provider (when one is configured) and this software. */
@@ -377,7 +450,10 @@ public final class App implements AutoCloseable {
         TeselaConfig config = platform.config();
         String name = config.tenants().providerName();
         String url = config.tenants().providerUrl();
-        return new dev.tesela.site.PoweredBy(name.isBlank() ? null : name, url.isBlank() ? null : url, VERSION,
+        return new dev.tesela.site.PoweredBy(
+                name.isBlank() ? null : name,
+                url.isBlank() ? null : url,
+                VERSION,
                 config.context() != dev.tesela.platform.config.DeploymentContext.SAAS);
     }
 

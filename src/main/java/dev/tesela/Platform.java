@@ -19,8 +19,16 @@ import java.util.Optional;
  * @param controlPrefix prefix of the control-plane tables: the site prefix plus one underscore (tsl_ → tsl__tenants)
  * @param redis         present when TESELA_REDIS_URL is set
  */
-record Platform(TeselaConfig config, Clock clock, byte[] masterKey, String controlPrefix, Database database,
-                DatabaseServers databaseServers, SchemaMigrator migrator, Optional<Redis> redis) implements AutoCloseable {
+record Platform(
+        TeselaConfig config,
+        Clock clock,
+        byte[] masterKey,
+        String controlPrefix,
+        Database database,
+        DatabaseServers databaseServers,
+        SchemaMigrator migrator,
+        Optional<Redis> redis)
+        implements AutoCloseable {
 
     static Platform open(TeselaConfig config, Clock clock) {
         byte[] masterKey = MasterKey.load(config.encryptionKey(), config.dataDir());
@@ -28,7 +36,14 @@ record Platform(TeselaConfig config, Clock clock, byte[] masterKey, String contr
         DatabaseServers servers = new DatabaseServers(database, config.db().servers());
         // Commands time out after ~1 s and fail at once while Redis is down; the client reconnects by itself.
         Optional<Redis> redis = config.redisUrl().map(Redis::new);
-        return new Platform(config, clock, masterKey, App.controlPrefix(config), database, servers, new SchemaMigrator(servers),
+        return new Platform(
+                config,
+                clock,
+                masterKey,
+                App.controlPrefix(config),
+                database,
+                servers,
+                new SchemaMigrator(servers),
                 redis);
     }
 

@@ -61,9 +61,12 @@ final class ArchitectureRules {
     static ArchRule platformDependsOnNoFeature(String root) {
         List<String> allowed = new ArrayList<>(List.of(root + ".platform.."));
         PLATFORM_MAY_USE.forEach(p -> allowed.add(root + "." + p + ".."));
-        return classes().that().resideInAPackage(root + ".platform..")
-                .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
-                        .or(resideInAnyPackage(allowed.toArray(String[]::new))))
+        return classes()
+                .that()
+                .resideInAPackage(root + ".platform..")
+                .should()
+                .onlyDependOnClassesThat(
+                        resideOutsideOfPackage(root + "..").or(resideInAnyPackage(allowed.toArray(String[]::new))))
                 .as(root + ".platform depends on no feature (nor on App/Main); of the product it uses only itself and "
                         + String.join(", ", PLATFORM_MAY_USE))
                 .because("the platform is the kernel: move the code into the feature, or give the platform a port the "
@@ -72,7 +75,11 @@ final class ArchitectureRules {
 
     /** Only {@code platform.web} (TenantEdge, and WebKeys for the request's own address) reads the Host header. */
     static ArchRule onlyTheWebPlatformReadsTheHostHeader(String root) {
-        return classes().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root + ".platform.web..")
+        return classes()
+                .that()
+                .resideInAPackage(root + "..")
+                .and()
+                .resideOutsideOfPackage(root + ".platform.web..")
                 .should(notReadTheHostHeader())
                 .because("the tenant is resolved once, at the edge: take it from the RequestContext");
     }
@@ -84,8 +91,13 @@ final class ArchitectureRules {
      * compares with what the migrations create on every vendor; a typed name fails only when its query runs.
      */
     static ArchRule tablesAndColumnsComeFromTheGeneratedSchema(String root) {
-        return noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root + GENERATED)
-                .should().callMethodWhere(DescribedPredicate.describe(
+        return noClasses()
+                .that()
+                .resideInAPackage(root + "..")
+                .and()
+                .resideOutsideOfPackage(root + GENERATED)
+                .should()
+                .callMethodWhere(DescribedPredicate.describe(
                         "name a table or column by string (DSL.name, DSL.table or DSL.field of a String, Name or SQL)",
                         ArchitectureRules::namesByString))
                 .because("the generated tables and fields (Tables.USERS, USERS.USERNAME...) are checked against the "
@@ -97,30 +109,50 @@ final class ArchitectureRules {
      * context is passed explicitly. (By name: classes outside the product are not imported, see archunit.properties.)
      */
     static ArchRule noThreadLocal(String root) {
-        return noClasses().that().resideInAPackage(root + "..")
-                .should().dependOnClassesThat().haveSimpleNameEndingWith("ThreadLocal")
+        return noClasses()
+                .that()
+                .resideInAPackage(root + "..")
+                .should()
+                .dependOnClassesThat()
+                .haveSimpleNameEndingWith("ThreadLocal")
                 .because("there is no \"current\" tenant or user: pass the RequestContext");
     }
 
     /** Repositories are package-private. */
     static ArchRule repositoriesAreNotPublic(String root) {
-        return classes().that().resideInAPackage(root + "..").and().haveSimpleNameEndingWith("Repository")
-                .should().notBePublic()
+        return classes()
+                .that()
+                .resideInAPackage(root + "..")
+                .and()
+                .haveSimpleNameEndingWith("Repository")
+                .should()
+                .notBePublic()
                 .because("other features call the feature's service, never its repository");
     }
 
     /** A repository is used only by classes of its own package (its feature). */
     static ArchRule featuresDoNotUseEachOthersRepositories(String root) {
-        return classes().that().resideInAPackage(root + "..").and().haveSimpleNameEndingWith("Repository")
+        return classes()
+                .that()
+                .resideInAPackage(root + "..")
+                .and()
+                .haveSimpleNameEndingWith("Repository")
                 .should(beUsedOnlyInTheirOwnPackage())
                 .because("features call each other's services, never each other's repositories");
     }
 
     /** Handlers ({@code *Routes}, {@code *Api}, {@code *Pages}; not the generated table classes) use neither repositories nor jOOQ. */
     static ArchRule handlersUseNoRepositoryNorJooq(String root) {
-        return noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root + GENERATED)
-                .and().haveNameMatching(".*\\.\\w*(Routes|Api|Pages)(\\$.*)?")
-                .should().dependOnClassesThat(simpleNameEndingWith("Repository").and(resideInAPackage(root + ".."))
+        return noClasses()
+                .that()
+                .resideInAPackage(root + "..")
+                .and()
+                .resideOutsideOfPackage(root + GENERATED)
+                .and()
+                .haveNameMatching(".*\\.\\w*(Routes|Api|Pages)(\\$.*)?")
+                .should()
+                .dependOnClassesThat(simpleNameEndingWith("Repository")
+                        .and(resideInAPackage(root + ".."))
                         .or(resideInAPackage("org.jooq.."))
                         .as("are repositories or jOOQ types (DSLContext...)"))
                 .because("handlers are thin: parse, make one service call, render");
@@ -128,16 +160,30 @@ final class ArchitectureRules {
 
     /** No public method of a {@code *Service} takes a {@code DSLContext}: services get their data access from rc. */
     static ArchRule servicesTakeNoDslContext(String root) {
-        return noMethods().that().arePublic().and().areDeclaredInClassesThat().resideInAPackage(root + "..")
-                .and().areDeclaredInClassesThat().haveSimpleNameEndingWith("Service")
-                .should().haveRawParameterTypes(DescribedPredicate.describe("a DSLContext among them",
-                        (List<JavaClass> parameters) -> parameters.stream().anyMatch(p -> p.isAssignableTo(DSLContext.class))))
+        return noMethods()
+                .that()
+                .arePublic()
+                .and()
+                .areDeclaredInClassesThat()
+                .resideInAPackage(root + "..")
+                .and()
+                .areDeclaredInClassesThat()
+                .haveSimpleNameEndingWith("Service")
+                .should()
+                .haveRawParameterTypes(DescribedPredicate.describe(
+                        "a DSLContext among them",
+                        (List<JavaClass> parameters) ->
+                                parameters.stream().anyMatch(p -> p.isAssignableTo(DSLContext.class))))
                 .because("a caller could pass another tenant's database; the transaction comes from rc");
     }
 
     /** Only {@code App} makes services (with {@code new}, or a service's static factory). */
     static ArchRule onlyAppMakesServices(String root) {
-        return classes().that().resideInAPackage(root + "..").and().doNotHaveFullyQualifiedName(root + ".App")
+        return classes()
+                .that()
+                .resideInAPackage(root + "..")
+                .and()
+                .doNotHaveFullyQualifiedName(root + ".App")
                 .should(makeNoService(root))
                 .because("App is the one composition root");
     }
@@ -164,13 +210,15 @@ final class ArchitectureRules {
                 case LineNumber n -> line = n.line();
                 case ConstantInstruction c when c.constantValue() instanceof String s -> lastString = s;
                 case InvokeInstruction call -> {
-                    if (call.name().stringValue().toLowerCase(Locale.ROOT).contains(HEADER_READ) && "host".equalsIgnoreCase(lastString)) {
-                        out.add("reads the Host header: " + call.owner().asInternalName().replace('/', '.') + "."
+                    if (call.name().stringValue().toLowerCase(Locale.ROOT).contains(HEADER_READ)
+                            && "host".equalsIgnoreCase(lastString)) {
+                        out.add("reads the Host header: "
+                                + call.owner().asInternalName().replace('/', '.') + "."
                                 + call.name().stringValue() + "(\"" + lastString + "\") at line " + line);
                     }
                     lastString = null;
                 }
-                default -> { }
+                default -> {}
             }
         }
     }
@@ -200,14 +248,16 @@ final class ArchitectureRules {
         }
         List<JavaClass> parameters = target.getRawParameterTypes();
         return (method.equals("table") || method.equals("field"))
-                && !parameters.isEmpty() && NAME_ARGUMENTS.contains(parameters.getFirst().getName());
+                && !parameters.isEmpty()
+                && NAME_ARGUMENTS.contains(parameters.getFirst().getName());
     }
 
     /**
      * A condition checked on each method of the class's bytecode ({@code check} adds one description per violation).
      * The class file is read from where ArchUnit imported it.
      */
-    private static ArchCondition<JavaClass> bytecodeCondition(String description, BiConsumer<MethodModel, List<String>> check) {
+    private static ArchCondition<JavaClass> bytecodeCondition(
+            String description, BiConsumer<MethodModel, List<String>> check) {
         return new ArchCondition<>(description) {
             @Override
             public void check(JavaClass item, ConditionEvents events) {
@@ -219,8 +269,10 @@ final class ArchitectureRules {
                     List<String> violations = new ArrayList<>();
                     check.accept(method, violations);
                     for (String v : violations) {
-                        events.add(SimpleConditionEvent.violated(item, item.getName() + "." + method.methodName().stringValue()
-                                + " " + v + " (" + item.getSimpleName() + ".java)"));
+                        events.add(SimpleConditionEvent.violated(
+                                item,
+                                item.getName() + "." + method.methodName().stringValue() + " " + v + " ("
+                                        + item.getSimpleName() + ".java)"));
                     }
                 }
             }
@@ -228,7 +280,8 @@ final class ArchitectureRules {
     }
 
     private static byte[] classFile(JavaClass item) {
-        var source = item.getSource().orElseThrow(() -> new IllegalStateException("no class file known for " + item.getName()));
+        var source = item.getSource()
+                .orElseThrow(() -> new IllegalStateException("no class file known for " + item.getName()));
         try {
             return Files.readAllBytes(Path.of(source.getUri()));
         } catch (IOException e) {
@@ -260,7 +313,8 @@ final class ArchitectureRules {
                 }
                 for (JavaMethodCall call : item.getMethodCallsFromSelf()) {
                     JavaClass owner = call.getTargetOwner();
-                    boolean factory = isService(owner) && call.getTarget().getRawReturnType().equals(owner);
+                    boolean factory = isService(owner)
+                            && call.getTarget().getRawReturnType().equals(owner);
                     if (factory && !sameTopLevelClass(item, owner)) {
                         events.add(SimpleConditionEvent.violated(call, call.getDescription()));
                     }
@@ -268,7 +322,8 @@ final class ArchitectureRules {
             }
 
             private boolean isService(JavaClass c) {
-                return c.getSimpleName().endsWith("Service") && c.getPackageName().startsWith(root);
+                return c.getSimpleName().endsWith("Service")
+                        && c.getPackageName().startsWith(root);
             }
         };
     }

@@ -9,7 +9,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.lang.EvaluationResult;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,8 @@ class ArchitectureTest {
     private static final String ROOT = "dev.tesela";
     /** The main classes (test classes excluded). Immutable; imported once per test JVM. */
     private static final JavaClasses MAIN = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
 
     @Test
     void importsTheWholeMainTree() {
@@ -35,7 +35,12 @@ class ArchitectureTest {
         assertTrue(MAIN.contain("dev.tesela.platform.web.TenantEdge"), "TenantEdge not imported");
         assertTrue(MAIN.contain("dev.tesela.App"), "App not imported");
         assertFalse(MAIN.contain("dev.tesela.ArchitectureTest"), "test classes must not be checked as main classes");
-        assertTrue(MAIN.stream().filter(c -> c.getSimpleName().endsWith("Repository")).count() >= 2, "too few repositories");
+        assertTrue(
+                MAIN.stream()
+                                .filter(c -> c.getSimpleName().endsWith("Repository"))
+                                .count()
+                        >= 2,
+                "too few repositories");
     }
 
     @Test
@@ -47,7 +52,9 @@ class ArchitectureTest {
     void onlyTheWebPlatformReadsTheHostHeader() {
         ArchitectureRules.onlyTheWebPlatformReadsTheHostHeader(ROOT).check(MAIN);
         // The check is live: it sees the one legitimate reader.
-        assertFalse(ArchitectureRules.hostHeaderReads(MAIN.get("dev.tesela.platform.web.TenantEdge")).isEmpty(),
+        assertFalse(
+                ArchitectureRules.hostHeaderReads(MAIN.get("dev.tesela.platform.web.TenantEdge"))
+                        .isEmpty(),
                 "the Host check no longer sees TenantEdge read the header");
     }
 
@@ -56,8 +63,12 @@ class ArchitectureTest {
         ArchitectureRules.tablesAndColumnsComeFromTheGeneratedSchema(ROOT).check(MAIN);
         // The check is live on the real classes: the generated ones, exempt under the product's root, name their tables
         // and columns by string, and are reported by the rule rooted below them (where nothing is exempt).
-        assertFalse(ArchitectureRules.tablesAndColumnsComeFromTheGeneratedSchema(ROOT + ".platform.db.schema")
-                .evaluate(MAIN).getFailureReport().isEmpty(), "the rule no longer sees the generated classes' DSL.name calls");
+        assertFalse(
+                ArchitectureRules.tablesAndColumnsComeFromTheGeneratedSchema(ROOT + ".platform.db.schema")
+                        .evaluate(MAIN)
+                        .getFailureReport()
+                        .isEmpty(),
+                "the rule no longer sees the generated classes' DSL.name calls");
     }
 
     @Test
@@ -99,14 +110,30 @@ class ArchitectureTest {
         @Test
         void theWholePlantedTreeIsImported() {
             List<String> names = CLASSES.stream().map(JavaClass::getSimpleName).toList();
-            assertTrue(names.containsAll(List.of("App", "PlantedEdge", "CurrentTenant", "BlobPort", "AccountView", "SneakyLookup",
-                    "MediaRepository", "TagRepository", "MediaService", "MediaRoutes", "PlantedCommand", "Pages")), names.toString());
+            assertTrue(
+                    names.containsAll(List.of(
+                            "App",
+                            "PlantedEdge",
+                            "CurrentTenant",
+                            "BlobPort",
+                            "AccountView",
+                            "SneakyLookup",
+                            "MediaRepository",
+                            "TagRepository",
+                            "MediaService",
+                            "MediaRoutes",
+                            "PlantedCommand",
+                            "Pages")),
+                    names.toString());
         }
 
         @Test
         void platformDependingOnAFeatureOrApp() {
             List<String> found = violations(ArchitectureRules.platformDependsOnNoFeature(PLANTED));
-            assertFound(found, "PlantedEdge.feature(dev.tesela.architecture.planted.account.AccountView)", "PlantedEdge.root()");
+            assertFound(
+                    found,
+                    "PlantedEdge.feature(dev.tesela.architecture.planted.account.AccountView)",
+                    "PlantedEdge.root()");
             assertNotFound(found, "BlobPort", "CurrentTenant");
         }
 
@@ -120,7 +147,10 @@ class ArchitectureTest {
         @Test
         void tableOrColumnNamedByString() {
             List<String> found = violations(ArchitectureRules.tablesAndColumnsComeFromTheGeneratedSchema(PLANTED));
-            assertFound(found, "DSL.name(java.lang.String)> in (MediaRoutes.java", "DSL.table(org.jooq.Name)> in (MediaRoutes.java",
+            assertFound(
+                    found,
+                    "DSL.name(java.lang.String)> in (MediaRoutes.java",
+                    "DSL.table(org.jooq.Name)> in (MediaRoutes.java",
                     "DSL.field(java.lang.String, java.lang.Class)> in (MediaRoutes.java");
             assertEquals(3, found.size(), found.toString());
             assertNotFound(found, "schema.Pages", "MediaRoutes.plain");
@@ -144,7 +174,8 @@ class ArchitectureTest {
         void anotherFeaturesRepository() {
             List<String> found = violations(ArchitectureRules.featuresDoNotUseEachOthersRepositories(PLANTED));
             assertFound(found, "SneakyLookup");
-            assertTrue(found.stream().allMatch(v -> v.contains("SneakyLookup")), "only the other feature's use: " + found);
+            assertTrue(
+                    found.stream().allMatch(v -> v.contains("SneakyLookup")), "only the other feature's use: " + found);
         }
 
         @Test
@@ -175,13 +206,17 @@ class ArchitectureTest {
 
         private static void assertFound(List<String> found, String... expected) {
             for (String e : expected) {
-                assertTrue(found.stream().anyMatch(v -> v.contains(e)), "expected a violation mentioning " + e + " in " + found);
+                assertTrue(
+                        found.stream().anyMatch(v -> v.contains(e)),
+                        "expected a violation mentioning " + e + " in " + found);
             }
         }
 
         private static void assertNotFound(List<String> found, String... unexpected) {
             for (String u : unexpected) {
-                assertTrue(found.stream().noneMatch(v -> v.contains(u)), "no violation should mention " + u + ": " + found);
+                assertTrue(
+                        found.stream().noneMatch(v -> v.contains(u)),
+                        "no violation should mention " + u + ": " + found);
             }
         }
     }

@@ -44,8 +44,12 @@ final class BenchSupport {
             return;
         }
         try {
-            Files.writeString(Path.of(log), kind.name().toLowerCase(Locale.ROOT) + " " + name + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    Path.of(log),
+                    kind.name().toLowerCase(Locale.ROOT) + " " + name + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -86,8 +90,9 @@ final class BenchSupport {
         String table = App.controlPrefix(app.config()) + "tenants";
         String[] hosts = new String[n];
         try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO " + table
-                     + " (id, hostname, is_enabled, created_at, updated_at) VALUES (?, ?, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO " + table
+                                + " (id, hostname, is_enabled, created_at, updated_at) VALUES (?, ?, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
             c.setAutoCommit(false);
             for (int i = 0; i < n; i++) {
                 hosts[i] = hostname(i);

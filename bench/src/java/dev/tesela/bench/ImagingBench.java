@@ -1,10 +1,10 @@
 package dev.tesela.bench;
 
 import dev.tesela.imaging.ImageEngines;
-import dev.tesela.imaging.PixelBudget;
 import dev.tesela.imaging.ImageFormat;
 import dev.tesela.imaging.ImageInfo;
 import dev.tesela.imaging.ImageProcessor;
+import dev.tesela.imaging.PixelBudget;
 import dev.tesela.imaging.RenderSpec;
 import dev.tesela.imaging.RenderSpec.Fit;
 import dev.tesela.imaging.Rendered;
@@ -109,30 +109,56 @@ public final class ImagingBench {
         Files.deleteIfExists(thumb);
         Files.deleteIfExists(medium);
         long t0 = System.nanoTime();
-        Rendered t = engine.render(source, input.info(), new RenderSpec(Fit.COVER, 320, 320, ImageFormat.JPEG, false, QUALITY), thumb);
+        Rendered t = engine.render(
+                source, input.info(), new RenderSpec(Fit.COVER, 320, 320, ImageFormat.JPEG, false, QUALITY), thumb);
         long t1 = System.nanoTime();
-        Rendered m = engine.render(source, input.info(), new RenderSpec(Fit.WITHIN, 500, 0, input.mediumFormat(), true, QUALITY), medium);
+        Rendered m = engine.render(
+                source, input.info(), new RenderSpec(Fit.WITHIN, 500, 0, input.mediumFormat(), true, QUALITY), medium);
         long t2 = System.nanoTime();
         int frames = input.info().frames();
         if (t.width() != 320 || t.height() != 320 || m.width() != 500 || m.height() != 375 || m.frames() != frames) {
-            throw new IllegalStateException(engine.description() + " made " + t + " and " + m + " from " + input.file());
+            throw new IllegalStateException(
+                    engine.description() + " made " + t + " and " + m + " from " + input.file());
         }
         return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6};
     }
 
     private static double[] vipsthumbnail(String tool, Path source, Input input, Path out) throws Exception {
         boolean gif = input.key().equals("gif");
-        double thumb = run(tool, source.toString(), "-s", "320x320", "-c", "-o", out.resolve("cli-thumb.jpg") + "[Q=82,strip]");
-        double medium = run(tool, source + (gif ? "[n=-1]" : ""), "-s", "500", "-o",
+        double thumb = run(
+                tool, source.toString(), "-s", "320x320", "-c", "-o", out.resolve("cli-thumb.jpg") + "[Q=82,strip]");
+        double medium = run(
+                tool,
+                source + (gif ? "[n=-1]" : ""),
+                "-s",
+                "500",
+                "-o",
                 out.resolve(gif ? "cli-medium.gif" : "cli-medium.jpg") + (gif ? "[strip,effort=1]" : "[Q=82,strip]"));
         return new double[] {thumb, medium};
     }
 
     private static double[] magick(String tool, Path source, Input input, Path out) throws Exception {
         boolean gif = input.key().equals("gif");
-        double thumb = run(tool, source + (gif ? "[0]" : ""), "-thumbnail", "320x320^", "-gravity", "center",
-                "-extent", "320x320", "-quality", "82", out.resolve("im-thumb.jpg").toString());
-        double medium = run(tool, source.toString(), "-resize", "500x", "-strip", "-quality", "82",
+        double thumb = run(
+                tool,
+                source + (gif ? "[0]" : ""),
+                "-thumbnail",
+                "320x320^",
+                "-gravity",
+                "center",
+                "-extent",
+                "320x320",
+                "-quality",
+                "82",
+                out.resolve("im-thumb.jpg").toString());
+        double medium = run(
+                tool,
+                source.toString(),
+                "-resize",
+                "500x",
+                "-strip",
+                "-quality",
+                "82",
                 out.resolve(gif ? "im-medium.gif" : "im-medium.jpg").toString());
         return new double[] {thumb, medium};
     }
@@ -140,7 +166,10 @@ public final class ImagingBench {
     /** Runs a command to completion; its wall time in ms. Output goes to the bench log; a failure aborts. */
     private static double run(String... command) throws Exception {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         int rc = p.waitFor();
         double ms = (System.nanoTime() - t0) / 1e6;
         if (rc != 0) {
@@ -158,8 +187,16 @@ public final class ImagingBench {
         for (double b : both) {
             each.add(String.format(Locale.ROOT, "%.0f", b));
         }
-        System.out.printf(Locale.ROOT, "RESULT input=%s tool=%s thumb_ms=%.0f medium_ms=%.0f both_ms=%.0f cpu_ms=%.0f runs=%s%n",
-                input.key(), tool, median(thumb), median(medium), median(both), median(cpu), String.join("/", each));
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT input=%s tool=%s thumb_ms=%.0f medium_ms=%.0f both_ms=%.0f cpu_ms=%.0f runs=%s%n",
+                input.key(),
+                tool,
+                median(thumb),
+                median(medium),
+                median(both),
+                median(cpu),
+                String.join("/", each));
     }
 
     private static double median(double[] values) {

@@ -31,7 +31,9 @@ public final class ProvisioningBench {
         if (!mode.equals("table") && !mode.equals("database")) {
             throw new IllegalArgumentException("mode must be table or database, got " + mode);
         }
-        String prefix = mode.equals("table") ? "tsl_" : "b" + dev.tesela.platform.security.Crypto.randomBase62(6).toLowerCase(Locale.ROOT) + "_";
+        String prefix = mode.equals("table")
+                ? "tsl_"
+                : "b" + dev.tesela.platform.security.Crypto.randomBase62(6).toLowerCase(Locale.ROOT) + "_";
         double[] ms = new double[n];
         long totalStart;
         long totalNanos;
@@ -41,12 +43,15 @@ public final class ProvisioningBench {
         Map<String, String> env = BenchSupport.providerEnv();
         env.put("TESELA_TENANTS_DB_ISOLATION_MODE", mode);
         env.put("TESELA_DB_TABLE_PREFIX", prefix);
-        try (TestDatabase db = BenchSupport.database(kind); App app = dev.tesela.testing.TestApps.migratedApp(db, env)) {
+        try (TestDatabase db = BenchSupport.database(kind);
+                App app = dev.tesela.testing.TestApps.migratedApp(db, env)) {
             controlBytes = size(db, prefix)[0];
             totalStart = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
-                var created = app.registry().create(new CreateTenant(BenchSupport.id(i), BenchSupport.hostname(i), true, null, null, Map.of()));
+                var created = app.registry()
+                        .create(new CreateTenant(
+                                BenchSupport.id(i), BenchSupport.hostname(i), true, null, null, Map.of()));
                 ms[i] = (System.nanoTime() - t0) / 1e6;
                 if (created.placement().ownDatabase() && kind == TestDatabase.Kind.MARIADB) {
                     BenchSupport.logDatabase(kind, created.placement().database());
@@ -61,11 +66,23 @@ public final class ProvisioningBench {
             tables = s[1];
         }
         int tenth = Math.max(1, n / 10);
-        System.out.printf(Locale.ROOT, "RESULT vendor=%s mode=%s n=%d median_ms=%.0f p95_ms=%.0f max_ms=%.0f first10_ms=%.0f last10_ms=%.0f"
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT vendor=%s mode=%s n=%d median_ms=%.0f p95_ms=%.0f max_ms=%.0f first10_ms=%.0f last10_ms=%.0f"
                         + " total_s=%.1f tables=%d db_bytes=%d control_bytes=%d bytes_per_tenant=%d%n",
-                kind.name().toLowerCase(Locale.ROOT), mode, n, percentile(ms, 50), percentile(ms, 95), percentile(ms, 100),
-                percentile(Arrays.copyOfRange(ms, 0, tenth), 50), percentile(Arrays.copyOfRange(ms, n - tenth, n), 50),
-                totalNanos / 1e9, tables, dbBytes, controlBytes, (dbBytes - controlBytes) / n);
+                kind.name().toLowerCase(Locale.ROOT),
+                mode,
+                n,
+                percentile(ms, 50),
+                percentile(ms, 95),
+                percentile(ms, 100),
+                percentile(Arrays.copyOfRange(ms, 0, tenth), 50),
+                percentile(Arrays.copyOfRange(ms, n - tenth, n), 50),
+                totalNanos / 1e9,
+                tables,
+                dbBytes,
+                controlBytes,
+                (dbBytes - controlBytes) / n);
     }
 
     /**
@@ -75,13 +92,18 @@ public final class ProvisioningBench {
     private static long[] size(TestDatabase db, String prefix) throws SQLException {
         String tenantSchemas = "table_schema LIKE '" + prefix.replace("_", "\\_") + "t%'";
         String sql = switch (db.kind()) {
-            case MARIADB -> "SELECT COALESCE(SUM(data_length + index_length), 0), COUNT(*) FROM information_schema.tables"
-                    + " WHERE table_schema = DATABASE() OR " + tenantSchemas;
-            case POSTGRES -> "SELECT pg_database_size(current_database()),"
-                    + " (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() OR " + tenantSchemas + ")";
+            case MARIADB ->
+                "SELECT COALESCE(SUM(data_length + index_length), 0), COUNT(*) FROM information_schema.tables"
+                        + " WHERE table_schema = DATABASE() OR " + tenantSchemas;
+            case POSTGRES ->
+                "SELECT pg_database_size(current_database()),"
+                        + " (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() OR "
+                        + tenantSchemas + ")";
             case H2 -> throw new IllegalArgumentException("H2 is not measured");
         };
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
         }

@@ -70,7 +70,8 @@ public class ResolverBenchmark {
 
     @Setup(Level.Iteration)
     public void rewarm(BenchmarkParams params) {
-        if (isCached(params) && (System.nanoTime() - warmedAt > REWARM_NANOS || directory.cachedHostnames() < tenants)) {
+        if (isCached(params)
+                && (System.nanoTime() - warmedAt > REWARM_NANOS || directory.cachedHostnames() < tenants)) {
             warm();
         }
     }

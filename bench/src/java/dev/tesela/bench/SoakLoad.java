@@ -47,8 +47,10 @@ public final class SoakLoad {
     private static final Pattern VIEWER = Pattern.compile("\"url_viewer\":\"([^\"]+)\"");
     private static final Pattern FILE = Pattern.compile("\"url\":\"(http[^\"]*/images/[^\"]+)\"");
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private final URI uploadUrl;
     private final String key;
     private final List<URI> pages = new ArrayList<>();
@@ -117,7 +119,8 @@ public final class SoakLoad {
             t.join();
         }
         double perSecond = done.get() / ((System.nanoTime() - started) / 1e9);
-        System.out.printf(Locale.ROOT, "CAPACITY per_second=%.1f requests=%d errors=%d%n", perSecond, done.get(), errors.get());
+        System.out.printf(
+                Locale.ROOT, "CAPACITY per_second=%.1f requests=%d errors=%d%n", perSecond, done.get(), errors.get());
         return errors.get() == 0;
     }
 
@@ -138,7 +141,11 @@ public final class SoakLoad {
                 Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
             }
             if (now >= nextWindow && nextWindow < end) { // the last window is reported once all its requests ended
-                report(current.getAndSet(new ConcurrentLinkedQueue<>()), windowErrors.getAndSet(0), (now - started) / 1_000_000_000L, all);
+                report(
+                        current.getAndSet(new ConcurrentLinkedQueue<>()),
+                        windowErrors.getAndSet(0),
+                        (now - started) / 1_000_000_000L,
+                        all);
                 nextWindow += window * 1_000_000_000L;
             }
             requests++;
@@ -164,8 +171,16 @@ public final class SoakLoad {
         inFlight.acquire(MAX_IN_FLIGHT); // every request answered (each has a 30 s timeout)
         report(current.get(), windowErrors.get(), (System.nanoTime() - started) / 1_000_000_000L, all);
         long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf(Locale.ROOT, "RESULT requests=%d errors=%d per_second=%.1f uploads=%d p50_ms=%d p95_ms=%d p99_ms=%d max_ms=%d%n",
-                requests, errors.get(), requests / (seconds * 1.0), uploads.get(), pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT requests=%d errors=%d per_second=%.1f uploads=%d p50_ms=%d p95_ms=%d p99_ms=%d max_ms=%d%n",
+                requests,
+                errors.get(),
+                requests / (seconds * 1.0),
+                uploads.get(),
+                pct(sorted, 50),
+                pct(sorted, 95),
+                pct(sorted, 99),
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
         return errors.get() == 0;
     }
@@ -173,14 +188,23 @@ public final class SoakLoad {
     private static void report(ConcurrentLinkedQueue<Long> latencies, long windowErrors, long t, List<Long> all) {
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         latencies.forEach(all::add);
-        System.out.printf(Locale.ROOT, "WINDOW t=%d requests=%d errors=%d p50_ms=%d p95_ms=%d p99_ms=%d max_ms=%d%n", t,
-                sorted.length + windowErrors, windowErrors, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
+        System.out.printf(
+                Locale.ROOT,
+                "WINDOW t=%d requests=%d errors=%d p50_ms=%d p95_ms=%d p99_ms=%d max_ms=%d%n",
+                t,
+                sorted.length + windowErrors,
+                windowErrors,
+                pct(sorted, 50),
+                pct(sorted, 95),
+                pct(sorted, 99),
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
         System.out.flush();
     }
 
     private static long pct(long[] sorted, int p) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p / 100.0) - 1)];
+        return sorted.length == 0
+                ? 0
+                : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p / 100.0) - 1)];
     }
 
     /** One request of the mix; its latency in ms, or -1 (counted as an error) when it failed. */
@@ -194,9 +218,15 @@ public final class SoakLoad {
                 request = upload();
                 uploads.incrementAndGet();
             } else if (slot <= 3) {
-                request = HttpRequest.newBuilder(pages.get(n % pages.size())).timeout(Duration.ofSeconds(30)).GET().build();
+                request = HttpRequest.newBuilder(pages.get(n % pages.size()))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build();
             } else {
-                request = HttpRequest.newBuilder(files.get(n % files.size())).timeout(Duration.ofSeconds(30)).GET().build();
+                request = HttpRequest.newBuilder(files.get(n % files.size()))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build();
             }
             HttpResponse<String> r = send(request);
             if (r.statusCode() != 200) {
@@ -239,13 +269,17 @@ public final class SoakLoad {
         String boundary = "----soak" + Long.toHexString(random.nextLong());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n" + key + "\r\n"
-                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"soak" + n + ".png\"\r\n"
-                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"soak" + n
+                        + ".png\"\r\n"
+                        + "Content-Type: image/png\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(png.toByteArray());
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return HttpRequest.newBuilder(uploadUrl).timeout(Duration.ofSeconds(30))
+        return HttpRequest.newBuilder(uploadUrl)
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build();
     }
 
     static {

@@ -18,7 +18,8 @@ public final class TenantCacheHeap {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rounds = 3;
         long[] deltas = new long[rounds];
-        try (TestDatabase db = BenchSupport.database(TestDatabase.Kind.H2); App app = BenchSupport.providerApp(db)) {
+        try (TestDatabase db = BenchSupport.database(TestDatabase.Kind.H2);
+                App app = BenchSupport.providerApp(db)) {
             TenantDirectory directory = app.tenants();
             String[] hosts = BenchSupport.insertRegistryRows(db, app, n);
             // Load every class of the look-up path before the first baseline.
@@ -39,7 +40,8 @@ public final class TenantCacheHeap {
                     throw new IllegalStateException("only " + cached + " of " + n + " host names stayed cached");
                 }
                 deltas[r] = after - before;
-                System.out.printf("round %d: used heap %d -> %d bytes, %d cached: %d bytes per tenant%n",
+                System.out.printf(
+                        "round %d: used heap %d -> %d bytes, %d cached: %d bytes per tenant%n",
                         r + 1, before, after, cached, deltas[r] / n);
             }
         }

@@ -43,7 +43,10 @@ public final class UploadLoad {
         URI url = URI.create(args[0]);
         String key = args[1];
         int concurrency = Integer.parseInt(args[2]);
-        List<Path> files = Files.readAllLines(Path.of(args[3])).stream().filter(l -> !l.isBlank()).map(Path::of).toList();
+        List<Path> files = Files.readAllLines(Path.of(args[3])).stream()
+                .filter(l -> !l.isBlank())
+                .map(Path::of)
+                .toList();
 
         List<Body> bodies = new ArrayList<>();
         long totalBytes = 0;
@@ -53,8 +56,10 @@ public final class UploadLoad {
             bodies.add(multipart(key, file.getFileName().toString(), bytes));
         }
 
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         long[] latencies = new long[bodies.size()];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
@@ -66,9 +71,11 @@ public final class UploadLoad {
                 workers.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
                         Body body = bodies.get(i);
-                        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(120))
+                        HttpRequest request = HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(120))
                                 .header("Content-Type", "multipart/form-data; boundary=" + body.boundary())
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes())).build();
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()))
+                                .build();
                         long t0 = System.nanoTime();
                         String answer;
                         int status;
@@ -98,20 +105,31 @@ public final class UploadLoad {
         double seconds = (System.nanoTime() - started) / 1e9;
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "RESULT files=%d ok=%d seconds=%.2f per_second=%.2f p50_ms=%.0f p95_ms=%.0f max_ms=%.0f mib_per_second=%.1f%n",
-                bodies.size(), ok.get(), seconds, ok.get() / seconds, percentile(sorted, 50) / 1e6, percentile(sorted, 95) / 1e6,
-                sorted[sorted.length - 1] / 1e6, totalBytes / 1048576.0 / seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT files=%d ok=%d seconds=%.2f per_second=%.2f p50_ms=%.0f p95_ms=%.0f max_ms=%.0f mib_per_second=%.1f%n",
+                bodies.size(),
+                ok.get(),
+                seconds,
+                ok.get() / seconds,
+                percentile(sorted, 50) / 1e6,
+                percentile(sorted, 95) / 1e6,
+                sorted[sorted.length - 1] / 1e6,
+                totalBytes / 1048576.0 / seconds);
         System.exit(failed.get() == 0 ? 0 : 1);
     }
 
     private record Body(String boundary, byte[] bytes) {}
 
     private static Body multipart(String key, String filename, byte[] file) throws IOException {
-        String boundary = "----tesela-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        String boundary = "----tesela-bench-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong());
         ByteArrayOutputStream out = new ByteArrayOutputStream(file.length + 512);
         out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n" + key + "\r\n"
-                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"" + filename + "\"\r\n"
-                + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\""
+                        + filename + "\"\r\n"
+                        + "Content-Type: image/jpeg\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         out.write(file);
         out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return new Body(boundary, out.toByteArray());

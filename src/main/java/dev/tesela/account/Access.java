@@ -75,7 +75,8 @@ public final class Access {
                     case Principal.Guest g -> site.enabled() && site.guests();
                 };
             }
-            case UPLOAD_FROM_URL -> expect(Resource.Uploads.class, action, resource).fromUrl() || p.isAdmin();
+            case UPLOAD_FROM_URL ->
+                expect(Resource.Uploads.class, action, resource).fromUrl() || p.isAdmin();
             case UPLOAD_DUPLICATE -> expect(Resource.Uploads.class, action, resource) != null && p.isAdmin();
             case ADD_TO_ALBUM -> {
                 // Only the album's owner: not even an administrator files images into someone else's album.
@@ -91,7 +92,7 @@ public final class Access {
                 };
             }
             case CREATE_USER, CREATE_API_KEY, RESET_PASSWORD, CHANGE_SETTINGS ->
-                    expect(Resource.Site.class, action, resource) != null && p.isAdmin();
+                expect(Resource.Site.class, action, resource) != null && p.isAdmin();
         };
     }
 
@@ -105,11 +106,13 @@ public final class Access {
         }
         boolean guest = rc.principal() instanceof Principal.Guest;
         throw switch (action) {
-            case UPLOAD -> guest
-                    ? new AppException(ErrorCode.UNAUTHORIZED, "Sign in to upload images.")
-                    : AppException.forbidden("Uploads are disabled on this site.");
+            case UPLOAD ->
+                guest
+                        ? new AppException(ErrorCode.UNAUTHORIZED, "Sign in to upload images.")
+                        : AppException.forbidden("Uploads are disabled on this site.");
             case UPLOAD_FROM_URL -> AppException.forbidden("Uploading from a URL is not allowed for this account.");
-            case UPLOAD_DUPLICATE -> new AppException(ErrorCode.CONFLICT, "Duplicated upload: this image was uploaded already.");
+            case UPLOAD_DUPLICATE ->
+                new AppException(ErrorCode.CONFLICT, "Duplicated upload: this image was uploaded already.");
             case ADD_TO_ALBUM -> AppException.forbidden("You can only add images to your own albums.");
             case DELETE_IMAGE -> AppException.forbidden("Only the uploader or a moderator can delete this image.");
             case CREATE_USER -> AppException.forbidden("Only administrators can create users this way.");

@@ -7,7 +7,8 @@ public final class AccountCommands {
     private AccountCommands() {}
 
     /** Create an account. {@code email} may be null for users made from the CLI. */
-    public record CreateUser(String username, String email, String password, dev.tesela.platform.context.Principal.Role role) {}
+    public record CreateUser(
+            String username, String email, String password, dev.tesela.platform.context.Principal.Role role) {}
 
     /** Sign in with a username or e-mail. {@code remember} asks for a long-lived login cookie. */
     public record SignIn(String login, String password, boolean remember, String userAgent) {}

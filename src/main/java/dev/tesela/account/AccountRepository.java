@@ -47,36 +47,64 @@ final class AccountRepository {
     }
 
     Optional<UserView> findUserByLogin(DSLContext dsl, String usernameOrEmail) {
-        return dsl.select(USERS.ID, USERS.USERNAME, USERS.EMAIL, USERS.DISPLAY_NAME, USERS.ROLE, USERS.STATUS, USERS.CREATED_AT).from(USERS)
+        return dsl.select(
+                        USERS.ID,
+                        USERS.USERNAME,
+                        USERS.EMAIL,
+                        USERS.DISPLAY_NAME,
+                        USERS.ROLE,
+                        USERS.STATUS,
+                        USERS.CREATED_AT)
+                .from(USERS)
                 .where(USERS.USERNAME.eq(usernameOrEmail).or(USERS.EMAIL.eq(usernameOrEmail)))
                 .fetchOptional(r -> toView(r));
     }
 
     Optional<UserView> findUserById(DSLContext dsl, long id) {
-        return dsl.select(USERS.ID, USERS.USERNAME, USERS.EMAIL, USERS.DISPLAY_NAME, USERS.ROLE, USERS.STATUS, USERS.CREATED_AT).from(USERS)
+        return dsl.select(
+                        USERS.ID,
+                        USERS.USERNAME,
+                        USERS.EMAIL,
+                        USERS.DISPLAY_NAME,
+                        USERS.ROLE,
+                        USERS.STATUS,
+                        USERS.CREATED_AT)
+                .from(USERS)
                 .where(USERS.ID.eq(id))
                 .fetchOptional(r -> toView(r));
     }
 
     void touchUser(DSLContext dsl, long userId, Instant now) {
-        dsl.update(USERS).set(USERS.LAST_SEEN_AT, Times.utc(now)).where(USERS.ID.eq(userId)).execute();
+        dsl.update(USERS)
+                .set(USERS.LAST_SEEN_AT, Times.utc(now))
+                .where(USERS.ID.eq(userId))
+                .execute();
     }
 
     Optional<String> passwordHash(DSLContext dsl, long userId) {
-        return dsl.select(LOGIN_PASSWORDS.HASH).from(LOGIN_PASSWORDS).where(LOGIN_PASSWORDS.USER_ID.eq(userId))
+        return dsl.select(LOGIN_PASSWORDS.HASH)
+                .from(LOGIN_PASSWORDS)
+                .where(LOGIN_PASSWORDS.USER_ID.eq(userId))
                 .fetchOptional(LOGIN_PASSWORDS.HASH);
     }
 
     void putPasswordHash(DSLContext dsl, long userId, String hash, Instant now) {
-        int updated = dsl.update(LOGIN_PASSWORDS).set(LOGIN_PASSWORDS.HASH, hash).set(LOGIN_PASSWORDS.UPDATED_AT, Times.utc(now))
-                .where(LOGIN_PASSWORDS.USER_ID.eq(userId)).execute();
+        int updated = dsl.update(LOGIN_PASSWORDS)
+                .set(LOGIN_PASSWORDS.HASH, hash)
+                .set(LOGIN_PASSWORDS.UPDATED_AT, Times.utc(now))
+                .where(LOGIN_PASSWORDS.USER_ID.eq(userId))
+                .execute();
         if (updated == 0) {
-            dsl.insertInto(LOGIN_PASSWORDS).set(LOGIN_PASSWORDS.USER_ID, userId).set(LOGIN_PASSWORDS.HASH, hash)
-                    .set(LOGIN_PASSWORDS.UPDATED_AT, Times.utc(now)).execute();
+            dsl.insertInto(LOGIN_PASSWORDS)
+                    .set(LOGIN_PASSWORDS.USER_ID, userId)
+                    .set(LOGIN_PASSWORDS.HASH, hash)
+                    .set(LOGIN_PASSWORDS.UPDATED_AT, Times.utc(now))
+                    .execute();
         }
     }
 
-    long insertLoginCookie(DSLContext dsl, long userId, String tokenHash, String ip, String userAgent, Instant now, Instant expires) {
+    long insertLoginCookie(
+            DSLContext dsl, long userId, String tokenHash, String ip, String userAgent, Instant now, Instant expires) {
         return dsl.insertInto(LOGIN_COOKIES)
                 .set(LOGIN_COOKIES.USER_ID, userId)
                 .set(LOGIN_COOKIES.TOKEN_HASH, tokenHash)
@@ -90,19 +118,26 @@ final class AccountRepository {
     }
 
     Optional<LoginCookieRow> findLoginCookie(DSLContext dsl, long id) {
-        return dsl.select(LOGIN_COOKIES.ID, LOGIN_COOKIES.USER_ID, LOGIN_COOKIES.TOKEN_HASH, LOGIN_COOKIES.EXPIRES_AT).from(LOGIN_COOKIES)
+        return dsl.select(LOGIN_COOKIES.ID, LOGIN_COOKIES.USER_ID, LOGIN_COOKIES.TOKEN_HASH, LOGIN_COOKIES.EXPIRES_AT)
+                .from(LOGIN_COOKIES)
                 .where(LOGIN_COOKIES.ID.eq(id))
                 .fetchOptional(r -> new LoginCookieRow(r.value1(), r.value2(), r.value3(), Times.instant(r.value4())));
     }
 
     /** Records the cookie's last use: when and from where. */
     void touchLoginCookie(DSLContext dsl, long id, String ip, String userAgent, Instant now) {
-        dsl.update(LOGIN_COOKIES).set(LOGIN_COOKIES.LAST_SEEN_AT, Times.utc(now)).set(LOGIN_COOKIES.IP, ip).set(LOGIN_COOKIES.USER_AGENT, userAgent)
-                .where(LOGIN_COOKIES.ID.eq(id)).execute();
+        dsl.update(LOGIN_COOKIES)
+                .set(LOGIN_COOKIES.LAST_SEEN_AT, Times.utc(now))
+                .set(LOGIN_COOKIES.IP, ip)
+                .set(LOGIN_COOKIES.USER_AGENT, userAgent)
+                .where(LOGIN_COOKIES.ID.eq(id))
+                .execute();
     }
 
     Optional<Instant> loginCookieLastSeen(DSLContext dsl, long id) {
-        return dsl.select(LOGIN_COOKIES.LAST_SEEN_AT).from(LOGIN_COOKIES).where(LOGIN_COOKIES.ID.eq(id))
+        return dsl.select(LOGIN_COOKIES.LAST_SEEN_AT)
+                .from(LOGIN_COOKIES)
+                .where(LOGIN_COOKIES.ID.eq(id))
                 .fetchOptional(r -> Times.instant(r.value1()));
     }
 
@@ -132,10 +167,21 @@ final class AccountRepository {
         ApiKeys k = API_KEYS.as("k");
         Users u = USERS.as("u");
         return dsl.select(k.ID, k.KEY_HASH, u.ID, u.USERNAME, u.EMAIL, u.DISPLAY_NAME, u.ROLE, u.STATUS, u.CREATED_AT)
-                .from(k).join(u).on(u.ID.eq(k.USER_ID))
+                .from(k)
+                .join(u)
+                .on(u.ID.eq(k.USER_ID))
                 .where(k.KEY_PREFIX.eq(prefix))
-                .fetchOptional(r -> new ApiKeyUser(r.value1(), r.value2(), new UserView(r.value3(), r.value4(), r.value5(),
-                        r.value6(), Role.byKey(r.value7()), r.value8(), Times.instant(r.value9()))));
+                .fetchOptional(r -> new ApiKeyUser(
+                        r.value1(),
+                        r.value2(),
+                        new UserView(
+                                r.value3(),
+                                r.value4(),
+                                r.value5(),
+                                r.value6(),
+                                Role.byKey(r.value7()),
+                                r.value8(),
+                                Times.instant(r.value9()))));
     }
 
     /** Deletes every API key of {@code userId}; returns how many there were. */
@@ -144,7 +190,10 @@ final class AccountRepository {
     }
 
     void touchApiKey(DSLContext dsl, long id, Instant now) {
-        dsl.update(API_KEYS).set(API_KEYS.LAST_USED_AT, Times.utc(now)).where(API_KEYS.ID.eq(id)).execute();
+        dsl.update(API_KEYS)
+                .set(API_KEYS.LAST_USED_AT, Times.utc(now))
+                .where(API_KEYS.ID.eq(id))
+                .execute();
     }
 
     void recordRequest(DSLContext dsl, String kind, boolean success, String ip, Long userId, Instant now) {
@@ -158,16 +207,29 @@ final class AccountRepository {
     }
 
     int countFailures(DSLContext dsl, String kind, String ip, Instant since) {
-        return dsl.fetchCount(REQUESTS, REQUESTS.KIND.eq(kind).and(REQUESTS.RESULT.eq("fail")).and(REQUESTS.IP.eq(ip))
-                .and(REQUESTS.CREATED_AT.gt(Times.utc(since))));
+        return dsl.fetchCount(
+                REQUESTS,
+                REQUESTS.KIND
+                        .eq(kind)
+                        .and(REQUESTS.RESULT.eq("fail"))
+                        .and(REQUESTS.IP.eq(ip))
+                        .and(REQUESTS.CREATED_AT.gt(Times.utc(since))));
     }
 
     void clearFailures(DSLContext dsl, String kind, String ip) {
-        dsl.deleteFrom(REQUESTS).where(REQUESTS.KIND.eq(kind).and(REQUESTS.RESULT.eq("fail")).and(REQUESTS.IP.eq(ip))).execute();
+        dsl.deleteFrom(REQUESTS)
+                .where(REQUESTS.KIND.eq(kind).and(REQUESTS.RESULT.eq("fail")).and(REQUESTS.IP.eq(ip)))
+                .execute();
     }
 
     private static UserView toView(org.jooq.Record7<Long, String, String, String, String, String, LocalDateTime> r) {
-        return new UserView(r.value1(), r.value2(), r.value3(), r.value4(), Role.byKey(r.value5()), r.value6(),
+        return new UserView(
+                r.value1(),
+                r.value2(),
+                r.value3(),
+                r.value4(),
+                Role.byKey(r.value5()),
+                r.value6(),
                 Times.instant(r.value7()));
     }
 }

@@ -23,8 +23,12 @@ public final class AccountRoutes implements Routes {
     private final CookieWriter cookies;
     private final Duration loginCookieLifetime;
 
-    public AccountRoutes(AccountService accounts, Templates templates, LayoutFactory layouts, CookieWriter cookies,
-                         Duration loginCookieLifetime) {
+    public AccountRoutes(
+            AccountService accounts,
+            Templates templates,
+            LayoutFactory layouts,
+            CookieWriter cookies,
+            Duration loginCookieLifetime) {
         this.accounts = accounts;
         this.templates = templates;
         this.layouts = layouts;
@@ -51,17 +55,28 @@ public final class AccountRoutes implements Routes {
         RequestContext rc = WebKeys.rc(ctx);
         String login = ctx.formParam("login");
         try {
-            var signedIn = accounts.signIn(rc, new SignIn(login, ctx.formParam("password"),
-                    "on".equals(ctx.formParam("remember")) || "1".equals(ctx.formParam("remember")), ctx.header("User-Agent")));
+            var signedIn = accounts.signIn(
+                    rc,
+                    new SignIn(
+                            login,
+                            ctx.formParam("password"),
+                            "on".equals(ctx.formParam("remember")) || "1".equals(ctx.formParam("remember")),
+                            ctx.header("User-Agent")));
             cookies.set(ctx, WebKeys.SESSION_COOKIE, signedIn.sessionToken(), null);
-            signedIn.loginCookie().ifPresent(value -> cookies.set(ctx, WebKeys.LOGIN_COOKIE, value, loginCookieLifetime));
+            signedIn.loginCookie()
+                    .ifPresent(value -> cookies.set(ctx, WebKeys.LOGIN_COOKIE, value, loginCookieLifetime));
             ctx.redirect("/", HttpStatus.SEE_OTHER);
         } catch (AppException e) {
-            if (e.code() != ErrorCode.UNAUTHORIZED && e.code() != ErrorCode.TOO_MANY_REQUESTS && e.code() != ErrorCode.FORBIDDEN) {
+            if (e.code() != ErrorCode.UNAUTHORIZED
+                    && e.code() != ErrorCode.TOO_MANY_REQUESTS
+                    && e.code() != ErrorCode.FORBIDDEN) {
                 throw e;
             }
             ctx.status(e.code().httpStatus());
-            templates.render(ctx, "signin.jte", new SignInPage(layouts.forPage(ctx), login == null ? "" : login, e.publicMessage()));
+            templates.render(
+                    ctx,
+                    "signin.jte",
+                    new SignInPage(layouts.forPage(ctx), login == null ? "" : login, e.publicMessage()));
         }
     }
 

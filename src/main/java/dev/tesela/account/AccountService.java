@@ -9,9 +9,8 @@ import dev.tesela.account.AccountCommands.SignedIn;
 import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.platform.context.TenantContext;
-import dev.tesela.platform.db.TenantDatabases;
+import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.Crypto;
@@ -48,11 +47,15 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
     private final Clock clock;
     private final AccountRepository repository = new AccountRepository();
     /** Login cookies whose last-seen time was written recently; keeps the write off most requests. */
-    private final Cache<String, Boolean> recentlyTouchedCookies =
-            Caffeine.newBuilder().expireAfterWrite(LAST_SEEN_RESOLUTION).maximumSize(100_000).build();
+    private final Cache<String, Boolean> recentlyTouchedCookies = Caffeine.newBuilder()
+            .expireAfterWrite(LAST_SEEN_RESOLUTION)
+            .maximumSize(100_000)
+            .build();
     /** API keys whose last-used time was written recently; keeps the write off most API requests. */
-    private final Cache<String, Boolean> recentlyTouchedKeys =
-            Caffeine.newBuilder().expireAfterWrite(LAST_SEEN_RESOLUTION).maximumSize(100_000).build();
+    private final Cache<String, Boolean> recentlyTouchedKeys = Caffeine.newBuilder()
+            .expireAfterWrite(LAST_SEEN_RESOLUTION)
+            .maximumSize(100_000)
+            .build();
     /**
      * A valid hash to verify against when the user does not exist, so timing does not reveal usernames. Made on the
      * first sign-in that needs it, not at wiring: every CLI command wires this service and most never sign anyone
@@ -108,7 +111,9 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
     public NewAccount prepare(RequestContext rc, CreateUser command) {
         Access.require(rc, Access.Action.CREATE_USER, Access.Resource.SITE);
         String username = normaliseUsername(command.username());
-        String email = command.email() == null || command.email().isBlank() ? null : command.email().strip().toLowerCase(Locale.ROOT);
+        String email = command.email() == null || command.email().isBlank()
+                ? null
+                : command.email().strip().toLowerCase(Locale.ROOT);
         Map<String, String> errors = new LinkedHashMap<>();
         if (!USERNAME.matcher(username).matches()) {
             errors.put("username", "Username must be 3 to 16 characters: letters, digits or underscores.");
@@ -135,9 +140,15 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         }
         rc.tenant().limits().requireRoomFor(TenantLimits.Limit.USERS, repository.countUsers(dsl, null));
         switch (account.role()) {
-            case ADMIN -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.ADMINS, repository.countUsers(dsl, account.role()));
-            case MANAGER -> rc.tenant().limits().requireRoomFor(TenantLimits.Limit.MANAGERS, repository.countUsers(dsl, account.role()));
-            case USER -> { }
+            case ADMIN ->
+                rc.tenant()
+                        .limits()
+                        .requireRoomFor(TenantLimits.Limit.ADMINS, repository.countUsers(dsl, account.role()));
+            case MANAGER ->
+                rc.tenant()
+                        .limits()
+                        .requireRoomFor(TenantLimits.Limit.MANAGERS, repository.countUsers(dsl, account.role()));
+            case USER -> {}
         }
         Instant now = clock.instant();
         long id = repository.insertUser(dsl, account.username(), account.email(), account.role(), rc.clientIp(), now);
@@ -154,16 +165,19 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         Instant now = clock.instant();
         int failures = repository.countFailures(dsl, "login", rc.clientIp(), now.minus(Duration.ofDays(1)));
         if (failures >= policy.failedLoginsPerDay()) {
-            throw new AppException(ErrorCode.TOO_MANY_REQUESTS,
+            throw new AppException(
+                    ErrorCode.TOO_MANY_REQUESTS,
                     "Too many failed sign-in attempts from your address. Try again tomorrow.");
         }
         String login = command.login() == null ? "" : command.login().strip().toLowerCase(Locale.ROOT);
         String password = command.password() == null ? "" : command.password();
         Optional<UserView> user = login.isEmpty() ? Optional.empty() : repository.findUserByLogin(dsl, login);
-        String storedHash = user.flatMap(u -> repository.passwordHash(dsl, u.id())).orElse(null);
+        String storedHash =
+                user.flatMap(u -> repository.passwordHash(dsl, u.id())).orElse(null);
         boolean ok = hasher.verify(password, storedHash == null ? decoyHash() : storedHash) && storedHash != null;
         if (!ok) {
-            repository.recordRequest(dsl, "login", false, rc.clientIp(), user.map(UserView::id).orElse(null), now);
+            repository.recordRequest(
+                    dsl, "login", false, rc.clientIp(), user.map(UserView::id).orElse(null), now);
             throw new AppException(ErrorCode.UNAUTHORIZED, "Wrong username, e-mail or password.");
         }
         UserView u = user.get();
@@ -181,11 +195,18 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         Long cookieId = null;
         if (command.remember()) {
             String token = Crypto.randomBase62(43);
-            cookieId = repository.insertLoginCookie(dsl, u.id(), tokenHash(rc.tenant(), token), rc.clientIp(),
-                    truncate(command.userAgent(), 255), now, now.plus(policy.loginCookieLifetime()));
+            cookieId = repository.insertLoginCookie(
+                    dsl,
+                    u.id(),
+                    tokenHash(rc.tenant(), token),
+                    rc.clientIp(),
+                    truncate(command.userAgent(), 255),
+                    now,
+                    now.plus(policy.loginCookieLifetime()));
             cookie = Optional.of(cookieId + "." + token);
         }
-        String sessionToken = sessions.create(rc.tenant(), new SessionStore.Session(u.id(), cookieId, now), policy.sessionIdle());
+        String sessionToken =
+                sessions.create(rc.tenant(), new SessionStore.Session(u.id(), cookieId, now), policy.sessionIdle());
         return new SignedIn(u, sessionToken, cookie);
     }
 
@@ -196,20 +217,23 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         }
         parseLoginCookie(loginCookie).ifPresent(parsed -> {
             DSLContext dsl = rc.db().dsl();
-            repository.findLoginCookie(dsl, parsed.id())
+            repository
+                    .findLoginCookie(dsl, parsed.id())
                     .filter(row -> Crypto.constantTimeEquals(row.tokenHash(), tokenHash(rc.tenant(), parsed.token())))
                     .ifPresent(row -> repository.deleteLoginCookie(dsl, row.id()));
         });
     }
 
     /** The user behind a session token, or empty. Refreshes the session and its login cookie's last-seen time. */
-    public Optional<Principal.User> authenticateSession(TenantContext tenant, String sessionToken, String clientIp, String userAgent) {
+    public Optional<Principal.User> authenticateSession(
+            TenantContext tenant, String sessionToken, String clientIp, String userAgent) {
         if (sessionToken == null || sessionToken.isBlank() || sessionToken.length() > 128) {
             return Optional.empty();
         }
         return sessions.findAndTouch(tenant, sessionToken, policy.sessionIdle()).flatMap(session -> {
             DSLContext dsl = tenant.db().dsl();
-            Optional<UserView> user = repository.findUserById(dsl, session.userId()).filter(u -> !"banned".equals(u.status()));
+            Optional<UserView> user =
+                    repository.findUserById(dsl, session.userId()).filter(u -> !"banned".equals(u.status()));
             if (user.isEmpty()) {
                 sessions.delete(tenant, sessionToken);
                 return Optional.empty();
@@ -232,8 +256,10 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
         }
         DSLContext dsl = rc.db().dsl();
         Instant now = clock.instant();
-        var row = repository.findLoginCookie(dsl, parsed.get().id())
-                .filter(r -> Crypto.constantTimeEquals(r.tokenHash(), tokenHash(rc.tenant(), parsed.get().token())));
+        var row = repository
+                .findLoginCookie(dsl, parsed.get().id())
+                .filter(r -> Crypto.constantTimeEquals(
+                        r.tokenHash(), tokenHash(rc.tenant(), parsed.get().token())));
         if (row.isEmpty()) {
             return Optional.empty();
         }
@@ -241,14 +267,16 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
             repository.deleteLoginCookie(dsl, row.get().id());
             return Optional.empty();
         }
-        Optional<UserView> user = repository.findUserById(dsl, row.get().userId()).filter(u -> !"banned".equals(u.status()));
+        Optional<UserView> user =
+                repository.findUserById(dsl, row.get().userId()).filter(u -> !"banned".equals(u.status()));
         if (user.isEmpty()) {
             return Optional.empty();
         }
         repository.touchLoginCookie(dsl, row.get().id(), rc.clientIp(), truncate(userAgent, 255), now);
         recentlyTouchedCookies.put(rc.tenant().id() + ":" + row.get().id(), Boolean.TRUE);
         repository.touchUser(dsl, user.get().id(), now);
-        String token = sessions.create(rc.tenant(), new SessionStore.Session(user.get().id(), row.get().id(), now), policy.sessionIdle());
+        String token = sessions.create(
+                rc.tenant(), new SessionStore.Session(user.get().id(), row.get().id(), now), policy.sessionIdle());
         return Optional.of(new SignedIn(user.get(), token, Optional.empty()));
     }
 
@@ -258,13 +286,15 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
      * {@link #LAST_SEEN_RESOLUTION} (per instance), not on every request.
      */
     public Optional<Principal.User> authenticateApiKey(TenantContext tenant, String apiKey) {
-        if (apiKey == null || apiKey.length() != API_KEY_MARK.length() + API_KEY_PREFIX_LENGTH + API_KEY_SECRET_LENGTH
+        if (apiKey == null
+                || apiKey.length() != API_KEY_MARK.length() + API_KEY_PREFIX_LENGTH + API_KEY_SECRET_LENGTH
                 || !apiKey.startsWith(API_KEY_MARK)) {
             return Optional.empty();
         }
         String prefix = apiKey.substring(API_KEY_MARK.length(), API_KEY_MARK.length() + API_KEY_PREFIX_LENGTH);
         DSLContext dsl = tenant.db().dsl();
-        return repository.findApiKeyWithUser(dsl, prefix)
+        return repository
+                .findApiKeyWithUser(dsl, prefix)
                 .filter(row -> Crypto.constantTimeEquals(row.keyHash(), tokenHash(tenant, apiKey)))
                 .map(row -> {
                     String cacheKey = tenant.id() + ":key:" + row.keyId();
@@ -282,7 +312,8 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
     public String createApiKey(RequestContext rc, String username, String name) {
         Access.require(rc, Access.Action.CREATE_API_KEY, Access.Resource.SITE);
         DSLContext dsl = rc.db().dsl();
-        UserView user = repository.findUserByLogin(dsl, normaliseUsername(username))
+        UserView user = repository
+                .findUserByLogin(dsl, normaliseUsername(username))
                 .orElseThrow(() -> AppException.notFound("No user named '" + username + "'."));
         String prefix = Crypto.randomBase62(API_KEY_PREFIX_LENGTH);
         String key = API_KEY_MARK + prefix + Crypto.randomBase62(API_KEY_SECRET_LENGTH);
@@ -298,14 +329,16 @@ public final class AccountService implements dev.tesela.platform.jobs.TenantStat
      * the keys keep working. INVALID_INPUT for a password sign-up would refuse (nothing changed); NOT_FOUND for no
      * such user. Admins and the system only.
      */
-    public PasswordReset resetPassword(RequestContext rc, String username, Optional<String> newPassword, boolean revokeApiKeys) {
+    public PasswordReset resetPassword(
+            RequestContext rc, String username, Optional<String> newPassword, boolean revokeApiKeys) {
         Access.require(rc, Access.Action.RESET_PASSWORD, Access.Resource.SITE);
         String password = newPassword.filter(p -> !p.isEmpty()).orElseGet(() -> Crypto.randomBase62(24));
         passwordProblem(password).ifPresent(p -> {
             throw AppException.invalid("password", p);
         });
         DSLContext dsl = rc.db().dsl();
-        UserView user = repository.findUserByLogin(dsl, normaliseUsername(username))
+        UserView user = repository
+                .findUserByLogin(dsl, normaliseUsername(username))
                 .orElseThrow(() -> AppException.notFound("No user named '" + username + "'."));
         String hash = hasher.hash(password);
         int revoked = dsl.transactionResult(tx -> {

@@ -35,11 +35,17 @@ public final class DbSessionStore implements SessionStore {
     public String create(TenantContext tenant, Session session, Duration idle) {
         String token = SessionStore.newToken();
         Instant now = clock.instant();
-        databases.of(tenant.placement()).insertInto(SESSIONS)
+        databases
+                .of(tenant.placement())
+                .insertInto(SESSIONS)
                 .set(SESSIONS.ID, SessionStore.storageKey(tenant, token))
                 .set(SESSIONS.USER_ID, session.userId())
-                .set(SESSIONS.DATA, JSON.writeValueAsString(session.loginCookieId() == null
-                        ? Map.of() : Map.of("login_cookie_id", session.loginCookieId())))
+                .set(
+                        SESSIONS.DATA,
+                        JSON.writeValueAsString(
+                                session.loginCookieId() == null
+                                        ? Map.of()
+                                        : Map.of("login_cookie_id", session.loginCookieId())))
                 .set(SESSIONS.CREATED_AT, Times.utc(session.createdAt()))
                 .set(SESSIONS.LAST_SEEN_AT, Times.utc(now))
                 .set(SESSIONS.EXPIRES_AT, Times.utc(now.plus(idle)))
@@ -52,8 +58,10 @@ public final class DbSessionStore implements SessionStore {
         String key = SessionStore.storageKey(tenant, token);
         Instant now = clock.instant();
         var dsl = databases.of(tenant.placement());
-        var row = dsl.select(SESSIONS.USER_ID, SESSIONS.DATA, SESSIONS.CREATED_AT, SESSIONS.EXPIRES_AT).from(SESSIONS)
-                .where(SESSIONS.ID.eq(key)).and(SESSIONS.EXPIRES_AT.gt(Times.utc(now)))
+        var row = dsl.select(SESSIONS.USER_ID, SESSIONS.DATA, SESSIONS.CREATED_AT, SESSIONS.EXPIRES_AT)
+                .from(SESSIONS)
+                .where(SESSIONS.ID.eq(key))
+                .and(SESSIONS.EXPIRES_AT.gt(Times.utc(now)))
                 .fetchOne();
         if (row == null) {
             return Optional.empty();
@@ -61,25 +69,40 @@ public final class DbSessionStore implements SessionStore {
         Instant newExpiry = now.plus(idle);
         // Slide the idle deadline, but write at most once per TOUCH_RESOLUTION per session, not on every request.
         if (Duration.between(Times.instant(row.value4()), newExpiry).compareTo(TOUCH_RESOLUTION) > 0) {
-            dsl.update(SESSIONS).set(SESSIONS.LAST_SEEN_AT, Times.utc(now)).set(SESSIONS.EXPIRES_AT, Times.utc(newExpiry))
-                    .where(SESSIONS.ID.eq(key)).execute();
+            dsl.update(SESSIONS)
+                    .set(SESSIONS.LAST_SEEN_AT, Times.utc(now))
+                    .set(SESSIONS.EXPIRES_AT, Times.utc(newExpiry))
+                    .where(SESSIONS.ID.eq(key))
+                    .execute();
         }
         return Optional.of(new Session(row.value1(), loginCookieId(row.value2()), Times.instant(row.value3())));
     }
 
     @Override
     public void delete(TenantContext tenant, String token) {
-        databases.of(tenant.placement()).deleteFrom(SESSIONS).where(SESSIONS.ID.eq(SessionStore.storageKey(tenant, token))).execute();
+        databases
+                .of(tenant.placement())
+                .deleteFrom(SESSIONS)
+                .where(SESSIONS.ID.eq(SessionStore.storageKey(tenant, token)))
+                .execute();
     }
 
     @Override
     public void deleteAllForUser(TenantContext tenant, long userId) {
-        databases.of(tenant.placement()).deleteFrom(SESSIONS).where(SESSIONS.USER_ID.eq(userId)).execute();
+        databases
+                .of(tenant.placement())
+                .deleteFrom(SESSIONS)
+                .where(SESSIONS.USER_ID.eq(userId))
+                .execute();
     }
 
     /** Removes expired rows; returns how many. */
     public int purgeExpired(TenantContext tenant) {
-        return databases.of(tenant.placement()).deleteFrom(SESSIONS).where(SESSIONS.EXPIRES_AT.le(Times.utc(clock.instant()))).execute();
+        return databases
+                .of(tenant.placement())
+                .deleteFrom(SESSIONS)
+                .where(SESSIONS.EXPIRES_AT.le(Times.utc(clock.instant())))
+                .execute();
     }
 
     private static Long loginCookieId(String json) {

@@ -48,12 +48,15 @@ public record CliEnvironment(Map<String, String> env, PrintStream out, PrintStre
         String id = option != null && !option.isBlank() ? option : env.getOrDefault("TESELA_TENANT", "");
         if (id.isBlank()) {
             if (app.tenants().providerMode()) {
-                throw new AppException(ErrorCode.INVALID_INPUT,
+                throw new AppException(
+                        ErrorCode.INVALID_INPUT,
                         "Provider mode is on: name the tenant with --tenant <id> or TESELA_TENANT=<id>.");
             }
             return app.defaultTenant();
         }
-        return app.tenants().byId(id).orElseThrow(() -> new AppException(ErrorCode.NOT_FOUND, "No tenant with id '" + id + "'."));
+        return app.tenants()
+                .byId(id)
+                .orElseThrow(() -> new AppException(ErrorCode.NOT_FOUND, "No tenant with id '" + id + "'."));
     }
 
     public RequestContext system(App app, String tenantOption) {

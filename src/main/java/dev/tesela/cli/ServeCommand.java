@@ -33,16 +33,25 @@ final class ServeCommand implements Callable<Integer> {
         var server = app.webServer();
         int port = server.start();
         app.startBackgroundJobs();
-        log.info("Tesela {} listening on http://{}:{} (database: {}, sessions: {}, images: {}, started in {} ms)", App.VERSION,
-                app.config().http().host(), port, app.database().vendor().name().toLowerCase(java.util.Locale.ROOT),
-                app.sessionBackend(), images, (System.nanoTime() - started) / 1_000_000);
+        log.info(
+                "Tesela {} listening on http://{}:{} (database: {}, sessions: {}, images: {}, started in {} ms)",
+                App.VERSION,
+                app.config().http().host(),
+                port,
+                app.database().vendor().name().toLowerCase(java.util.Locale.ROOT),
+                app.sessionBackend(),
+                images,
+                (System.nanoTime() - started) / 1_000_000);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping");
-            server.stop();
-            app.close();
-            stopped.countDown();
-        }, "tesela-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Stopping");
+                            server.stop();
+                            app.close();
+                            stopped.countDown();
+                        },
+                        "tesela-shutdown"));
         stopped.await();
         return 0;
     }
@@ -66,7 +75,8 @@ final class ServeCommand implements Callable<Integer> {
                 log.info("Recovered {} staged upload file(s) left by a previous process", recovered);
             }
         } catch (RuntimeException e) {
-            log.warn("Could not recover interrupted uploads at start-up (the storage upkeep retries): {}", e.toString());
+            log.warn(
+                    "Could not recover interrupted uploads at start-up (the storage upkeep retries): {}", e.toString());
         }
     }
 
@@ -78,8 +88,10 @@ final class ServeCommand implements Callable<Integer> {
         try {
             java.util.List<String> stranded = app.tenants().tenantsOnMissingServers();
             if (!stranded.isEmpty()) {
-                log.error("{} tenant(s) live on database servers missing from TESELA_DB_SERVERS and will answer 503: {}",
-                        stranded.size(), stranded.size() > 20 ? stranded.subList(0, 20) + " …" : stranded);
+                log.error(
+                        "{} tenant(s) live on database servers missing from TESELA_DB_SERVERS and will answer 503: {}",
+                        stranded.size(),
+                        stranded.size() > 20 ? stranded.subList(0, 20) + " …" : stranded);
             }
         } catch (RuntimeException e) {
             log.warn("Could not check the tenants' database servers: {}", e.toString());

@@ -38,26 +38,41 @@ final class SiteCommands {
         /** Refuses to act on a site whose schema was never created. */
         void requireSchema(App app) {
             if (app.migrator().tenantVersion(cli.tenant(app, tenant).placement()) == null) {
-                throw new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed. Run `tesela install` first.");
+                throw new AppException(
+                        ErrorCode.NOT_INSTALLED, "This site is not installed. Run `tesela install` first.");
             }
         }
 
         void requireInstalled(App app) {
             requireSchema(app);
             if (!app.installs().isInstalled(cli.system(app, tenant))) {
-                throw new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed. Run `tesela install` first.");
+                throw new AppException(
+                        ErrorCode.NOT_INSTALLED, "This site is not installed. Run `tesela install` first.");
             }
         }
     }
 
-    @Command(name = "install", description = "Create the database schema, default settings and the administrator. "
-            + "Exit code 5 when the site is already installed.")
+    @Command(
+            name = "install",
+            description = "Create the database schema, default settings and the administrator. "
+                    + "Exit code 5 when the site is already installed.")
     static final class Install extends SiteCommand {
-        @Option(names = {"-u", "--username"}, required = true, description = "Administrator username (3-16 of a-z, 0-9, _).")
+        @Option(
+                names = {"-u", "--username"},
+                required = true,
+                description = "Administrator username (3-16 of a-z, 0-9, _).")
         String username;
-        @Option(names = {"-e", "--email"}, required = true, description = "Administrator e-mail.")
+
+        @Option(
+                names = {"-e", "--email"},
+                required = true,
+                description = "Administrator e-mail.")
         String email;
-        @Option(names = {"-x", "--password"}, required = true, description = "Administrator password (8-128 characters).")
+
+        @Option(
+                names = {"-x", "--password"},
+                required = true,
+                description = "Administrator password (8-128 characters).")
         String password;
 
         Install(CliEnvironment cli) {
@@ -68,14 +83,19 @@ final class SiteCommands {
         int run(App app) {
             app.migrate();
             var admin = app.installs().install(cli.system(app, tenant), new InstallCommand(username, email, password));
-            cli.out().println("Installed Tesela " + App.VERSION + "; administrator '" + admin.username() + "' created.");
+            cli.out()
+                    .println("Installed Tesela " + App.VERSION + "; administrator '" + admin.username() + "' created.");
             return 0;
         }
     }
 
-    @Command(name = "database-migrate", description = "Bring the database schema to this version. With --dump, print the SQL instead.")
+    @Command(
+            name = "database-migrate",
+            description = "Bring the database schema to this version. With --dump, print the SQL instead.")
     static final class DatabaseMigrate extends SiteCommand {
-        @Option(names = {"-d", "--dump"}, description = "Print the pending SQL without running it.")
+        @Option(
+                names = {"-d", "--dump"},
+                description = "Print the pending SQL without running it.")
         boolean dump;
 
         DatabaseMigrate(CliEnvironment cli) {
@@ -116,7 +136,9 @@ final class SiteCommands {
         }
     }
 
-    @Command(name = "version-installed", description = "Print the version the site was installed with. Exit code 3 when not installed.")
+    @Command(
+            name = "version-installed",
+            description = "Print the version the site was installed with. Exit code 3 when not installed.")
     static final class VersionInstalled extends SiteCommand {
         VersionInstalled(CliEnvironment cli) {
             super(cli);
@@ -125,14 +147,20 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            cli.out().println(app.installs().installedVersion(cli.system(app, tenant)).orElseThrow());
+            cli.out()
+                    .println(app.installs()
+                            .installedVersion(cli.system(app, tenant))
+                            .orElseThrow());
             return 0;
         }
     }
 
     @Command(name = "setting-get", description = "Print a setting's value.")
     static final class SettingGet extends SiteCommand {
-        @Option(names = {"-k", "--key"}, required = true, description = "Setting name, e.g. website_name.")
+        @Option(
+                names = {"-k", "--key"},
+                required = true,
+                description = "Setting name, e.g. website_name.")
         String key;
 
         SettingGet(CliEnvironment cli) {
@@ -149,9 +177,16 @@ final class SiteCommands {
 
     @Command(name = "setting-update", description = "Change a setting and print the stored value.")
     static final class SettingUpdate extends SiteCommand {
-        @Option(names = {"-k", "--key"}, required = true, description = "Setting name.")
+        @Option(
+                names = {"-k", "--key"},
+                required = true,
+                description = "Setting name.")
         String key;
-        @Option(names = {"-v", "--value"}, required = true, description = "New value (booleans: 1/0).")
+
+        @Option(
+                names = {"-v", "--value"},
+                required = true,
+                description = "New value (booleans: 1/0).")
         String value;
 
         SettingUpdate(CliEnvironment cli) {
@@ -166,14 +201,26 @@ final class SiteCommands {
         }
     }
 
-    @Command(name = "password-reset", description = "Set a user's password (random when -x is omitted), print it, "
-            + "and sign the user out everywhere. With --revoke-api-keys, also delete the user's API keys (kept otherwise).")
+    @Command(
+            name = "password-reset",
+            description =
+                    "Set a user's password (random when -x is omitted), print it, "
+                            + "and sign the user out everywhere. With --revoke-api-keys, also delete the user's API keys (kept otherwise).")
     static final class PasswordReset extends SiteCommand {
-        @Option(names = {"-u", "--username"}, required = true, description = "Username.")
+        @Option(
+                names = {"-u", "--username"},
+                required = true,
+                description = "Username.")
         String username;
-        @Option(names = {"-x", "--password"}, description = "New password; a random one when omitted.")
+
+        @Option(
+                names = {"-x", "--password"},
+                description = "New password; a random one when omitted.")
         String password;
-        @Option(names = "--revoke-api-keys", description = "Also delete the user's API keys (default: they keep working).")
+
+        @Option(
+                names = "--revoke-api-keys",
+                description = "Also delete the user's API keys (default: they keep working).")
         boolean revokeApiKeys;
 
         PasswordReset(CliEnvironment cli) {
@@ -183,7 +230,8 @@ final class SiteCommands {
         @Override
         int run(App app) {
             requireInstalled(app);
-            var reset = app.accounts().resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password), revokeApiKeys);
+            var reset = app.accounts()
+                    .resetPassword(cli.system(app, tenant), username, Optional.ofNullable(password), revokeApiKeys);
             if (revokeApiKeys) {
                 cli.err().println("Revoked " + reset.apiKeysRevoked() + " API key(s) of '" + reset.username() + "'.");
             }
@@ -192,12 +240,21 @@ final class SiteCommands {
         }
     }
 
-    @Command(name = "api-key-create", description = "Create an API key for a user. The key is the last line of output; "
-            + "it is shown once and stored only as a hash.")
+    @Command(
+            name = "api-key-create",
+            description = "Create an API key for a user. The key is the last line of output; "
+                    + "it is shown once and stored only as a hash.")
     static final class ApiKeyCreate extends SiteCommand {
-        @Option(names = {"-u", "--username"}, required = true, description = "Username.")
+        @Option(
+                names = {"-u", "--username"},
+                required = true,
+                description = "Username.")
         String username;
-        @Option(names = {"-n", "--name"}, description = "A label for the key.", defaultValue = "cli")
+
+        @Option(
+                names = {"-n", "--name"},
+                description = "A label for the key.",
+                defaultValue = "cli")
         String name;
 
         ApiKeyCreate(CliEnvironment cli) {

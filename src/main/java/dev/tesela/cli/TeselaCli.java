@@ -12,16 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code tesela <command>}: the root of the command line. Exit codes: 0 success, 1 error, 2 bad usage, 3 site not
  * installed, 5 already installed, 78 invalid configuration.
  */
-@Command(name = "tesela", mixinStandardHelpOptions = true, versionProvider = TeselaCli.VersionProvider.class,
-        description = "Tesela image hosting.", scope = ScopeType.INHERIT) // every subcommand takes --help and --version
+@Command(
+        name = "tesela",
+        mixinStandardHelpOptions = true,
+        versionProvider = TeselaCli.VersionProvider.class,
+        description = "Tesela image hosting.",
+        scope = ScopeType.INHERIT) // every subcommand takes --help and --version
 public final class TeselaCli implements Runnable {
     public static final int EXIT_CONFIG = 78;
     private static final Logger log = LoggerFactory.getLogger(TeselaCli.class);
@@ -56,10 +60,18 @@ public final class TeselaCli implements Runnable {
         PrintStream out = cli.out();
         PrintStream err = cli.err();
         CommandLine cmd = new CommandLine(new TeselaCli());
-        List<Object> commands = List.of(new ServeCommand(cli), new ConfigCheck(cli), new SiteCommands.Install(cli),
-                new SiteCommands.DatabaseMigrate(cli), new SiteCommands.Version(cli), new SiteCommands.VersionInstalled(cli),
-                new SiteCommands.SettingGet(cli), new SiteCommands.SettingUpdate(cli), new SiteCommands.PasswordReset(cli),
-                new SiteCommands.ApiKeyCreate(cli), new TenantsCommands());
+        List<Object> commands = List.of(
+                new ServeCommand(cli),
+                new ConfigCheck(cli),
+                new SiteCommands.Install(cli),
+                new SiteCommands.DatabaseMigrate(cli),
+                new SiteCommands.Version(cli),
+                new SiteCommands.VersionInstalled(cli),
+                new SiteCommands.SettingGet(cli),
+                new SiteCommands.SettingUpdate(cli),
+                new SiteCommands.PasswordReset(cli),
+                new SiteCommands.ApiKeyCreate(cli),
+                new TenantsCommands());
         for (Object command : invoked(commands, args, 0)) {
             if (command instanceof TenantsCommands) {
                 CommandLine tenants = new CommandLine(command);

@@ -8,8 +8,7 @@ import java.io.IOException;
  * are stored top-down). Stateless.
  */
 final class BmpHeader {
-    private BmpHeader() {
-    }
+    private BmpHeader() {}
 
     static ImageInfo probe(ByteReader r) throws IOException, UnsupportedImageException {
         r.seek(14);

@@ -64,7 +64,8 @@ final class GifAnimation {
                 if (count < 1) {
                     throw new ImageDecodeException("GIF without frames: " + source.getFileName());
                 }
-                IIOMetadataNode screen = child(reader.getStreamMetadata().getAsTree(STREAM_FORMAT), "LogicalScreenDescriptor");
+                IIOMetadataNode screen =
+                        child(reader.getStreamMetadata().getAsTree(STREAM_FORMAT), "LogicalScreenDescriptor");
                 int w = intAttribute(screen, "logicalScreenWidth", 0);
                 int h = intAttribute(screen, "logicalScreenHeight", 0);
                 if (w <= 0 || h <= 0) {
@@ -76,8 +77,10 @@ final class GifAnimation {
                 loops = loopCount(reader.getImageMetadata(0).getAsTree(IMAGE_FORMAT));
             } catch (IOException | RuntimeException e) {
                 close();
-                throw e instanceof ImageDecodeException d ? d
-                        : new ImageDecodeException("cannot decode GIF " + source.getFileName() + ": " + e.getMessage(), e);
+                throw e instanceof ImageDecodeException d
+                        ? d
+                        : new ImageDecodeException(
+                                "cannot decode GIF " + source.getFileName() + ": " + e.getMessage(), e);
             }
             canvas = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB_PRE);
         }
@@ -136,7 +139,8 @@ final class GifAnimation {
                 next++;
                 return canvas;
             } catch (IOException | RuntimeException e) {
-                throw e instanceof ImageDecodeException d ? d
+                throw e instanceof ImageDecodeException d
+                        ? d
                         : new ImageDecodeException("cannot decode GIF frame " + next + ": " + e.getMessage(), e);
             }
         }
@@ -187,7 +191,8 @@ final class GifAnimation {
         void add(BufferedImage frame, int delay) throws IOException {
             BufferedImage pixels = ImageIoWriting.straightAlpha(frame);
             ImageWriteParam param = writer.getDefaultWriteParam();
-            IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(pixels), param);
+            IIOMetadata metadata =
+                    writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(pixels), param);
             IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(IMAGE_FORMAT);
             IIOMetadataNode control = childOrNew(root, "GraphicControlExtension");
             control.setAttribute("disposalMethod", "restoreToBackgroundColor");
@@ -239,8 +244,10 @@ final class GifAnimation {
         }
         for (Node n = extensions.getFirstChild(); n != null; n = n.getNextSibling()) {
             IIOMetadataNode ext = (IIOMetadataNode) n;
-            if ("NETSCAPE".equals(ext.getAttribute("applicationID")) && ext.getUserObject() instanceof byte[] data
-                    && data.length >= 3 && data[0] == 1) {
+            if ("NETSCAPE".equals(ext.getAttribute("applicationID"))
+                    && ext.getUserObject() instanceof byte[] data
+                    && data.length >= 3
+                    && data[0] == 1) {
                 return (data[1] & 0xFF) | (data[2] & 0xFF) << 8;
             }
         }

@@ -23,8 +23,7 @@ final class GifHeader {
      */
     static final int MAX_EXTENSION_SUB_BLOCKS = 1024;
 
-    private GifHeader() {
-    }
+    private GifHeader() {}
 
     static ImageInfo probe(ByteReader r) throws IOException, UnsupportedImageException {
         r.seek(6);
@@ -90,7 +89,8 @@ final class GifHeader {
                 }
                 default -> {
                     if (frames == 0) {
-                        throw UnsupportedImageException.damaged("GIF: unknown block before the first image at " + (r.position() - 1));
+                        throw UnsupportedImageException.damaged(
+                                "GIF: unknown block before the first image at " + (r.position() - 1));
                     }
                     break walk;
                 }

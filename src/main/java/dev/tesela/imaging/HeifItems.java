@@ -25,11 +25,9 @@ final class HeifItems {
     private static final int MAX_EXTENTS = 1_000;
 
     /** The raw item payloads; either may be null. EXIF starts with the 4-byte offset to its TIFF header. */
-    record Items(byte[] exif, byte[] xmp) {
-    }
+    record Items(byte[] exif, byte[] xmp) {}
 
-    private HeifItems() {
-    }
+    private HeifItems() {}
 
     static Items read(ByteReader r) throws IOException, UnsupportedImageException {
         IsoBmffHeader.Box meta = null;
@@ -55,7 +53,8 @@ final class HeifItems {
     }
 
     /** {first Exif item id, first XMP item id}, -1 where absent. */
-    private static long[] metadataItemIds(ByteReader r, IsoBmffHeader.Box iinf) throws IOException, UnsupportedImageException {
+    private static long[] metadataItemIds(ByteReader r, IsoBmffHeader.Box iinf)
+            throws IOException, UnsupportedImageException {
         long[] ids = {-1, -1};
         r.seek(iinf.dataStart());
         int version = r.u8();

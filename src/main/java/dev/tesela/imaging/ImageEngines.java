@@ -32,15 +32,18 @@ public final class ImageEngines {
      * @throws IllegalArgumentException for any other choice
      */
     public static ImageProcessor select(String choice, PixelBudget budget) {
-        String normalised = choice == null || choice.isBlank() ? "auto" : choice.strip().toLowerCase(Locale.ROOT);
+        String normalised =
+                choice == null || choice.isBlank() ? "auto" : choice.strip().toLowerCase(Locale.ROOT);
         ImageProcessor engine = switch (normalised) {
             case "java" -> new JavaProcessor(budget);
             case "vips" -> {
                 try {
                     yield withJavaFallback(VipsProcessor.load(budget), budget);
                 } catch (IllegalStateException e) {
-                    throw new IllegalStateException("image engine 'vips' was chosen but " + e.getMessage()
-                            + "; install libvips 8.x (Debian: apt-get install libvips42) or choose 'auto' or 'java'", e);
+                    throw new IllegalStateException(
+                            "image engine 'vips' was chosen but " + e.getMessage()
+                                    + "; install libvips 8.x (Debian: apt-get install libvips42) or choose 'auto' or 'java'",
+                            e);
                 }
             }
             case "auto" -> {
@@ -51,10 +54,16 @@ public final class ImageEngines {
                     yield new JavaProcessor(budget);
                 }
             }
-            default -> throw new IllegalArgumentException("unknown image engine '" + choice + "': use auto, vips or java");
+            default ->
+                throw new IllegalArgumentException("unknown image engine '" + choice + "': use auto, vips or java");
         };
-        LOG.info("Image engine: {} (chosen by '{}'); reads {}, writes {}; at most {} pixels per job", engine.description(),
-                normalised, engine.decodes(), engine.encodes(), budget.pixels());
+        LOG.info(
+                "Image engine: {} (chosen by '{}'); reads {}, writes {}; at most {} pixels per job",
+                engine.description(),
+                normalised,
+                engine.decodes(),
+                engine.encodes(),
+                budget.pixels());
         return engine;
     }
 

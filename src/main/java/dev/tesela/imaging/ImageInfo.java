@@ -11,7 +11,8 @@ package dev.tesela.imaging;
 public record ImageInfo(ImageFormat format, int width, int height, int frames) {
     public ImageInfo {
         if (width <= 0 || height <= 0 || frames <= 0) {
-            throw new IllegalArgumentException("dimensions and frames must be positive: " + width + "x" + height + "x" + frames);
+            throw new IllegalArgumentException(
+                    "dimensions and frames must be positive: " + width + "x" + height + "x" + frames);
         }
     }
 

@@ -109,7 +109,8 @@ final class ImageIoReading {
      * when the profile is unusable or does not fit the image (indexed PNGs, grey profile on RGB data).
      */
     private static BufferedImage withEmbeddedProfile(BufferedImage image, ImageReader reader) throws IOException {
-        if (!"png".equalsIgnoreCase(reader.getFormatName()) || !(image.getColorModel() instanceof ComponentColorModel model)) {
+        if (!"png".equalsIgnoreCase(reader.getFormatName())
+                || !(image.getColorModel() instanceof ComponentColorModel model)) {
             return image;
         }
         IIOMetadata metadata = reader.getImageMetadata(0);
@@ -132,10 +133,16 @@ final class ImageIoReading {
         if (space.getNumComponents() != model.getNumColorComponents() || space.isCS_sRGB()) {
             return image;
         }
-        ComponentColorModel relabelled = new ComponentColorModel(space, model.hasAlpha(), model.isAlphaPremultiplied(),
-                model.getTransparency(), model.getTransferType());
+        ComponentColorModel relabelled = new ComponentColorModel(
+                space,
+                model.hasAlpha(),
+                model.isAlphaPremultiplied(),
+                model.getTransparency(),
+                model.getTransferType());
         BufferedImage source = new BufferedImage(relabelled, image.getRaster(), image.isAlphaPremultiplied(), null);
-        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(),
+        BufferedImage out = new BufferedImage(
+                image.getWidth(),
+                image.getHeight(),
                 model.hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         new ColorConvertOp(null).filter(source, out);
         return out;

@@ -36,7 +36,8 @@ final class ImageIoWriting {
 
     /** Whether an ImageIO writer for {@code format} is installed. */
     static boolean canWrite(ImageFormat format) {
-        return format != ImageFormat.AVIF && format != ImageFormat.HEIC
+        return format != ImageFormat.AVIF
+                && format != ImageFormat.HEIC
                 && ImageIO.getImageWritersByFormatName(writerName(format)).hasNext();
     }
 
@@ -58,8 +59,10 @@ final class ImageIoWriting {
             writer.setOutput(out);
             writer.write(null, new IIOImage(pixels, null, null), param(writer, format, quality));
         } catch (RuntimeException e) {
-            throw new ImageDecodeException("the " + format + " encoder could not write a " + image.getWidth() + "×"
-                    + image.getHeight() + " image: " + e, e);
+            throw new ImageDecodeException(
+                    "the " + format + " encoder could not write a " + image.getWidth() + "×" + image.getHeight()
+                            + " image: " + e,
+                    e);
         } finally {
             writer.dispose();
         }
@@ -79,8 +82,10 @@ final class ImageIoWriting {
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             String[] types = param.getCompressionTypes();
             if (format == ImageFormat.WEBP && types != null) {
-                param.setCompressionType(Arrays.stream(types).filter(t -> t.toLowerCase(Locale.ROOT).equals("lossy"))
-                        .findFirst().orElse(types[0]));
+                param.setCompressionType(Arrays.stream(types)
+                        .filter(t -> t.toLowerCase(Locale.ROOT).equals("lossy"))
+                        .findFirst()
+                        .orElse(types[0]));
             }
             param.setCompressionQuality(quality / 100f);
         }

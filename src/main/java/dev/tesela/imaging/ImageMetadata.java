@@ -27,17 +27,34 @@ import java.util.Optional;
  * @param locationTags the same for the EXIF GPS directory and the IPTC location fields (city, sub-location,
  *                     province, country), kept apart so callers choose whether to store where a photo was taken
  */
-public record ImageMetadata(int orientation, Optional<Instant> takenAt, Optional<String> title, Optional<String> description,
-                            Optional<String> cameraMake, Optional<String> cameraModel, boolean hasGps, boolean panorama360,
-                            Map<String, String> exifTags, Map<String, String> locationTags) {
+public record ImageMetadata(
+        int orientation,
+        Optional<Instant> takenAt,
+        Optional<String> title,
+        Optional<String> description,
+        Optional<String> cameraMake,
+        Optional<String> cameraModel,
+        boolean hasGps,
+        boolean panorama360,
+        Map<String, String> exifTags,
+        Map<String, String> locationTags) {
     /** Upper bound of {@link #exif} entries. */
     public static final int MAX_ENTRIES = 200;
     /** Upper bound of one {@link #exif} value, in chars. */
     public static final int MAX_VALUE_CHARS = 500;
 
     /** No metadata: upright, nothing known. */
-    public static final ImageMetadata EMPTY = new ImageMetadata(1, Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), false, false, Map.of(), Map.of());
+    public static final ImageMetadata EMPTY = new ImageMetadata(
+            1,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            false,
+            false,
+            Map.of(),
+            Map.of());
 
     public ImageMetadata {
         if (orientation < 1 || orientation > 8) {

@@ -22,8 +22,7 @@ public final class ImageProbe {
     /** Bytes of the file given to {@link #sniff}: room for an ISOBMFF {@code ftyp} with ~250 brands. */
     static final int HEAD_BYTES = 1024;
 
-    private ImageProbe() {
-    }
+    private ImageProbe() {}
 
     /**
      * Probes {@code file}.
@@ -40,7 +39,8 @@ public final class ImageProbe {
             Optional<ImageFormat> format = sniff(head);
             if (format.isEmpty()) {
                 throw Magic.truncatedSignature(head)
-                        ? UnsupportedImageException.damaged("file ends inside the signature (" + head.length + " bytes)")
+                        ? UnsupportedImageException.damaged(
+                                "file ends inside the signature (" + head.length + " bytes)")
                         : UnsupportedImageException.notAnImage("no known signature");
             }
             return switch (format.get()) {

@@ -47,7 +47,8 @@ final class IsoBmffHeader {
     private static final int VIDE = PngHeader.fourCc("vide");
     private static final int AV01 = PngHeader.fourCc("av01");
 
-    private static final Set<String> HEIC_BRANDS = Set.of("heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs");
+    private static final Set<String> HEIC_BRANDS =
+            Set.of("heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs");
 
     private static final int MAX_TOP_LEVEL_BOXES = 1_000;
     private static final int MAX_CHILDREN = 100_000;
@@ -55,17 +56,13 @@ final class IsoBmffHeader {
     private static final long MAX_IPMA_ENTRIES = 1_000_000;
 
     /** A box: its type, where it starts, where its payload starts (after size, type, largesize, uuid) and ends. */
-    record Box(int type, long start, long dataStart, long end) {
-    }
+    record Box(int type, long start, long dataStart, long end) {}
 
-    private record Primary(int itemType, long width, long height) {
-    }
+    private record Primary(int itemType, long width, long height) {}
 
-    private record Track(long samples, int width, int height) {
-    }
+    private record Track(long samples, int width, int height) {}
 
-    private IsoBmffHeader() {
-    }
+    private IsoBmffHeader() {}
 
     static ImageInfo probe(ByteReader r) throws IOException, UnsupportedImageException {
         long fileSize = r.size();
@@ -104,7 +101,8 @@ final class IsoBmffHeader {
         Primary primary = meta == null ? null : primary(r, meta);
         Track track = moov != null && (sequence || primary == null || primary.width() == 0) ? track(r, moov) : null;
 
-        ImageFormat format = avif || (!heic && primary != null && primary.itemType() == AV01) ? ImageFormat.AVIF : ImageFormat.HEIC;
+        ImageFormat format =
+                avif || (!heic && primary != null && primary.itemType() == AV01) ? ImageFormat.AVIF : ImageFormat.HEIC;
         long width;
         long height;
         if (primary != null && primary.width() > 0) {
@@ -120,7 +118,8 @@ final class IsoBmffHeader {
             throw UnsupportedImageException.damaged("ISOBMFF: size " + width + "x" + height);
         }
         int frames = format == ImageFormat.AVIF && sequence && track != null
-                ? (int) Math.clamp(track.samples(), 1, ImageProbe.MAX_FRAMES) : 1;
+                ? (int) Math.clamp(track.samples(), 1, ImageProbe.MAX_FRAMES)
+                : 1;
         return new ImageInfo(format, (int) width, (int) height, frames);
     }
 
@@ -143,7 +142,8 @@ final class IsoBmffHeader {
             header += 16;
         }
         if (size < header || size > limit - at) {
-            throw UnsupportedImageException.damaged("ISOBMFF: box '" + name(type) + "' of " + size + " bytes at " + at + " (limit " + limit + ")");
+            throw UnsupportedImageException.damaged(
+                    "ISOBMFF: box '" + name(type) + "' of " + size + " bytes at " + at + " (limit " + limit + ")");
         }
         return new Box(type, at, at + header, at + size);
     }

@@ -40,8 +40,10 @@ final class JavaProcessor implements ImageProcessor {
         this.budget = budget;
         EnumSet<ImageFormat> in = EnumSet.noneOf(ImageFormat.class);
         EnumSet<ImageFormat> out = EnumSet.noneOf(ImageFormat.class);
-        for (ImageFormat format : EnumSet.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP, ImageFormat.BMP)) {
-            if (ImageIO.getImageReadersByFormatName(ImageIoWriting.writerName(format)).hasNext()) {
+        for (ImageFormat format :
+                EnumSet.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP, ImageFormat.BMP)) {
+            if (ImageIO.getImageReadersByFormatName(ImageIoWriting.writerName(format))
+                    .hasNext()) {
                 in.add(format);
             }
             if (ImageIoWriting.canWrite(format)) {
@@ -75,13 +77,17 @@ final class JavaProcessor implements ImageProcessor {
             Rendered rendered = keepsFrames(info, spec)
                     ? renderAnimation(source, spec, out.path())
                     : renderStill(source, info.format(), spec, out.path());
-            return new Rendered(rendered.format(), rendered.width(), rendered.height(), rendered.frames(), out.commit());
+            return new Rendered(
+                    rendered.format(), rendered.width(), rendered.height(), rendered.frames(), out.commit());
         }
     }
 
     private static boolean keepsFrames(ImageInfo info, RenderSpec spec) {
-        return spec.keepAnimation() && info.animated() && spec.fit() != RenderSpec.Fit.COVER
-                && info.format() == ImageFormat.GIF && spec.format() == ImageFormat.GIF;
+        return spec.keepAnimation()
+                && info.animated()
+                && spec.fit() != RenderSpec.Fit.COVER
+                && info.format() == ImageFormat.GIF
+                && spec.format() == ImageFormat.GIF;
     }
 
     /**
@@ -107,7 +113,8 @@ final class JavaProcessor implements ImageProcessor {
                 budget.require(w, h, spec, RenderPreconditions.describe(spec));
                 chosen[0] = Sizing.of(spec, w, h, swap);
                 Sizing s = chosen[0];
-                return new ImageIoReading.Window(new Rectangle(s.cropX(), s.cropY(), s.cropWidth(), s.cropHeight()), s.subsampling());
+                return new ImageIoReading.Window(
+                        new Rectangle(s.cropX(), s.cropY(), s.cropWidth(), s.cropHeight()), s.subsampling());
             });
             sizing = chosen[0];
             decoded = region(decoded, sizing, sizing.subsampling());
@@ -129,8 +136,10 @@ final class JavaProcessor implements ImageProcessor {
         }
         int x = Math.min(sizing.cropX() / factor, Math.max(0, decoded.getWidth() - regionW));
         int y = Math.min(sizing.cropY() / factor, Math.max(0, decoded.getHeight() - regionH));
-        return ImageIoReading.converted(decoded.getSubimage(x, y, Math.min(regionW, decoded.getWidth()),
-                Math.min(regionH, decoded.getHeight())), decoded.getType());
+        return ImageIoReading.converted(
+                decoded.getSubimage(
+                        x, y, Math.min(regionW, decoded.getWidth()), Math.min(regionH, decoded.getHeight())),
+                decoded.getType());
     }
 
     private static int ceilDiv(int a, int b) {
@@ -140,7 +149,7 @@ final class JavaProcessor implements ImageProcessor {
     /** Every frame of a GIF, each sized like a still; GIF has no EXIF orientation. */
     private Rendered renderAnimation(Path source, RenderSpec spec, Path file) throws IOException {
         try (GifAnimation.Frames frames = new GifAnimation.Frames(source);
-             GifAnimation.Sink sink = new GifAnimation.Sink(file, frames.loops())) {
+                GifAnimation.Sink sink = new GifAnimation.Sink(file, frames.loops())) {
             budget.require(frames.width(), frames.height(), spec, RenderPreconditions.describe(spec));
             Sizing sizing = Sizing.of(spec, frames.width(), frames.height(), false);
             for (int i = 0; i < frames.count(); i++) {
@@ -160,7 +169,8 @@ final class JavaProcessor implements ImageProcessor {
         if (image.getWidth() != sizing.scaledWidth() || image.getHeight() != sizing.scaledHeight()) {
             scaled = new BufferedImage(sizing.scaledWidth(), sizing.scaledHeight(), image.getType());
             DefaultResizerFactory.getInstance()
-                    .getResizer(new Dimension(image.getWidth(), image.getHeight()),
+                    .getResizer(
+                            new Dimension(image.getWidth(), image.getHeight()),
                             new Dimension(sizing.scaledWidth(), sizing.scaledHeight()))
                     .resize(image, scaled);
         }

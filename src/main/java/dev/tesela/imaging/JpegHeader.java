@@ -20,15 +20,15 @@ final class JpegHeader {
     /** Stray bytes (or fill 0xFF bytes) tolerated before one marker, as decoders do; beyond that the file is junk. */
     private static final int MAX_STRAY_BYTES = 4096;
 
-    private JpegHeader() {
-    }
+    private JpegHeader() {}
 
     static ImageInfo probe(ByteReader r) throws IOException, UnsupportedImageException {
         r.seek(2);
         for (int segment = 0; segment < MAX_SEGMENTS; segment++) {
             int marker = nextMarker(r);
             if (marker == EOI || marker == SOS) {
-                throw UnsupportedImageException.damaged("JPEG: marker 0x" + Integer.toHexString(marker) + " before any frame header");
+                throw UnsupportedImageException.damaged(
+                        "JPEG: marker 0x" + Integer.toHexString(marker) + " before any frame header");
             }
             if (isStandalone(marker)) {
                 continue;

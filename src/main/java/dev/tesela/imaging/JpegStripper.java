@@ -11,8 +11,7 @@ final class JpegStripper {
     private static final byte[] ADOBE = "Adobe".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] ICC_PROFILE = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
 
-    private JpegStripper() {
-    }
+    private JpegStripper() {}
 
     static void strip(ByteReader r, OutputStream out, boolean keepIcc) throws IOException, UnsupportedImageException {
         if (r.size() < 2 || r.u16be() != 0xFFD8) {
@@ -61,7 +60,8 @@ final class JpegStripper {
         }
     }
 
-    private static boolean keep(ByteReader r, int marker, int length, boolean keepIcc) throws IOException, UnsupportedImageException {
+    private static boolean keep(ByteReader r, int marker, int length, boolean keepIcc)
+            throws IOException, UnsupportedImageException {
         if (marker == JpegHeader.COM) {
             return false;
         }
@@ -77,7 +77,8 @@ final class JpegStripper {
         };
     }
 
-    private static void copySegment(ByteReader r, OutputStream out, int marker, int length) throws IOException, UnsupportedImageException {
+    private static void copySegment(ByteReader r, OutputStream out, int marker, int length)
+            throws IOException, UnsupportedImageException {
         out.write(0xFF);
         out.write(marker);
         MetadataStripper.writeU16be(out, length);
@@ -88,7 +89,8 @@ final class JpegStripper {
      * Copies entropy-coded data (with its stuffed 0xFF00 bytes and RSTn markers) up to the next other marker, and
      * returns that marker's code (EOI, or a table or SOS segment between progressive scans).
      */
-    private static int copyEntropyCodedData(ByteReader r, OutputStream out) throws IOException, UnsupportedImageException {
+    private static int copyEntropyCodedData(ByteReader r, OutputStream out)
+            throws IOException, UnsupportedImageException {
         while (true) {
             if (!r.copyUntil(0xFF, out)) {
                 throw UnsupportedImageException.damaged("JPEG: file ends inside a scan");

@@ -19,8 +19,7 @@ final class Magic {
     /** Bytes a BMP needs for {@link #sniff} to trust "BM": file header (14) + DIB header size (4). */
     private static final int BMP_SNIFF_BYTES = 18;
 
-    private Magic() {
-    }
+    private Magic() {}
 
     static Optional<ImageFormat> sniff(byte[] head) {
         if (startsWith(head, 0, JPEG)) {
@@ -36,8 +35,11 @@ final class Magic {
             return Optional.of(ImageFormat.WEBP);
         }
         if (head.length >= BMP_SNIFF_BYTES && head[0] == 'B' && head[1] == 'M') {
-            long dibSize = (head[14] & 0xFFL) | (head[15] & 0xFFL) << 8 | (head[16] & 0xFFL) << 16 | (head[17] & 0xFFL) << 24;
-            return Arrays.stream(BMP_HEADER_SIZES).anyMatch(s -> s == dibSize) ? Optional.of(ImageFormat.BMP) : Optional.empty();
+            long dibSize =
+                    (head[14] & 0xFFL) | (head[15] & 0xFFL) << 8 | (head[16] & 0xFFL) << 16 | (head[17] & 0xFFL) << 24;
+            return Arrays.stream(BMP_HEADER_SIZES).anyMatch(s -> s == dibSize)
+                    ? Optional.of(ImageFormat.BMP)
+                    : Optional.empty();
         }
         if (startsWith(head, 4, FTYP)) {
             return brandFormat(head);
@@ -54,8 +56,13 @@ final class Magic {
         if (n == 0) {
             return false;
         }
-        return isPrefix(head, JPEG) || isPrefix(head, PNG) || isPrefix(head, GIF87) || isPrefix(head, GIF89)
-                || (n < 12 && (isPrefix(head, RIFF) || (startsWith(head, 0, RIFF) && (n <= 8 || isPrefixAt(head, 8, WEBP)))))
+        return isPrefix(head, JPEG)
+                || isPrefix(head, PNG)
+                || isPrefix(head, GIF87)
+                || isPrefix(head, GIF89)
+                || (n < 12
+                        && (isPrefix(head, RIFF)
+                                || (startsWith(head, 0, RIFF) && (n <= 8 || isPrefixAt(head, 8, WEBP)))))
                 || (n < BMP_SNIFF_BYTES && head[0] == 'B' && (n == 1 || head[1] == 'M'))
                 || (n > 4 && n < 12 && isPrefixAt(head, 4, FTYP));
     }
@@ -77,15 +84,15 @@ final class Magic {
                 }
                 case "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs" -> heic = true;
                 case "mif1", "mif2", "msf1" -> generic = true;
-                default -> {
-                }
+                default -> {}
             }
         }
         return heic || generic ? Optional.of(ImageFormat.HEIC) : Optional.empty();
     }
 
     private static boolean startsWith(byte[] data, int offset, byte[] prefix) {
-        return data.length >= offset + prefix.length && Arrays.equals(data, offset, offset + prefix.length, prefix, 0, prefix.length);
+        return data.length >= offset + prefix.length
+                && Arrays.equals(data, offset, offset + prefix.length, prefix, 0, prefix.length);
     }
 
     /** Whether data[offset..] (all of it, possibly shorter than {@code magic}) matches the start of {@code magic}. */

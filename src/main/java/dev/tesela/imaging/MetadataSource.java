@@ -31,19 +31,19 @@ import java.util.zip.Inflater;
 final class MetadataSource {
     /** Largest EXIF, XMP or text payload read (after inflation). */
     static final int MAX_PAYLOAD = 1 << 20;
+
     private static final int MAX_CHUNKS = 100_000;
     private static final int MAX_TOTAL = 8 << 20;
     private static final byte[] EXIF_PREFIX = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final String XMP_KEYWORD = "XML:com.adobe.xmp";
 
     /** Metadata-extractor's view, plus PNG text chunks (keyword → text, first of each) which it does not cover. */
-    record Extracted(Metadata metadata, Map<String, String> pngText) {
-    }
+    record Extracted(Metadata metadata, Map<String, String> pngText) {}
 
-    private MetadataSource() {
-    }
+    private MetadataSource() {}
 
-    static Extracted read(Path file, ImageFormat format) throws IOException, UnsupportedImageException, JpegProcessingException {
+    static Extracted read(Path file, ImageFormat format)
+            throws IOException, UnsupportedImageException, JpegProcessingException {
         Metadata metadata = new Metadata();
         Map<String, String> pngText = new LinkedHashMap<>();
         switch (format) {
@@ -74,7 +74,8 @@ final class MetadataSource {
         return new Extracted(metadata, pngText);
     }
 
-    private static void png(ByteReader r, Metadata metadata, Map<String, String> text) throws IOException, UnsupportedImageException {
+    private static void png(ByteReader r, Metadata metadata, Map<String, String> text)
+            throws IOException, UnsupportedImageException {
         long total = 0;
         r.seek(Magic.PNG.length);
         for (int i = 0; i < MAX_CHUNKS && r.remaining() >= 12; i++) {
@@ -84,7 +85,10 @@ final class MetadataSource {
             if (length > PngHeader.MAX_CHUNK_LENGTH || type == PngHeader.IEND) {
                 return;
             }
-            boolean wanted = type == PngHeader.EXIF || type == PngHeader.TEXT || type == PngHeader.ZTXT || type == PngHeader.ITXT;
+            boolean wanted = type == PngHeader.EXIF
+                    || type == PngHeader.TEXT
+                    || type == PngHeader.ZTXT
+                    || type == PngHeader.ITXT;
             if (wanted && length <= MAX_PAYLOAD && length <= r.remaining() && (total += length) <= MAX_TOTAL) {
                 byte[] data = r.bytes((int) length);
                 if (type == PngHeader.EXIF) {
@@ -139,7 +143,9 @@ final class MetadataSource {
             int type = r.fourCc();
             long size = r.u32le();
             long next = r.position() + size + (size & 1);
-            if ((type == WebpHeader.EXIF || type == WebpHeader.XMP) && size <= MAX_PAYLOAD && size <= end - r.position()) {
+            if ((type == WebpHeader.EXIF || type == WebpHeader.XMP)
+                    && size <= MAX_PAYLOAD
+                    && size <= end - r.position()) {
                 byte[] data = r.bytes((int) size);
                 if (type == WebpHeader.EXIF) {
                     exif(data, metadata);
@@ -167,8 +173,10 @@ final class MetadataSource {
 
     /** A TIFF-structured EXIF block, with or without the "Exif\0\0" prefix JPEG uses. */
     private static void exif(byte[] data, Metadata metadata) {
-        int start = data.length >= EXIF_PREFIX.length && Arrays.equals(data, 0, EXIF_PREFIX.length, EXIF_PREFIX, 0, EXIF_PREFIX.length)
-                ? EXIF_PREFIX.length : 0;
+        int start = data.length >= EXIF_PREFIX.length
+                        && Arrays.equals(data, 0, EXIF_PREFIX.length, EXIF_PREFIX, 0, EXIF_PREFIX.length)
+                ? EXIF_PREFIX.length
+                : 0;
         new ExifReader().extract(new ByteArrayReader(data, start), metadata);
     }
 

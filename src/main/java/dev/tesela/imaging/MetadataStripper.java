@@ -24,8 +24,7 @@ import java.nio.file.StandardOpenOption;
  * </ul>
  */
 public final class MetadataStripper {
-    private MetadataStripper() {
-    }
+    private MetadataStripper() {}
 
     /**
      * Writes a copy of {@code in} without metadata to {@code out} (created or replaced; must not be {@code in}).
@@ -38,12 +37,13 @@ public final class MetadataStripper {
      *                                   then does not exist
      * @throws IOException               on I/O failure; {@code out} then does not exist
      */
-    public static boolean strip(Path in, Path out, ImageFormat format, boolean keepIcc) throws IOException, UnsupportedImageException {
+    public static boolean strip(Path in, Path out, ImageFormat format, boolean keepIcc)
+            throws IOException, UnsupportedImageException {
         if (format != ImageFormat.JPEG && format != ImageFormat.PNG && format != ImageFormat.WEBP) {
             return false;
         }
         try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
-             OutputStream target = new BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
+                OutputStream target = new BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
             ByteReader reader = new ByteReader(channel);
             switch (format) {
                 case JPEG -> JpegStripper.strip(reader, target, keepIcc);

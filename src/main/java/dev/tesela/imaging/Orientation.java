@@ -69,13 +69,34 @@ final class Orientation {
                 int dx;
                 int dy;
                 switch (orientation) {
-                    case 2 -> { dx = w - 1 - x; dy = y; }
-                    case 3 -> { dx = w - 1 - x; dy = h - 1 - y; }
-                    case 4 -> { dx = x; dy = h - 1 - y; }
-                    case 5 -> { dx = y; dy = x; }
-                    case 6 -> { dx = h - 1 - y; dy = x; }
-                    case 7 -> { dx = h - 1 - y; dy = w - 1 - x; }
-                    default -> { dx = y; dy = w - 1 - x; } // 8
+                    case 2 -> {
+                        dx = w - 1 - x;
+                        dy = y;
+                    }
+                    case 3 -> {
+                        dx = w - 1 - x;
+                        dy = h - 1 - y;
+                    }
+                    case 4 -> {
+                        dx = x;
+                        dy = h - 1 - y;
+                    }
+                    case 5 -> {
+                        dx = y;
+                        dy = x;
+                    }
+                    case 6 -> {
+                        dx = h - 1 - y;
+                        dy = x;
+                    }
+                    case 7 -> {
+                        dx = h - 1 - y;
+                        dy = w - 1 - x;
+                    }
+                    default -> {
+                        dx = y;
+                        dy = w - 1 - x;
+                    } // 8
                 }
                 dst[dy * outW + dx] = src[row + x];
             }

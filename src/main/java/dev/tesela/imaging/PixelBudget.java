@@ -54,7 +54,9 @@ public final class PixelBudget {
      * when the source is turned).
      */
     public static long peakPixels(int width, int height, RenderSpec spec) {
-        return Math.max(Sizing.of(spec, width, height, false).peakPixels(), Sizing.of(spec, width, height, true).peakPixels());
+        return Math.max(
+                Sizing.of(spec, width, height, false).peakPixels(),
+                Sizing.of(spec, width, height, true).peakPixels());
     }
 
     /**
@@ -68,9 +70,10 @@ public final class PixelBudget {
         requireSides(width, height);
         long needed = peakPixels(width, height, spec);
         if (needed > pixels) {
-            throw new ImageTooLargeException("The image is " + width + "×" + height + " pixels: making " + output + " would hold "
-                    + megapixels(needed) + " megapixels at once, more than the " + megapixels(pixels)
-                    + " this server allows for one image.");
+            throw new ImageTooLargeException(
+                    "The image is " + width + "×" + height + " pixels: making " + output + " would hold "
+                            + megapixels(needed) + " megapixels at once, more than the " + megapixels(pixels)
+                            + " this server allows for one image.");
         }
     }
 

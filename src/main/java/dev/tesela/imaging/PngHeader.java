@@ -23,8 +23,7 @@ final class PngHeader {
     /** Chunks walked between IHDR and IDAT; real files have a handful. */
     private static final int MAX_CHUNKS_BEFORE_IDAT = 10_000;
 
-    private PngHeader() {
-    }
+    private PngHeader() {}
 
     static ImageInfo probe(ByteReader r) throws IOException, UnsupportedImageException {
         r.seek(Magic.PNG.length);

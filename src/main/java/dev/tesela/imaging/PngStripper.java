@@ -6,8 +6,7 @@ import java.util.Arrays;
 
 /** PNG part of {@link MetadataStripper}: copies chunks (CRCs included) except the metadata ones. */
 final class PngStripper {
-    private PngStripper() {
-    }
+    private PngStripper() {}
 
     static void strip(ByteReader r, OutputStream out, boolean keepIcc) throws IOException, UnsupportedImageException {
         if (!Arrays.equals(r.peek(Magic.PNG.length), Magic.PNG)) {
@@ -44,7 +43,11 @@ final class PngStripper {
     }
 
     private static boolean isMetadata(int type, boolean keepIcc) {
-        return type == PngHeader.EXIF || type == PngHeader.TEXT || type == PngHeader.ZTXT || type == PngHeader.ITXT
-                || type == PngHeader.TIME || (type == PngHeader.ICCP && !keepIcc);
+        return type == PngHeader.EXIF
+                || type == PngHeader.TEXT
+                || type == PngHeader.ZTXT
+                || type == PngHeader.ITXT
+                || type == PngHeader.TIME
+                || (type == PngHeader.ICCP && !keepIcc);
     }
 }

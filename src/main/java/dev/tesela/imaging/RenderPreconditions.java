@@ -8,9 +8,11 @@ import java.nio.file.Path;
 final class RenderPreconditions {
     private RenderPreconditions() {}
 
-    static void require(ImageProcessor engine, Path source, ImageInfo info, RenderSpec spec) throws NoSuchFileException {
+    static void require(ImageProcessor engine, Path source, ImageInfo info, RenderSpec spec)
+            throws NoSuchFileException {
         if (!engine.decodes().contains(info.format()) || !engine.encodes().contains(spec.format())) {
-            throw new IllegalArgumentException(engine.description() + " cannot render " + info.format() + " to " + spec.format());
+            throw new IllegalArgumentException(
+                    engine.description() + " cannot render " + info.format() + " to " + spec.format());
         }
         if (!Files.isRegularFile(source)) {
             throw new NoSuchFileException(source.toString());
@@ -21,9 +23,12 @@ final class RenderPreconditions {
     static String describe(RenderSpec spec) {
         return switch (spec.fit()) {
             case COVER -> "a " + spec.width() + "×" + spec.height() + " thumbnail";
-            case WITHIN -> spec.height() == 0 ? "a copy " + spec.width() + " pixels wide"
-                    : spec.width() >= PixelBudget.MAX_SIDE ? "a copy " + spec.height() + " pixels tall"
-                    : "a copy within " + spec.width() + "×" + spec.height();
+            case WITHIN ->
+                spec.height() == 0
+                        ? "a copy " + spec.width() + " pixels wide"
+                        : spec.width() >= PixelBudget.MAX_SIDE
+                                ? "a copy " + spec.height() + " pixels tall"
+                                : "a copy within " + spec.width() + "×" + spec.height();
             case NONE -> "a copy";
         };
     }

@@ -73,11 +73,15 @@ final class RoutingProcessor implements ImageProcessor {
         ImageProcessor writer = engineFor(ImageFormat.PNG, spec.format())
                 .orElseThrow(() -> new IllegalArgumentException("no engine writes " + spec.format()));
         try (PendingFile intermediate = PendingFile.beside(target, ImageFormat.PNG.extension())) {
-            RenderSpec sizing = new RenderSpec(spec.fit(), spec.width(), spec.height(), ImageFormat.PNG, false, spec.quality());
+            RenderSpec sizing =
+                    new RenderSpec(spec.fit(), spec.width(), spec.height(), ImageFormat.PNG, false, spec.quality());
             Rendered sized = reader.render(source, info, sizing, intermediate.path());
             RenderSpec encoding = new RenderSpec(RenderSpec.Fit.NONE, 0, 0, spec.format(), false, spec.quality());
-            return writer.render(intermediate.path(), new ImageInfo(ImageFormat.PNG, sized.width(), sized.height(), 1),
-                    encoding, target);
+            return writer.render(
+                    intermediate.path(),
+                    new ImageInfo(ImageFormat.PNG, sized.width(), sized.height(), 1),
+                    encoding,
+                    target);
         }
     }
 

@@ -12,8 +12,16 @@ package dev.tesela.imaging;
  * the source or the box. Normal photos (a 4:3 source makes a 427×320 intermediate) keep the one-step path, which
  * lets libvips shrink on load.
  */
-record Sizing(int cropX, int cropY, int cropWidth, int cropHeight, boolean cropsFirst, int scaledWidth, int scaledHeight,
-              int width, int height) {
+record Sizing(
+        int cropX,
+        int cropY,
+        int cropWidth,
+        int cropHeight,
+        boolean cropsFirst,
+        int scaledWidth,
+        int scaledHeight,
+        int width,
+        int height) {
 
     /**
      * The largest one-step COVER intermediate, in pixels, before the region of the source is cut out first instead
@@ -55,7 +63,8 @@ record Sizing(int cropX, int cropY, int cropWidth, int cropHeight, boolean crops
         };
     }
 
-    private static Sizing whole(int sourceWidth, int sourceHeight, int scaledWidth, int scaledHeight, int width, int height) {
+    private static Sizing whole(
+            int sourceWidth, int sourceHeight, int scaledWidth, int scaledHeight, int width, int height) {
         return new Sizing(0, 0, sourceWidth, sourceHeight, false, scaledWidth, scaledHeight, width, height);
     }
 
@@ -70,7 +79,8 @@ record Sizing(int cropX, int cropY, int cropWidth, int cropHeight, boolean crops
             cropW = sourceWidth;
             cropH = (int) Math.clamp(Math.round((double) sourceWidth * boxH / boxW), 1, sourceHeight);
         }
-        return new Sizing((sourceWidth - cropW) / 2, (sourceHeight - cropH) / 2, cropW, cropH, true, boxW, boxH, boxW, boxH);
+        return new Sizing(
+                (sourceWidth - cropW) / 2, (sourceHeight - cropH) / 2, cropW, cropH, true, boxW, boxH, boxW, boxH);
     }
 
     /**
@@ -79,7 +89,8 @@ record Sizing(int cropX, int cropY, int cropWidth, int cropHeight, boolean crops
      * intermediate, or the output. One frame; frames of an animation are made one after another.
      */
     long peakPixels() {
-        return Math.max((long) cropWidth * cropHeight, Math.max((long) scaledWidth * scaledHeight, (long) width * height));
+        return Math.max(
+                (long) cropWidth * cropHeight, Math.max((long) scaledWidth * scaledHeight, (long) width * height));
     }
 
     /**

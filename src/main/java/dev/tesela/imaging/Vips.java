@@ -72,6 +72,7 @@ final class Vips {
 
     /** Enum values resolved by nickname at start-up, so no C header constant is copied here. */
     final int sizeBoth;
+
     final int sizeDown;
     final int interestingNone;
     final int interestingCentre;
@@ -134,37 +135,57 @@ final class Vips {
         typeFind = fixed("vips_type_find", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
         foreignFindLoad = fixed("vips_foreign_find_load", FunctionDescriptor.of(ADDRESS, ADDRESS));
         // int vips_thumbnail(const char *filename, VipsImage **out, int width, ...): always the same four options.
-        thumbnail = variadic("vips_thumbnail", 3, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        thumbnail = variadic(
+                "vips_thumbnail",
+                3,
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+                        ADDRESS, JAVA_INT, ADDRESS));
         // int vips_thumbnail_image(VipsImage *in, VipsImage **out, int width, ...): the same options as vips_thumbnail.
-        thumbnailImage = variadic("vips_thumbnail_image", 3, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        thumbnailImage = variadic(
+                "vips_thumbnail_image",
+                3,
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+                        ADDRESS, JAVA_INT, ADDRESS));
         newFromFile = variadic("vips_image_new_from_file", 1, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        extractArea = variadic("vips_extract_area", 6, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, ADDRESS));
+        extractArea = variadic(
+                "vips_extract_area",
+                6,
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         orientationSwap = fixed("vips_image_get_orientation_swap", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         copy = variadic("vips_copy", 2, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        iccTransform = variadic("vips_icc_transform", 3, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, JAVA_INT, ADDRESS));
+        iccTransform = variadic(
+                "vips_icc_transform",
+                3,
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
         imageGetTypeof = fixed("vips_image_get_typeof", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
-        black = variadic("vips_black", 3, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                ADDRESS, JAVA_INT, ADDRESS));
+        black = variadic(
+                "vips_black",
+                3,
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         imageGetFields = fixed("vips_image_get_fields", FunctionDescriptor.of(ADDRESS, ADDRESS));
         imageRemove = fixed("vips_image_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         imageGetWidth = fixed("vips_image_get_width", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetHeight = fixed("vips_image_get_height", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetPageHeight = fixed("vips_image_get_page_height", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        writeToFile = variadic("vips_image_write_to_file", 2, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        writeToBuffer = variadic("vips_image_write_to_buffer", 4,
+        writeToFile =
+                variadic("vips_image_write_to_file", 2, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        writeToBuffer = variadic(
+                "vips_image_write_to_buffer",
+                4,
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
 
         try {
             fixed("vips_concurrency_set", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(1);
             // No operation cache at all: nothing of one upload outlives its render (memory, open files).
             fixed("vips_cache_set_max", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(0);
-            fixed("vips_cache_set_max_mem", FunctionDescriptor.ofVoid(JAVA_LONG)).invokeExact(0L);
-            fixed("vips_cache_set_max_files", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(0);
-            fixed("vips_block_untrusted_set", FunctionDescriptor.ofVoid(JAVA_INT)).invokeExact(1);
+            fixed("vips_cache_set_max_mem", FunctionDescriptor.ofVoid(JAVA_LONG))
+                    .invokeExact(0L);
+            fixed("vips_cache_set_max_files", FunctionDescriptor.ofVoid(JAVA_INT))
+                    .invokeExact(0);
+            fixed("vips_block_untrusted_set", FunctionDescriptor.ofVoid(JAVA_INT))
+                    .invokeExact(1);
             MethodHandle version = fixed("vips_version", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
             description = "libvips " + (int) version.invokeExact(0) + "." + (int) version.invokeExact(1) + "."
                     + (int) version.invokeExact(2);
@@ -197,11 +218,18 @@ final class Vips {
         MemorySegment out = arena.allocate(ADDRESS);
         int rc;
         try {
-            rc = (int) thumbnail.invokeExact(arena.allocateFrom(filename), out, width,
-                    arena.allocateFrom("height"), height,
-                    arena.allocateFrom("size"), size,
-                    arena.allocateFrom("crop"), crop,
-                    arena.allocateFrom("fail_on"), failOnError,
+            rc = (int) thumbnail.invokeExact(
+                    arena.allocateFrom(filename),
+                    out,
+                    width,
+                    arena.allocateFrom("height"),
+                    height,
+                    arena.allocateFrom("size"),
+                    size,
+                    arena.allocateFrom("crop"),
+                    crop,
+                    arena.allocateFrom("fail_on"),
+                    failOnError,
                     MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -220,11 +248,18 @@ final class Vips {
         MemorySegment out = arena.allocate(ADDRESS);
         int rc;
         try {
-            rc = (int) thumbnailImage.invokeExact(image, out, width,
-                    arena.allocateFrom("height"), height,
-                    arena.allocateFrom("size"), size,
-                    arena.allocateFrom("crop"), crop,
-                    arena.allocateFrom("fail_on"), failOnError,
+            rc = (int) thumbnailImage.invokeExact(
+                    image,
+                    out,
+                    width,
+                    arena.allocateFrom("height"),
+                    height,
+                    arena.allocateFrom("size"),
+                    size,
+                    arena.allocateFrom("crop"),
+                    crop,
+                    arena.allocateFrom("fail_on"),
+                    failOnError,
                     MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -290,8 +325,8 @@ final class Vips {
                 return Optional.empty();
             }
             MemorySegment out = arena.allocate(ADDRESS);
-            int rc = (int) iccTransform.invokeExact(image, out, arena.allocateFrom("srgb"),
-                    arena.allocateFrom("embedded"), 1, MemorySegment.NULL);
+            int rc = (int) iccTransform.invokeExact(
+                    image, out, arena.allocateFrom("srgb"), arena.allocateFrom("embedded"), 1, MemorySegment.NULL);
             return Optional.of(check(rc, out));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -428,7 +463,8 @@ final class Vips {
             try {
                 MemorySegment buffer = arena.allocate(ADDRESS);
                 MemorySegment length = arena.allocate(JAVA_LONG);
-                rc = (int) writeToBuffer.invokeExact(image, arena.allocateFrom(suffix), buffer, length, MemorySegment.NULL);
+                rc = (int) writeToBuffer.invokeExact(
+                        image, arena.allocateFrom(suffix), buffer, length, MemorySegment.NULL);
                 if (rc != 0) {
                     LOG.debug("libvips cannot save {}: {}", suffix, takeError());
                     return false;
@@ -460,7 +496,9 @@ final class Vips {
     String takeError() {
         try {
             MemorySegment copy = (MemorySegment) errorBufferCopy.invokeExact();
-            String text = copy.equals(MemorySegment.NULL) ? "" : copy.reinterpret(Long.MAX_VALUE).getString(0);
+            String text = copy.equals(MemorySegment.NULL)
+                    ? ""
+                    : copy.reinterpret(Long.MAX_VALUE).getString(0);
             if (!copy.equals(MemorySegment.NULL)) {
                 gFree.invokeExact(copy);
             }
@@ -473,11 +511,13 @@ final class Vips {
 
     private int enumValue(String getType, String nick) throws Throwable {
         long type = (long) fixed(getType, FunctionDescriptor.of(JAVA_LONG)).invokeExact();
-        MethodHandle fromNick = fixed("vips_enum_from_nick", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        MethodHandle fromNick =
+                fixed("vips_enum_from_nick", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
         try (Arena arena = Arena.ofConfined()) {
             int value = (int) fromNick.invokeExact(arena.allocateFrom("tesela"), type, arena.allocateFrom(nick));
             if (value < 0) {
-                throw new IllegalStateException("libvips has no value '" + nick + "' in " + getType + ": " + takeError());
+                throw new IllegalStateException(
+                        "libvips has no value '" + nick + "' in " + getType + ": " + takeError());
             }
             return value;
         }
@@ -485,19 +525,28 @@ final class Vips {
 
     /** g_log_set_handler("VIPS", warning|message|info|debug|critical, onLog, NULL): no writes to stderr. */
     private void routeWarningsToSlf4j() throws Throwable {
-        MethodHandle target = MethodHandles.lookup().findStatic(Vips.class, "onLog",
-                MethodType.methodType(void.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class));
-        MemorySegment stub = LINKER.upcallStub(target,
-                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
-        MethodHandle setHandler = fixed("g_log_set_handler", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-        int levels = G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG;
-        int ignored = (int) setHandler.invokeExact(Arena.global().allocateFrom("VIPS"), levels, stub, MemorySegment.NULL);
+        MethodHandle target = MethodHandles.lookup()
+                .findStatic(
+                        Vips.class,
+                        "onLog",
+                        MethodType.methodType(
+                                void.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class));
+        MemorySegment stub = LINKER.upcallStub(
+                target, FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+        MethodHandle setHandler =
+                fixed("g_log_set_handler", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+        int levels =
+                G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG;
+        int ignored =
+                (int) setHandler.invokeExact(Arena.global().allocateFrom("VIPS"), levels, stub, MemorySegment.NULL);
     }
 
     /** GLogFunc upcall; may run on a libvips worker thread. Must never throw (that would abort the JVM). */
     private static void onLog(MemorySegment domain, int level, MemorySegment message, MemorySegment userData) {
         try {
-            String text = message.equals(MemorySegment.NULL) ? "" : message.reinterpret(Long.MAX_VALUE).getString(0);
+            String text = message.equals(MemorySegment.NULL)
+                    ? ""
+                    : message.reinterpret(Long.MAX_VALUE).getString(0);
             if ((level & G_LOG_LEVEL_CRITICAL) != 0) {
                 LOG.warn("libvips: {}", text);
             } else {
@@ -517,7 +566,8 @@ final class Vips {
     }
 
     private MemorySegment symbol(String name) {
-        return symbols.find(name).orElseThrow(() -> new IllegalStateException("symbol " + name + " not found in libvips"));
+        return symbols.find(name)
+                .orElseThrow(() -> new IllegalStateException("symbol " + name + " not found in libvips"));
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
 final class VipsProcessor implements ImageProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(VipsProcessor.class);
     /** The header fields an animated output keeps; a still output keeps none. */
-    private static final Set<String> FRAME_FIELDS = Set.of("page-height", "n-pages", "delay", "loop", "gif-delay", "gif-loop");
+    private static final Set<String> FRAME_FIELDS =
+            Set.of("page-height", "n-pages", "delay", "loop", "gif-delay", "gif-loop");
     /** Loader class-name prefixes libvips may pick for each sniffed format. */
     private static final Map<ImageFormat, List<String>> LOADERS = Map.of(
             ImageFormat.JPEG, List.of("VipsForeignLoadJpeg"),
@@ -56,8 +57,8 @@ final class VipsProcessor implements ImageProcessor {
             ImageFormat.AVIF, List.of("VipsForeignLoadHeif"),
             ImageFormat.HEIC, List.of("VipsForeignLoadHeif"));
     /** errno texts that make a failed save an I/O failure of the target rather than a decode failure. */
-    private static final List<String> IO_ERRORS = List.of("no space left", "permission denied", "read-only file system",
-            "disk quota", "input/output error");
+    private static final List<String> IO_ERRORS =
+            List.of("no space left", "permission denied", "read-only file system", "disk quota", "input/output error");
 
     private final Vips vips;
     private final PixelBudget budget;
@@ -116,11 +117,14 @@ final class VipsProcessor implements ImageProcessor {
         budget.require(info.width(), info.height(), spec, RenderPreconditions.describe(spec));
         boolean animated = keepsFrames(info, spec);
         String file = source.toAbsolutePath().toString();
-        try (Arena arena = Arena.ofConfined(); PendingFile out = PendingFile.beside(target, spec.format().extension())) {
+        try (Arena arena = Arena.ofConfined();
+                PendingFile out = PendingFile.beside(target, spec.format().extension())) {
             requireLoader(arena, file, info.format());
-            MemorySegment sized = srgb(arena, cropsFirst(info, spec)
-                    ? coverOfRegion(arena, file, spec)
-                    : sized(arena, file + (animated ? "[n=-1]" : "[]"), spec));
+            MemorySegment sized = srgb(
+                    arena,
+                    cropsFirst(info, spec)
+                            ? coverOfRegion(arena, file, spec)
+                            : sized(arena, file + (animated ? "[n=-1]" : "[]"), spec));
             try {
                 int width = vips.width(sized);
                 int height = animated ? vips.pageHeight(sized) : vips.height(sized);
@@ -143,20 +147,24 @@ final class VipsProcessor implements ImageProcessor {
             if (IO_ERRORS.stream().anyMatch(lower::contains)) {
                 throw new IOException("libvips could not write " + target + ": " + e.getMessage(), e);
             }
-            throw new ImageDecodeException("libvips could not decode the " + info.format() + " source: " + e.getMessage(), e);
+            throw new ImageDecodeException(
+                    "libvips could not decode the " + info.format() + " source: " + e.getMessage(), e);
         }
     }
 
     /** Whether the output keeps every frame: an animated GIF/WebP source, WITHIN or NONE, written as GIF or WebP. */
     private static boolean keepsFrames(ImageInfo info, RenderSpec spec) {
-        return spec.keepAnimation() && info.animated() && spec.fit() != RenderSpec.Fit.COVER
+        return spec.keepAnimation()
+                && info.animated()
+                && spec.fit() != RenderSpec.Fit.COVER
                 && (info.format() == ImageFormat.GIF || info.format() == ImageFormat.WEBP)
                 && (spec.format() == ImageFormat.GIF || spec.format() == ImageFormat.WEBP);
     }
 
     private void requireLoader(Arena arena, String file, ImageFormat format) {
         String loader = vips.loaderFor(arena, file + "[]")
-                .orElseThrow(() -> new ImageDecodeException("libvips does not recognise the " + format + " source as any image format"));
+                .orElseThrow(() -> new ImageDecodeException(
+                        "libvips does not recognise the " + format + " source as any image format"));
         if (LOADERS.get(format).stream().noneMatch(loader::startsWith)) {
             throw new ImageDecodeException("libvips would read the " + format + " source with " + loader);
         }
@@ -167,8 +175,9 @@ final class VipsProcessor implements ImageProcessor {
      * either orientation): then the region it uses is cut out first ({@link Sizing}).
      */
     private static boolean cropsFirst(ImageInfo info, RenderSpec spec) {
-        return spec.fit() == RenderSpec.Fit.COVER && (Sizing.of(spec, info.width(), info.height(), false).cropsFirst()
-                || Sizing.of(spec, info.width(), info.height(), true).cropsFirst());
+        return spec.fit() == RenderSpec.Fit.COVER
+                && (Sizing.of(spec, info.width(), info.height(), false).cropsFirst()
+                        || Sizing.of(spec, info.width(), info.height(), true).cropsFirst());
     }
 
     /**
@@ -184,10 +193,11 @@ final class VipsProcessor implements ImageProcessor {
             int height = vips.height(loaded);
             budget.require(width, height, spec, RenderPreconditions.describe(spec));
             Sizing sizing = Sizing.of(spec, width, height, vips.orientationSwaps(loaded));
-            MemorySegment region = vips.extractArea(arena, loaded, sizing.cropX(), sizing.cropY(), sizing.cropWidth(),
-                    sizing.cropHeight());
+            MemorySegment region = vips.extractArea(
+                    arena, loaded, sizing.cropX(), sizing.cropY(), sizing.cropWidth(), sizing.cropHeight());
             try {
-                return vips.thumbnailImage(arena, region, spec.width(), spec.height(), vips.sizeBoth, vips.interestingCentre);
+                return vips.thumbnailImage(
+                        arena, region, spec.width(), spec.height(), vips.sizeBoth, vips.interestingCentre);
             } finally {
                 vips.unref(region);
             }
@@ -198,10 +208,18 @@ final class VipsProcessor implements ImageProcessor {
 
     private MemorySegment sized(Arena arena, String filename, RenderSpec spec) {
         return switch (spec.fit()) {
-            case COVER -> vips.thumbnail(arena, filename, spec.width(), spec.height(), vips.sizeBoth, vips.interestingCentre);
-            case WITHIN -> vips.thumbnail(arena, filename, spec.width(), spec.height() > 0 ? spec.height() : Vips.MAX_COORD,
-                    vips.sizeDown, vips.interestingNone);
-            case NONE -> vips.thumbnail(arena, filename, Vips.MAX_COORD, Vips.MAX_COORD, vips.sizeDown, vips.interestingNone);
+            case COVER ->
+                vips.thumbnail(arena, filename, spec.width(), spec.height(), vips.sizeBoth, vips.interestingCentre);
+            case WITHIN ->
+                vips.thumbnail(
+                        arena,
+                        filename,
+                        spec.width(),
+                        spec.height() > 0 ? spec.height() : Vips.MAX_COORD,
+                        vips.sizeDown,
+                        vips.interestingNone);
+            case NONE ->
+                vips.thumbnail(arena, filename, Vips.MAX_COORD, Vips.MAX_COORD, vips.sizeDown, vips.interestingNone);
         };
     }
 

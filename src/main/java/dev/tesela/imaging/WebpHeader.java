@@ -19,6 +19,7 @@ final class WebpHeader {
 
     /** VP8X flag bits. */
     static final int FLAG_ICC = 0x20;
+
     static final int FLAG_EXIF = 0x08;
     static final int FLAG_XMP = 0x04;
     static final int FLAG_ANIMATION = 0x02;
@@ -26,8 +27,7 @@ final class WebpHeader {
     /** Chunks walked when counting frames (frames are capped separately at {@link ImageProbe#MAX_FRAMES}). */
     private static final int MAX_CHUNKS = 1_000_000;
 
-    private WebpHeader() {
-    }
+    private WebpHeader() {}
 
     static ImageInfo probe(ByteReader r) throws IOException, UnsupportedImageException {
         r.seek(4);

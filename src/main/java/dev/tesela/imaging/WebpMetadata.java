@@ -40,7 +40,10 @@ final class WebpMetadata {
         int pos = 12;
         while (pos + 8 <= in.length) {
             String type = fourCc(in, pos);
-            long size = ByteBuffer.wrap(in, pos + 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            long size = ByteBuffer.wrap(in, pos + 4, 4)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .getInt()
+                    & 0xFFFFFFFFL;
             long end = pos + 8 + size + (size & 1);
             if (end > in.length + (size & 1)) {
                 throw new IOException("truncated WebP chunk " + type + " in " + file);

@@ -10,8 +10,7 @@ import java.io.OutputStream;
 final class WebpStripper {
     private static final int MAX_CHUNKS = 1_000_000;
 
-    private WebpStripper() {
-    }
+    private WebpStripper() {}
 
     static void strip(ByteReader r, OutputStream out, boolean keepIcc) throws IOException, UnsupportedImageException {
         if (r.size() < 12 || r.fourCc() != PngHeader.fourCc("RIFF")) {
@@ -85,7 +84,8 @@ final class WebpStripper {
         r.seek(at + 4);
         long size = r.u32le();
         if (size > riffEnd - at - 8) {
-            throw UnsupportedImageException.damaged("WebP: chunk of " + size + " bytes at " + at + " beyond the RIFF end");
+            throw UnsupportedImageException.damaged(
+                    "WebP: chunk of " + size + " bytes at " + at + " beyond the RIFF end");
         }
         return size;
     }

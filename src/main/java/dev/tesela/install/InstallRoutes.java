@@ -29,8 +29,13 @@ public final class InstallRoutes implements Routes {
     private final CookieWriter cookies;
     private final DeploymentContext context;
 
-    public InstallRoutes(InstallService installs, AccountService accounts, Templates templates, LayoutFactory layouts,
-                         CookieWriter cookies, DeploymentContext context) {
+    public InstallRoutes(
+            InstallService installs,
+            AccountService accounts,
+            Templates templates,
+            LayoutFactory layouts,
+            CookieWriter cookies,
+            DeploymentContext context) {
         this.installs = installs;
         this.accounts = accounts;
         this.templates = templates;
@@ -62,7 +67,8 @@ public final class InstallRoutes implements Routes {
                 ctx.redirect("/install", HttpStatus.FOUND);
                 ctx.skipRemainingHandlers();
             } else {
-                throw new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed yet. Open /install to set it up.");
+                throw new AppException(
+                        ErrorCode.NOT_INSTALLED, "This site is not installed yet. Open /install to set it up.");
             }
         }
     }
@@ -87,8 +93,11 @@ public final class InstallRoutes implements Routes {
                 throw e;
             }
             ctx.status(HttpStatus.BAD_REQUEST);
-            templates.render(ctx, "install.jte", new InstallPage(layouts.forInstaller(ctx), nullToEmpty(username), nullToEmpty(email),
-                    e.fieldErrors()));
+            templates.render(
+                    ctx,
+                    "install.jte",
+                    new InstallPage(
+                            layouts.forInstaller(ctx), nullToEmpty(username), nullToEmpty(email), e.fieldErrors()));
             return;
         }
         var signedIn = accounts.signIn(rc, new SignIn(username, password, false, ctx.header("User-Agent")));

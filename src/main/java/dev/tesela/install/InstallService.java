@@ -63,8 +63,8 @@ public final class InstallService {
         }
         RequestContext system = rc.withPrincipal(Principal.SYSTEM);
         // Checked and hashed before the transaction: no CPU-heavy work while it holds its locks.
-        AccountService.NewAccount account = accounts.prepare(system,
-                new CreateUser(command.username(), command.email(), command.password(), Principal.Role.ADMIN));
+        AccountService.NewAccount account = accounts.prepare(
+                system, new CreateUser(command.username(), command.email(), command.password(), Principal.Role.ADMIN));
         UserView admin;
         try {
             admin = Tx.run(system, tx -> {

@@ -16,7 +16,8 @@ import java.util.Optional;
  * uploader's IP never appear.
  */
 final class ApiV1Json {
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private ApiV1Json() {}
 
@@ -47,12 +48,14 @@ final class ApiV1Json {
         if (imgbbMode) {
             body.put("status", httpStatus);
         }
-        body.put("status_txt", switch (httpStatus) {
-            case 400 -> "Bad Request";
-            case 413 -> "Payload Too Large";
-            case 503 -> "Service Unavailable";
-            default -> "Internal Server Error";
-        });
+        body.put(
+                "status_txt",
+                switch (httpStatus) {
+                    case 400 -> "Bad Request";
+                    case 413 -> "Payload Too Large";
+                    case 503 -> "Service Unavailable";
+                    default -> "Internal Server Error";
+                });
         return body;
     }
 
@@ -79,9 +82,17 @@ final class ApiV1Json {
         m.put("original_exifdata", img.exifJson());
         m.put("views", img.views());
         m.put("category_id", img.categoryId());
-        m.put("chain", 4 | (img.variant("medium").isPresent() ? 2 : 0) | (img.variant("thumb").isPresent() ? 1 : 0));
-        m.put("thumb_size", img.variant("thumb").map(StoredImage.Variant::byteSize).orElse(0L));
-        m.put("medium_size", img.variant("medium").map(StoredImage.Variant::byteSize).orElse(0L));
+        m.put(
+                "chain",
+                4
+                        | (img.variant("medium").isPresent() ? 2 : 0)
+                        | (img.variant("thumb").isPresent() ? 1 : 0));
+        m.put(
+                "thumb_size",
+                img.variant("thumb").map(StoredImage.Variant::byteSize).orElse(0L));
+        m.put(
+                "medium_size",
+                img.variant("medium").map(StoredImage.Variant::byteSize).orElse(0L));
         m.put("frame_size", 0);
         m.put("expiration_date_gmt", img.expiresAt() == null ? null : DATE.format(img.expiresAt()));
         m.put("likes", img.likes());
@@ -99,7 +110,16 @@ final class ApiV1Json {
         m.put("ratio", img.height() == 0 ? 0 : (double) img.width() / img.height());
         m.put("size_formatted", Sizes.format(img.byteSize()));
         m.put("frame", null);
-        m.put("image", file(filename, img.mediaType(), img.extension(), links.url(), img.byteSize(), img.width(), img.height()));
+        m.put(
+                "image",
+                file(
+                        filename,
+                        img.mediaType(),
+                        img.extension(),
+                        links.url(),
+                        img.byteSize(),
+                        img.width(),
+                        img.height()));
         m.put("thumb", variant(links, img.variant("thumb")));
         m.put("url_frame", null);
         m.put("medium", variant(links, img.variant("medium")));
@@ -136,11 +156,18 @@ final class ApiV1Json {
         }
         StoredImage.Variant v = variant.get();
         String filename = fileName(v.storageKey());
-        return file(filename, v.mediaType(), filename.substring(filename.lastIndexOf('.') + 1), links.fileUrl(v.storageKey()),
-                v.byteSize(), v.width(), v.height());
+        return file(
+                filename,
+                v.mediaType(),
+                filename.substring(filename.lastIndexOf('.') + 1),
+                links.fileUrl(v.storageKey()),
+                v.byteSize(),
+                v.width(),
+                v.height());
     }
 
-    private static Map<String, Object> file(String filename, String mime, String extension, String url, long size, int width, int height) {
+    private static Map<String, Object> file(
+            String filename, String mime, String extension, String url, long size, int width, int height) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("filename", filename);
         m.put("name", baseName(filename));
@@ -168,8 +195,12 @@ final class ApiV1Json {
 
     static String howLongAgo(Instant then, Instant now) {
         long s = Math.max(0, Duration.between(then, now).getSeconds());
-        List<Object[]> units = new ArrayList<>(List.of(new Object[] {31_536_000L, "year"}, new Object[] {2_592_000L, "month"},
-                new Object[] {604_800L, "week"}, new Object[] {86_400L, "day"}, new Object[] {3_600L, "hour"},
+        List<Object[]> units = new ArrayList<>(List.of(
+                new Object[] {31_536_000L, "year"},
+                new Object[] {2_592_000L, "month"},
+                new Object[] {604_800L, "week"},
+                new Object[] {86_400L, "day"},
+                new Object[] {3_600L, "hour"},
                 new Object[] {60L, "minute"}));
         for (Object[] u : units) {
             long n = s / (Long) u[0];
@@ -181,6 +212,10 @@ final class ApiV1Json {
     }
 
     static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+        return s.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 }

@@ -40,6 +40,7 @@ public final class ApiV1Routes implements Routes {
     public static final java.util.List<String> KEY_AUTHENTICATED_PATHS = java.util.List.of("/api/", "/1/upload");
     /** Fields that may carry an upload as text (base64), and so may be longer than any other field. */
     private static final Set<String> SOURCE_FIELDS = Set.of("source", "image");
+
     private final MediaService media;
     private final AuthEdge auth;
     private final RequestBodies bodies;
@@ -48,7 +49,8 @@ public final class ApiV1Routes implements Routes {
     private final Clock clock;
 
     /** @param spillDir where long urlencoded source fields are written while the request is served */
-    public ApiV1Routes(MediaService media, AuthEdge auth, RequestBodies bodies, Path spillDir, boolean https, Clock clock) {
+    public ApiV1Routes(
+            MediaService media, AuthEdge auth, RequestBodies bodies, Path spillDir, boolean https, Clock clock) {
         this.media = media;
         this.auth = auth;
         this.bodies = bodies;
@@ -71,8 +73,16 @@ public final class ApiV1Routes implements Routes {
 
     /** Error codes of API v1 that clients branch on. */
     enum ApiCode {
-        INVALID_KEY(100), DUPLICATE(101), VERSION(110), ACTION(120), EMPTY_SOURCE(130), DENIED(401), INVALID(400),
-        BUSY(503), INTERNAL(500), LIMIT(999),
+        INVALID_KEY(100),
+        DUPLICATE(101),
+        VERSION(110),
+        ACTION(120),
+        EMPTY_SOURCE(130),
+        DENIED(401),
+        INVALID(400),
+        BUSY(503),
+        INTERNAL(500),
+        LIMIT(999),
         /** A body over the size cap: HTTP 413, with the code of invalid input. */
         TOO_LARGE(400);
 
@@ -86,7 +96,12 @@ public final class ApiV1Routes implements Routes {
     private void unknown(Context ctx) {
         boolean v1 = "1".equals(ctx.pathParam("version"));
         Params query = new QueryParams(ctx);
-        fail(ctx, format(query), imgbbMode(query), v1 ? ApiCode.ACTION : ApiCode.VERSION, v1 ? "Invalid API action." : "Invalid API version.");
+        fail(
+                ctx,
+                format(query),
+                imgbbMode(query),
+                v1 ? ApiCode.ACTION : ApiCode.VERSION,
+                v1 ? "Invalid API action." : "Invalid API version.");
     }
 
     /**
@@ -111,7 +126,9 @@ public final class ApiV1Routes implements Routes {
                 if (early == AuthEdge.KeyCheck.NONE) {
                     String key = params.get("key");
                     if (key == null) {
-                        throw new AppException(ErrorCode.UNAUTHORIZED, "No API key: send it as the X-API-Key header or the key parameter.");
+                        throw new AppException(
+                                ErrorCode.UNAUTHORIZED,
+                                "No API key: send it as the X-API-Key header or the key parameter.");
                     }
                     if (!auth.authenticateKey(ctx, key)) {
                         throw invalidKey();
@@ -119,14 +136,29 @@ public final class ApiV1Routes implements Routes {
                 }
                 RequestContext rc = WebKeys.rc(ctx);
                 UploadSource source = source(ctx, params, imgbb);
-                UploadResult result = media.upload(rc, new UploadRequest(source, first(params.get("title"), params.get("name")),
-                        params.get("description"), params.get("tags"), params.get("album_id"), params.get("category_id"),
-                        params.get("width"), params.get("expiration"), params.get("nsfw"), true));
-                ImageLinks links = new ImageLinks(WebKeys.baseUrl(ctx, https), media.publicIds(rc).encode(result.image().id()), result.image());
+                UploadResult result = media.upload(
+                        rc,
+                        new UploadRequest(
+                                source,
+                                first(params.get("title"), params.get("name")),
+                                params.get("description"),
+                                params.get("tags"),
+                                params.get("album_id"),
+                                params.get("category_id"),
+                                params.get("width"),
+                                params.get("expiration"),
+                                params.get("nsfw"),
+                                true));
+                ImageLinks links = new ImageLinks(
+                        WebKeys.baseUrl(ctx, https),
+                        media.publicIds(rc).encode(result.image().id()),
+                        result.image());
                 switch (format) {
                     case "txt" -> ctx.contentType("text/plain; charset=utf-8").result(links.url());
                     case "redirect" -> ctx.redirect(links.pathViewer(), io.javalin.http.HttpStatus.FOUND);
-                    default -> ctx.json(ApiV1Json.success(ApiV1Json.image(links, result.deleteSecret(), clock.instant()), imgbb));
+                    default ->
+                        ctx.json(ApiV1Json.success(
+                                ApiV1Json.image(links, result.deleteSecret(), clock.instant()), imgbb));
                 }
             }
         } catch (ApiFailure e) {
@@ -163,7 +195,8 @@ public final class ApiV1Routes implements Routes {
             return new MultipartParams(ctx, query);
         }
         if (type.startsWith("application/x-www-form-urlencoded")) {
-            try (RequestBodies.Slot slot = bodies.slot(ctx); InputStream in = bodies.stream(ctx)) {
+            try (RequestBodies.Slot slot = bodies.slot(ctx);
+                    InputStream in = bodies.stream(ctx)) {
                 return new FormParams(UrlEncodedForm.read(in, SOURCE_FIELDS, spillDir), query);
             }
         }
@@ -230,7 +263,9 @@ public final class ApiV1Routes implements Routes {
         }
         if (!format.equals("json")) {
             // Plain-text formats carry the bare message; clients that asked for them read the body, not the status.
-            ctx.status(status == 400 ? 200 : status).contentType("text/plain; charset=utf-8").result(message);
+            ctx.status(status == 400 ? 200 : status)
+                    .contentType("text/plain; charset=utf-8")
+                    .result(message);
             return;
         }
         ctx.status(status).json(ApiV1Json.error(status, message, code.code, imgbb));
@@ -255,7 +290,9 @@ public final class ApiV1Routes implements Routes {
 
         /** True when {@code name} is present in any form: value, spilled value or file part. */
         default boolean has(String name) {
-            return get(name) != null || file(name).isPresent() || largeText(name).isPresent();
+            return get(name) != null
+                    || file(name).isPresent()
+                    || largeText(name).isPresent();
         }
 
         /** A file part named {@code name} (multipart with a file name). */
@@ -321,7 +358,8 @@ public final class ApiV1Routes implements Routes {
             if (part == null || part.getSubmittedFileName() == null) {
                 return Optional.empty();
             }
-            return Optional.of(new UploadSource.FilePart(part::getInputStream, part.getSubmittedFileName(), part.getContentType()));
+            return Optional.of(new UploadSource.FilePart(
+                    part::getInputStream, part.getSubmittedFileName(), part.getContentType()));
         }
 
         @Override
@@ -340,7 +378,8 @@ public final class ApiV1Routes implements Routes {
             try {
                 return ctx.req().getPart(name);
             } catch (IOException | jakarta.servlet.ServletException e) {
-                throw new AppException(ErrorCode.BAD_REQUEST, "The upload could not be read: the multipart body is malformed.");
+                throw new AppException(
+                        ErrorCode.BAD_REQUEST, "The upload could not be read: the multipart body is malformed.");
             }
         }
     }

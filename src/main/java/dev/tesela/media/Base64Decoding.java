@@ -30,11 +30,13 @@ final class Base64Decoding extends InputStream {
     private int outLen;
     /** Bits of the quantum being read and how many sextets it holds (0-3). */
     private int bits;
+
     private int sextets;
     /** '=' characters of the final quantum seen so far. */
     private int padding;
     /** True once the final (padded) quantum is complete: only whitespace may follow. */
     private boolean closedByPadding;
+
     private boolean sawAny;
     private boolean atEnd;
 
@@ -47,7 +49,8 @@ final class Base64Decoding extends InputStream {
      * beyond {@code maxBytes} decoded bytes. For short texts; uploads decode while streaming into the receiver.
      */
     static byte[] decode(String text, long maxBytes) {
-        try (InputStream in = new Base64Decoding(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))) {
+        try (InputStream in = new Base64Decoding(
+                new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (bytes.length > maxBytes) {
                 throw Receiver.tooLarge(maxBytes);

@@ -15,16 +15,22 @@ final class Embeds {
         String medium = links.mediumUrl();
         String thumb = links.thumbUrl();
         List<ImagePage.EmbedGroup> groups = new ArrayList<>();
-        groups.add(new ImagePage.EmbedGroup("Links", List.of(
-                new ImagePage.Embed("Viewer link", viewer),
-                new ImagePage.Embed("Direct link", full),
-                new ImagePage.Embed("Short link", links.urlShort()))));
+        groups.add(new ImagePage.EmbedGroup(
+                "Links",
+                List.of(
+                        new ImagePage.Embed("Viewer link", viewer),
+                        new ImagePage.Embed("Direct link", full),
+                        new ImagePage.Embed("Short link", links.urlShort()))));
         List<ImagePage.Embed> html = new ArrayList<>();
         html.add(new ImagePage.Embed("HTML full image", "<img src=\"" + full + "\" alt=\"" + alt + "\">"));
         if (medium != null) {
-            html.add(new ImagePage.Embed("HTML medium linked", "<a href=\"" + viewer + "\"><img src=\"" + medium + "\" alt=\"" + alt + "\"></a>"));
+            html.add(new ImagePage.Embed(
+                    "HTML medium linked",
+                    "<a href=\"" + viewer + "\"><img src=\"" + medium + "\" alt=\"" + alt + "\"></a>"));
         }
-        html.add(new ImagePage.Embed("HTML thumbnail linked", "<a href=\"" + viewer + "\"><img src=\"" + thumb + "\" alt=\"" + alt + "\"></a>"));
+        html.add(new ImagePage.Embed(
+                "HTML thumbnail linked",
+                "<a href=\"" + viewer + "\"><img src=\"" + thumb + "\" alt=\"" + alt + "\"></a>"));
         groups.add(new ImagePage.EmbedGroup("HTML", html));
         List<ImagePage.Embed> bb = new ArrayList<>();
         bb.add(new ImagePage.Embed("BBCode full image", "[img]" + full + "[/img]"));

@@ -61,11 +61,13 @@ final class FileServer implements DirectFiles {
     static final int MAX_CACHED_FILE_BYTES = 1024 * 1024;
     /** Upper bound of the bytes the cache holds (file contents plus a small per-entry overhead). */
     static final long CACHE_BYTES = 64L * 1024 * 1024;
+
     private static final int ENTRY_OVERHEAD = 512;
     private static final int STREAM_BUFFER = 256 * 1024;
     private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
     private static final String CACHE_CONTROL = "public, max-age=31536000, immutable";
-    private static final HttpField CACHE_CONTROL_FIELD = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, CACHE_CONTROL);
+    private static final HttpField CACHE_CONTROL_FIELD =
+            new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, CACHE_CONTROL);
     private static final HttpField ACCEPT_RANGES_FIELD = new PreEncodedHttpField(HttpHeader.ACCEPT_RANGES, "bytes");
     private final MediaService media;
     private final Cache<FileKey, Served> cache;
@@ -74,7 +76,8 @@ final class FileServer implements DirectFiles {
         this.media = media;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(CACHE_BYTES)
-                .weigher((FileKey k, Served s) -> ENTRY_OVERHEAD + k.key().length() + (s.body == null ? 0 : s.body.capacity()))
+                .weigher((FileKey k, Served s) ->
+                        ENTRY_OVERHEAD + k.key().length() + (s.body == null ? 0 : s.body.capacity()))
                 .build();
     }
 
@@ -108,9 +111,12 @@ final class FileServer implements DirectFiles {
             this.lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(modified.atZone(ZoneOffset.UTC));
             this.contentType = contentType;
             this.body = body;
-            this.notModifiedFields = List.of(new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, contentType),
-                    new PreEncodedHttpField(HttpHeader.ETAG, etag), new PreEncodedHttpField(HttpHeader.LAST_MODIFIED, lastModified),
-                    CACHE_CONTROL_FIELD, ACCEPT_RANGES_FIELD);
+            this.notModifiedFields = List.of(
+                    new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, contentType),
+                    new PreEncodedHttpField(HttpHeader.ETAG, etag),
+                    new PreEncodedHttpField(HttpHeader.LAST_MODIFIED, lastModified),
+                    CACHE_CONTROL_FIELD,
+                    ACCEPT_RANGES_FIELD);
             List<HttpField> full = new ArrayList<>(notModifiedFields);
             full.add(new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, size));
             this.fullFields = List.copyOf(full);
@@ -128,7 +134,8 @@ final class FileServer implements DirectFiles {
     private record Decision(int status, long start, long length) {}
 
     /** Reads the conditional and range headers (each may be null) for {@code file}. */
-    private static Decision decide(Served file, String ifNoneMatch, String ifModifiedSince, String range, String ifRange) {
+    private static Decision decide(
+            Served file, String ifNoneMatch, String ifModifiedSince, String range, String ifRange) {
         if (notModified(file, ifNoneMatch, ifModifiedSince)) {
             return new Decision(304, 0, 0);
         }
@@ -164,14 +171,20 @@ final class FileServer implements DirectFiles {
         if (file == null || file.body == null) {
             return null;
         }
-        Decision d = decide(file, headers.get(HttpHeader.IF_NONE_MATCH), headers.get(HttpHeader.IF_MODIFIED_SINCE),
-                headers.get(HttpHeader.RANGE), headers.get(HttpHeader.IF_RANGE));
+        Decision d = decide(
+                file,
+                headers.get(HttpHeader.IF_NONE_MATCH),
+                headers.get(HttpHeader.IF_MODIFIED_SINCE),
+                headers.get(HttpHeader.RANGE),
+                headers.get(HttpHeader.IF_RANGE));
         return switch (d.status()) {
             case 304 -> new DirectAnswer(304, file.notModifiedFields, null);
             case 200 -> new DirectAnswer(200, file.fullFields, head ? null : file.body.duplicate());
             case 206 -> {
                 List<HttpField> fields = new ArrayList<>(file.notModifiedFields);
-                fields.add(new HttpField(HttpHeader.CONTENT_RANGE, "bytes " + d.start() + "-" + (d.start() + d.length() - 1) + "/" + file.size));
+                fields.add(new HttpField(
+                        HttpHeader.CONTENT_RANGE,
+                        "bytes " + d.start() + "-" + (d.start() + d.length() - 1) + "/" + file.size));
                 fields.add(new HttpField(HttpHeader.CONTENT_LENGTH, Long.toString(d.length())));
                 yield new DirectAnswer(206, fields, head ? null : file.body.slice((int) d.start(), (int) d.length()));
             }
@@ -197,7 +210,11 @@ final class FileServer implements DirectFiles {
         res.setHeader("Cache-Control", CACHE_CONTROL);
         res.setHeader("Accept-Ranges", "bytes");
         res.setContentType(file.contentType);
-        Decision d = decide(file, ctx.header("If-None-Match"), ctx.header("If-Modified-Since"), ctx.header("Range"),
+        Decision d = decide(
+                file,
+                ctx.header("If-None-Match"),
+                ctx.header("If-Modified-Since"),
+                ctx.header("Range"),
                 ctx.header("If-Range"));
         switch (d.status()) {
             case 304 -> {
@@ -208,9 +225,12 @@ final class FileServer implements DirectFiles {
                 ctx.status(416).header("Content-Range", "bytes */" + file.size);
                 return;
             }
-            case 206 -> ctx.status(206).header("Content-Range",
-                    "bytes " + d.start() + "-" + (d.start() + d.length() - 1) + "/" + file.size);
-            default -> { }
+            case 206 ->
+                ctx.status(206)
+                        .header(
+                                "Content-Range",
+                                "bytes " + d.start() + "-" + (d.start() + d.length() - 1) + "/" + file.size);
+            default -> {}
         }
         long start = d.start();
         long length = d.length();
@@ -273,7 +293,8 @@ final class FileServer implements DirectFiles {
                     cache.invalidate(k);
                     return null;
                 }
-                if (now.isRegularFile() && cached.matches(now.size(), now.lastModifiedTime().toMillis())) {
+                if (now.isRegularFile()
+                        && cached.matches(now.size(), now.lastModifiedTime().toMillis())) {
                     return cached;
                 }
             } else {
@@ -282,7 +303,8 @@ final class FileServer implements DirectFiles {
                     cache.invalidate(k);
                     return null;
                 }
-                if (cached.matches(now.get().byteSize(), now.get().lastModified().toEpochMilli())) {
+                if (cached.matches(
+                        now.get().byteSize(), now.get().lastModified().toEpochMilli())) {
                     return cached;
                 }
             }
@@ -377,7 +399,8 @@ final class FileServer implements DirectFiles {
 
     private static Instant httpDate(String value) {
         try {
-            return ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -42,14 +42,18 @@ final class ImageDeletion {
     /** Deletes image {@code id} if {@code secret} is its delete-link secret; false (and nothing changed) otherwise. */
     boolean withSecret(RequestContext rc, long id, String secret) {
         Optional<String> stored = repository.deleteHash(tenant.db(rc), id);
-        if (stored.isEmpty() || stored.get() == null
+        if (stored.isEmpty()
+                || stored.get() == null
                 || !Crypto.constantTimeEquals(stored.get(), deleteHash(rc.tenant(), id, secret))) {
             return false;
         }
-        return repository.find(tenant.db(rc), id).map(image -> {
-            delete(rc, image);
-            return true;
-        }).orElse(false);
+        return repository
+                .find(tenant.db(rc), id)
+                .map(image -> {
+                    delete(rc, image);
+                    return true;
+                })
+                .orElse(false);
     }
 
     /** Deletes the image's row and its files; the caller is recorded as the one who deleted it. */
@@ -76,7 +80,9 @@ final class ImageDeletion {
 
     /** Files queued for deletion in {@code rc}'s tenant (storage keys, in queue order). */
     List<String> queued(RequestContext rc) {
-        return repository.queuedBlobDeletions(tenant.db(rc)).stream().map(MediaRepository.QueuedBlob::storageKey).toList();
+        return repository.queuedBlobDeletions(tenant.db(rc)).stream()
+                .map(MediaRepository.QueuedBlob::storageKey)
+                .toList();
     }
 
     private int deleteQueued(RequestContext rc, List<MediaRepository.QueuedBlob> queued) {
@@ -91,9 +97,19 @@ final class ImageDeletion {
                 int attempts = blob.attempts() + 1;
                 Duration wait = Duration.ofMinutes(1L << Math.min(attempts - 1, 11));
                 wait = wait.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1) : wait;
-                log.warn("Could not delete file {} of tenant {} (attempt {}; next in {}): {}", blob.storageKey(), rc.tenant().id(),
-                        attempts, wait, e.toString());
-                repository.blobDeletionFailed(tenant.db(rc), blob.id(), attempts, e.toString(), clock.instant().plus(wait));
+                log.warn(
+                        "Could not delete file {} of tenant {} (attempt {}; next in {}): {}",
+                        blob.storageKey(),
+                        rc.tenant().id(),
+                        attempts,
+                        wait,
+                        e.toString());
+                repository.blobDeletionFailed(
+                        tenant.db(rc),
+                        blob.id(),
+                        attempts,
+                        e.toString(),
+                        clock.instant().plus(wait));
             }
         }
         return deleted;

@@ -10,10 +10,24 @@ import java.util.List;
  * @param canDelete whether the visitor may delete the image (owner or moderator)
  * @param exif      the EXIF kept as data on the image (never the GPS position unless the site keeps it), in order
  */
-public record ImagePage(Layout layout, String title, String description, String uploader, String imageUrl,
-                        int width, int height, String fileUrl, String sizeFormatted, String mediaType, String createdAt,
-                        String expiresAt, List<String> tags, List<EmbedGroup> embeds, String publicId, boolean canDelete,
-                        java.util.Map<String, String> exif) {
+public record ImagePage(
+        Layout layout,
+        String title,
+        String description,
+        String uploader,
+        String imageUrl,
+        int width,
+        int height,
+        String fileUrl,
+        String sizeFormatted,
+        String mediaType,
+        String createdAt,
+        String expiresAt,
+        List<String> tags,
+        List<EmbedGroup> embeds,
+        String publicId,
+        boolean canDelete,
+        java.util.Map<String, String> exif) {
 
     /** One kind of embed code, e.g. "HTML medium linked". */
     public record EmbedGroup(String label, List<Embed> codes) {

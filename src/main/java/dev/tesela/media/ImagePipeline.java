@@ -73,8 +73,10 @@ final class ImagePipeline {
         }
         Optional<ImageFormat> declared = ImageFormat.fromMimeType(file.declaredType());
         if (declared.isPresent() && declared.get() != info.format()) {
-            throw AppException.invalid("source", "The file was sent as " + declared.get().name() + " but its content is "
-                    + info.format().name() + ".");
+            throw AppException.invalid(
+                    "source",
+                    "The file was sent as " + declared.get().name() + " but its content is "
+                            + info.format().name() + ".");
         }
         if (!engine.decodes().contains(info.format())) {
             throw AppException.invalid("source", info.format().name() + " images cannot be processed on this server.");
@@ -94,22 +96,33 @@ final class ImagePipeline {
             throw AppException.invalid("source", e.getMessage());
         }
         if (info.pixels() > limits.maxPixels()) {
-            throw AppException.invalid("source", "The image is " + info.width() + "×" + info.height() + " pixels; the limit is "
-                    + limits.maxPixels() / 1_000_000 + " megapixels.");
+            throw AppException.invalid(
+                    "source",
+                    "The image is " + info.width() + "×" + info.height() + " pixels; the limit is "
+                            + limits.maxPixels() / 1_000_000 + " megapixels.");
         }
         if (info.frames() > limits.maxFrames()) {
-            throw AppException.invalid("source", "The animation has " + info.frames() + " frames; the limit is " + limits.maxFrames() + ".");
+            throw AppException.invalid(
+                    "source",
+                    "The animation has " + info.frames() + " frames; the limit is " + limits.maxFrames() + ".");
         }
         if (info.pixels() * info.frames() > limits.maxTotalPixels()) {
-            throw AppException.invalid("source", "The animation is too large: " + info.frames() + " frames of " + info.width() + "×"
-                    + info.height() + " pixels exceed " + limits.maxTotalPixels() / 1_000_000 + " megapixels in all.");
+            throw AppException.invalid(
+                    "source",
+                    "The animation is too large: " + info.frames() + " frames of " + info.width() + "×" + info.height()
+                            + " pixels exceed " + limits.maxTotalPixels() / 1_000_000 + " megapixels in all.");
         }
         try {
             for (boolean turned : new boolean[] {false, true}) {
                 int[] main = mainSize(info, turned, settings, requestedWidth);
-                budget.require(info.width(), info.height(), main[0] == (turned ? info.height() : info.width())
-                        ? new RenderSpec(Fit.NONE, 0, 0, mainFormat(info.format()), true, MAIN_QUALITY)
-                        : new RenderSpec(Fit.WITHIN, main[0], main[1], mainFormat(info.format()), true, MAIN_QUALITY), "a copy");
+                budget.require(
+                        info.width(),
+                        info.height(),
+                        main[0] == (turned ? info.height() : info.width())
+                                ? new RenderSpec(Fit.NONE, 0, 0, mainFormat(info.format()), true, MAIN_QUALITY)
+                                : new RenderSpec(
+                                        Fit.WITHIN, main[0], main[1], mainFormat(info.format()), true, MAIN_QUALITY),
+                        "a copy");
                 ImageInfo mainInfo = new ImageInfo(mainFormat(info.format()), main[0], main[1], info.frames());
                 budget.require(main[0], main[1], thumbSpec(settings, mainInfo.format()), "its thumbnail");
                 Optional<RenderSpec> medium = mediumSpec(settings, mainInfo);
@@ -128,7 +141,8 @@ final class ImagePipeline {
      *
      * @param requestedWidth resize the main image to this width (never up), or 0
      */
-    ProcessedImage process(ReceivedFile file, ImageInfo info, MediaSettings settings, int requestedWidth) throws Exception {
+    ProcessedImage process(ReceivedFile file, ImageInfo info, MediaSettings settings, int requestedWidth)
+            throws Exception {
         ImageMetadata metadata = MetadataReader.read(file.path(), info.format());
         return gate.run(() -> {
             List<Path> made = new ArrayList<>();
@@ -149,10 +163,14 @@ final class ImagePipeline {
                 throw AppException.invalid("source", e.getMessage());
             } catch (ImageDecodeException e) {
                 deleteAll(made);
-                if (info.animated() && info.format() == ImageFormat.WEBP && !engine.description().contains("libvips")) {
+                if (info.animated()
+                        && info.format() == ImageFormat.WEBP
+                        && !engine.description().contains("libvips")) {
                     // The pure-Java engine reads no animated WebP: say so rather than blame the file.
-                    throw AppException.invalid("source", "Animated WebP images cannot be processed on this server: its image engine ("
-                            + engine.description() + ") reads only still WebP. libvips reads them.");
+                    throw AppException.invalid(
+                            "source",
+                            "Animated WebP images cannot be processed on this server: its image engine ("
+                                    + engine.description() + ") reads only still WebP. libvips reads them.");
                 }
                 throw AppException.invalid("source", "The image could not be read: it is damaged or incomplete.");
             } catch (Exception | Error e) {
@@ -162,8 +180,14 @@ final class ImagePipeline {
         });
     }
 
-    private ProcessedImage.Output main(ReceivedFile file, ImageInfo info, ImageMetadata metadata, MediaSettings settings,
-                                       int requestedWidth, List<Path> made) throws IOException {
+    private ProcessedImage.Output main(
+            ReceivedFile file,
+            ImageInfo info,
+            ImageMetadata metadata,
+            MediaSettings settings,
+            int requestedWidth,
+            List<Path> made)
+            throws IOException {
         ImageFormat format = mainFormat(info.format());
         boolean turned = metadata.orientation() >= 5;
         int width = turned ? info.height() : info.width();
@@ -196,11 +220,20 @@ final class ImagePipeline {
             made.remove(stripped);
             if (metadata.hasGps() && !settings.keepGps()) {
                 // No lossless stripper for this format: re-encode rather than publish a location.
-                return render(null, file.path(), info, new RenderSpec(Fit.NONE, 0, 0, format, true, MAIN_QUALITY), made);
+                return render(
+                        null, file.path(), info, new RenderSpec(Fit.NONE, 0, 0, format, true, MAIN_QUALITY), made);
             }
         }
-        return new ProcessedImage.Output(null, file.path(), info.format(), info.width(), info.height(), info.frames(),
-                file.byteSize(), file.sha256(), file.md5());
+        return new ProcessedImage.Output(
+                null,
+                file.path(),
+                info.format(),
+                info.width(),
+                info.height(),
+                info.frames(),
+                file.byteSize(),
+                file.sha256(),
+                file.md5());
     }
 
     /**
@@ -219,11 +252,13 @@ final class ImagePipeline {
                 targetWidth = requestedWidth;
             }
             if (settings.maxImageWidth() > 0 && targetWidth > settings.maxImageWidth()) {
-                targetHeight = Math.max(1, (int) Math.round((double) targetHeight * settings.maxImageWidth() / targetWidth));
+                targetHeight =
+                        Math.max(1, (int) Math.round((double) targetHeight * settings.maxImageWidth() / targetWidth));
                 targetWidth = settings.maxImageWidth();
             }
             if (settings.maxImageHeight() > 0 && targetHeight > settings.maxImageHeight()) {
-                targetWidth = Math.max(1, (int) Math.round((double) targetWidth * settings.maxImageHeight() / targetHeight));
+                targetWidth =
+                        Math.max(1, (int) Math.round((double) targetWidth * settings.maxImageHeight() / targetHeight));
                 targetHeight = settings.maxImageHeight();
             }
         }
@@ -232,8 +267,13 @@ final class ImagePipeline {
 
     /** The thumbnail of a main image in {@code mainFormat}: the site's box, centre-cropped, one frame. */
     private RenderSpec thumbSpec(MediaSettings settings, ImageFormat mainFormat) {
-        return new RenderSpec(Fit.COVER, settings.thumbWidth(), settings.thumbHeight(), variantFormat(mainFormat, false),
-                false, VARIANT_QUALITY);
+        return new RenderSpec(
+                Fit.COVER,
+                settings.thumbWidth(),
+                settings.thumbHeight(),
+                variantFormat(mainFormat, false),
+                false,
+                VARIANT_QUALITY);
     }
 
     /**
@@ -241,31 +281,51 @@ final class ImagePipeline {
      * main is; none when the main is no larger (a still).
      */
     private Optional<RenderSpec> mediumSpec(MediaSettings settings, ImageInfo main) {
-        boolean needsMedium = main.animated() || (settings.mediumFixedHeight()
-                ? main.height() > settings.mediumSize() : main.width() > settings.mediumSize());
+        boolean needsMedium = main.animated()
+                || (settings.mediumFixedHeight()
+                        ? main.height() > settings.mediumSize()
+                        : main.width() > settings.mediumSize());
         if (!needsMedium) {
             return Optional.empty();
         }
         ImageFormat format = variantFormat(main.format(), main.animated());
-        return Optional.of(settings.mediumFixedHeight()
-                ? new RenderSpec(Fit.WITHIN, UNBOUNDED, settings.mediumSize(), format, true, VARIANT_QUALITY)
-                : new RenderSpec(Fit.WITHIN, settings.mediumSize(), 0, format, true, VARIANT_QUALITY));
+        return Optional.of(
+                settings.mediumFixedHeight()
+                        ? new RenderSpec(Fit.WITHIN, UNBOUNDED, settings.mediumSize(), format, true, VARIANT_QUALITY)
+                        : new RenderSpec(Fit.WITHIN, settings.mediumSize(), 0, format, true, VARIANT_QUALITY));
     }
 
-    private ProcessedImage.Output render(String variant, Path source, ImageInfo info, RenderSpec spec, List<Path> made) throws IOException {
+    private ProcessedImage.Output render(String variant, Path source, ImageInfo info, RenderSpec spec, List<Path> made)
+            throws IOException {
         Path target = receiver.newTempFile("." + spec.format().extension());
         made.add(target);
         Files.delete(target); // engines write a new file; the name is ours
         Rendered out = engine.render(source, info, spec, target);
         Digests d = Digests.of(target);
-        return new ProcessedImage.Output(variant, target, out.format(), out.width(), out.height(), out.frames(),
-                Files.size(target), d.sha256(), d.md5());
+        return new ProcessedImage.Output(
+                variant,
+                target,
+                out.format(),
+                out.width(),
+                out.height(),
+                out.frames(),
+                Files.size(target),
+                d.sha256(),
+                d.md5());
     }
 
     private static ProcessedImage.Output digest(String variant, Path file, ImageInfo info) throws IOException {
         Digests d = Digests.of(file);
-        return new ProcessedImage.Output(variant, file, info.format(), info.width(), info.height(), info.frames(),
-                Files.size(file), d.sha256(), d.md5());
+        return new ProcessedImage.Output(
+                variant,
+                file,
+                info.format(),
+                info.width(),
+                info.height(),
+                info.frames(),
+                Files.size(file),
+                d.sha256(),
+                d.md5());
     }
 
     /** Formats browsers do not show are converted on upload: BMP to PNG, HEIC to JPEG. */
@@ -313,7 +373,8 @@ final class ImagePipeline {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 MessageDigest md5 = MessageDigest.getInstance("MD5");
-                try (InputStream in = new DigestInputStream(new DigestInputStream(Files.newInputStream(file), sha), md5)) {
+                try (InputStream in =
+                        new DigestInputStream(new DigestInputStream(Files.newInputStream(file), sha), md5)) {
                     in.transferTo(java.io.OutputStream.nullOutputStream());
                 }
                 HexFormat hex = HexFormat.of();

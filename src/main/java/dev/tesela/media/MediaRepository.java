@@ -37,16 +37,59 @@ final class MediaRepository {
      * unique to this upload (set right after by {@link #completeImage}) when the key depends on the row's id;
      * {@code stagingToken} names the upload's staged files.
      */
-    record NewImage(String storageKey, String stagingToken, Long ownerId, Long albumId, Long categoryId, String storageMode, String originalFilename,
-                    String title, String description, String mediaType, String extension, int width, int height,
-                    int frames, long byteSize, boolean is360, String sha256, String md5, String sourceSha256,
-                    String exifJson, boolean nsfw, String uploaderIp, Instant expiresAt, Instant createdAt) {
+    record NewImage(
+            String storageKey,
+            String stagingToken,
+            Long ownerId,
+            Long albumId,
+            Long categoryId,
+            String storageMode,
+            String originalFilename,
+            String title,
+            String description,
+            String mediaType,
+            String extension,
+            int width,
+            int height,
+            int frames,
+            long byteSize,
+            boolean is360,
+            String sha256,
+            String md5,
+            String sourceSha256,
+            String exifJson,
+            boolean nsfw,
+            String uploaderIp,
+            Instant expiresAt,
+            Instant createdAt) {
 
         /** The same row with {@code key} as the main file's key. */
         NewImage withStorageKey(String key) {
-            return new NewImage(key, stagingToken, ownerId, albumId, categoryId, storageMode, originalFilename, title,
-                    description, mediaType, extension, width, height, frames, byteSize, is360, sha256, md5, sourceSha256,
-                    exifJson, nsfw, uploaderIp, expiresAt, createdAt);
+            return new NewImage(
+                    key,
+                    stagingToken,
+                    ownerId,
+                    albumId,
+                    categoryId,
+                    storageMode,
+                    originalFilename,
+                    title,
+                    description,
+                    mediaType,
+                    extension,
+                    width,
+                    height,
+                    frames,
+                    byteSize,
+                    is360,
+                    sha256,
+                    md5,
+                    sourceSha256,
+                    exifJson,
+                    nsfw,
+                    uploaderIp,
+                    expiresAt,
+                    createdAt);
         }
     }
 
@@ -82,7 +125,11 @@ final class MediaRepository {
     }
 
     void completeImage(DSLContext dsl, long id, String storageKey, String deleteHash) {
-        dsl.update(IMAGES).set(IMAGES.STORAGE_KEY, storageKey).set(IMAGES.DELETE_HASH, deleteHash).where(IMAGES.ID.eq(id)).execute();
+        dsl.update(IMAGES)
+                .set(IMAGES.STORAGE_KEY, storageKey)
+                .set(IMAGES.DELETE_HASH, deleteHash)
+                .where(IMAGES.ID.eq(id))
+                .execute();
     }
 
     /** Inserts the image's variants, all in one statement (none: no statement). */
@@ -90,10 +137,18 @@ final class MediaRepository {
         if (variants.isEmpty()) {
             return;
         }
-        var insert = dsl.insertInto(IMAGE_VARIANTS, IMAGE_VARIANTS.IMAGE_ID, IMAGE_VARIANTS.VARIANT, IMAGE_VARIANTS.STORAGE_KEY,
-                IMAGE_VARIANTS.MEDIA_TYPE, IMAGE_VARIANTS.WIDTH, IMAGE_VARIANTS.HEIGHT, IMAGE_VARIANTS.BYTE_SIZE);
+        var insert = dsl.insertInto(
+                IMAGE_VARIANTS,
+                IMAGE_VARIANTS.IMAGE_ID,
+                IMAGE_VARIANTS.VARIANT,
+                IMAGE_VARIANTS.STORAGE_KEY,
+                IMAGE_VARIANTS.MEDIA_TYPE,
+                IMAGE_VARIANTS.WIDTH,
+                IMAGE_VARIANTS.HEIGHT,
+                IMAGE_VARIANTS.BYTE_SIZE);
         for (StoredImage.Variant v : variants) {
-            insert = insert.values(imageId, v.name(), v.storageKey(), v.mediaType(), v.width(), v.height(), v.byteSize());
+            insert = insert.values(
+                    imageId, v.name(), v.storageKey(), v.mediaType(), v.width(), v.height(), v.byteSize());
         }
         insert.execute();
     }
@@ -102,21 +157,38 @@ final class MediaRepository {
      * Links {@code names} to the image, creating missing tags; keeps the tags' file counts right. Before a new tag is
      * created, {@code beforeNewTag} gets the number of tags that exist (it throws to refuse).
      */
-    void tag(DSLContext dsl, long imageId, Long creatorId, List<String> names, Instant now,
-             java.util.function.LongConsumer beforeNewTag) {
+    void tag(
+            DSLContext dsl,
+            long imageId,
+            Long creatorId,
+            List<String> names,
+            Instant now,
+            java.util.function.LongConsumer beforeNewTag) {
         // names are distinct (the service dedupes them). Two uploads creating the same new tag at the same moment:
         // one of them fails on the unique name and is rolled back whole; MediaService runs it again, and it then finds
         // the tag. Lock order, against deadlocks between uploads sharing tags: tags in name order, and each tag's
         // row is locked exclusively (its counter) before the link row's foreign key would take a shared lock on it.
         for (String tagName : names.stream().sorted().toList()) {
-            Long tagId = dsl.select(TAGS.ID).from(TAGS).where(TAGS.NAME.eq(tagName)).fetchOne(TAGS.ID);
+            Long tagId =
+                    dsl.select(TAGS.ID).from(TAGS).where(TAGS.NAME.eq(tagName)).fetchOne(TAGS.ID);
             if (tagId == null) {
                 beforeNewTag.accept(dsl.fetchCount(TAGS));
-                tagId = dsl.insertInto(TAGS).set(TAGS.NAME, tagName).set(TAGS.CREATOR_ID, creatorId).set(TAGS.FILE_COUNT, 0L)
-                        .set(TAGS.CREATED_AT, Times.utc(now)).returningResult(TAGS.ID).fetchOne(TAGS.ID);
+                tagId = dsl.insertInto(TAGS)
+                        .set(TAGS.NAME, tagName)
+                        .set(TAGS.CREATOR_ID, creatorId)
+                        .set(TAGS.FILE_COUNT, 0L)
+                        .set(TAGS.CREATED_AT, Times.utc(now))
+                        .returningResult(TAGS.ID)
+                        .fetchOne(TAGS.ID);
             }
-            dsl.update(TAGS).set(TAGS.FILE_COUNT, TAGS.FILE_COUNT.plus(1)).where(TAGS.ID.eq(tagId)).execute();
-            dsl.insertInto(IMAGE_TAGS).set(IMAGE_TAGS.TAG_ID, tagId).set(IMAGE_TAGS.IMAGE_ID, imageId).execute();
+            dsl.update(TAGS)
+                    .set(TAGS.FILE_COUNT, TAGS.FILE_COUNT.plus(1))
+                    .where(TAGS.ID.eq(tagId))
+                    .execute();
+            dsl.insertInto(IMAGE_TAGS)
+                    .set(IMAGE_TAGS.TAG_ID, tagId)
+                    .set(IMAGE_TAGS.IMAGE_ID, imageId)
+                    .execute();
         }
     }
 
@@ -128,16 +200,25 @@ final class MediaRepository {
      */
     void addToCounters(DSLContext dsl, Long ownerId, Long albumId, int delta) {
         if (ownerId != null) {
-            dsl.update(USERS).set(USERS.IMAGE_COUNT, USERS.IMAGE_COUNT.plus(delta)).where(USERS.ID.eq(ownerId)).execute();
+            dsl.update(USERS)
+                    .set(USERS.IMAGE_COUNT, USERS.IMAGE_COUNT.plus(delta))
+                    .where(USERS.ID.eq(ownerId))
+                    .execute();
         }
         if (albumId != null) {
-            dsl.update(ALBUMS).set(ALBUMS.IMAGE_COUNT, ALBUMS.IMAGE_COUNT.plus(delta)).where(ALBUMS.ID.eq(albumId)).execute();
+            dsl.update(ALBUMS)
+                    .set(ALBUMS.IMAGE_COUNT, ALBUMS.IMAGE_COUNT.plus(delta))
+                    .where(ALBUMS.ID.eq(albumId))
+                    .execute();
         }
     }
 
     /** The owner of album {@code albumId}; empty when there is no such album. */
     Optional<Long> albumOwner(DSLContext dsl, long albumId) {
-        return dsl.select(ALBUMS.OWNER_ID).from(ALBUMS).where(ALBUMS.ID.eq(albumId)).fetchOptional(ALBUMS.OWNER_ID);
+        return dsl.select(ALBUMS.OWNER_ID)
+                .from(ALBUMS)
+                .where(ALBUMS.ID.eq(albumId))
+                .fetchOptional(ALBUMS.OWNER_ID);
     }
 
     boolean categoryExists(DSLContext dsl, long categoryId) {
@@ -173,7 +254,9 @@ final class MediaRepository {
         if (since != null) {
             scope = scope.and(IMAGES.CREATED_AT.ge(Times.utc(since)));
         }
-        return dsl.fetchExists(IMAGES, IMAGES.SHA256.eq(sha256).or(IMAGES.SOURCE_SHA256.eq(sha256)).and(scope));
+        return dsl.fetchExists(
+                IMAGES,
+                IMAGES.SHA256.eq(sha256).or(IMAGES.SOURCE_SHA256.eq(sha256)).and(scope));
     }
 
     long countActiveExternalStorages(DSLContext dsl) {
@@ -192,14 +275,43 @@ final class MediaRepository {
         Images i = IMAGES.as("i");
         Users u = USERS.as("u");
         ImageVariants v = IMAGE_VARIANTS.as("v");
-        List<Record> rows = dsl.select(i.ID, i.OWNER_ID, i.ALBUM_ID, i.CATEGORY_ID, i.STORAGE_KEY, i.ORIGINAL_FILENAME, i.TITLE,
-                        i.DESCRIPTION, i.MEDIA_TYPE, i.EXTENSION, i.WIDTH, i.HEIGHT, i.FRAMES, i.BYTE_SIZE, i.SHA256, i.MD5, i.EXIF,
-                        i.NSFW, i.VIEWS, i.LIKES, i.EXPIRES_AT, i.CREATED_AT, u.USERNAME,
-                        v.VARIANT, v.STORAGE_KEY, v.MEDIA_TYPE, v.WIDTH, v.HEIGHT, v.BYTE_SIZE)
+        List<Record> rows = dsl.select(
+                        i.ID,
+                        i.OWNER_ID,
+                        i.ALBUM_ID,
+                        i.CATEGORY_ID,
+                        i.STORAGE_KEY,
+                        i.ORIGINAL_FILENAME,
+                        i.TITLE,
+                        i.DESCRIPTION,
+                        i.MEDIA_TYPE,
+                        i.EXTENSION,
+                        i.WIDTH,
+                        i.HEIGHT,
+                        i.FRAMES,
+                        i.BYTE_SIZE,
+                        i.SHA256,
+                        i.MD5,
+                        i.EXIF,
+                        i.NSFW,
+                        i.VIEWS,
+                        i.LIKES,
+                        i.EXPIRES_AT,
+                        i.CREATED_AT,
+                        u.USERNAME,
+                        v.VARIANT,
+                        v.STORAGE_KEY,
+                        v.MEDIA_TYPE,
+                        v.WIDTH,
+                        v.HEIGHT,
+                        v.BYTE_SIZE)
                 .from(i)
-                .leftJoin(u).on(u.ID.eq(i.OWNER_ID))
-                .leftJoin(v).on(v.IMAGE_ID.eq(i.ID))
-                .where(i.ID.eq(id)).fetch();
+                .leftJoin(u)
+                .on(u.ID.eq(i.OWNER_ID))
+                .leftJoin(v)
+                .on(v.IMAGE_ID.eq(i.ID))
+                .where(i.ID.eq(id))
+                .fetch();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -207,33 +319,70 @@ final class MediaRepository {
         for (Record r : rows) {
             String variant = r.get(v.VARIANT);
             if (variant != null) {
-                variants.put(variant, new StoredImage.Variant(variant, r.get(v.STORAGE_KEY), r.get(v.MEDIA_TYPE), r.get(v.WIDTH),
-                        r.get(v.HEIGHT), r.get(v.BYTE_SIZE)));
+                variants.put(
+                        variant,
+                        new StoredImage.Variant(
+                                variant,
+                                r.get(v.STORAGE_KEY),
+                                r.get(v.MEDIA_TYPE),
+                                r.get(v.WIDTH),
+                                r.get(v.HEIGHT),
+                                r.get(v.BYTE_SIZE)));
             }
         }
         ImageTags it = IMAGE_TAGS.as("it");
         Tags t = TAGS.as("t");
-        List<String> tags = dsl.select(t.NAME).from(it)
-                .join(t).on(t.ID.eq(it.TAG_ID))
+        List<String> tags = dsl.select(t.NAME)
+                .from(it)
+                .join(t)
+                .on(t.ID.eq(it.TAG_ID))
                 .where(it.IMAGE_ID.eq(id))
-                .orderBy(t.NAME).fetch(t.NAME);
+                .orderBy(t.NAME)
+                .fetch(t.NAME);
         Record r = rows.getFirst();
         LocalDateTime expires = r.get(i.EXPIRES_AT);
-        return Optional.of(new StoredImage(id, r.get(i.OWNER_ID), r.get(u.USERNAME), r.get(i.ALBUM_ID), r.get(i.CATEGORY_ID),
-                r.get(i.STORAGE_KEY), r.get(i.ORIGINAL_FILENAME), r.get(i.TITLE), r.get(i.DESCRIPTION), r.get(i.MEDIA_TYPE),
-                r.get(i.EXTENSION), r.get(i.WIDTH), r.get(i.HEIGHT), r.get(i.FRAMES), r.get(i.BYTE_SIZE), r.get(i.SHA256),
-                r.get(i.MD5), r.get(i.EXIF), Boolean.TRUE.equals(r.get(i.NSFW)), r.get(i.VIEWS), r.get(i.LIKES),
-                expires == null ? null : Times.instant(expires), Times.instant(r.get(i.CREATED_AT)), List.copyOf(tags),
+        return Optional.of(new StoredImage(
+                id,
+                r.get(i.OWNER_ID),
+                r.get(u.USERNAME),
+                r.get(i.ALBUM_ID),
+                r.get(i.CATEGORY_ID),
+                r.get(i.STORAGE_KEY),
+                r.get(i.ORIGINAL_FILENAME),
+                r.get(i.TITLE),
+                r.get(i.DESCRIPTION),
+                r.get(i.MEDIA_TYPE),
+                r.get(i.EXTENSION),
+                r.get(i.WIDTH),
+                r.get(i.HEIGHT),
+                r.get(i.FRAMES),
+                r.get(i.BYTE_SIZE),
+                r.get(i.SHA256),
+                r.get(i.MD5),
+                r.get(i.EXIF),
+                Boolean.TRUE.equals(r.get(i.NSFW)),
+                r.get(i.VIEWS),
+                r.get(i.LIKES),
+                expires == null ? null : Times.instant(expires),
+                Times.instant(r.get(i.CREATED_AT)),
+                List.copyOf(tags),
                 Map.copyOf(variants)));
     }
 
     Optional<String> deleteHash(DSLContext dsl, long id) {
-        return dsl.select(IMAGES.DELETE_HASH).from(IMAGES).where(IMAGES.ID.eq(id)).fetchOptional(IMAGES.DELETE_HASH);
+        return dsl.select(IMAGES.DELETE_HASH)
+                .from(IMAGES)
+                .where(IMAGES.ID.eq(id))
+                .fetchOptional(IMAGES.DELETE_HASH);
     }
 
     /** Ids of images whose expiry passed, oldest first. */
     List<Long> expired(DSLContext dsl, Instant now, int limit) {
-        return dsl.select(IMAGES.ID).from(IMAGES).where(IMAGES.EXPIRES_AT.le(Times.utc(now))).orderBy(IMAGES.EXPIRES_AT).limit(limit)
+        return dsl.select(IMAGES.ID)
+                .from(IMAGES)
+                .where(IMAGES.EXPIRES_AT.le(Times.utc(now)))
+                .orderBy(IMAGES.EXPIRES_AT)
+                .limit(limit)
                 .fetch(IMAGES.ID);
     }
 
@@ -243,13 +392,20 @@ final class MediaRepository {
      */
     void delete(DSLContext dsl, StoredImage image, Long actorId, String ip, Instant now, boolean audit) {
         addToCounters(dsl, image.ownerId(), image.albumId(), -1);
-        List<Long> tagIds = dsl.select(IMAGE_TAGS.TAG_ID).from(IMAGE_TAGS).where(IMAGE_TAGS.IMAGE_ID.eq(image.id()))
+        List<Long> tagIds = dsl.select(IMAGE_TAGS.TAG_ID)
+                .from(IMAGE_TAGS)
+                .where(IMAGE_TAGS.IMAGE_ID.eq(image.id()))
                 .fetch(IMAGE_TAGS.TAG_ID);
         if (!tagIds.isEmpty()) {
-            dsl.update(TAGS).set(TAGS.FILE_COUNT, TAGS.FILE_COUNT.minus(1)).where(TAGS.ID.in(tagIds)).execute();
+            dsl.update(TAGS)
+                    .set(TAGS.FILE_COUNT, TAGS.FILE_COUNT.minus(1))
+                    .where(TAGS.ID.in(tagIds))
+                    .execute();
             dsl.deleteFrom(IMAGE_TAGS).where(IMAGE_TAGS.IMAGE_ID.eq(image.id())).execute();
         }
-        dsl.deleteFrom(IMAGE_VARIANTS).where(IMAGE_VARIANTS.IMAGE_ID.eq(image.id())).execute();
+        dsl.deleteFrom(IMAGE_VARIANTS)
+                .where(IMAGE_VARIANTS.IMAGE_ID.eq(image.id()))
+                .execute();
         dsl.deleteFrom(IMAGES).where(IMAGES.ID.eq(image.id())).execute();
         if (!audit) {
             return;
@@ -276,12 +432,20 @@ final class MediaRepository {
             return uploads;
         }
         Map<Long, String> tokenOf = new LinkedHashMap<>();
-        dsl.select(IMAGES.ID, IMAGES.STAGING_TOKEN, IMAGES.STORAGE_KEY).from(IMAGES).where(IMAGES.STAGING_TOKEN.in(tokens)).fetch().forEach(r -> {
-            tokenOf.put(r.value1(), r.value2());
-            uploads.computeIfAbsent(r.value2(), t -> new LinkedHashMap<>()).put("main", r.value3());
-        });
+        dsl.select(IMAGES.ID, IMAGES.STAGING_TOKEN, IMAGES.STORAGE_KEY)
+                .from(IMAGES)
+                .where(IMAGES.STAGING_TOKEN.in(tokens))
+                .fetch()
+                .forEach(r -> {
+                    tokenOf.put(r.value1(), r.value2());
+                    uploads.computeIfAbsent(r.value2(), t -> new LinkedHashMap<>())
+                            .put("main", r.value3());
+                });
         if (!tokenOf.isEmpty()) {
-            dsl.select(IMAGE_VARIANTS.IMAGE_ID, IMAGE_VARIANTS.VARIANT, IMAGE_VARIANTS.STORAGE_KEY).from(IMAGE_VARIANTS).where(IMAGE_VARIANTS.IMAGE_ID.in(tokenOf.keySet())).fetch()
+            dsl.select(IMAGE_VARIANTS.IMAGE_ID, IMAGE_VARIANTS.VARIANT, IMAGE_VARIANTS.STORAGE_KEY)
+                    .from(IMAGE_VARIANTS)
+                    .where(IMAGE_VARIANTS.IMAGE_ID.in(tokenOf.keySet()))
+                    .fetch()
                     .forEach(r -> uploads.get(tokenOf.get(r.value1())).put(r.value2(), r.value3()));
         }
         return uploads;
@@ -295,8 +459,12 @@ final class MediaRepository {
         List<QueuedBlob> queued = new ArrayList<>();
         for (String key : keys) {
             long id = dsl.insertInto(BLOB_DELETIONS)
-                    .set(BLOB_DELETIONS.STORAGE_KEY, key).set(BLOB_DELETIONS.ATTEMPTS, 0).set(BLOB_DELETIONS.QUEUED_AT, Times.utc(now)).set(BLOB_DELETIONS.NEXT_ATTEMPT_AT, Times.utc(now))
-                    .returningResult(BLOB_DELETIONS.ID).fetchOne(BLOB_DELETIONS.ID);
+                    .set(BLOB_DELETIONS.STORAGE_KEY, key)
+                    .set(BLOB_DELETIONS.ATTEMPTS, 0)
+                    .set(BLOB_DELETIONS.QUEUED_AT, Times.utc(now))
+                    .set(BLOB_DELETIONS.NEXT_ATTEMPT_AT, Times.utc(now))
+                    .returningResult(BLOB_DELETIONS.ID)
+                    .fetchOne(BLOB_DELETIONS.ID);
             queued.add(new QueuedBlob(id, key, 0));
         }
         return queued;
@@ -304,14 +472,19 @@ final class MediaRepository {
 
     /** Queued files due for an attempt at {@code now}, the longest-waiting first. */
     List<QueuedBlob> dueBlobDeletions(DSLContext dsl, Instant now, int limit) {
-        return dsl.select(BLOB_DELETIONS.ID, BLOB_DELETIONS.STORAGE_KEY, BLOB_DELETIONS.ATTEMPTS).from(BLOB_DELETIONS).where(BLOB_DELETIONS.NEXT_ATTEMPT_AT.le(Times.utc(now)))
-                .orderBy(BLOB_DELETIONS.NEXT_ATTEMPT_AT, BLOB_DELETIONS.ID).limit(limit)
+        return dsl.select(BLOB_DELETIONS.ID, BLOB_DELETIONS.STORAGE_KEY, BLOB_DELETIONS.ATTEMPTS)
+                .from(BLOB_DELETIONS)
+                .where(BLOB_DELETIONS.NEXT_ATTEMPT_AT.le(Times.utc(now)))
+                .orderBy(BLOB_DELETIONS.NEXT_ATTEMPT_AT, BLOB_DELETIONS.ID)
+                .limit(limit)
                 .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3()));
     }
 
     /** Every queued file, due or not (for tests and statistics). */
     List<QueuedBlob> queuedBlobDeletions(DSLContext dsl) {
-        return dsl.select(BLOB_DELETIONS.ID, BLOB_DELETIONS.STORAGE_KEY, BLOB_DELETIONS.ATTEMPTS).from(BLOB_DELETIONS).orderBy(BLOB_DELETIONS.ID)
+        return dsl.select(BLOB_DELETIONS.ID, BLOB_DELETIONS.STORAGE_KEY, BLOB_DELETIONS.ATTEMPTS)
+                .from(BLOB_DELETIONS)
+                .orderBy(BLOB_DELETIONS.ID)
                 .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3()));
     }
 
@@ -320,8 +493,11 @@ final class MediaRepository {
     }
 
     void blobDeletionFailed(DSLContext dsl, long queueId, int attempts, String error, Instant nextAttempt) {
-        dsl.update(BLOB_DELETIONS).set(BLOB_DELETIONS.ATTEMPTS, attempts)
+        dsl.update(BLOB_DELETIONS)
+                .set(BLOB_DELETIONS.ATTEMPTS, attempts)
                 .set(BLOB_DELETIONS.LAST_ERROR, error.length() > 255 ? error.substring(0, 255) : error)
-                .set(BLOB_DELETIONS.NEXT_ATTEMPT_AT, Times.utc(nextAttempt)).where(BLOB_DELETIONS.ID.eq(queueId)).execute();
+                .set(BLOB_DELETIONS.NEXT_ATTEMPT_AT, Times.utc(nextAttempt))
+                .where(BLOB_DELETIONS.ID.eq(queueId))
+                .execute();
     }
 }

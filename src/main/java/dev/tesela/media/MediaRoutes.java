@@ -20,8 +20,10 @@ import java.time.format.DateTimeFormatter;
  * (the browser uploader posts here with its CSRF token and gets the API v1 JSON shape back).
  */
 public final class MediaRoutes implements Routes {
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'").withZone(ZoneOffset.UTC);
-    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+    private static final DateTimeFormatter DAY =
+            DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
     private final MediaService media;
     private final Templates templates;
     private final LayoutFactory layouts;
@@ -67,13 +69,27 @@ public final class MediaRoutes implements Routes {
         }
         boolean canDelete = Access.allows(rc, Access.Action.DELETE_IMAGE, new Access.Resource.Image(image.ownerId()));
         StoredImage.Variant display = image.variant("medium").orElse(null);
-        templates.render(ctx, "image.jte", new ImagePage(layouts.forPage(ctx),
-                image.title() == null ? "Untitled image" : image.title(), image.description(),
-                image.ownerUsername(), links.displayUrl(),
-                display == null ? image.width() : display.width(), display == null ? image.height() : display.height(),
-                links.url(), Sizes.format(image.byteSize()), image.mediaType(), DAY.format(image.createdAt()),
-                image.expiresAt() == null ? null : DAY.format(image.expiresAt()), image.tags(), Embeds.of(links),
-                publicId, canDelete, exif(image.exifJson())));
+        templates.render(
+                ctx,
+                "image.jte",
+                new ImagePage(
+                        layouts.forPage(ctx),
+                        image.title() == null ? "Untitled image" : image.title(),
+                        image.description(),
+                        image.ownerUsername(),
+                        links.displayUrl(),
+                        display == null ? image.width() : display.width(),
+                        display == null ? image.height() : display.height(),
+                        links.url(),
+                        Sizes.format(image.byteSize()),
+                        image.mediaType(),
+                        DAY.format(image.createdAt()),
+                        image.expiresAt() == null ? null : DAY.format(image.expiresAt()),
+                        image.tags(),
+                        Embeds.of(links),
+                        publicId,
+                        canDelete,
+                        exif(image.exifJson())));
     }
 
     /** The stored EXIF JSON as an ordered map; empty when there is none or it cannot be read. */
@@ -83,7 +99,9 @@ public final class MediaRoutes implements Routes {
         }
         try {
             java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-            JSON.readTree(json).properties().forEach(e -> out.put(e.getKey(), e.getValue().asString()));
+            JSON.readTree(json)
+                    .properties()
+                    .forEach(e -> out.put(e.getKey(), e.getValue().asString()));
             return out;
         } catch (RuntimeException e) {
             return java.util.Map.of();
@@ -94,8 +112,15 @@ public final class MediaRoutes implements Routes {
         RequestContext rc = WebKeys.rc(ctx);
         StoredImage image = media.find(rc, ctx.pathParam("id")).orElseThrow(MediaRoutes::noSuchImage);
         ImageLinks links = new ImageLinks(WebKeys.baseUrl(ctx, https), ctx.pathParam("id"), image);
-        templates.render(ctx, "delete.jte", new DeletePage(layouts.forPage(ctx),
-                image.title() == null ? "Untitled image" : image.title(), links.thumbUrl(), ctx.path(), false));
+        templates.render(
+                ctx,
+                "delete.jte",
+                new DeletePage(
+                        layouts.forPage(ctx),
+                        image.title() == null ? "Untitled image" : image.title(),
+                        links.thumbUrl(),
+                        ctx.path(),
+                        false));
     }
 
     private void deleteWithSecret(Context ctx) {
@@ -117,15 +142,30 @@ public final class MediaRoutes implements Routes {
     private void upload(Context ctx) {
         RequestContext rc = WebKeys.rc(ctx);
         UploadedFile file = ctx.uploadedFile("source");
-        UploadSource source = file == null ? null : new UploadSource.FilePart(file::content, file.filename(), file.contentType());
-        UploadResult result = media.upload(rc, new UploadRequest(source, ctx.formParam("title"), ctx.formParam("description"),
-                ctx.formParam("tags"), ctx.formParam("album_id"), ctx.formParam("category_id"), ctx.formParam("width"),
-                ctx.formParam("expiration"), ctx.formParam("nsfw"), false));
-        ImageLinks links = new ImageLinks(WebKeys.baseUrl(ctx, https), media.publicIds(rc).encode(result.image().id()), result.image());
+        UploadSource source =
+                file == null ? null : new UploadSource.FilePart(file::content, file.filename(), file.contentType());
+        UploadResult result = media.upload(
+                rc,
+                new UploadRequest(
+                        source,
+                        ctx.formParam("title"),
+                        ctx.formParam("description"),
+                        ctx.formParam("tags"),
+                        ctx.formParam("album_id"),
+                        ctx.formParam("category_id"),
+                        ctx.formParam("width"),
+                        ctx.formParam("expiration"),
+                        ctx.formParam("nsfw"),
+                        false));
+        ImageLinks links = new ImageLinks(
+                WebKeys.baseUrl(ctx, https),
+                media.publicIds(rc).encode(result.image().id()),
+                result.image());
         ctx.json(ApiV1Json.success(ApiV1Json.image(links, result.deleteSecret(), clock.instant()), false));
     }
 
     private static AppException noSuchImage() {
-        return AppException.notFound("There is no image at this address. It may have been deleted or may have expired.");
+        return AppException.notFound(
+                "There is no image at this address. It may have been deleted or may have expired.");
     }
 }

@@ -59,7 +59,8 @@ public final class MediaService {
     private final ImageDeletion deletion;
     private final Clock clock;
 
-    private MediaService(PerTenant tenant, ImagePipeline pipeline, UploadReceiver receiver, long hardMaxBytes, Clock clock) {
+    private MediaService(
+            PerTenant tenant, ImagePipeline pipeline, UploadReceiver receiver, long hardMaxBytes, Clock clock) {
         MediaRepository repository = new MediaRepository();
         this.tenant = tenant;
         this.repository = repository;
@@ -76,12 +77,21 @@ public final class MediaService {
      * Wires the media feature: {@code tempDir} receives uploads in progress; {@code stores} gives a tenant its file
      * store ({@code TenantContext::storage}; tests put a failing one in front).
      */
-    public static MediaService create(ImageProcessor engine, TeselaConfig.Media config, Path tempDir,
-                                      Function<TenantContext, BlobStore> stores, Clock clock) {
+    public static MediaService create(
+            ImageProcessor engine,
+            TeselaConfig.Media config,
+            Path tempDir,
+            Function<TenantContext, BlobStore> stores,
+            Clock clock) {
         Receiver receiver = new Receiver(tempDir);
-        ImagePipeline pipeline = new ImagePipeline(engine, config, new ProcessingGate(config.workers(), config.queueWait()), receiver);
-        return new MediaService(new PerTenant(stores), pipeline,
-                new UploadReceiver(receiver, UrlFetcher.create(config.urlAllowPrivate())), config.maxUploadBytes(), clock);
+        ImagePipeline pipeline =
+                new ImagePipeline(engine, config, new ProcessingGate(config.workers(), config.queueWait()), receiver);
+        return new MediaService(
+                new PerTenant(stores),
+                pipeline,
+                new UploadReceiver(receiver, UrlFetcher.create(config.urlAllowPrivate())),
+                config.maxUploadBytes(),
+                clock);
     }
 
     /**
@@ -135,10 +145,15 @@ public final class MediaService {
     public UploadOptions uploadOptions(RequestContext rc) {
         MediaSettings site = tenant.settings(rc);
         boolean guest = rc.principal() instanceof Principal.Guest;
-        Duration forced = site.expirableUploads() && guest && !site.guestExpiration().isBlank()
-                ? UploadFields.parseExpiration(site.guestExpiration()).orElse(null) : null;
-        return new UploadOptions(checks.allowed(rc, site), checks.maxBytes(rc, site),
-                site.expirableUploads() && !(guest && !site.guestExpiration().isBlank()), forced);
+        Duration forced =
+                site.expirableUploads() && guest && !site.guestExpiration().isBlank()
+                        ? UploadFields.parseExpiration(site.guestExpiration()).orElse(null)
+                        : null;
+        return new UploadOptions(
+                checks.allowed(rc, site),
+                checks.maxBytes(rc, site),
+                site.expirableUploads() && !(guest && !site.guestExpiration().isBlank()),
+                forced);
     }
 
     /** Stores one upload for the caller. Bad input: AppException (4xx) and nothing left behind. */
@@ -166,11 +181,16 @@ public final class MediaService {
             var outage = Outages.classify(e);
             if (outage.isPresent()) {
                 // Pool exhausted or the database/Redis down: a 503 with Retry-After, not a bug to log with a trace.
-                log.warn("Upload by {} refused, a dependency is busy or down (request {}): {}", rc.principal(), rc.requestId(), e.toString());
+                log.warn(
+                        "Upload by {} refused, a dependency is busy or down (request {}): {}",
+                        rc.principal(),
+                        rc.requestId(),
+                        e.toString());
                 throw outage.get();
             }
             log.error("Upload by {} failed (request {})", rc.principal(), rc.requestId(), e);
-            throw new AppException(ErrorCode.INTERNAL, "The upload failed on our side. The error was logged.", Map.of(), e);
+            throw new AppException(
+                    ErrorCode.INTERNAL, "The upload failed on our side. The error was logged.", Map.of(), e);
         } finally {
             deleteQuietly(received);
         }
@@ -178,7 +198,8 @@ public final class MediaService {
 
     /** The image with public id {@code publicId}, if it exists on the caller's site and has not expired. */
     public Optional<StoredImage> find(RequestContext rc, String publicId) {
-        return tenant.ids(rc).decodeStrict(publicId)
+        return tenant.ids(rc)
+                .decodeStrict(publicId)
                 .flatMap(id -> repository.find(tenant.db(rc), id))
                 .filter(image -> image.expiresAt() == null || image.expiresAt().isAfter(clock.instant()));
     }
@@ -188,7 +209,10 @@ public final class MediaService {
         if (secret == null || secret.length() < 20 || secret.length() > 100) {
             return false;
         }
-        return tenant.ids(rc).decodeStrict(publicId).map(id -> deletion.withSecret(rc, id, secret)).orElse(false);
+        return tenant.ids(rc)
+                .decodeStrict(publicId)
+                .map(id -> deletion.withSecret(rc, id, secret))
+                .orElse(false);
     }
 
     /** Deletes an image: its owner, moderators, and the system (see {@link Access}). */
@@ -242,29 +266,63 @@ public final class MediaService {
      * deletes what was published. A crash at any point leaves staged files that {@link #recoverStaged} publishes
      * (row committed) or discards (no row, after the grace period).
      */
-    private UploadResult store(RequestContext rc, MediaSettings site, UploadFields fields, UploadChecks.Destination destination,
-                               ReceivedFile received, ProcessedImage processed) throws IOException {
+    private UploadResult store(
+            RequestContext rc,
+            MediaSettings site,
+            UploadFields fields,
+            UploadChecks.Destination destination,
+            ReceivedFile received,
+            ProcessedImage processed)
+            throws IOException {
         Instant now = clock.instant();
         Long ownerId = rc.principal() instanceof Principal.User u ? u.userId() : null;
         ProcessedImage.Output main = processed.main();
         String extension = extension(main, received.clientName());
-        String title = fields.title().or(processed.metadata()::title).orElseGet(() -> UploadFields.titleFromName(received.clientName()));
-        String description = fields.description().or(processed.metadata()::description).orElse(null);
+        String title = fields.title()
+                .or(processed.metadata()::title)
+                .orElseGet(() -> UploadFields.titleFromName(received.clientName()));
+        String description =
+                fields.description().or(processed.metadata()::description).orElse(null);
         String exifJson = exifJson(processed, site);
         String secret = Crypto.randomBase62(40);
         StoreStep.Staged staged = store.stage(rc, processed, extension);
         UploadRecorder.Committed committed;
         try {
             NamingMethod method = NamingMethod.fromSetting(site.naming());
-            FileNaming.Upload naming = new FileNaming.Upload(method, StorageMode.fromSetting(site.storageMode()),
-                    LocalDate.ofInstant(now, ZoneOffset.UTC), received.clientName(), extension,
+            FileNaming.Upload naming = new FileNaming.Upload(
+                    method,
+                    StorageMode.fromSetting(site.storageMode()),
+                    LocalDate.ofInstant(now, ZoneOffset.UTC),
+                    received.clientName(),
+                    extension,
                     method == NamingMethod.ID ? "pending" : null);
-            MediaRepository.NewImage row = new MediaRepository.NewImage(null, staged.token(), ownerId, destination.albumId(),
-                    destination.categoryId(), site.storageMode(), UploadFields.truncate(received.clientName(), 255), title,
-                    description, main.format().mimeType(), extension, main.width(), main.height(), main.frames(),
-                    main.byteSize(), processed.metadata().panorama360(), main.sha256(), main.md5(),
-                    processed.sourceSha256(), exifJson, fields.nsfw(), rc.clientIp(), fields.expiresAt(), now);
-            committed = recorder.record(rc, row, fields.tags(), secret, staged, naming, name -> store.anyTaken(staged, name));
+            MediaRepository.NewImage row = new MediaRepository.NewImage(
+                    null,
+                    staged.token(),
+                    ownerId,
+                    destination.albumId(),
+                    destination.categoryId(),
+                    site.storageMode(),
+                    UploadFields.truncate(received.clientName(), 255),
+                    title,
+                    description,
+                    main.format().mimeType(),
+                    extension,
+                    main.width(),
+                    main.height(),
+                    main.frames(),
+                    main.byteSize(),
+                    processed.metadata().panorama360(),
+                    main.sha256(),
+                    main.md5(),
+                    processed.sourceSha256(),
+                    exifJson,
+                    fields.nsfw(),
+                    rc.clientIp(),
+                    fields.expiresAt(),
+                    now);
+            committed = recorder.record(
+                    rc, row, fields.tags(), secret, staged, naming, name -> store.anyTaken(staged, name));
         } catch (RuntimeException | IOException e) {
             store.discard(staged);
             throw e;
@@ -280,22 +338,46 @@ public final class MediaService {
                 mainKey = key;
             } else {
                 ProcessedImage.Output v = file.output();
-                variants.put(v.variant(), new StoredImage.Variant(v.variant(), key, v.format().mimeType(), v.width(), v.height(),
-                        v.byteSize()));
+                variants.put(
+                        v.variant(),
+                        new StoredImage.Variant(
+                                v.variant(), key, v.format().mimeType(), v.width(), v.height(), v.byteSize()));
             }
         }
         String ownerName = rc.principal() instanceof Principal.User u ? u.username() : null;
-        StoredImage image = new StoredImage(committed.id(), ownerId, ownerName, destination.albumId(), destination.categoryId(),
-                mainKey, UploadFields.truncate(received.clientName(), 255), title, description, main.format().mimeType(),
-                extension, main.width(), main.height(), main.frames(), main.byteSize(), main.sha256(), main.md5(), exifJson,
-                fields.nsfw(), 0, 0, fields.expiresAt() == null ? null : fields.expiresAt().truncatedTo(ChronoUnit.MICROS),
-                now.truncatedTo(ChronoUnit.MICROS), fields.tags().stream().sorted().toList(), Map.copyOf(variants));
+        StoredImage image = new StoredImage(
+                committed.id(),
+                ownerId,
+                ownerName,
+                destination.albumId(),
+                destination.categoryId(),
+                mainKey,
+                UploadFields.truncate(received.clientName(), 255),
+                title,
+                description,
+                main.format().mimeType(),
+                extension,
+                main.width(),
+                main.height(),
+                main.frames(),
+                main.byteSize(),
+                main.sha256(),
+                main.md5(),
+                exifJson,
+                fields.nsfw(),
+                0,
+                0,
+                fields.expiresAt() == null ? null : fields.expiresAt().truncatedTo(ChronoUnit.MICROS),
+                now.truncatedTo(ChronoUnit.MICROS),
+                fields.tags().stream().sorted().toList(),
+                Map.copyOf(variants));
         return new UploadResult(image, secret);
     }
 
     /** The stored extension: the format's, except that a JPEG sent as *.jpg keeps "jpg". */
     private static String extension(ProcessedImage.Output main, String clientName) {
-        if (main.format() == dev.tesela.imaging.ImageFormat.JPEG && clientName != null
+        if (main.format() == dev.tesela.imaging.ImageFormat.JPEG
+                && clientName != null
                 && clientName.toLowerCase(Locale.ROOT).endsWith(".jpg")) {
             return "jpg";
         }

@@ -31,12 +31,20 @@ public final class MediaStatistics implements TenantStatistics {
         into.put("tags", (long) dsl.fetchCount(TAGS));
         into.put("categories", (long) dsl.fetchCount(CATEGORIES));
         into.put("storages", (long) dsl.fetchCount(STORAGES));
-        var images = dsl.select(sumOf(IMAGES.BYTE_SIZE), sumOf(IMAGES.VIEWS), sumOf(IMAGES.LIKES)).from(IMAGES).fetchSingle();
-        long variants = dsl.select(sumOf(IMAGE_VARIANTS.BYTE_SIZE)).from(IMAGE_VARIANTS).fetchSingle().value1().longValue();
+        var images = dsl.select(sumOf(IMAGES.BYTE_SIZE), sumOf(IMAGES.VIEWS), sumOf(IMAGES.LIKES))
+                .from(IMAGES)
+                .fetchSingle();
+        long variants = dsl.select(sumOf(IMAGE_VARIANTS.BYTE_SIZE))
+                .from(IMAGE_VARIANTS)
+                .fetchSingle()
+                .value1()
+                .longValue();
         into.put("storage_used", images.value1().longValue() + variants);
         into.put("file_views", images.value2().longValue());
         into.put("file_likes", images.value3().longValue());
-        var albums = dsl.select(sumOf(ALBUMS.VIEWS), sumOf(ALBUMS.LIKES)).from(ALBUMS).fetchSingle();
+        var albums = dsl.select(sumOf(ALBUMS.VIEWS), sumOf(ALBUMS.LIKES))
+                .from(ALBUMS)
+                .fetchSingle();
         into.put("album_views", albums.value1().longValue());
         into.put("album_likes", albums.value2().longValue());
     }

@@ -12,15 +12,24 @@ import java.util.List;
  * The result of the process step: the main file and its variants as temp files, ready to be stored. Owns those
  * temp files: {@link #close()} deletes every one of them (the main may be the received file itself).
  */
-record ProcessedImage(Output main, List<Output> variants, ImageMetadata metadata, String sourceSha256) implements AutoCloseable {
+record ProcessedImage(Output main, List<Output> variants, ImageMetadata metadata, String sourceSha256)
+        implements AutoCloseable {
 
     /**
      * One file to store.
      *
      * @param variant null for the main file, else {@code thumb} or {@code medium}
      */
-    record Output(String variant, Path file, ImageFormat format, int width, int height, int frames, long byteSize,
-                  String sha256, String md5) {}
+    record Output(
+            String variant,
+            Path file,
+            ImageFormat format,
+            int width,
+            int height,
+            int frames,
+            long byteSize,
+            String sha256,
+            String md5) {}
 
     @Override
     public void close() throws IOException {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class ProcessingGate {
     /** Uploads allowed to wait for a slot, per worker. */
     static final int QUEUE_PER_WORKER = 4;
+
     private final Semaphore slots;
     private final int capacity;
     private final Duration queueWait;
@@ -78,7 +79,8 @@ final class ProcessingGate {
     }
 
     private static AppException busy() {
-        return new AppException(ErrorCode.BUSY, "The server is busy processing other images. Try again in a few seconds.");
+        return new AppException(
+                ErrorCode.BUSY, "The server is busy processing other images. Try again in a few seconds.");
     }
 
     @FunctionalInterface

@@ -37,7 +37,8 @@ final class Receiver {
     ReceivedFile receive(InputStream in, long maxBytes, String clientName, String declaredType) throws IOException {
         Path file = newTempFile(".upload");
         boolean ok = false;
-        try (in; OutputStream out = Files.newOutputStream(file)) {
+        try (in;
+                OutputStream out = Files.newOutputStream(file)) {
             MessageDigest sha256 = digest("SHA-256");
             MessageDigest md5 = digest("MD5");
             byte[] buffer = new byte[BUFFER];
@@ -56,7 +57,8 @@ final class Receiver {
             }
             ok = true;
             HexFormat hex = HexFormat.of();
-            return new ReceivedFile(file, total, hex.formatHex(sha256.digest()), hex.formatHex(md5.digest()), clientName, declaredType);
+            return new ReceivedFile(
+                    file, total, hex.formatHex(sha256.digest()), hex.formatHex(md5.digest()), clientName, declaredType);
         } finally {
             if (!ok) {
                 Files.deleteIfExists(file);
@@ -65,8 +67,8 @@ final class Receiver {
     }
 
     static AppException tooLarge(long maxBytes) {
-        return new AppException(ErrorCode.PAYLOAD_TOO_LARGE,
-                "The file is too large: the limit is " + Sizes.format(maxBytes) + ".");
+        return new AppException(
+                ErrorCode.PAYLOAD_TOO_LARGE, "The file is too large: the limit is " + Sizes.format(maxBytes) + ".");
     }
 
     private static MessageDigest digest(String algorithm) {

@@ -20,6 +20,7 @@ final class Sizes {
             value /= 1024;
             unit++;
         }
-        return String.format(Locale.ROOT, value >= 100 || value == Math.rint(value) ? "%.0f %s" : "%.1f %s", value, units[unit]);
+        return String.format(
+                Locale.ROOT, value >= 100 || value == Math.rint(value) ? "%.0f %s" : "%.1f %s", value, units[unit]);
     }
 }

@@ -45,9 +45,15 @@ final class StoreStep {
         Map<String, String> keysOf(FileNaming.Name name) {
             Map<String, String> keys = new LinkedHashMap<>();
             for (StagedFile file : files) {
-                keys.put(file.stagingKey(), file.variant() == null ? name.key()
-                        : name.variantKey("thumb".equals(file.variant()) ? FileNaming.Variant.THUMB : FileNaming.Variant.MEDIUM,
-                        file.output().format().extension()));
+                keys.put(
+                        file.stagingKey(),
+                        file.variant() == null
+                                ? name.key()
+                                : name.variantKey(
+                                        "thumb".equals(file.variant())
+                                                ? FileNaming.Variant.THUMB
+                                                : FileNaming.Variant.MEDIUM,
+                                        file.output().format().extension()));
             }
             return keys;
         }
@@ -67,7 +73,8 @@ final class StoreStep {
             store.stage(mainFile.stagingKey(), main.file(), main.format().mimeType());
             files.add(mainFile);
             for (ProcessedImage.Output v : processed.variants()) {
-                StagedFile file = new StagedFile(token + "/" + v.variant() + "." + v.format().extension(), v.variant(), v);
+                StagedFile file = new StagedFile(
+                        token + "/" + v.variant() + "." + v.format().extension(), v.variant(), v);
                 store.stage(file.stagingKey(), v.file(), v.format().mimeType());
                 files.add(file);
             }
@@ -102,13 +109,18 @@ final class StoreStep {
         try {
             for (StagedFile file : staged.files()) {
                 String key = keys.get(file.stagingKey());
-                if (!staged.store().publish(file.stagingKey(), key) && staged.store().stat(key).isEmpty()) {
+                if (!staged.store().publish(file.stagingKey(), key)
+                        && staged.store().stat(key).isEmpty()) {
                     throw new IOException("staged file " + file.stagingKey() + " vanished before it was published");
                 }
                 published.add(key);
             }
         } catch (IOException | RuntimeException e) {
-            log.error("Publishing upload {} of tenant {} failed; taking it back", imageId, rc.tenant().id(), e);
+            log.error(
+                    "Publishing upload {} of tenant {} failed; taking it back",
+                    imageId,
+                    rc.tenant().id(),
+                    e);
             takeBackRow.run();
             for (String key : published) {
                 try {
@@ -145,13 +157,19 @@ final class StoreStep {
         try {
             staged = store.staged(limit);
         } catch (IOException e) {
-            log.warn("Could not list the staged files of tenant {}: {}", rc.tenant().id(), e.toString());
+            log.warn(
+                    "Could not list the staged files of tenant {}: {}",
+                    rc.tenant().id(),
+                    e.toString());
             return 0;
         }
         Map<String, List<BlobStore.StagedBlob>> byToken = new LinkedHashMap<>();
         for (BlobStore.StagedBlob blob : staged) {
             int slash = blob.stagingKey().indexOf('/');
-            byToken.computeIfAbsent(slash < 0 ? blob.stagingKey() : blob.stagingKey().substring(0, slash), t -> new ArrayList<>()).add(blob);
+            byToken.computeIfAbsent(
+                            slash < 0 ? blob.stagingKey() : blob.stagingKey().substring(0, slash),
+                            t -> new ArrayList<>())
+                    .add(blob);
         }
         Map<String, Map<String, String>> committed = repository.stagedUploads(tenant.db(rc), byToken.keySet());
         Instant cutoff = clock.instant().minus(grace);
@@ -161,10 +179,15 @@ final class StoreStep {
             for (BlobStore.StagedBlob blob : upload.getValue()) {
                 try {
                     if (keys != null) {
-                        String file = blob.stagingKey().substring(blob.stagingKey().indexOf('/') + 1);
-                        String key = keys.get(file.substring(0, file.indexOf('.') < 0 ? file.length() : file.indexOf('.')));
+                        String file =
+                                blob.stagingKey().substring(blob.stagingKey().indexOf('/') + 1);
+                        String key =
+                                keys.get(file.substring(0, file.indexOf('.') < 0 ? file.length() : file.indexOf('.')));
                         if (key == null) {
-                            log.warn("Staged file {} of tenant {} matches no file of its image; kept", blob.stagingKey(), rc.tenant().id());
+                            log.warn(
+                                    "Staged file {} of tenant {} matches no file of its image; kept",
+                                    blob.stagingKey(),
+                                    rc.tenant().id());
                         } else if (store.publish(blob.stagingKey(), key)) {
                             done++;
                         }
@@ -172,12 +195,19 @@ final class StoreStep {
                         done++;
                     }
                 } catch (IOException | RuntimeException e) {
-                    log.warn("Could not recover staged file {} of tenant {}: {}", blob.stagingKey(), rc.tenant().id(), e.toString());
+                    log.warn(
+                            "Could not recover staged file {} of tenant {}: {}",
+                            blob.stagingKey(),
+                            rc.tenant().id(),
+                            e.toString());
                 }
             }
         }
         if (done > 0) {
-            log.info("Recovered {} staged file(s) of tenant {} (published or discarded)", done, rc.tenant().id());
+            log.info(
+                    "Recovered {} staged file(s) of tenant {} (published or discarded)",
+                    done,
+                    rc.tenant().id());
         }
         return done;
     }

@@ -12,11 +12,32 @@ import java.util.Optional;
  * @param exifJson   JSON object of the EXIF kept as data, or null
  * @param expiresAt  null = never
  */
-public record StoredImage(long id, Long ownerId, String ownerUsername, Long albumId, Long categoryId, String storageKey,
-                          String originalFilename, String title, String description, String mediaType, String extension,
-                          int width, int height, int frames, long byteSize, String sha256, String md5,
-                          String exifJson, boolean nsfw, long views, long likes, Instant expiresAt, Instant createdAt,
-                          List<String> tags, Map<String, Variant> variants) {
+public record StoredImage(
+        long id,
+        Long ownerId,
+        String ownerUsername,
+        Long albumId,
+        Long categoryId,
+        String storageKey,
+        String originalFilename,
+        String title,
+        String description,
+        String mediaType,
+        String extension,
+        int width,
+        int height,
+        int frames,
+        long byteSize,
+        String sha256,
+        String md5,
+        String exifJson,
+        boolean nsfw,
+        long views,
+        long likes,
+        Instant expiresAt,
+        Instant createdAt,
+        List<String> tags,
+        Map<String, Variant> variants) {
 
     public boolean animated() {
         return frames > 1;

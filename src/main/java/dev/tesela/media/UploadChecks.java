@@ -47,7 +47,8 @@ final class UploadChecks {
 
     /** The largest file the caller may upload: the site's setting for guests or users, under the installation's cap and the tenant's limit. */
     long maxBytes(RequestContext rc, MediaSettings site) {
-        long bySite = Math.min(hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
+        long bySite = Math.min(
+                hardMaxBytes, rc.principal() instanceof Principal.Guest ? site.maxBytesGuest() : site.maxBytesUser());
         return Math.min(bySite, tenant.limit(rc, TenantLimits.Limit.UPLOAD_SIZE).orElse(Long.MAX_VALUE));
     }
 
@@ -74,17 +75,23 @@ final class UploadChecks {
     Destination beforeWork(RequestContext rc, UploadFields fields) {
         long required = tenant.limit(rc, TenantLimits.Limit.MIN_STORAGES_ACTIVE).orElse(0);
         if (required > 0 && repository.countActiveExternalStorages(tenant.db(rc)) < required) {
-            throw new AppException(ErrorCode.LIMIT_REACHED, "Uploads are blocked until " + required
-                    + " external storage(s) are active on this site (an administrator must add them).");
+            throw new AppException(
+                    ErrorCode.LIMIT_REACHED,
+                    "Uploads are blocked until " + required
+                            + " external storage(s) are active on this site (an administrator must add them).");
         }
         if (tenant.limit(rc, TenantLimits.Limit.FILES).isPresent()) { // the count only where there is a limit
             tenant.requireRoomFor(rc, TenantLimits.Limit.FILES, repository.countImages(tenant.db(rc)));
         }
         Long albumId = fields.album(tenant.ids(rc))
-                .filter(id -> repository.albumOwner(tenant.db(rc), id)
-                        .map(owner -> Access.allows(rc, Action.ADD_TO_ALBUM, new Access.Resource.Album(owner))).orElse(false))
+                .filter(id -> repository
+                        .albumOwner(tenant.db(rc), id)
+                        .map(owner -> Access.allows(rc, Action.ADD_TO_ALBUM, new Access.Resource.Album(owner)))
+                        .orElse(false))
                 .orElse(null);
-        Long categoryId = fields.categoryId().filter(id -> repository.categoryExists(tenant.db(rc), id)).orElse(null);
+        Long categoryId = fields.categoryId()
+                .filter(id -> repository.categoryExists(tenant.db(rc), id))
+                .orElse(null);
         return new Destination(albumId, categoryId);
     }
 
@@ -107,12 +114,15 @@ final class UploadChecks {
         }
         MediaRepository.Earlier among = switch (site.duplicateScope()) {
             case "site" -> new MediaRepository.Earlier.All();
-            case "user" -> rc.principal() instanceof Principal.User u
-                    ? new MediaRepository.Earlier.ByUser(u.userId())
-                    : new MediaRepository.Earlier.ByGuestsAt(rc.clientIp());
+            case "user" ->
+                rc.principal() instanceof Principal.User u
+                        ? new MediaRepository.Earlier.ByUser(u.userId())
+                        : new MediaRepository.Earlier.ByGuestsAt(rc.clientIp());
             default -> new MediaRepository.Earlier.FromAddress(rc.clientIp());
         };
-        Instant since = site.duplicateWindowHours() > 0 ? clock.instant().minus(Duration.ofHours(site.duplicateWindowHours())) : null;
+        Instant since = site.duplicateWindowHours() > 0
+                ? clock.instant().minus(Duration.ofHours(site.duplicateWindowHours()))
+                : null;
         if (repository.duplicateExists(tenant.db(rc), sha256, among, since)) {
             throw new AppException(ErrorCode.CONFLICT, "Duplicated upload: this image was uploaded already.");
         }

@@ -24,8 +24,15 @@ import java.util.regex.Pattern;
  * @param width     resize to this width (0: keep the size)
  * @param expiresAt when the image expires, or null
  */
-record UploadFields(Optional<String> title, Optional<String> description, List<String> tags, Optional<String> albumId,
-                    Optional<Long> categoryId, int width, boolean nsfw, Instant expiresAt) {
+record UploadFields(
+        Optional<String> title,
+        Optional<String> description,
+        List<String> tags,
+        Optional<String> albumId,
+        Optional<Long> categoryId,
+        int width,
+        boolean nsfw,
+        Instant expiresAt) {
     private static final Pattern TAG = Pattern.compile("^[\\p{L}\\p{N} _.-]{1,32}$");
     static final int MAX_TAGS = 20;
     static final Duration MIN_EXPIRY = Duration.ofMinutes(5);
@@ -34,8 +41,10 @@ record UploadFields(Optional<String> title, Optional<String> description, List<S
     /** Validates {@code r} for {@code principal} under the site's settings; INVALID_INPUT lists every bad field. */
     static UploadFields parse(UploadRequest r, MediaSettings site, Principal principal, Clock clock) {
         Map<String, String> errors = new LinkedHashMap<>();
-        Optional<String> title = text(r.title()).map(t -> truncate(t.replaceAll("\\p{Cntrl}", " ").strip(), 100));
-        Optional<String> description = text(r.description()).map(d -> truncate(d.replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", ""), 5000));
+        Optional<String> title = text(r.title())
+                .map(t -> truncate(t.replaceAll("\\p{Cntrl}", " ").strip(), 100));
+        Optional<String> description =
+                text(r.description()).map(d -> truncate(d.replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", ""), 5000));
         List<String> tags = new ArrayList<>();
         text(r.tags()).ifPresent(raw -> {
             LinkedHashSet<String> unique = new LinkedHashSet<>();
@@ -62,29 +71,38 @@ record UploadFields(Optional<String> title, Optional<String> description, List<S
                 return Optional.empty();
             }
         });
-        int width = text(r.width()).map(w -> {
-            try {
-                int value = Integer.parseInt(w);
-                if (value < 1 || value > 50_000) {
-                    throw new NumberFormatException();
-                }
-                return value;
-            } catch (NumberFormatException e) {
-                errors.put("width", "The width must be a whole number of pixels from 1 to 50000.");
-                return 0;
-            }
-        }).orElse(0);
-        boolean nsfw = text(r.nsfw()).map(n -> n.equals("1") || n.equalsIgnoreCase("true")).orElse(false);
+        int width = text(r.width())
+                .map(w -> {
+                    try {
+                        int value = Integer.parseInt(w);
+                        if (value < 1 || value > 50_000) {
+                            throw new NumberFormatException();
+                        }
+                        return value;
+                    } catch (NumberFormatException e) {
+                        errors.put("width", "The width must be a whole number of pixels from 1 to 50000.");
+                        return 0;
+                    }
+                })
+                .orElse(0);
+        boolean nsfw = text(r.nsfw())
+                .map(n -> n.equals("1") || n.equalsIgnoreCase("true"))
+                .orElse(false);
         Instant expiresAt = null;
         if (site.expirableUploads()) {
-            Optional<String> expiration = principal instanceof Principal.Guest && !site.guestExpiration().isBlank()
-                    ? Optional.of(site.guestExpiration()) : text(r.expiration());
+            Optional<String> expiration = principal instanceof Principal.Guest
+                            && !site.guestExpiration().isBlank()
+                    ? Optional.of(site.guestExpiration())
+                    : text(r.expiration());
             if (expiration.isPresent()) {
                 Optional<Duration> d = parseExpiration(expiration.get());
                 if (d.isEmpty()) {
-                    errors.put("expiration", "The expiration must be an ISO-8601 duration such as PT5M or P3D, or a number of seconds.");
+                    errors.put(
+                            "expiration",
+                            "The expiration must be an ISO-8601 duration such as PT5M or P3D, or a number of seconds.");
                 } else {
-                    Duration clamped = d.get().compareTo(MIN_EXPIRY) < 0 ? MIN_EXPIRY
+                    Duration clamped = d.get().compareTo(MIN_EXPIRY) < 0
+                            ? MIN_EXPIRY
                             : d.get().compareTo(MAX_EXPIRY) > 0 ? MAX_EXPIRY : d.get();
                     expiresAt = clock.instant().plus(clamped);
                 }
@@ -93,7 +111,8 @@ record UploadFields(Optional<String> title, Optional<String> description, List<S
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
-        return new UploadFields(title, description, List.copyOf(tags), text(r.albumId()), category, width, nsfw, expiresAt);
+        return new UploadFields(
+                title, description, List.copyOf(tags), text(r.albumId()), category, width, nsfw, expiresAt);
     }
 
     /** The same fields with only the first {@code max} tags (TAGS_PER_FILE: extra tags are dropped). */
@@ -101,7 +120,15 @@ record UploadFields(Optional<String> title, Optional<String> description, List<S
         if (max.isEmpty() || tags.size() <= max.getAsLong()) {
             return this;
         }
-        return new UploadFields(title, description, tags.subList(0, (int) max.getAsLong()), albumId, categoryId, width, nsfw, expiresAt);
+        return new UploadFields(
+                title,
+                description,
+                tags.subList(0, (int) max.getAsLong()),
+                albumId,
+                categoryId,
+                width,
+                nsfw,
+                expiresAt);
     }
 
     /** The album's row id, when an album id was sent and is a canonical id of this site. */
@@ -144,7 +171,8 @@ record UploadFields(Optional<String> title, Optional<String> description, List<S
         if (dot >= 0) {
             base = base.substring(0, dot);
         }
-        String title = base.replaceAll("[-_\\s]+", " ").replaceAll("\\p{Cntrl}", "").strip();
+        String title =
+                base.replaceAll("[-_\\s]+", " ").replaceAll("\\p{Cntrl}", "").strip();
         return title.isEmpty() ? null : truncate(title, 100);
     }
 

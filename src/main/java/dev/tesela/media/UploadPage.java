@@ -11,12 +11,22 @@ import java.time.Duration;
  * @param forcedExpiryLabel how soon a guest's uploads are deleted automatically ("1 day"), when the site sets that;
  *                          else null
  */
-public record UploadPage(Layout layout, boolean allowed, long maxBytes, String maxSizeLabel, boolean expirationChoice,
-                         String forcedExpiryLabel) {
+public record UploadPage(
+        Layout layout,
+        boolean allowed,
+        long maxBytes,
+        String maxSizeLabel,
+        boolean expirationChoice,
+        String forcedExpiryLabel) {
 
     static UploadPage of(Layout layout, MediaService.UploadOptions options) {
-        return new UploadPage(layout, options.allowed(), options.maxBytes(), Sizes.format(options.maxBytes()),
-                options.expirationChoice(), options.forcedExpiry() == null ? null : label(options.forcedExpiry()));
+        return new UploadPage(
+                layout,
+                options.allowed(),
+                options.maxBytes(),
+                Sizes.format(options.maxBytes()),
+                options.expirationChoice(),
+                options.forcedExpiry() == null ? null : label(options.forcedExpiry()));
     }
 
     /** "5 minutes", "1 hour", "3 days": the largest whole unit. */

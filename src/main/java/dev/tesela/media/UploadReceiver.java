@@ -26,8 +26,10 @@ final class UploadReceiver {
         try {
             return switch (source) {
                 case null -> throw AppException.invalid("source", "No file was sent (field 'source').");
-                case UploadSource.FilePart part -> receiver.receive(part.content().open(), maxBytes, part.filename(), part.declaredType());
-                case UploadSource.Base64Text text -> receiver.receive(new Base64Decoding(text.text().open()), maxBytes, null, null);
+                case UploadSource.FilePart part ->
+                    receiver.receive(part.content().open(), maxBytes, part.filename(), part.declaredType());
+                case UploadSource.Base64Text text ->
+                    receiver.receive(new Base64Decoding(text.text().open()), maxBytes, null, null);
                 case UploadSource.RemoteUrl url -> fetcher.fetch(url.url(), maxBytes, receiver);
             };
         } catch (IOException e) {

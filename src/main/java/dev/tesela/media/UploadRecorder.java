@@ -55,8 +55,15 @@ final class UploadRecorder {
      *
      * @throws IllegalStateException when every candidate name is taken
      */
-    Committed record(RequestContext rc, MediaRepository.NewImage image, List<String> tags, String deleteSecret,
-                     StoreStep.Staged staged, FileNaming.Upload naming, NameTaken taken) throws IOException {
+    Committed record(
+            RequestContext rc,
+            MediaRepository.NewImage image,
+            List<String> tags,
+            String deleteSecret,
+            StoreStep.Staged staged,
+            FileNaming.Upload naming,
+            NameTaken taken)
+            throws IOException {
         List<FileNaming.Name> candidates = FileNaming.candidates(naming);
         for (int i = 0; i < candidates.size(); i++) {
             FileNaming.Name name = candidates.get(i);
@@ -68,17 +75,34 @@ final class UploadRecorder {
             try {
                 return retryingNewTagRaces(() -> tenant.transaction(rc, tx -> {
                     DSLContext t = tx.dsl();
-                    repository.addToCounters(t, row.ownerId(), row.albumId(), 1); // first: see addToCounters on lock order
+                    repository.addToCounters(
+                            t, row.ownerId(), row.albumId(), 1); // first: see addToCounters on lock order
                     long id = repository.insertImage(t, row);
-                    FileNaming.Name chosen = byId ? new FileNaming.Name(name.folder(), tenant.ids(rc).encode(id), name.extension()) : name;
-                    repository.completeImage(t, id, chosen.key(), ImageDeletion.deleteHash(rc.tenant(), id, deleteSecret));
+                    FileNaming.Name chosen = byId
+                            ? new FileNaming.Name(name.folder(), tenant.ids(rc).encode(id), name.extension())
+                            : name;
+                    repository.completeImage(
+                            t, id, chosen.key(), ImageDeletion.deleteHash(rc.tenant(), id, deleteSecret));
                     Map<String, String> keys = staged.keysOf(chosen);
-                    repository.insertVariants(t, id, staged.files().stream().filter(file -> file.variant() != null)
-                            .map(file -> new StoredImage.Variant(file.variant(), keys.get(file.stagingKey()),
-                                    file.output().format().mimeType(), file.output().width(), file.output().height(),
-                                    file.output().byteSize()))
-                            .toList());
-                    repository.tag(t, id, row.ownerId(), tags, row.createdAt(),
+                    repository.insertVariants(
+                            t,
+                            id,
+                            staged.files().stream()
+                                    .filter(file -> file.variant() != null)
+                                    .map(file -> new StoredImage.Variant(
+                                            file.variant(),
+                                            keys.get(file.stagingKey()),
+                                            file.output().format().mimeType(),
+                                            file.output().width(),
+                                            file.output().height(),
+                                            file.output().byteSize()))
+                                    .toList());
+                    repository.tag(
+                            t,
+                            id,
+                            row.ownerId(),
+                            tags,
+                            row.createdAt(),
                             existing -> tenant.requireRoomFor(rc, TenantLimits.Limit.TAGS, existing));
                     return new Committed(id, keys);
                 }));
@@ -97,10 +121,12 @@ final class UploadRecorder {
      * entry in the deletion log (nobody saw it).
      */
     void takeBack(RequestContext rc, long imageId) {
-        repository.find(tenant.db(rc), imageId).ifPresent(image -> tenant.transaction(rc, tx -> {
-            repository.delete(tx.dsl(), image, null, rc.clientIp(), clock.instant(), false);
-            return null;
-        }));
+        repository
+                .find(tenant.db(rc), imageId)
+                .ifPresent(image -> tenant.transaction(rc, tx -> {
+                    repository.delete(tx.dsl(), image, null, rc.clientIp(), clock.instant(), false);
+                    return null;
+                }));
     }
 
     /**
@@ -135,7 +161,9 @@ final class UploadRecorder {
     /** Whether {@code e} (or a cause) is a unique-key violation naming the constraint whose name ends with {@code key}. */
     private static boolean uniqueKeyRefused(Throwable e, String key) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
+            if (t instanceof java.sql.SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("23")
                     && String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT).contains(key)) {
                 return true;
             }

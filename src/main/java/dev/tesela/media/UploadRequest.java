@@ -8,5 +8,14 @@ package dev.tesela.media;
  * @param expiration ISO-8601 duration (PT5M, P3D, P1M) or a number of seconds
  * @param width      resize the image to this width on upload (never enlarged)
  */
-public record UploadRequest(UploadSource source, String title, String description, String tags, String albumId,
-                            String categoryId, String width, String expiration, String nsfw, boolean viaApi) {}
+public record UploadRequest(
+        UploadSource source,
+        String title,
+        String description,
+        String tags,
+        String albumId,
+        String categoryId,
+        String width,
+        String expiration,
+        String nsfw,
+        boolean viaApi) {}

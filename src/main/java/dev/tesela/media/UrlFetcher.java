@@ -49,7 +49,9 @@ import javax.net.ssl.SSLSocketFactory;
 final class UrlFetcher {
     static final int MAX_REDIRECTS = 3;
     /** Production limits: 30 s in all, at least 4 KiB/s in every 5 s window, 10 s to connect. */
-    static final Limits DEFAULT_LIMITS = new Limits(Duration.ofSeconds(30), 4096, Duration.ofSeconds(5), Duration.ofSeconds(10));
+    static final Limits DEFAULT_LIMITS =
+            new Limits(Duration.ofSeconds(30), 4096, Duration.ofSeconds(5), Duration.ofSeconds(10));
+
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int MAX_HEADER_LINES = 100;
 
@@ -80,7 +82,10 @@ final class UrlFetcher {
 
     /** The production fetcher: public addresses only unless {@code allowPrivate} (TESELA_URL_UPLOAD_ALLOW_PRIVATE). */
     static UrlFetcher create(boolean allowPrivate) {
-        return new UrlFetcher(allowPrivate ? address -> true : UrlFetcher::isPublic, InetAddress::getAllByName, DEFAULT_LIMITS,
+        return new UrlFetcher(
+                allowPrivate ? address -> true : UrlFetcher::isPublic,
+                InetAddress::getAllByName,
+                DEFAULT_LIMITS,
                 (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
@@ -103,7 +108,8 @@ final class UrlFetcher {
                     try {
                         next = uri.resolve(location.get().trim());
                     } catch (IllegalArgumentException e) {
-                        throw AppException.invalid("source", "The server at " + uri.getHost() + " redirects to an invalid URL.");
+                        throw AppException.invalid(
+                                "source", "The server at " + uri.getHost() + " redirects to an invalid URL.");
                     }
                     uri = parse(next.toString());
                     continue;
@@ -111,14 +117,19 @@ final class UrlFetcher {
                 if (status != 200) {
                     throw AppException.invalid("source", "The URL answered HTTP " + status + ", not an image.");
                 }
-                long declared = response.header("content-length").map(UrlFetcher::parseLength).orElse(-1L);
+                long declared = response.header("content-length")
+                        .map(UrlFetcher::parseLength)
+                        .orElse(-1L);
                 if (declared > maxBytes) {
                     throw Receiver.tooLarge(maxBytes);
                 }
                 String path = uri.getPath() == null ? "" : uri.getPath();
                 String name = path.substring(path.lastIndexOf('/') + 1);
                 handedOver = true; // the receiver closes the body, which closes the connection
-                return receiver.receive(response.body(), maxBytes, name.isEmpty() ? null : name,
+                return receiver.receive(
+                        response.body(),
+                        maxBytes,
+                        name.isEmpty() ? null : name,
                         response.header("content-type").orElse(null));
             } finally {
                 if (!handedOver) {
@@ -162,7 +173,9 @@ final class UrlFetcher {
         }
         for (InetAddress address : addresses) {
             if (!addressAllowed.test(address)) {
-                throw AppException.invalid("source", "The URL points to a private or local address; only public addresses can be fetched.");
+                throw AppException.invalid(
+                        "source",
+                        "The URL points to a private or local address; only public addresses can be fetched.");
             }
         }
         Connection connection = new Connection(host, deadline);
@@ -171,7 +184,8 @@ final class UrlFetcher {
             try {
                 connection.watch(socket);
                 long remaining = connection.remainingMillis();
-                socket.connect(new InetSocketAddress(address, port), (int) Math.max(1, Math.min(limits.connectTimeout().toMillis(), remaining)));
+                socket.connect(new InetSocketAddress(address, port), (int)
+                        Math.max(1, Math.min(limits.connectTimeout().toMillis(), remaining)));
             } catch (IOException e) {
                 closeQuietly(socket);
                 if (connection.expired()) {
@@ -202,9 +216,12 @@ final class UrlFetcher {
                 return connection;
             } catch (IOException e) {
                 connection.close();
-                throw connection.expired() ? connection.tookTooLong()
-                        : AppException.invalid("source", "A secure connection to " + host + " could not be established "
-                        + "(its certificate is not valid for it, or the handshake failed).");
+                throw connection.expired()
+                        ? connection.tookTooLong()
+                        : AppException.invalid(
+                                "source",
+                                "A secure connection to " + host + " could not be established "
+                                        + "(its certificate is not valid for it, or the handshake failed).");
             } catch (RuntimeException e) {
                 connection.close();
                 throw e;
@@ -282,13 +299,17 @@ final class UrlFetcher {
         }
 
         AppException tookTooLong() {
-            return AppException.invalid("source", "The server at " + host + " took longer than "
-                    + limits.deadline().toSeconds() + " s to send the file.");
+            return AppException.invalid(
+                    "source",
+                    "The server at " + host + " took longer than "
+                            + limits.deadline().toSeconds() + " s to send the file.");
         }
 
         AppException tooSlow() {
-            return AppException.invalid("source", "The server at " + host + " sent the file too slowly (less than "
-                    + Sizes.format(limits.minBytesPerSecond()) + " per second).");
+            return AppException.invalid(
+                    "source",
+                    "The server at " + host + " sent the file too slowly (less than "
+                            + Sizes.format(limits.minBytesPerSecond()) + " per second).");
         }
 
         /** Turns an I/O failure while talking to the server into the message to show. */
@@ -309,8 +330,9 @@ final class UrlFetcher {
                     target += "?" + uri.getRawQuery();
                 }
                 String hostHeader = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
-                String request = "GET " + target + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: Tesela URL upload\r\n"
-                        + "Accept: image/*, */*;q=0.5\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
+                String request =
+                        "GET " + target + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: Tesela URL upload\r\n"
+                                + "Accept: image/*, */*;q=0.5\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
                 OutputStream out = socket.getOutputStream();
                 out.write(request.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
@@ -329,7 +351,9 @@ final class UrlFetcher {
                     if (colon <= 0 || lines >= MAX_HEADER_LINES) {
                         throw malformed();
                     }
-                    headers.putIfAbsent(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                    headers.putIfAbsent(
+                            line.substring(0, colon).trim(),
+                            line.substring(colon + 1).trim());
                 }
                 in.startBody();
                 InputStream body;
@@ -609,32 +633,32 @@ final class UrlFetcher {
                 firstTenZero &= b[i] == 0;
             }
             if (firstTenZero && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                return isPublicV4(new byte[] {b[12], b[13], b[14], b[15]});  // ::ffff:a.b.c.d
+                return isPublicV4(new byte[] {b[12], b[13], b[14], b[15]}); // ::ffff:a.b.c.d
             }
             if (firstTenZero && b[10] == 0 && b[11] == 0) {
-                return false;                                                  // ::, ::1, ::a.b.c.d (deprecated)
+                return false; // ::, ::1, ::a.b.c.d (deprecated)
             }
             if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
                 for (int i = 4; i < 12; i++) {
                     if (b[i] != 0) {
-                        return false;                                          // 64:ff9b:1::/48, local NAT64
+                        return false; // 64:ff9b:1::/48, local NAT64
                     }
                 }
-                return isPublicV4(new byte[] {b[12], b[13], b[14], b[15]});  // 64:ff9b::/96
+                return isPublicV4(new byte[] {b[12], b[13], b[14], b[15]}); // 64:ff9b::/96
             }
             int first = b[0] & 0xff;
             int second = b[1] & 0xff;
             if ((first & 0xe0) != 0x20) {
-                return false;                                                  // outside 2000::/3
+                return false; // outside 2000::/3
             }
             if (first == 0x20 && second == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8) {
-                return false;                                                  // 2001:db8::/32
+                return false; // 2001:db8::/32
             }
             if (first == 0x20 && second == 0x01 && (b[2] & 0xfe) == 0) {
-                return false;                                                  // 2001::/23
+                return false; // 2001::/23
             }
             if (first == 0x20 && second == 0x02) {
-                return isPublicV4(new byte[] {b[2], b[3], b[4], b[5]});      // 2002::/16 6to4
+                return isPublicV4(new byte[] {b[2], b[3], b[4], b[5]}); // 2002::/16 6to4
             }
             return true;
         }
@@ -645,19 +669,19 @@ final class UrlFetcher {
         int o1 = b[0] & 0xff;
         int o2 = b[1] & 0xff;
         int o3 = b[2] & 0xff;
-        return !(o1 == 0                                   // "this network"
-                || o1 == 10                                // private
-                || o1 == 100 && o2 >= 64 && o2 < 128       // CGNAT 100.64/10
-                || o1 == 127                               // loopback
-                || o1 == 169 && o2 == 254                  // link-local
-                || o1 == 172 && o2 >= 16 && o2 < 32        // private
-                || o1 == 192 && o2 == 0 && o3 == 0         // IETF protocol assignments
-                || o1 == 192 && o2 == 0 && o3 == 2         // documentation TEST-NET-1
-                || o1 == 192 && o2 == 88 && o3 == 99       // 6to4 relay anycast
-                || o1 == 192 && o2 == 168                  // private
-                || o1 == 198 && (o2 == 18 || o2 == 19)     // benchmarking 198.18/15
-                || o1 == 198 && o2 == 51 && o3 == 100      // documentation TEST-NET-2
-                || o1 == 203 && o2 == 0 && o3 == 113       // documentation TEST-NET-3
-                || o1 >= 224);                             // multicast 224/4, reserved 240/4, broadcast
+        return !(o1 == 0 // "this network"
+                || o1 == 10 // private
+                || o1 == 100 && o2 >= 64 && o2 < 128 // CGNAT 100.64/10
+                || o1 == 127 // loopback
+                || o1 == 169 && o2 == 254 // link-local
+                || o1 == 172 && o2 >= 16 && o2 < 32 // private
+                || o1 == 192 && o2 == 0 && o3 == 0 // IETF protocol assignments
+                || o1 == 192 && o2 == 0 && o3 == 2 // documentation TEST-NET-1
+                || o1 == 192 && o2 == 88 && o3 == 99 // 6to4 relay anycast
+                || o1 == 192 && o2 == 168 // private
+                || o1 == 198 && (o2 == 18 || o2 == 19) // benchmarking 198.18/15
+                || o1 == 198 && o2 == 51 && o3 == 100 // documentation TEST-NET-2
+                || o1 == 203 && o2 == 0 && o3 == 113 // documentation TEST-NET-3
+                || o1 >= 224); // multicast 224/4, reserved 240/4, broadcast
     }
 }

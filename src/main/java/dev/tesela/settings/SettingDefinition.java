@@ -8,7 +8,12 @@ import java.util.Optional;
  * "1"/"0".
  */
 record SettingDefinition(String key, Kind kind, String defaultValue, int min, int max, List<String> choices) {
-    enum Kind { STRING, BOOL, INT, CHOICE }
+    enum Kind {
+        STRING,
+        BOOL,
+        INT,
+        CHOICE
+    }
 
     static SettingDefinition string(String key, String defaultValue, int maxLength) {
         return new SettingDefinition(key, Kind.STRING, defaultValue, 0, maxLength, List.of());
@@ -30,23 +35,28 @@ record SettingDefinition(String key, Kind kind, String defaultValue, int min, in
     Result normalise(String raw) {
         String value = raw == null ? "" : raw.strip();
         return switch (kind) {
-            case STRING -> value.length() <= max
-                    ? Result.ok(value)
-                    : Result.error("must be at most " + max + " characters");
-            case BOOL -> switch (value.toLowerCase(java.util.Locale.ROOT)) {
-                case "1", "true", "yes", "on" -> Result.ok("1");
-                case "0", "false", "no", "off" -> Result.ok("0");
-                default -> Result.error("must be 1 or 0 (true/false)");
-            };
+            case STRING ->
+                value.length() <= max ? Result.ok(value) : Result.error("must be at most " + max + " characters");
+            case BOOL ->
+                switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                    case "1", "true", "yes", "on" -> Result.ok("1");
+                    case "0", "false", "no", "off" -> Result.ok("0");
+                    default -> Result.error("must be 1 or 0 (true/false)");
+                };
             case INT -> {
                 try {
                     int n = Integer.parseInt(value);
-                    yield n < min || n > max ? Result.error("must be between " + min + " and " + max) : Result.ok(Integer.toString(n));
+                    yield n < min || n > max
+                            ? Result.error("must be between " + min + " and " + max)
+                            : Result.ok(Integer.toString(n));
                 } catch (NumberFormatException e) {
                     yield Result.error("must be a whole number between " + min + " and " + max);
                 }
             }
-            case CHOICE -> choices.contains(value) ? Result.ok(value) : Result.error("must be one of " + String.join(", ", choices));
+            case CHOICE ->
+                choices.contains(value)
+                        ? Result.ok(value)
+                        : Result.error("must be one of " + String.join(", ", choices));
         };
     }
 

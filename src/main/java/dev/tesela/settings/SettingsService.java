@@ -38,8 +38,11 @@ public final class SettingsService {
         Map<String, String> stored = REPOSITORY.allSettings(db.dsl());
         Map<String, String> values = new LinkedHashMap<>();
         SettingsCatalog.ALL.forEach((key, def) -> values.put(key, stored.getOrDefault(key, def.defaultValue())));
-        Map<String, String> variables = REPOSITORY.variables(db.dsl(), List.of(SiteState.INSTALLED_VERSION, SiteState.ID_SALT));
-        return new SiteState(new SiteSettings(values), Optional.ofNullable(variables.get(SiteState.INSTALLED_VERSION)),
+        Map<String, String> variables =
+                REPOSITORY.variables(db.dsl(), List.of(SiteState.INSTALLED_VERSION, SiteState.ID_SALT));
+        return new SiteState(
+                new SiteSettings(values),
+                Optional.ofNullable(variables.get(SiteState.INSTALLED_VERSION)),
                 Optional.ofNullable(variables.get(SiteState.ID_SALT)));
     }
 
@@ -65,7 +68,11 @@ public final class SettingsService {
         if (result.value().isEmpty()) {
             throw AppException.invalid(key, "Setting '" + key + "' " + result.error() + ".");
         }
-        REPOSITORY.putSetting(rc.db().dsl(), key, result.value().get(), def.kind().name().toLowerCase(java.util.Locale.ROOT),
+        REPOSITORY.putSetting(
+                rc.db().dsl(),
+                key,
+                result.value().get(),
+                def.kind().name().toLowerCase(java.util.Locale.ROOT),
                 Times.utc(clock.instant()));
         if (!rc.db().inTransaction()) {
             changes.changed(rc.tenant().id());
@@ -76,8 +83,8 @@ public final class SettingsService {
     /** Stores every default; part of installing a site (on the caller's transaction, see {@code Tx}). */
     public void seedDefaults(RequestContext rc) {
         var now = Times.utc(clock.instant());
-        SettingsCatalog.ALL.forEach((key, def) ->
-                REPOSITORY.putSetting(rc.db().dsl(), key, def.defaultValue(), def.kind().name().toLowerCase(java.util.Locale.ROOT), now));
+        SettingsCatalog.ALL.forEach((key, def) -> REPOSITORY.putSetting(
+                rc.db().dsl(), key, def.defaultValue(), def.kind().name().toLowerCase(java.util.Locale.ROOT), now));
     }
 
     /** A variable as stored now (read from the tenant's tables, not the snapshot). */

@@ -23,8 +23,14 @@ public final class SiteRoutes implements Routes {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/", ctx -> templates.render(ctx, "home.jte",
-                new HomePage(layouts.forPage(ctx), settings.get(WebKeys.rc(ctx), "website_description"))));
-        routes.get("/powered-by", ctx -> templates.render(ctx, "powered-by.jte", new PoweredByPage(layouts.forPage(ctx), poweredBy)));
+        routes.get(
+                "/",
+                ctx -> templates.render(
+                        ctx,
+                        "home.jte",
+                        new HomePage(layouts.forPage(ctx), settings.get(WebKeys.rc(ctx), "website_description"))));
+        routes.get(
+                "/powered-by",
+                ctx -> templates.render(ctx, "powered-by.jte", new PoweredByPage(layouts.forPage(ctx), poweredBy)));
     }
 }

@@ -30,7 +30,9 @@ public final class BlobKeys {
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (!allowed(c)) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "blob key has a character outside [A-Za-z0-9._-/] at index %d (U+%04X)", i, (int) c));
+                throw new IllegalArgumentException(String.format(
+                        Locale.ROOT, "blob key has a character outside [A-Za-z0-9._-/] at index %d (U+%04X)", i, (int)
+                                c));
             }
         }
         if (key.charAt(0) == '/') {
@@ -44,14 +46,20 @@ public final class BlobKeys {
                 throw new IllegalArgumentException("blob key has a '" + segment + "' segment");
             }
             if (segment.startsWith(".")) {
-                throw new IllegalArgumentException("blob key has a segment starting with '.' (reserved for the store's own files)");
+                throw new IllegalArgumentException(
+                        "blob key has a segment starting with '.' (reserved for the store's own files)");
             }
         }
         return key;
     }
 
     private static boolean allowed(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-' || c == '/';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '_'
+                || c == '-'
+                || c == '/';
     }
 }

@@ -75,12 +75,10 @@ public interface BlobStore {
     List<StagedBlob> staged(int limit) throws IOException;
 
     /** A staged blob and when it was staged (its last write, to the second or better). */
-    record StagedBlob(String stagingKey, Instant stagedAt) {
-    }
+    record StagedBlob(String stagingKey, Instant stagedAt) {}
 
     /** @param byteSize length in bytes; @param lastModified to the second or better */
-    record BlobStat(long byteSize, Instant lastModified) {
-    }
+    record BlobStat(long byteSize, Instant lastModified) {}
 
     /** The key is already in use. */
     final class BlobExistsException extends IOException {

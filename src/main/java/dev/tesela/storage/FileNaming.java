@@ -46,8 +46,11 @@ public final class FileNaming {
     /** A client's own extension, removed before the base name is cleaned. */
     private static final Pattern CLIENT_EXTENSION = Pattern.compile("\\.[A-Za-z0-9]{1,10}$");
     /** Endings that would read like one of our variants ({@code x.th} + {@code .jpeg} = the thumb of {@code x}). */
-    private static final Pattern PSEUDO_SUFFIX = Pattern.compile("\\.(th|md|or|fr|original|lg)$", Pattern.CASE_INSENSITIVE);
-    private static final Pattern WINDOWS_DEVICE = Pattern.compile("(con|prn|aux|nul|com[0-9]|lpt[0-9])", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PSEUDO_SUFFIX =
+            Pattern.compile("\\.(th|md|or|fr|original|lg)$", Pattern.CASE_INSENSITIVE);
+
+    private static final Pattern WINDOWS_DEVICE =
+            Pattern.compile("(con|prn|aux|nul|com[0-9]|lpt[0-9])", Pattern.CASE_INSENSITIVE);
     private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
     private static final Pattern WHITESPACE = Pattern.compile("[\\s\\p{Z}]+");
     private static final Pattern OUTSIDE_KEY_CHARS = Pattern.compile("[^A-Za-z0-9._-]+");
@@ -63,7 +66,13 @@ public final class FileNaming {
      *                   {@code jpeg} becomes {@code jpg} when the client name ends with {@code .jpg}
      * @param publicId   the file's encoded public id; required for {@link NamingMethod#ID}, otherwise ignored
      */
-    public record Upload(NamingMethod method, StorageMode mode, LocalDate date, String clientName, String extension, String publicId) {
+    public record Upload(
+            NamingMethod method,
+            StorageMode mode,
+            LocalDate date,
+            String clientName,
+            String extension,
+            String publicId) {
         public Upload {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(mode, "mode");
@@ -72,7 +81,8 @@ public final class FileNaming {
                 throw new IllegalArgumentException("upload date out of range: " + date);
             }
             requireExtension(extension);
-            if (method == NamingMethod.ID && (publicId == null || !PUBLIC_ID.matcher(publicId).matches())) {
+            if (method == NamingMethod.ID
+                    && (publicId == null || !PUBLIC_ID.matcher(publicId).matches())) {
                 throw new IllegalArgumentException("naming by id needs a public id of 1 to 20 characters [A-Za-z0-9]");
             }
         }
@@ -80,7 +90,10 @@ public final class FileNaming {
 
     /** The variant files stored next to a main file, with the infix that marks them. */
     public enum Variant {
-        THUMB("th"), MEDIUM("md"), FRAME("fr"), ORIGINAL("or");
+        THUMB("th"),
+        MEDIUM("md"),
+        FRAME("fr"),
+        ORIGINAL("or");
 
         private final String infix;
 
@@ -105,7 +118,8 @@ public final class FileNaming {
             Objects.requireNonNull(base, "base");
             requireExtension(extension);
             if (base.isEmpty() || base.length() > MAX_BASE_LENGTH || base.indexOf('/') >= 0) {
-                throw new IllegalArgumentException("base name must have 1 to " + MAX_BASE_LENGTH + " characters and no '/'");
+                throw new IllegalArgumentException(
+                        "base name must have 1 to " + MAX_BASE_LENGTH + " characters and no '/'");
             }
             if (!folder.isEmpty() && !folder.endsWith("/")) {
                 throw new IllegalArgumentException("folder must be empty or end with '/'");
@@ -163,13 +177,17 @@ public final class FileNaming {
 
     static String folder(StorageMode mode, LocalDate date) {
         return switch (mode) {
-            case DATEFOLDER -> String.format(Locale.ROOT, "%04d/%02d/%02d/", date.getYear(), date.getMonthValue(), date.getDayOfMonth());
+            case DATEFOLDER ->
+                String.format(
+                        Locale.ROOT, "%04d/%02d/%02d/", date.getYear(), date.getMonthValue(), date.getDayOfMonth());
             case DIRECT -> "";
         };
     }
 
     static String finalExtension(String clientName, String extension) {
-        if (extension.equals("jpeg") && clientName != null && clientName.toLowerCase(Locale.ROOT).endsWith(".jpg")) {
+        if (extension.equals("jpeg")
+                && clientName != null
+                && clientName.toLowerCase(Locale.ROOT).endsWith(".jpg")) {
             return "jpg";
         }
         return extension;
@@ -210,7 +228,9 @@ public final class FileNaming {
             name = PSEUDO_SUFFIX.matcher(name).replaceFirst("");
             name = defuseInnerExtensions(name);
             int firstDot = name.indexOf('.');
-            if (WINDOWS_DEVICE.matcher(firstDot < 0 ? name : name.substring(0, firstDot)).matches()) {
+            if (WINDOWS_DEVICE
+                    .matcher(firstDot < 0 ? name : name.substring(0, firstDot))
+                    .matches()) {
                 name = "_" + name;
             }
         } while (!name.equals(previous));
@@ -234,7 +254,8 @@ public final class FileNaming {
         String[] parts = name.split("\\.", -1);
         StringBuilder out = new StringBuilder(parts[0]);
         for (int i = 1; i < parts.length; i++) {
-            out.append(DANGEROUS_EXTENSION.matcher(parts[i]).matches() ? '-' : '.').append(parts[i]);
+            out.append(DANGEROUS_EXTENSION.matcher(parts[i]).matches() ? '-' : '.')
+                    .append(parts[i]);
         }
         return out.toString();
     }
@@ -243,24 +264,27 @@ public final class FileNaming {
         StringBuilder out = new StringBuilder(name.length());
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            out.append(switch (c) {
-                case 'ß' -> "ss";
-                case 'æ' -> "ae";
-                case 'Æ' -> "AE";
-                case 'œ' -> "oe";
-                case 'Œ' -> "OE";
-                case 'ø' -> "o";
-                case 'Ø' -> "O";
-                case 'ł' -> "l";
-                case 'Ł' -> "L";
-                case 'đ' -> "d";
-                case 'Đ' -> "D";
-                case 'þ' -> "th";
-                case 'Þ' -> "Th";
-                default -> String.valueOf(c);
-            });
+            out.append(
+                    switch (c) {
+                        case 'ß' -> "ss";
+                        case 'æ' -> "ae";
+                        case 'Æ' -> "AE";
+                        case 'œ' -> "oe";
+                        case 'Œ' -> "OE";
+                        case 'ø' -> "o";
+                        case 'Ø' -> "O";
+                        case 'ł' -> "l";
+                        case 'Ł' -> "L";
+                        case 'đ' -> "d";
+                        case 'Đ' -> "D";
+                        case 'þ' -> "th";
+                        case 'Þ' -> "Th";
+                        default -> String.valueOf(c);
+                    });
         }
-        return COMBINING_MARKS.matcher(Normalizer.normalize(out, Normalizer.Form.NFD)).replaceAll("");
+        return COMBINING_MARKS
+                .matcher(Normalizer.normalize(out, Normalizer.Form.NFD))
+                .replaceAll("");
     }
 
     private static String mixed(String clean) {

@@ -12,9 +12,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileVisitResult;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,6 +58,7 @@ public final class LocalBlobStore implements BlobStore {
     static final String TEMP_PREFIX = ".tmp-";
     /** The staging area's folder under the root. */
     static final String STAGING_FOLDER = ".staging";
+
     private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
     /** A concurrent delete may remove a folder between our creating it and writing into it; retry that often. */
     private static final int FOLDER_ATTEMPTS = 5;
@@ -121,7 +122,8 @@ public final class LocalBlobStore implements BlobStore {
         }
         try {
             BasicFileAttributes attributes = Files.readAttributes(file.get(), BasicFileAttributes.class);
-            return Optional.of(new BlobStat(attributes.size(), attributes.lastModifiedTime().toInstant()));
+            return Optional.of(new BlobStat(
+                    attributes.size(), attributes.lastModifiedTime().toInstant()));
         } catch (NoSuchFileException deletedMeanwhile) {
             return Optional.empty();
         }
@@ -246,7 +248,11 @@ public final class LocalBlobStore implements BlobStore {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 if (attributes.isRegularFile()) {
-                    found.add(new StagedBlob(stagingRoot.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"),
+                    found.add(new StagedBlob(
+                            stagingRoot
+                                    .relativize(file)
+                                    .toString()
+                                    .replace(file.getFileSystem().getSeparator(), "/"),
                             attributes.lastModifiedTime().toInstant()));
                 }
                 return FileVisitResult.CONTINUE;
@@ -275,7 +281,8 @@ public final class LocalBlobStore implements BlobStore {
     private Path resolve(String key) {
         BlobKeys.requireValid(key);
         if (key.substring(key.lastIndexOf('/') + 1).startsWith(TEMP_PREFIX)) {
-            throw new IllegalArgumentException("blob key names a temporary file (last segment starts with '" + TEMP_PREFIX + "')");
+            throw new IllegalArgumentException(
+                    "blob key names a temporary file (last segment starts with '" + TEMP_PREFIX + "')");
         }
         Path path = root.resolve(key).normalize();
         if (!path.startsWith(root) || path.equals(root)) {
@@ -302,8 +309,8 @@ public final class LocalBlobStore implements BlobStore {
 
     private void requireInsideRoot(Path real, String key) throws IOException {
         if (!real.startsWith(root)) {
-            throw new FileSystemException(root.toString(), null,
-                    "blob key " + key + " leads outside the store root through a symbolic link");
+            throw new FileSystemException(
+                    root.toString(), null, "blob key " + key + " leads outside the store root through a symbolic link");
         }
     }
 
@@ -411,14 +418,17 @@ public final class LocalBlobStore implements BlobStore {
 
     private static IOException taken(String key, Path target) {
         if (Files.isDirectory(target, NOFOLLOW_LINKS)) {
-            return new FileAlreadyExistsException(target.toString(), null, "blob key " + key + " names a folder of other blobs");
+            return new FileAlreadyExistsException(
+                    target.toString(), null, "blob key " + key + " names a folder of other blobs");
         }
         return new BlobExistsException(key);
     }
 
     /** Removes {@code folder} and its parents while they are empty, up to but not including the root. */
     private void removeEmptyFolders(Path folder) {
-        for (Path current = folder; current != null && current.startsWith(root) && !current.equals(root); current = current.getParent()) {
+        for (Path current = folder;
+                current != null && current.startsWith(root) && !current.equals(root);
+                current = current.getParent()) {
             if (!Files.isDirectory(current, NOFOLLOW_LINKS)) {
                 return; // a link to a folder is the operator's, not ours
             }

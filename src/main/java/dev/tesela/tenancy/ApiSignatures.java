@@ -28,6 +28,7 @@ final class ApiSignatures {
     static final String TIMESTAMP = "X-Signature-Timestamp";
     /** How far a request's timestamp may be from this server's clock, either way. */
     static final Duration WINDOW = Duration.ofSeconds(300);
+
     private static final Pattern UNIX_SECONDS = Pattern.compile("^[0-9]{1,12}$");
 
     private final byte[] secret;
@@ -56,8 +57,9 @@ final class ApiSignatures {
         byte[] signed = body;
         if (scheme == ApiSignature.REQUEST) {
             if (timestamp == null || timestamp.isBlank()) {
-                throw unauthorized("Missing " + TIMESTAMP + " header: this server requires request signatures (method, path, "
-                        + "timestamp and body; see docs/tenants-api.md).");
+                throw unauthorized(
+                        "Missing " + TIMESTAMP + " header: this server requires request signatures (method, path, "
+                                + "timestamp and body; see docs/tenants-api.md).");
             }
             String seconds = timestamp.strip();
             if (!UNIX_SECONDS.matcher(seconds).matches()) {
@@ -80,7 +82,8 @@ final class ApiSignatures {
      * the path with its query as sent, the timestamp, and the lower-case hex SHA-256 of the raw body.
      */
     static String requestStringToSign(String method, String pathAndQuery, String timestamp, byte[] body) {
-        return method.toUpperCase(Locale.ROOT) + "\n" + pathAndQuery + "\n" + timestamp + "\n" + HexFormat.of().formatHex(sha256(body));
+        return method.toUpperCase(Locale.ROOT) + "\n" + pathAndQuery + "\n" + timestamp + "\n"
+                + HexFormat.of().formatHex(sha256(body));
     }
 
     private static byte[] sha256(byte[] data) {

@@ -25,6 +25,7 @@ public final class JobsWorker {
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
     /** Longest interval a tenant or plan may set: a day. */
     static final Duration MAX_INTERVAL = Duration.ofDays(1);
+
     private static final Logger log = LoggerFactory.getLogger(JobsWorker.class);
 
     private final TenantRegistry registry;
@@ -34,8 +35,12 @@ public final class JobsWorker {
     private final Duration defaultInterval;
 
     /** @param defaultInterval a tenant's interval when its effective env does not set {@value #INTERVAL_KEY} */
-    public JobsWorker(TenantRegistry registry, TenantDirectory directory, List<TenantJob> jobs,
-                      Function<TenantContext, RequestContext> systemContext, Duration defaultInterval) {
+    public JobsWorker(
+            TenantRegistry registry,
+            TenantDirectory directory,
+            List<TenantJob> jobs,
+            Function<TenantContext, RequestContext> systemContext,
+            Duration defaultInterval) {
         this.defaultInterval = defaultInterval;
         this.registry = registry;
         this.directory = directory;
@@ -44,7 +49,12 @@ public final class JobsWorker {
     }
 
     /** What happened to one tenant in a pass. */
-    public enum Outcome { RAN, NOT_DUE, NOT_INSTALLED, FAILED }
+    public enum Outcome {
+        RAN,
+        NOT_DUE,
+        NOT_INSTALLED,
+        FAILED
+    }
 
     /**
      * One pass over the due tenants ({@code onlyId}: just that one). Returns each tenant's outcome, in order. With

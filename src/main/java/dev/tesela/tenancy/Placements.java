@@ -49,7 +49,9 @@ public final class Placements {
         if (problem.isPresent()) {
             throw new PlacementException(problem.get());
         }
-        IsolationMode mode = Optional.ofNullable(env.get(ISOLATION)).map(v -> IsolationMode.byKey(v.strip())).orElse(installationMode);
+        IsolationMode mode = Optional.ofNullable(env.get(ISOLATION))
+                .map(v -> IsolationMode.byKey(v.strip()))
+                .orElse(installationMode);
         String server = Optional.ofNullable(env.get(SERVER)).map(String::strip).orElse("default");
         if (mode == IsolationMode.TABLE) {
             // The server and name keys mean nothing here: a plan may set them for its database tenants while one
@@ -57,11 +59,13 @@ public final class Placements {
             return TenantRepository.Placement.TABLE;
         }
         if (!serverExists.test(server)) {
-            throw new PlacementException(SERVER + " names '" + server + "', which is not a configured database server (TESELA_DB_SERVERS).");
+            throw new PlacementException(
+                    SERVER + " names '" + server + "', which is not a configured database server (TESELA_DB_SERVERS).");
         }
         String name = Optional.ofNullable(env.get(NAME)).map(String::strip).orElse(tablePrefix + id.replace('-', '_'));
         if (!DATABASE_NAME.matcher(name).matches()) {
-            throw new PlacementException("The database name '" + name + "' is not valid: 1 to 63 characters of a-z, 0-9 and _, starting with a letter.");
+            throw new PlacementException("The database name '" + name
+                    + "' is not valid: 1 to 63 characters of a-z, 0-9 and _, starting with a letter.");
         }
         return new TenantRepository.Placement(mode.key(), server, name);
     }
@@ -87,14 +91,22 @@ public final class Placements {
     static Optional<String> keyProblem(String key, String value) {
         String v = value.strip();
         return switch (key) {
-            case ISOLATION -> IsolationMode.byKey(v) == null
-                    ? Optional.of(ISOLATION + " must be table (also spelt prefix) or database, got '" + value + "'.") : Optional.empty();
-            case SERVER -> !SERVER_NAME.matcher(v).matches()
-                    ? Optional.of(SERVER + " must be a server name of 1-32 characters of a-z, 0-9, _ and -, got '" + value + "'.")
-                    : Optional.empty();
-            case NAME -> !DATABASE_NAME.matcher(v).matches()
-                    ? Optional.of(NAME + " must be 1 to 63 characters of a-z, 0-9 and _, starting with a letter, got '" + value + "'.")
-                    : Optional.empty();
+            case ISOLATION ->
+                IsolationMode.byKey(v) == null
+                        ? Optional.of(
+                                ISOLATION + " must be table (also spelt prefix) or database, got '" + value + "'.")
+                        : Optional.empty();
+            case SERVER ->
+                !SERVER_NAME.matcher(v).matches()
+                        ? Optional.of(SERVER + " must be a server name of 1-32 characters of a-z, 0-9, _ and -, got '"
+                                + value + "'.")
+                        : Optional.empty();
+            case NAME ->
+                !DATABASE_NAME.matcher(v).matches()
+                        ? Optional.of(
+                                NAME + " must be 1 to 63 characters of a-z, 0-9 and _, starting with a letter, got '"
+                                        + value + "'.")
+                        : Optional.empty();
             default -> throw new IllegalArgumentException("not a placement key: " + key);
         };
     }

@@ -20,14 +20,22 @@ final class PlanRepository {
     }
 
     void insert(Row row) {
-        control.insertInto(TENANT_PLANS).set(TENANT_PLANS.ID, row.id()).set(TENANT_PLANS.LIMITS_JSON, row.limitsJson())
-                .set(TENANT_PLANS.ENV_ENC, row.envSealed()).set(TENANT_PLANS.CREATED_AT, Times.utc(row.createdAt()))
-                .set(TENANT_PLANS.UPDATED_AT, Times.utc(row.updatedAt())).execute();
+        control.insertInto(TENANT_PLANS)
+                .set(TENANT_PLANS.ID, row.id())
+                .set(TENANT_PLANS.LIMITS_JSON, row.limitsJson())
+                .set(TENANT_PLANS.ENV_ENC, row.envSealed())
+                .set(TENANT_PLANS.CREATED_AT, Times.utc(row.createdAt()))
+                .set(TENANT_PLANS.UPDATED_AT, Times.utc(row.updatedAt()))
+                .execute();
     }
 
     void update(Row row) {
-        control.update(TENANT_PLANS).set(TENANT_PLANS.LIMITS_JSON, row.limitsJson()).set(TENANT_PLANS.ENV_ENC, row.envSealed())
-                .set(TENANT_PLANS.UPDATED_AT, Times.utc(row.updatedAt())).where(TENANT_PLANS.ID.eq(row.id())).execute();
+        control.update(TENANT_PLANS)
+                .set(TENANT_PLANS.LIMITS_JSON, row.limitsJson())
+                .set(TENANT_PLANS.ENV_ENC, row.envSealed())
+                .set(TENANT_PLANS.UPDATED_AT, Times.utc(row.updatedAt()))
+                .where(TENANT_PLANS.ID.eq(row.id()))
+                .execute();
     }
 
     boolean delete(String id) {
@@ -43,6 +51,11 @@ final class PlanRepository {
     }
 
     private static Row toRow(TenantPlansRecord r) {
-        return new Row(r.getId(), r.getLimitsJson(), r.getEnvEnc(), Times.instant(r.getCreatedAt()), Times.instant(r.getUpdatedAt()));
+        return new Row(
+                r.getId(),
+                r.getLimitsJson(),
+                r.getEnvEnc(),
+                Times.instant(r.getCreatedAt()),
+                Times.instant(r.getUpdatedAt()));
     }
 }

@@ -24,8 +24,11 @@ public final class TenantAccounts {
     private final AccountService accounts;
     private final Function<TenantContext, RequestContext> systemContext;
 
-    public TenantAccounts(TenantRegistry registry, InstallService installs, AccountService accounts,
-                          Function<TenantContext, RequestContext> systemContext) {
+    public TenantAccounts(
+            TenantRegistry registry,
+            InstallService installs,
+            AccountService accounts,
+            Function<TenantContext, RequestContext> systemContext) {
         this.registry = registry;
         this.installs = installs;
         this.accounts = accounts;
@@ -42,15 +45,18 @@ public final class TenantAccounts {
      *                      installed; INVALID_INPUT ({@code username}, {@code password}) for a missing username or a
      *                      password sign-up would refuse, leaving the old password valid
      */
-    public PasswordReset resetPassword(String tenantId, String username, Optional<String> password, boolean revokeApiKeys) {
+    public PasswordReset resetPassword(
+            String tenantId, String username, Optional<String> password, boolean revokeApiKeys) {
         if (username == null || username.isBlank()) {
             throw AppException.invalid("username", "The username is required.");
         }
         RequestContext rc = systemContext.apply(registry.contextOf(tenantId));
         if (!installs.isInstalled(rc)) {
-            throw new AppException(ErrorCode.CONFLICT, "Tenant '" + tenantId + "' is not installed yet; it has no users.");
+            throw new AppException(
+                    ErrorCode.CONFLICT, "Tenant '" + tenantId + "' is not installed yet; it has no users.");
         }
-        String newPassword = password.filter(p -> !p.isEmpty()).orElseGet(() -> Crypto.randomBase62(GENERATED_PASSWORD_LENGTH));
+        String newPassword =
+                password.filter(p -> !p.isEmpty()).orElseGet(() -> Crypto.randomBase62(GENERATED_PASSWORD_LENGTH));
         return accounts.resetPassword(rc, username, Optional.of(newPassword), revokeApiKeys);
     }
 }

@@ -46,23 +46,31 @@ public final class TenantApiKeys {
     /** Creates a key and returns it in full: the only time it can be seen. */
     public String create(String keyName, Instant expiresAt) {
         if (keyName != null && !NAME.matcher(keyName).matches()) {
-            throw AppException.invalid("name", "A key name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.");
+            throw AppException.invalid(
+                    "name", "A key name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.");
         }
         if (keyName != null && control.fetchExists(TENANT_API_KEYS, TENANT_API_KEYS.NAME.eq(keyName))) {
-            throw new AppException(dev.tesela.platform.error.ErrorCode.CONFLICT, "A key named '" + keyName + "' exists.");
+            throw new AppException(
+                    dev.tesela.platform.error.ErrorCode.CONFLICT, "A key named '" + keyName + "' exists.");
         }
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
             throw AppException.invalid("expires", "The expiry must be in the future.");
         }
         return control.transactionResult(tx -> {
             DSLContext t = tx.dsl();
-            long id = t.insertInto(TENANT_API_KEYS).set(TENANT_API_KEYS.NAME, keyName).set(TENANT_API_KEYS.KEY_HASH, "")
+            long id = t.insertInto(TENANT_API_KEYS)
+                    .set(TENANT_API_KEYS.NAME, keyName)
+                    .set(TENANT_API_KEYS.KEY_HASH, "")
                     .set(TENANT_API_KEYS.CREATED_AT, Times.utc(clock.instant()))
                     .set(TENANT_API_KEYS.EXPIRES_AT, expiresAt == null ? null : Times.utc(expiresAt))
-                    .returningResult(TENANT_API_KEYS.ID).fetchOne(TENANT_API_KEYS.ID);
+                    .returningResult(TENANT_API_KEYS.ID)
+                    .fetchOne(TENANT_API_KEYS.ID);
             String body = id + "_" + Crypto.randomBase62(64);
             String key = "tsl_" + body + "_" + sign(body);
-            t.update(TENANT_API_KEYS).set(TENANT_API_KEYS.KEY_HASH, hash(key)).where(TENANT_API_KEYS.ID.eq(id)).execute();
+            t.update(TENANT_API_KEYS)
+                    .set(TENANT_API_KEYS.KEY_HASH, hash(key))
+                    .where(TENANT_API_KEYS.ID.eq(id))
+                    .execute();
             return key;
         });
     }
@@ -77,7 +85,9 @@ public final class TenantApiKeys {
             return Optional.empty();
         }
         long id = Long.parseLong(m.group(1));
-        return control.selectFrom(TENANT_API_KEYS).where(TENANT_API_KEYS.ID.eq(id)).fetchOptional()
+        return control.selectFrom(TENANT_API_KEYS)
+                .where(TENANT_API_KEYS.ID.eq(id))
+                .fetchOptional()
                 .filter(r -> Crypto.constantTimeEquals(r.getKeyHash(), hash(key)))
                 .map(TenantApiKeys::info)
                 .filter(k -> k.expiresAt() == null || k.expiresAt().isAfter(clock.instant()));
@@ -104,7 +114,11 @@ public final class TenantApiKeys {
 
     private static KeyInfo info(TenantApiKeysRecord r) {
         LocalDateTime expires = r.getExpiresAt();
-        return new KeyInfo(r.getId(), r.getName(), Times.instant(r.getCreatedAt()), expires == null ? null : Times.instant(expires));
+        return new KeyInfo(
+                r.getId(),
+                r.getName(),
+                Times.instant(r.getCreatedAt()),
+                expires == null ? null : Times.instant(expires));
     }
 
     private String sign(String body) {

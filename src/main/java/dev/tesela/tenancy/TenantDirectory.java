@@ -62,7 +62,9 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
      * while the registry cannot be read (see {@link #resolve}). Bounded like {@link #byHostname}.
      */
     private final com.github.benmanes.caffeine.cache.Cache<String, Resolution> lastKnown =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .maximumSize(100_000)
+                    .build();
     /** System.nanoTime() of the latest failure to read the registry; far in the past when none. */
     private volatile long registryFailedAt = System.nanoTime() - REGISTRY_RETRY.toNanos() * 2;
 
@@ -72,10 +74,21 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
      * @param siteHostname     TESELA_HOSTNAME: the single site's public host name (with an optional :port)
      * @param announce         tells the other instances that a tenant changed (see {@link #changed})
      */
-    TenantDirectory(TenantRepository repository, TenantEnvironment environment, java.util.function.Predicate<String> serverExists,
-                    String tablePrefix, byte[] masterKey, boolean providerMode, String internalHostname, String siteHostname,
-                    String enforcedLimitsJson, TenantDatabases databases, java.util.function.Function<String, BlobStore> storageFor,
-                    SiteState.Loader stateLoader, java.util.function.Consumer<String> announce, Clock clock) {
+    TenantDirectory(
+            TenantRepository repository,
+            TenantEnvironment environment,
+            java.util.function.Predicate<String> serverExists,
+            String tablePrefix,
+            byte[] masterKey,
+            boolean providerMode,
+            String internalHostname,
+            String siteHostname,
+            String enforcedLimitsJson,
+            TenantDatabases databases,
+            java.util.function.Function<String, BlobStore> storageFor,
+            SiteState.Loader stateLoader,
+            java.util.function.Consumer<String> announce,
+            Clock clock) {
         this.repository = repository;
         this.environment = environment;
         this.serverExists = serverExists;
@@ -99,16 +112,38 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
      * {@code config}; {@code announce} tells the other instances of a change (the cache bus's publish; a no-op without
      * Redis).
      */
-    public static TenantDirectory create(Database database, String controlPrefix, TeselaConfig config, byte[] masterKey,
-                                         TenantDatabases databases, java.util.function.Function<String, BlobStore> storageFor,
-                                         SiteState.Loader stateLoader, java.util.function.Consumer<String> announce, Clock clock) {
+    public static TenantDirectory create(
+            Database database,
+            String controlPrefix,
+            TeselaConfig config,
+            byte[] masterKey,
+            TenantDatabases databases,
+            java.util.function.Function<String, BlobStore> storageFor,
+            SiteState.Loader stateLoader,
+            java.util.function.Consumer<String> announce,
+            Clock clock) {
         var control = database.controlDsl(controlPrefix);
-        var environment = new TenantEnvironment(new PlanRepository(control), new SecretBox(masterKey), config.tenants().enforced());
+        var environment = new TenantEnvironment(
+                new PlanRepository(control),
+                new SecretBox(masterKey),
+                config.tenants().enforced());
         java.util.function.Predicate<String> serverExists = name -> TenantPlacement.DEFAULT_SERVER.equals(name)
                 || config.db().servers().containsKey(name);
-        return new TenantDirectory(new TenantRepository(control), environment, serverExists, config.db().tablePrefix(), masterKey,
-                config.tenants().enabled(), config.tenants().internalHostname(), config.site().hostname(),
-                config.tenants().enforced().limitsJson(), databases, storageFor, stateLoader, announce, clock);
+        return new TenantDirectory(
+                new TenantRepository(control),
+                environment,
+                serverExists,
+                config.db().tablePrefix(),
+                masterKey,
+                config.tenants().enabled(),
+                config.tenants().internalHostname(),
+                config.site().hostname(),
+                config.tenants().enforced().limitsJson(),
+                databases,
+                storageFor,
+                stateLoader,
+                announce,
+                clock);
     }
 
     TenantRepository repository() {
@@ -130,7 +165,16 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
         }
         var now = clock.instant();
         try {
-            repository.insert(new TenantRepository.Row(TenantContext.DEFAULT_ID, hostname, null, null, null, true, now, now, null,
+            repository.insert(new TenantRepository.Row(
+                    TenantContext.DEFAULT_ID,
+                    hostname,
+                    null,
+                    null,
+                    null,
+                    true,
+                    now,
+                    now,
+                    null,
                     TenantRepository.Placement.TABLE));
         } catch (IntegrityConstraintViolationException registeredConcurrently) {
             // Another process (a second instance or the CLI) registered it between the check and the insert.
@@ -139,7 +183,8 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
 
     /** The single site's tenant (its current runtime). Not a tenant of provider mode. */
     public TenantContext defaultTenant() {
-        return byId.get(TenantContext.DEFAULT_ID, id -> Optional.of(pinnedTenant())).orElseThrow();
+        return byId.get(TenantContext.DEFAULT_ID, id -> Optional.of(pinnedTenant()))
+                .orElseThrow();
     }
 
     /**
@@ -244,24 +289,31 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
     }
 
     private Resolution readRegistry(String hostname) {
-        return repository.byHostname(hostname).<Resolution>map(row -> {
-            if (!row.enabled()) {
-                return new Resolution.Disabled(row.id());
-            }
-            if (row.placement().ownDatabase() && !serverExists.test(row.placement().dbServer())) {
-                String reason = "its database server '" + row.placement().dbServer() + "' is not configured (TESELA_DB_SERVERS)";
-                log.error("Tenant {} cannot be served: {}", row.id(), reason);
-                return new Resolution.Unavailable(row.id(), reason);
-            }
-            return new Resolution.Found(context(row));
-        }).orElseGet(Resolution.Unknown::new);
+        return repository
+                .byHostname(hostname)
+                .<Resolution>map(row -> {
+                    if (!row.enabled()) {
+                        return new Resolution.Disabled(row.id());
+                    }
+                    if (row.placement().ownDatabase()
+                            && !serverExists.test(row.placement().dbServer())) {
+                        String reason = "its database server '"
+                                + row.placement().dbServer() + "' is not configured (TESELA_DB_SERVERS)";
+                        log.error("Tenant {} cannot be served: {}", row.id(), reason);
+                        return new Resolution.Unavailable(row.id(), reason);
+                    }
+                    return new Resolution.Found(context(row));
+                })
+                .orElseGet(Resolution.Unknown::new);
     }
 
     /** Ids of the tenants whose database server is not configured here: they cannot be served (see {@link #resolve}). */
     public java.util.List<String> tenantsOnMissingServers() {
         return repository.all().stream()
-                .filter(row -> row.placement().ownDatabase() && !serverExists.test(row.placement().dbServer()))
-                .map(TenantRepository.Row::id).toList();
+                .filter(row -> row.placement().ownDatabase()
+                        && !serverExists.test(row.placement().dbServer()))
+                .map(TenantRepository.Row::id)
+                .toList();
     }
 
     /** A provider tenant's runtime: its row and plan (read once here) give its keys, limits and placement. */
@@ -269,21 +321,32 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
         Optional<PlanRecord> plan = environment.planOf(row.planId());
         byte[] keyMaterial = environment.tenantKey(plan, row).orElse(masterKey);
         String limitsJson = environment.effectiveLimits(plan, row.limitsJson());
-        return runtime(new TenantContext.Identity(row.id(), placementOf(row.id(), row.placement()), keysFor(row.id(), keyMaterial),
-                row.hostname()), limitsJson);
+        return runtime(
+                new TenantContext.Identity(
+                        row.id(),
+                        placementOf(row.id(), row.placement()),
+                        keysFor(row.id(), keyMaterial),
+                        row.hostname()),
+                limitsJson);
     }
 
     /** The single site's runtime: prefix, keys and host name from configuration, limits from TESELA_TENANT_ENFORCED. */
     private TenantContext pinnedTenant() {
         String id = TenantContext.DEFAULT_ID;
-        return runtime(new TenantContext.Identity(id, TenantPlacement.shared(tablePrefix), keysFor(id, masterKey), siteHostname),
+        return runtime(
+                new TenantContext.Identity(
+                        id, TenantPlacement.shared(tablePrefix), keysFor(id, masterKey), siteHostname),
                 enforcedLimitsJson);
     }
 
     private TenantContext runtime(TenantContext.Identity identity, String limitsJson) {
         TenantDb db = TenantDb.of(databases.of(identity.placement()));
         String id = identity.id();
-        return new TenantContext(identity, new Limits(RegistryLimits.parse(id, limitsJson)), db, () -> storageFor.apply(id),
+        return new TenantContext(
+                identity,
+                new Limits(RegistryLimits.parse(id, limitsJson)),
+                db,
+                () -> storageFor.apply(id),
                 stateLoader);
     }
 
@@ -297,5 +360,4 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
                 Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/tokens", 32),
                 Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/sessions", 32));
     }
-
 }

@@ -46,7 +46,8 @@ final class TenantEnvironment {
 
     /** A plan as callers see it, env opened. */
     PlanRecord plan(PlanRepository.Row row) {
-        return new PlanRecord(row.id(), row.limitsJson(), open(planAad(row.id()), row.envSealed()), row.createdAt(), row.updatedAt());
+        return new PlanRecord(
+                row.id(), row.limitsJson(), open(planAad(row.id()), row.envSealed()), row.createdAt(), row.updatedAt());
     }
 
     /** The env that applies to a tenant on {@code planId} (may be null) whose own env is {@code tenantEnv}. */
@@ -78,14 +79,19 @@ final class TenantEnvironment {
     /** As {@link #tenantKey(TenantRepository.Row)}, with the row's plan already read. */
     Optional<byte[]> tenantKey(Optional<PlanRecord> plan, TenantRepository.Row row) {
         String value = effectiveEnv(plan, tenantEnv(row)).get(ENCRYPTION_KEY);
-        return value == null ? Optional.empty() : Optional.of(decodeKey(value).orElseThrow(
-                () -> new IllegalStateException("tenant " + row.id() + " has an invalid " + ENCRYPTION_KEY)));
+        return value == null
+                ? Optional.empty()
+                : Optional.of(decodeKey(value)
+                        .orElseThrow(() ->
+                                new IllegalStateException("tenant " + row.id() + " has an invalid " + ENCRYPTION_KEY)));
     }
 
     /** Why {@code value} cannot be a tenant's {@value #ENCRYPTION_KEY}, if it cannot. */
     static Optional<String> keyProblem(String value) {
-        return decodeKey(value).isPresent() ? Optional.empty()
-                : Optional.of(ENCRYPTION_KEY + " must be the base64 of 32 random bytes (e.g. openssl rand -base64 32).");
+        return decodeKey(value).isPresent()
+                ? Optional.empty()
+                : Optional.of(
+                        ENCRYPTION_KEY + " must be the base64 of 32 random bytes (e.g. openssl rand -base64 32).");
     }
 
     private static Optional<byte[]> decodeKey(String value) {
@@ -156,7 +162,8 @@ final class TenantEnvironment {
                 node = null;
             }
             if (node == null || !node.isObject()) {
-                org.slf4j.LoggerFactory.getLogger(TenantEnvironment.class).warn("Skipped stored limits that are not a JSON object");
+                org.slf4j.LoggerFactory.getLogger(TenantEnvironment.class)
+                        .warn("Skipped stored limits that are not a JSON object");
                 continue;
             }
             node.properties().forEach(e -> {
@@ -187,7 +194,8 @@ final class TenantEnvironment {
         Map<String, String> env = new TreeMap<>();
         for (var e : node.properties()) {
             if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw AppException.invalid("env", "The env value of '" + e.getKey() + "' must be a string, number or boolean.");
+                throw AppException.invalid(
+                        "env", "The env value of '" + e.getKey() + "' must be a string, number or boolean.");
             }
             env.put(e.getKey(), e.getValue().asString());
         }

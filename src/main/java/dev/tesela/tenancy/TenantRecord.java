@@ -10,6 +10,16 @@ import java.util.Map;
  * the plan's values, overridden by the tenant's, overridden by TESELA_TENANT_ENFORCED. {@code updatedAt} and
  * {@code lastJobAt} may be null. {@code placement} says where its tables are (fixed at provisioning).
  */
-public record TenantRecord(String id, String hostname, String planId, String limitsJson, Map<String, String> env,
-                           boolean enabled, Instant createdAt, Instant updatedAt, Instant lastJobAt,
-                           String effectiveLimitsJson, Map<String, String> effectiveEnv, TenantPlacement placement) {}
+public record TenantRecord(
+        String id,
+        String hostname,
+        String planId,
+        String limitsJson,
+        Map<String, String> env,
+        boolean enabled,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant lastJobAt,
+        String effectiveLimitsJson,
+        Map<String, String> effectiveEnv,
+        TenantPlacement placement) {}

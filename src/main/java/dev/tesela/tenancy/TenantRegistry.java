@@ -98,40 +98,59 @@ public final class TenantRegistry {
             throw new AppException(ErrorCode.CONFLICT, "A tenant with id '" + id + "' already exists.");
         }
         if (repository.hostnameTakenByOther(hostname, id)) {
-            throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
+            throw new AppException(
+                    ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
         if (repository.tableNameTaken(tableSafe(id))) {
-            throw new AppException(ErrorCode.CONFLICT, "Tenant id '" + id + "' would share tables with an existing tenant.");
+            throw new AppException(
+                    ErrorCode.CONFLICT, "Tenant id '" + id + "' would share tables with an existing tenant.");
         }
         if (placement.ownDatabase() && repository.databaseTaken(placement.dbServer(), placement.dbName())) {
-            throw new AppException(ErrorCode.CONFLICT, "The database '" + placement.dbName() + "' on server '" + placement.dbServer()
-                    + "' already belongs to another tenant.");
+            throw new AppException(
+                    ErrorCode.CONFLICT,
+                    "The database '" + placement.dbName() + "' on server '" + placement.dbServer()
+                            + "' already belongs to another tenant.");
         }
         TenantPlacement tables = directory.placementOf(id, placement);
         if (tables.ownDatabase()) {
             try {
                 migrator.createTenantDatabase(tables);
             } catch (SchemaMigrator.DatabaseExistsException e) {
-                throw new AppException(ErrorCode.CONFLICT, "The database '" + tables.database() + "' already exists on server '"
-                        + tables.server() + "'. Remove it, or name another one with TESELA_DB_NAME in the tenant's env.");
+                throw new AppException(
+                        ErrorCode.CONFLICT,
+                        "The database '" + tables.database() + "' already exists on server '" + tables.server()
+                                + "'. Remove it, or name another one with TESELA_DB_NAME in the tenant's env.");
             }
         }
         Instant now = clock.instant();
         try {
             migrator.migrateTenant(tables);
-            repository.insert(new TenantRepository.Row(id, hostname, planId, limits,
-                    environment.sealTenantEnv(id, env), command.enabled(), now, now, null, placement));
+            repository.insert(new TenantRepository.Row(
+                    id,
+                    hostname,
+                    planId,
+                    limits,
+                    environment.sealTenantEnv(id, env),
+                    command.enabled(),
+                    now,
+                    now,
+                    null,
+                    placement));
         } catch (RuntimeException e) {
             // In table isolation a concurrent create of the same id migrates the same tables: if it registered the
             // tenant first, those tables are its tables now, not ours to drop. (A database of our own is always ours.)
-            boolean lostTheRace = !tables.ownDatabase() && e instanceof IntegrityConstraintViolationException
+            boolean lostTheRace = !tables.ownDatabase()
+                    && e instanceof IntegrityConstraintViolationException
                     && repository.byId(id).isPresent();
             if (!lostTheRace) {
                 migrator.dropTenant(tables);
             }
             if (e instanceof IntegrityConstraintViolationException) {
-                throw new AppException(ErrorCode.CONFLICT, "The tenant conflicts with an existing one, or its plan does not exist.",
-                        Map.of(), e);
+                throw new AppException(
+                        ErrorCode.CONFLICT,
+                        "The tenant conflicts with an existing one, or its plan does not exist.",
+                        Map.of(),
+                        e);
             }
             throw e;
         }
@@ -140,7 +159,9 @@ public final class TenantRegistry {
     }
 
     public TenantRecord get(String id) {
-        return repository.byId(id).map(row -> toRecord(row, environment.planOf(row.planId())))
+        return repository
+                .byId(id)
+                .map(row -> toRecord(row, environment.planOf(row.planId())))
                 .orElseThrow(() -> AppException.notFound("No tenant with id '" + id + "'."));
     }
 
@@ -148,8 +169,10 @@ public final class TenantRegistry {
     public List<TenantRecord> list() {
         Map<String, PlanRecord> plansById = new java.util.HashMap<>();
         listPlans().forEach(p -> plansById.put(p.id(), p));
-        return repository.all().stream().filter(r -> !r.id().equals(dev.tesela.platform.context.TenantContext.DEFAULT_ID))
-                .map(row -> toRecord(row, Optional.ofNullable(row.planId()).map(plansById::get))).toList();
+        return repository.all().stream()
+                .filter(r -> !r.id().equals(dev.tesela.platform.context.TenantContext.DEFAULT_ID))
+                .map(row -> toRecord(row, Optional.ofNullable(row.planId()).map(plansById::get)))
+                .toList();
     }
 
     /** The context of tenant {@code id} (its table prefix and keys); NOT_FOUND when there is no such tenant. */
@@ -159,8 +182,10 @@ public final class TenantRegistry {
 
     /** Enabled tenants, the ones whose jobs ran longest ago (or never) first: the jobs worker's order. */
     public List<TenantRecord> enabledByLastJob() {
-        return list().stream().filter(TenantRecord::enabled)
-                .sorted(java.util.Comparator.comparing(TenantRecord::lastJobAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
+        return list().stream()
+                .filter(TenantRecord::enabled)
+                .sorted(java.util.Comparator.comparing(
+                        TenantRecord::lastJobAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
                 .toList();
     }
 
@@ -187,14 +212,17 @@ public final class TenantRegistry {
 
     /** {@link #edit(EditTenant)}, reporting {@code inputProblems} with the registry's own (see {@link #create(CreateTenant, Map)}). */
     TenantRecord edit(EditTenant command, Map<String, String> inputProblems) {
-        TenantRepository.Row row = repository.byId(command.id())
+        TenantRepository.Row row = repository
+                .byId(command.id())
                 .orElseThrow(() -> AppException.notFound("No tenant with id '" + command.id() + "'."));
         Map<String, String> errors = new LinkedHashMap<>(inputProblems);
-        String hostname = command.hostname().map(TenantRegistry::normaliseHostname).orElse(row.hostname());
+        String hostname =
+                command.hostname().map(TenantRegistry::normaliseHostname).orElse(row.hostname());
         if (command.hostname().isPresent()) {
             hostnameProblem(hostname).ifPresent(p -> errors.putIfAbsent("hostname", p));
         }
-        // Not Optional.map(...).orElse(old): a value that clears the field maps to null, which map() turns into "absent".
+        // Not Optional.map(...).orElse(old): a value that clears the field maps to null, which map() turns into
+        // "absent".
         String limits = row.limitsJson();
         if (command.limitsJson().isPresent()) {
             String json = command.limitsJson().get();
@@ -205,15 +233,29 @@ public final class TenantRegistry {
             throw AppException.invalid(errors);
         }
         if (repository.hostnameTakenByOther(hostname, row.id())) {
-            throw new AppException(ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
+            throw new AppException(
+                    ErrorCode.CONFLICT, "The host name '" + hostname + "' already belongs to another tenant.");
         }
-        byte[] env = command.env().isPresent() ? environment.sealTenantEnv(row.id(), command.env().get()) : row.envSealed();
-        String planId = command.planId().isPresent() ? blankToNull(command.planId().get()) : row.planId();
+        byte[] env = command.env().isPresent()
+                ? environment.sealTenantEnv(row.id(), command.env().get())
+                : row.envSealed();
+        String planId =
+                command.planId().isPresent() ? blankToNull(command.planId().get()) : row.planId();
         try {
-            repository.update(new TenantRepository.Row(row.id(), hostname, planId, limits, env,
-                    command.enabled().orElse(row.enabled()), row.createdAt(), clock.instant(), row.lastJobAt(), row.placement()));
+            repository.update(new TenantRepository.Row(
+                    row.id(),
+                    hostname,
+                    planId,
+                    limits,
+                    env,
+                    command.enabled().orElse(row.enabled()),
+                    row.createdAt(),
+                    clock.instant(),
+                    row.lastJobAt(),
+                    row.placement()));
         } catch (IntegrityConstraintViolationException e) {
-            throw new AppException(ErrorCode.CONFLICT, "No plan '" + planId + "', or the host name is taken.", Map.of(), e);
+            throw new AppException(
+                    ErrorCode.CONFLICT, "No plan '" + planId + "', or the host name is taken.", Map.of(), e);
         }
         changed(row.id());
         return get(row.id());
@@ -227,8 +269,10 @@ public final class TenantRegistry {
         }
         TenantRepository.Placement placement = row.get().placement();
         if (dropTables && placement.ownDatabase() && !placements.serverExists(placement.dbServer())) {
-            throw new AppException(ErrorCode.CONFLICT, "Tenant '" + id + "' lives on database server '" + placement.dbServer()
-                    + "', which is not configured (TESELA_DB_SERVERS): configure it to drop the database, or delete without dropping.");
+            throw new AppException(
+                    ErrorCode.CONFLICT,
+                    "Tenant '" + id + "' lives on database server '" + placement.dbServer()
+                            + "', which is not configured (TESELA_DB_SERVERS): configure it to drop the database, or delete without dropping.");
         }
         if (!repository.delete(id)) {
             throw AppException.notFound("No tenant with id '" + id + "'.");
@@ -283,9 +327,18 @@ public final class TenantRegistry {
     /** {@code plan}: the row's plan, already read (empty when it has none or it no longer exists). */
     private TenantRecord toRecord(TenantRepository.Row row, Optional<PlanRecord> plan) {
         Map<String, String> env = environment.tenantEnv(row);
-        return new TenantRecord(row.id(), row.hostname(), row.planId(), row.limitsJson(), env,
-                row.enabled(), row.createdAt(), row.updatedAt(), row.lastJobAt(),
-                environment.effectiveLimits(plan, row.limitsJson()), environment.effectiveEnv(plan, env),
+        return new TenantRecord(
+                row.id(),
+                row.hostname(),
+                row.planId(),
+                row.limitsJson(),
+                env,
+                row.enabled(),
+                row.createdAt(),
+                row.updatedAt(),
+                row.lastJobAt(),
+                environment.effectiveLimits(plan, row.limitsJson()),
+                environment.effectiveEnv(plan, env),
                 directory.placementOf(row.id(), row.placement()));
     }
 
@@ -301,10 +354,13 @@ public final class TenantRegistry {
         String id = command.id() == null ? "" : command.id().strip();
         Map<String, String> errors = new LinkedHashMap<>(inputProblems);
         if (!ID.matcher(id).matches()) {
-            errors.putIfAbsent("id", "Plan id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
+            errors.putIfAbsent(
+                    "id", "Plan id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
         }
-        String limits = command.limitsJson().filter(j -> !j.isBlank() && !j.strip().equals("null"))
-                .map(j -> TenantValues.limits(j, errors)).orElse(null);
+        String limits = command.limitsJson()
+                .filter(j -> !j.isBlank() && !j.strip().equals("null"))
+                .map(j -> TenantValues.limits(j, errors))
+                .orElse(null);
         command.env().ifPresent(env -> TenantValues.env(env, errors));
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
@@ -313,12 +369,15 @@ public final class TenantRegistry {
             throw new AppException(ErrorCode.CONFLICT, "A plan with id '" + id + "' already exists.");
         }
         Instant now = clock.instant();
-        plans.insert(new PlanRepository.Row(id, limits, environment.sealPlanEnv(id, command.env().orElse(Map.of())), now, now));
+        plans.insert(new PlanRepository.Row(
+                id, limits, environment.sealPlanEnv(id, command.env().orElse(Map.of())), now, now));
         return getPlan(id);
     }
 
     public PlanRecord getPlan(String id) {
-        return plans.byId(id).map(environment::plan).orElseThrow(() -> AppException.notFound("No plan with id '" + id + "'."));
+        return plans.byId(id)
+                .map(environment::plan)
+                .orElseThrow(() -> AppException.notFound("No plan with id '" + id + "'."));
     }
 
     public List<PlanRecord> listPlans() {
@@ -344,7 +403,9 @@ public final class TenantRegistry {
         if (!errors.isEmpty()) {
             throw AppException.invalid(errors);
         }
-        byte[] env = command.env().isPresent() ? environment.sealPlanEnv(row.id(), command.env().get()) : row.envSealed();
+        byte[] env = command.env().isPresent()
+                ? environment.sealPlanEnv(row.id(), command.env().get())
+                : row.envSealed();
         plans.update(new PlanRepository.Row(row.id(), limits, env, row.createdAt(), clock.instant()));
         changed("plan:" + row.id());
         return getPlan(row.id());
@@ -365,7 +426,8 @@ public final class TenantRegistry {
 
     private Optional<String> idProblem(String id) {
         if (!ID.matcher(id).matches()) {
-            return Optional.of("Tenant id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
+            return Optional.of(
+                    "Tenant id must be 1 to 16 characters of a-z, 0-9, _ and -, starting with a letter or digit.");
         }
         if (TenantContextIds.isReserved(id)) {
             return Optional.of("Tenant id '" + id + "' is reserved.");
@@ -384,7 +446,8 @@ public final class TenantRegistry {
 
     private Optional<String> hostnameProblem(String hostname) {
         if (!HOSTNAME.matcher(hostname).matches()) {
-            return Optional.of("Host name '" + hostname + "' is not valid: letters, digits, hyphens and dots, at most 255 characters.");
+            return Optional.of("Host name '" + hostname
+                    + "' is not valid: letters, digits, hyphens and dots, at most 255 characters.");
         }
         if (hostname.equals(directory.internalHostname())) {
             return Optional.of("Host name '" + hostname + "' is the provider's internal host name.");

@@ -17,8 +17,17 @@ final class TenantRepository {
      * fixed at provisioning: isolation {@code table} (or null, rows from before database isolation) keeps them in
      * the shared database; {@code database} puts them in database {@code dbName} on server {@code dbServer}.
      */
-    record Row(String id, String hostname, String planId, String limitsJson, byte[] envSealed, boolean enabled,
-               Instant createdAt, Instant updatedAt, Instant lastJobAt, Placement placement) {}
+    record Row(
+            String id,
+            String hostname,
+            String planId,
+            String limitsJson,
+            byte[] envSealed,
+            boolean enabled,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant lastJobAt,
+            Placement placement) {}
 
     /** The placement columns of a row. */
     record Placement(String isolation, String dbServer, String dbName) {
@@ -44,10 +53,14 @@ final class TenantRepository {
      * {@code dueBefore}. One UPDATE, so of several instances trying at once exactly one gets true.
      */
     boolean claimJobRun(String id, Instant now, Instant dueBefore) {
-        return control.update(TENANTS).set(TENANTS.LAST_JOB_AT, Times.utc(now))
-                .where(TENANTS.ID.eq(id).and(TENANTS.IS_ENABLED.isTrue())
-                        .and(TENANTS.LAST_JOB_AT.isNull().or(TENANTS.LAST_JOB_AT.le(Times.utc(dueBefore)))))
-                .execute() == 1;
+        return control.update(TENANTS)
+                        .set(TENANTS.LAST_JOB_AT, Times.utc(now))
+                        .where(TENANTS.ID
+                                .eq(id)
+                                .and(TENANTS.IS_ENABLED.isTrue())
+                                .and(TENANTS.LAST_JOB_AT.isNull().or(TENANTS.LAST_JOB_AT.le(Times.utc(dueBefore)))))
+                        .execute()
+                == 1;
     }
 
     void insert(Row row) {
@@ -111,8 +124,18 @@ final class TenantRepository {
 
     private static Row toRow(TenantsRecord r) {
         String isolation = r.getDbIsolation();
-        Placement placement = isolation == null ? Placement.TABLE : new Placement(isolation, r.getDbServer(), r.getDbName());
-        return new Row(r.getId(), r.getHostname(), r.getPlanId(), r.getLimitsJson(), r.getEnvEnc(), Boolean.TRUE.equals(r.getIsEnabled()),
-                Times.instant(r.getCreatedAt()), Times.instant(r.getUpdatedAt()), Times.instant(r.getLastJobAt()), placement);
+        Placement placement =
+                isolation == null ? Placement.TABLE : new Placement(isolation, r.getDbServer(), r.getDbName());
+        return new Row(
+                r.getId(),
+                r.getHostname(),
+                r.getPlanId(),
+                r.getLimitsJson(),
+                r.getEnvEnc(),
+                Boolean.TRUE.equals(r.getIsEnabled()),
+                Times.instant(r.getCreatedAt()),
+                Times.instant(r.getUpdatedAt()),
+                Times.instant(r.getLastJobAt()),
+                placement);
     }
 }

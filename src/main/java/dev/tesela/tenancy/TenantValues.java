@@ -71,10 +71,13 @@ final class TenantValues {
             String key = entry.getKey();
             var rule = ENV_KEYS.get(key);
             if (rule == null) {
-                errors.put("env." + key, Limit.byKey(key).isPresent()
-                        ? key + " is a limit: set it in the limits, not in the env."
-                        : "'" + key + "' is not an env key Tesela reads for a tenant. The keys are "
-                                + String.join(", ", List.copyOf(new java.util.TreeSet<>(ENV_KEYS.keySet()))) + ".");
+                errors.put(
+                        "env." + key,
+                        Limit.byKey(key).isPresent()
+                                ? key + " is a limit: set it in the limits, not in the env."
+                                : "'" + key + "' is not an env key Tesela reads for a tenant. The keys are "
+                                        + String.join(", ", List.copyOf(new java.util.TreeSet<>(ENV_KEYS.keySet())))
+                                        + ".");
                 continue;
             }
             rule.apply(entry.getValue()).ifPresent(problem -> errors.put("env." + key, problem));
@@ -100,7 +103,7 @@ final class TenantValues {
                 return Optional.empty();
             }
         }
-        return Optional.of(JobsWorker.INTERVAL_KEY + " must be whole seconds from 1 to " + JobsWorker.MAX_INTERVAL.toSeconds()
-                + "; got '" + value + "'.");
+        return Optional.of(JobsWorker.INTERVAL_KEY + " must be whole seconds from 1 to "
+                + JobsWorker.MAX_INTERVAL.toSeconds() + "; got '" + value + "'.");
     }
 }

@@ -2,11 +2,11 @@ package dev.tesela.tenancy;
 
 import dev.tesela.account.AccountCommands.PasswordReset;
 import dev.tesela.install.InstallService;
+import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
-import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.security.IpAllowList;
 import dev.tesela.platform.web.Routes;
 import dev.tesela.tenancy.TenantCommands.CreateTenant;
@@ -40,8 +40,10 @@ public final class TenantsApiRoutes implements Routes {
     public static final String BASE = "/_/api/4";
     /** Who may fetch the Traefik document: this host and the private range Docker gives its networks. */
     static final IpAllowList TRAEFIK_CALLERS = IpAllowList.parse("127.0.0.1, ::1, 172.16.0.0/12");
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final JsonMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper PRETTY_JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final TenantRegistry registry;
     private final TenantApiKeys keys;
@@ -59,10 +61,18 @@ public final class TenantsApiRoutes implements Routes {
      * @param requestSecret when present, every request must be signed with it, by {@code scheme}
      * @param clock         the server's time, which request signatures' timestamps must be near
      */
-    public TenantsApiRoutes(TenantRegistry registry, TenantApiKeys keys, InstallService installs, TenantAccounts tenantAccounts,
-                            TraefikDynamicConfig traefik, Function<TenantContext, RequestContext> systemContext,
-                            String internalHostname, String allowList, Optional<String> requestSecret,
-                            TeselaConfig.ApiSignature scheme, Clock clock) {
+    public TenantsApiRoutes(
+            TenantRegistry registry,
+            TenantApiKeys keys,
+            InstallService installs,
+            TenantAccounts tenantAccounts,
+            TraefikDynamicConfig traefik,
+            Function<TenantContext, RequestContext> systemContext,
+            String internalHostname,
+            String allowList,
+            Optional<String> requestSecret,
+            TeselaConfig.ApiSignature scheme,
+            Clock clock) {
         this.registry = registry;
         this.keys = keys;
         this.installs = installs;
@@ -77,18 +87,31 @@ public final class TenantsApiRoutes implements Routes {
     @Override
     public void register(RoutesConfig routes) {
         routes.post(BASE + "/auth/verify", guarded(ctx -> ctx.status(200)));
-        routes.get(BASE + "/config/traefik", guarded(TRAEFIK_CALLERS, false, ctx ->
-                ctx.contentType(ContentType.APPLICATION_JSON).result(PRETTY_JSON.writeValueAsString(traefik.document()))));
-        routes.get(BASE + "/tenants", guarded(ctx -> ctx.json(registry.list().stream().map(this::tenantJson).toList())));
+        routes.get(
+                BASE + "/config/traefik",
+                guarded(
+                        TRAEFIK_CALLERS,
+                        false,
+                        ctx -> ctx.contentType(ContentType.APPLICATION_JSON)
+                                .result(PRETTY_JSON.writeValueAsString(traefik.document()))));
+        routes.get(
+                BASE + "/tenants",
+                guarded(ctx ->
+                        ctx.json(registry.list().stream().map(this::tenantJson).toList())));
         routes.post(BASE + "/tenants", guarded(this::createTenant));
         routes.get(BASE + "/tenants/{id}", guarded(ctx -> ctx.json(tenantJson(registry.get(ctx.pathParam("id"))))));
         routes.patch(BASE + "/tenants/{id}", guarded(this::editTenant));
         routes.delete(BASE + "/tenants/{id}", guarded(this::deleteTenant));
         routes.post(BASE + "/tenants/{id}/install", guarded(this::install));
         routes.patch(BASE + "/tenants/{id}/user-password-reset", guarded(this::resetUserPassword));
-        routes.get(BASE + "/tenants-plans", guarded(ctx -> ctx.json(registry.listPlans().stream().map(TenantJson::plan).toList())));
+        routes.get(
+                BASE + "/tenants-plans",
+                guarded(ctx -> ctx.json(
+                        registry.listPlans().stream().map(TenantJson::plan).toList())));
         routes.post(BASE + "/tenants-plans", guarded(this::createPlan));
-        routes.get(BASE + "/tenants-plans/{id}", guarded(ctx -> ctx.json(TenantJson.plan(registry.getPlan(ctx.pathParam("id"))))));
+        routes.get(
+                BASE + "/tenants-plans/{id}",
+                guarded(ctx -> ctx.json(TenantJson.plan(registry.getPlan(ctx.pathParam("id"))))));
         routes.patch(BASE + "/tenants-plans/{id}", guarded(this::editPlan));
         routes.delete(BASE + "/tenants-plans/{id}", guarded(ctx -> {
             registry.deletePlan(ctx.pathParam("id"));
@@ -122,8 +145,14 @@ public final class TenantsApiRoutes implements Routes {
             }
             if (checkSignature && signatures.isPresent()) {
                 String query = ctx.queryString();
-                signatures.get().check(ctx.method().name(), ctx.req().getRequestURI() + (query == null ? "" : "?" + query),
-                        ctx.header(ApiSignatures.SIGNATURE), ctx.header(ApiSignatures.TIMESTAMP), ctx.bodyAsBytes());
+                signatures
+                        .get()
+                        .check(
+                                ctx.method().name(),
+                                ctx.req().getRequestURI() + (query == null ? "" : "?" + query),
+                                ctx.header(ApiSignatures.SIGNATURE),
+                                ctx.header(ApiSignatures.TIMESTAMP),
+                                ctx.bodyAsBytes());
             }
             handler.handle(ctx);
         };
@@ -131,17 +160,33 @@ public final class TenantsApiRoutes implements Routes {
 
     private void createTenant(Context ctx) {
         BodyFields in = BodyFields.of(ctx);
-        TenantRecord created = registry.create(new CreateTenant(in.string("id"), in.string("hostname"),
-                in.bool("is_enabled").orElse(false), in.string("plan_id"), in.object("limits"), in.env("env")), in.problems());
+        TenantRecord created = registry.create(
+                new CreateTenant(
+                        in.string("id"),
+                        in.string("hostname"),
+                        in.bool("is_enabled").orElse(false),
+                        in.string("plan_id"),
+                        in.object("limits"),
+                        in.env("env")),
+                in.problems());
         ctx.status(201).json(tenantJson(created));
     }
 
     private void editTenant(Context ctx) {
         BodyFields in = BodyFields.of(ctx);
-        registry.edit(new EditTenant(ctx.pathParam("id"), Optional.ofNullable(in.string("hostname")), in.bool("is_enabled"),
-                in.has("plan_id") ? Optional.of(Objects.requireNonNullElse(in.string("plan_id"), "")) : Optional.empty(),
-                in.has("limits") ? Optional.of(Objects.requireNonNullElse(in.object("limits"), "null")) : Optional.empty(),
-                in.has("env") ? Optional.of(in.env("env")) : Optional.empty()), in.problems());
+        registry.edit(
+                new EditTenant(
+                        ctx.pathParam("id"),
+                        Optional.ofNullable(in.string("hostname")),
+                        in.bool("is_enabled"),
+                        in.has("plan_id")
+                                ? Optional.of(Objects.requireNonNullElse(in.string("plan_id"), ""))
+                                : Optional.empty(),
+                        in.has("limits")
+                                ? Optional.of(Objects.requireNonNullElse(in.object("limits"), "null"))
+                                : Optional.empty(),
+                        in.has("env") ? Optional.of(in.env("env")) : Optional.empty()),
+                in.problems());
         ctx.status(204);
     }
 
@@ -156,7 +201,8 @@ public final class TenantsApiRoutes implements Routes {
     private void install(Context ctx) {
         TenantRecord tenant = registry.get(ctx.pathParam("id"));
         BodyFields in = BodyFields.of(ctx);
-        var command = new InstallService.InstallCommand(in.string("username"), in.string("email"), in.string("password"));
+        var command =
+                new InstallService.InstallCommand(in.string("username"), in.string("email"), in.string("password"));
         in.requireNoProblems();
         installs.install(systemContext.apply(registry.contextOf(tenant.id())), command);
         ctx.status(201);
@@ -179,16 +225,25 @@ public final class TenantsApiRoutes implements Routes {
 
     private void createPlan(Context ctx) {
         BodyFields in = BodyFields.of(ctx);
-        PlanRecord plan = registry.createPlan(new PlanChange(in.string("id"), Optional.ofNullable(in.object("limits")),
-                in.has("env") ? Optional.of(in.env("env")) : Optional.empty()), in.problems());
+        PlanRecord plan = registry.createPlan(
+                new PlanChange(
+                        in.string("id"),
+                        Optional.ofNullable(in.object("limits")),
+                        in.has("env") ? Optional.of(in.env("env")) : Optional.empty()),
+                in.problems());
         ctx.status(201).json(TenantJson.plan(plan));
     }
 
     private void editPlan(Context ctx) {
         BodyFields in = BodyFields.of(ctx);
-        registry.editPlan(new PlanChange(ctx.pathParam("id"),
-                in.has("limits") ? Optional.of(Objects.requireNonNullElse(in.object("limits"), "null")) : Optional.empty(),
-                in.has("env") ? Optional.of(in.env("env")) : Optional.empty()), in.problems());
+        registry.editPlan(
+                new PlanChange(
+                        ctx.pathParam("id"),
+                        in.has("limits")
+                                ? Optional.of(Objects.requireNonNullElse(in.object("limits"), "null"))
+                                : Optional.empty(),
+                        in.has("env") ? Optional.of(in.env("env")) : Optional.empty()),
+                in.problems());
         ctx.status(204);
     }
 
@@ -294,8 +349,10 @@ public final class TenantsApiRoutes implements Routes {
                 if (e.getValue().isValueNode() && !e.getValue().isNull()) {
                     env.put(e.getKey(), e.getValue().asString());
                 } else {
-                    problems.put(field + "." + e.getKey(), "The " + field + " value of '" + e.getKey()
-                            + "' must be a string, number or boolean, not " + kind(e.getValue()) + ".");
+                    problems.put(
+                            field + "." + e.getKey(),
+                            "The " + field + " value of '" + e.getKey() + "' must be a string, number or boolean, not "
+                                    + kind(e.getValue()) + ".");
                 }
             }
             return env;

@@ -47,7 +47,8 @@ public final class TraefikDynamicConfig {
             routers.put(tenant.id(), router(tenant.hostname()));
         }
         Map<String, Object> loadBalancer = new LinkedHashMap<>();
-        loadBalancer.put("servers", List.of(Map.of("url", "http://" + settings.serviceName() + ":" + settings.servicePort())));
+        loadBalancer.put(
+                "servers", List.of(Map.of("url", "http://" + settings.serviceName() + ":" + settings.servicePort())));
         loadBalancer.put("passHostHeader", true);
         Map<String, Object> http = new LinkedHashMap<>();
         http.put("routers", routers);
@@ -82,7 +83,8 @@ public final class TraefikDynamicConfig {
     static List<String> cloudflareRanges() {
         try (InputStream in = TraefikDynamicConfig.class.getResourceAsStream(CLOUDFLARE_RANGES_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("The resource " + CLOUDFLARE_RANGES_RESOURCE + " is missing from the build");
+                throw new IllegalStateException(
+                        "The resource " + CLOUDFLARE_RANGES_RESOURCE + " is missing from the build");
             }
             List<String> ranges = new ArrayList<>();
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));

@@ -51,12 +51,16 @@ class AccessTest {
     void urlsAreFetchedForAnyoneWhenTheSiteAllowsItElseForAdministrators() {
         for (RequestContext rc : new RequestContext[] {GUEST, ALICE, MANAGER}) {
             assertTrue(Access.allows(rc, Action.UPLOAD_FROM_URL, OPEN));
-            assertFalse(Access.allows(rc, Action.UPLOAD_FROM_URL, USERS_ONLY), rc.principal().toString());
+            assertFalse(
+                    Access.allows(rc, Action.UPLOAD_FROM_URL, USERS_ONLY),
+                    rc.principal().toString());
         }
         assertTrue(Access.allows(ADMIN, Action.UPLOAD_FROM_URL, USERS_ONLY));
         assertTrue(Access.allows(SYSTEM, Action.UPLOAD_FROM_URL, USERS_ONLY));
-        assertEquals(ErrorCode.FORBIDDEN,
-                assertThrows(AppException.class, () -> Access.require(ALICE, Action.UPLOAD_FROM_URL, USERS_ONLY)).code());
+        assertEquals(
+                ErrorCode.FORBIDDEN,
+                assertThrows(AppException.class, () -> Access.require(ALICE, Action.UPLOAD_FROM_URL, USERS_ONLY))
+                        .code());
     }
 
     @Test
@@ -73,7 +77,9 @@ class AccessTest {
         Resource alices = new Resource.Album(7);
         assertTrue(Access.allows(ALICE, Action.ADD_TO_ALBUM, alices));
         for (RequestContext rc : new RequestContext[] {GUEST, BOB, MANAGER, ADMIN, SYSTEM}) {
-            assertFalse(Access.allows(rc, Action.ADD_TO_ALBUM, alices), rc.principal().toString());
+            assertFalse(
+                    Access.allows(rc, Action.ADD_TO_ALBUM, alices),
+                    rc.principal().toString());
         }
     }
 
@@ -86,8 +92,12 @@ class AccessTest {
         assertFalse(Access.allows(ALICE, Action.DELETE_IMAGE, guests), "a guest's upload belongs to nobody");
         assertFalse(Access.allows(GUEST, Action.DELETE_IMAGE, guests), "guests delete with the delete link only");
         for (RequestContext rc : new RequestContext[] {MANAGER, ADMIN, SYSTEM}) {
-            assertTrue(Access.allows(rc, Action.DELETE_IMAGE, alices), rc.principal().toString());
-            assertTrue(Access.allows(rc, Action.DELETE_IMAGE, guests), rc.principal().toString());
+            assertTrue(
+                    Access.allows(rc, Action.DELETE_IMAGE, alices),
+                    rc.principal().toString());
+            assertTrue(
+                    Access.allows(rc, Action.DELETE_IMAGE, guests),
+                    rc.principal().toString());
         }
         AppException bob = assertThrows(AppException.class, () -> Access.require(BOB, Action.DELETE_IMAGE, alices));
         assertEquals(ErrorCode.FORBIDDEN, bob.code());
@@ -96,7 +106,9 @@ class AccessTest {
 
     @Test
     void accountsAndSettingsAreAdministeredByAdministratorsAndTheSystem() {
-        for (Action action : new Action[] {Action.CREATE_USER, Action.CREATE_API_KEY, Action.RESET_PASSWORD, Action.CHANGE_SETTINGS}) {
+        for (Action action :
+                new Action[] {Action.CREATE_USER, Action.CREATE_API_KEY, Action.RESET_PASSWORD, Action.CHANGE_SETTINGS
+                }) {
             assertTrue(Access.allows(ADMIN, action, Resource.SITE), action.name());
             assertTrue(Access.allows(SYSTEM, action, Resource.SITE), action.name());
             for (RequestContext rc : new RequestContext[] {GUEST, ALICE, MANAGER}) {
@@ -110,8 +122,11 @@ class AccessTest {
     @Test
     void anActionAskedOfTheWrongKindOfResourceIsABug() {
         assertThrows(IllegalArgumentException.class, () -> Access.allows(ADMIN, Action.DELETE_IMAGE, OPEN));
-        assertThrows(IllegalArgumentException.class, () -> Access.allows(SYSTEM, Action.UPLOAD, new Resource.Image(1L)));
-        assertThrows(IllegalArgumentException.class, () -> Access.allows(ADMIN, Action.CHANGE_SETTINGS, new Resource.Album(1)));
+        assertThrows(
+                IllegalArgumentException.class, () -> Access.allows(SYSTEM, Action.UPLOAD, new Resource.Image(1L)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Access.allows(ADMIN, Action.CHANGE_SETTINGS, new Resource.Album(1)));
     }
 
     private static RequestContext as(Principal principal) {

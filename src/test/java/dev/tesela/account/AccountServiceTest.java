@@ -26,15 +26,21 @@ class AccountServiceTest {
         try (TestSite site = TestSite.on(kind).installed().start()) {
             var accounts = site.app().accounts();
             var byName = accounts.signIn(site.guest("10.0.0.1"), new SignIn("ADMIN", PASSWORD, false, "ua"));
-            var byEmail = accounts.signIn(site.guest("10.0.0.1"), new SignIn("Admin@Example.com", PASSWORD, false, "ua"));
+            var byEmail =
+                    accounts.signIn(site.guest("10.0.0.1"), new SignIn("Admin@Example.com", PASSWORD, false, "ua"));
             assertEquals("admin", byName.user().username());
             assertEquals(byName.user().id(), byEmail.user().id());
             assertTrue(byName.loginCookie().isEmpty());
-            var principal = accounts.authenticateSession(site.app().defaultTenant(), byName.sessionToken(), "10.0.0.1", "ua").orElseThrow();
+            var principal = accounts.authenticateSession(
+                            site.app().defaultTenant(), byName.sessionToken(), "10.0.0.1", "ua")
+                    .orElseThrow();
             assertEquals(Principal.Role.ADMIN, principal.role());
             accounts.signOut(site.guest("10.0.0.1"), byName.sessionToken(), null);
-            assertTrue(accounts.authenticateSession(site.app().defaultTenant(), byName.sessionToken(), "10.0.0.1", "ua").isEmpty());
-            assertTrue(accounts.authenticateSession(site.app().defaultTenant(), byEmail.sessionToken(), "10.0.0.1", "ua").isPresent(),
+            assertTrue(accounts.authenticateSession(site.app().defaultTenant(), byName.sessionToken(), "10.0.0.1", "ua")
+                    .isEmpty());
+            assertTrue(
+                    accounts.authenticateSession(site.app().defaultTenant(), byEmail.sessionToken(), "10.0.0.1", "ua")
+                            .isPresent(),
                     "signing out ends only that session");
         }
     }
@@ -42,19 +48,29 @@ class AccountServiceTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void failedSignInsAreLimitedPerAddressPerDayAndSuccessClearsThem(TestDatabase.Kind kind) {
-        try (TestSite site = TestSite.on(kind).env("TESELA_LOGIN_FAILURES_PER_DAY", "3").installed().start()) {
+        try (TestSite site = TestSite.on(kind)
+                .env("TESELA_LOGIN_FAILURES_PER_DAY", "3")
+                .installed()
+                .start()) {
             var accounts = site.app().accounts();
             var attacker = site.guest("203.0.113.9");
             for (int i = 0; i < 2; i++) {
-                var e = assertThrows(AppException.class, () -> accounts.signIn(attacker, new SignIn("admin", "wrong", false, null)));
+                var e = assertThrows(
+                        AppException.class, () -> accounts.signIn(attacker, new SignIn("admin", "wrong", false, null)));
                 assertEquals(ErrorCode.UNAUTHORIZED, e.code());
             }
             accounts.signIn(attacker, new SignIn("admin", PASSWORD, false, null));
             for (int i = 0; i < 3; i++) {
-                assertThrows(AppException.class, () -> accounts.signIn(attacker, new SignIn("nobody", "wrong", false, null)));
+                assertThrows(
+                        AppException.class,
+                        () -> accounts.signIn(attacker, new SignIn("nobody", "wrong", false, null)));
             }
-            var limited = assertThrows(AppException.class, () -> accounts.signIn(attacker, new SignIn("admin", PASSWORD, false, null)));
-            assertEquals(ErrorCode.TOO_MANY_REQUESTS, limited.code(), "even the right password is refused once the limit is reached");
+            var limited = assertThrows(
+                    AppException.class, () -> accounts.signIn(attacker, new SignIn("admin", PASSWORD, false, null)));
+            assertEquals(
+                    ErrorCode.TOO_MANY_REQUESTS,
+                    limited.code(),
+                    "even the right password is refused once the limit is reached");
             var other = accounts.signIn(site.guest("198.51.100.7"), new SignIn("admin", PASSWORD, false, null));
             assertEquals("admin", other.user().username(), "other addresses are not affected");
         }
@@ -68,20 +84,33 @@ class AccountServiceTest {
             var signedIn = accounts.signIn(site.guest("10.0.0.2"), new SignIn("admin", PASSWORD, true, "Browser/1"));
             String cookie = signedIn.loginCookie().orElseThrow();
             long cookieId = Long.parseLong(cookie.substring(0, cookie.indexOf('.')));
-            var firstSeen = accounts.loginCookieLastSeen(site.system(), cookieId).orElseThrow();
+            var firstSeen =
+                    accounts.loginCookieLastSeen(site.system(), cookieId).orElseThrow();
 
-            var resumed = accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), cookie, "Browser/2").orElseThrow();
+            var resumed = accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), cookie, "Browser/2")
+                    .orElseThrow();
             assertNotEquals(signedIn.sessionToken(), resumed.sessionToken());
-            assertTrue(accounts.authenticateSession(site.app().defaultTenant(), resumed.sessionToken(), "10.0.0.3", "Browser/2").isPresent());
-            assertTrue(!accounts.loginCookieLastSeen(site.system(), cookieId).orElseThrow().isBefore(firstSeen));
+            assertTrue(accounts.authenticateSession(
+                            site.app().defaultTenant(), resumed.sessionToken(), "10.0.0.3", "Browser/2")
+                    .isPresent());
+            assertTrue(!accounts.loginCookieLastSeen(site.system(), cookieId)
+                    .orElseThrow()
+                    .isBefore(firstSeen));
 
             String forged = cookie.substring(0, cookie.length() - 1) + (cookie.endsWith("a") ? "b" : "a");
-            assertTrue(accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), forged, null).isEmpty());
-            assertTrue(accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), "999999." + cookie.substring(cookie.indexOf('.') + 1), null).isEmpty());
-            assertTrue(accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), "garbage", null).isEmpty());
+            assertTrue(accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), forged, null)
+                    .isEmpty());
+            assertTrue(accounts.resumeFromLoginCookie(
+                            site.guest("10.0.0.3"), "999999." + cookie.substring(cookie.indexOf('.') + 1), null)
+                    .isEmpty());
+            assertTrue(accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), "garbage", null)
+                    .isEmpty());
 
             accounts.signOut(site.guest("10.0.0.3"), resumed.sessionToken(), cookie);
-            assertTrue(accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), cookie, null).isEmpty(), "signing out forgets the cookie");
+            assertTrue(
+                    accounts.resumeFromLoginCookie(site.guest("10.0.0.3"), cookie, null)
+                            .isEmpty(),
+                    "signing out forgets the cookie");
         }
     }
 
@@ -92,13 +121,21 @@ class AccountServiceTest {
             var accounts = site.app().accounts();
             String key = accounts.createApiKey(site.system(), "admin", "test");
             assertTrue(key.startsWith("tsk_"));
-            assertEquals("admin", accounts.authenticateApiKey(site.app().defaultTenant(), key).orElseThrow().username());
+            assertEquals(
+                    "admin",
+                    accounts.authenticateApiKey(site.app().defaultTenant(), key)
+                            .orElseThrow()
+                            .username());
             String forged = key.substring(0, key.length() - 1) + (key.endsWith("A") ? "B" : "A");
-            assertTrue(accounts.authenticateApiKey(site.app().defaultTenant(), forged).isEmpty());
-            assertTrue(accounts.authenticateApiKey(site.app().defaultTenant(), "tsk_short").isEmpty());
+            assertTrue(accounts.authenticateApiKey(site.app().defaultTenant(), forged)
+                    .isEmpty());
+            assertTrue(accounts.authenticateApiKey(site.app().defaultTenant(), "tsk_short")
+                    .isEmpty());
             var guest = site.guest("10.0.0.4");
-            assertEquals(ErrorCode.FORBIDDEN,
-                    assertThrows(AppException.class, () -> accounts.createApiKey(guest, "admin", "x")).code());
+            assertEquals(
+                    ErrorCode.FORBIDDEN,
+                    assertThrows(AppException.class, () -> accounts.createApiKey(guest, "admin", "x"))
+                            .code());
         }
     }
 
@@ -112,10 +149,19 @@ class AccountServiceTest {
             assertEquals("admin", reset.username(), "named by e-mail, answered with the username");
             String generated = reset.password();
             assertEquals(24, generated.length());
-            assertTrue(accounts.authenticateSession(site.app().defaultTenant(), before.sessionToken(), "10.0.0.5", null).isEmpty());
-            assertTrue(accounts.resumeFromLoginCookie(site.guest("10.0.0.5"), before.loginCookie().orElseThrow(), null).isEmpty());
-            assertThrows(AppException.class, () -> accounts.signIn(site.guest("10.0.0.5"), new SignIn("admin", PASSWORD, false, null)));
-            assertEquals("admin", accounts.signIn(site.guest("10.0.0.5"), new SignIn("admin", generated, false, null)).user().username());
+            assertTrue(accounts.authenticateSession(site.app().defaultTenant(), before.sessionToken(), "10.0.0.5", null)
+                    .isEmpty());
+            assertTrue(accounts.resumeFromLoginCookie(
+                            site.guest("10.0.0.5"), before.loginCookie().orElseThrow(), null)
+                    .isEmpty());
+            assertThrows(
+                    AppException.class,
+                    () -> accounts.signIn(site.guest("10.0.0.5"), new SignIn("admin", PASSWORD, false, null)));
+            assertEquals(
+                    "admin",
+                    accounts.signIn(site.guest("10.0.0.5"), new SignIn("admin", generated, false, null))
+                            .user()
+                            .username());
         }
     }
 
@@ -124,14 +170,22 @@ class AccountServiceTest {
     void createUserValidatesAndRefusesDuplicates(TestDatabase.Kind kind) {
         try (TestSite site = TestSite.on(kind).installed().start()) {
             var accounts = site.app().accounts();
-            var invalid = assertThrows(AppException.class, () -> accounts.createUser(site.system(),
-                    new CreateUser("no spaces!", "not-an-email", "short", Principal.Role.USER)));
+            var invalid = assertThrows(
+                    AppException.class,
+                    () -> accounts.createUser(
+                            site.system(), new CreateUser("no spaces!", "not-an-email", "short", Principal.Role.USER)));
             assertEquals(ErrorCode.INVALID_INPUT, invalid.code());
-            assertEquals(java.util.Set.of("username", "email", "password"), invalid.fieldErrors().keySet());
-            var duplicate = assertThrows(AppException.class, () -> accounts.createUser(site.system(),
-                    new CreateUser("Admin", null, "long enough", Principal.Role.USER)));
+            assertEquals(
+                    java.util.Set.of("username", "email", "password"),
+                    invalid.fieldErrors().keySet());
+            var duplicate = assertThrows(
+                    AppException.class,
+                    () -> accounts.createUser(
+                            site.system(), new CreateUser("Admin", null, "long enough", Principal.Role.USER)));
             assertEquals(ErrorCode.CONFLICT, duplicate.code());
-            var user = accounts.createUser(site.system(), new CreateUser("Second_User", "Two@Example.com", "long enough", Principal.Role.USER));
+            var user = accounts.createUser(
+                    site.system(),
+                    new CreateUser("Second_User", "Two@Example.com", "long enough", Principal.Role.USER));
             assertEquals("second_user", user.username());
             assertEquals("two@example.com", user.email());
         }

@@ -2,7 +2,6 @@ package dev.tesela.account;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.testing.Services;
 import io.lettuce.core.RedisClient;
@@ -25,7 +24,11 @@ class RedisSessionStoreTest extends SessionStoreContract {
 
     @BeforeAll
     void connect() {
-        client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(6379).withTimeout(Duration.ofSeconds(2)).build());
+        client = RedisClient.create(RedisURI.builder()
+                .withHost("127.0.0.1")
+                .withPort(6379)
+                .withTimeout(Duration.ofSeconds(2))
+                .build());
         try {
             connection = client.connect();
         } catch (RuntimeException e) {

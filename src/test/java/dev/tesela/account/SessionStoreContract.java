@@ -18,13 +18,18 @@ abstract class SessionStoreContract {
 
     /** Two tenants; each adapter's test prepares its store for both. */
     final TenantContext a = tenant("a", "tsl_a_");
+
     final TenantContext b = tenant("b", "tsl_b_");
 
     /** A store ready to use for tenants {@link #a} and {@link #b}. */
     abstract SessionStore store();
 
     static TenantContext tenant(String id, String prefix) {
-        return new TenantContext(id, dev.tesela.platform.db.TenantPlacement.shared(prefix), new TenantKeys(Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32)), id + ".example");
+        return new TenantContext(
+                id,
+                dev.tesela.platform.db.TenantPlacement.shared(prefix),
+                new TenantKeys(Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32)),
+                id + ".example");
     }
 
     @Test

@@ -17,8 +17,8 @@ import dev.tesela.testing.CliSession;
 import dev.tesela.testing.ConnectionProbe;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
-import dev.tesela.testing.TestFiles;
 import dev.tesela.testing.TestDatabase.Kind;
+import dev.tesela.testing.TestFiles;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -95,16 +95,31 @@ class CliTest {
         CliRun r = CliRun.run(env, "--help");
 
         assertEquals(0, r.exitCode(), r::toString);
-        for (String command : List.of("serve", "install", "database-migrate", "version", "version-installed", "setting-get",
-                "setting-update", "password-reset", "api-key-create")) {
-            assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(command + " ") || l.strip().equals(command)),
+        for (String command : List.of(
+                "serve",
+                "install",
+                "database-migrate",
+                "version",
+                "version-installed",
+                "setting-get",
+                "setting-update",
+                "password-reset",
+                "api-key-create")) {
+            assertTrue(
+                    r.out()
+                            .lines()
+                            .anyMatch(l -> l.strip().startsWith(command + " ")
+                                    || l.strip().equals(command)),
                     "help lists " + command + ":\n" + r.out());
         }
     }
 
     @Test
     void everyCommandTakesHelp() {
-        for (List<String> args : List.of(List.of("install", "--help"), List.of("setting-get", "--help"), List.of("tenants", "--help"),
+        for (List<String> args : List.of(
+                List.of("install", "--help"),
+                List.of("setting-get", "--help"),
+                List.of("tenants", "--help"),
                 List.of("tenants", "create", "--help"))) {
             CliRun r = CliRun.run(env, args.toArray(String[]::new));
             assertEquals(0, r.exitCode(), args + ": " + r);
@@ -120,7 +135,8 @@ class CliTest {
      */
     @Test
     void versionHelpAndConfigCheckConnectToNothing() {
-        try (ConnectionProbe database = new ConnectionProbe(); ConnectionProbe redis = new ConnectionProbe()) {
+        try (ConnectionProbe database = new ConnectionProbe();
+                ConnectionProbe redis = new ConnectionProbe()) {
             Map<String, String> probed = new HashMap<>(env);
             String databaseUrl = "jdbc:postgresql://127.0.0.1:" + database.port() + "/tesela";
             probed.put("TESELA_DB_URL", databaseUrl);
@@ -129,15 +145,23 @@ class CliTest {
             probed.put("TESELA_PROVIDER_NAME", "Test");
             probed.put("TESELA_PROVIDER_URL", "https://provider.example");
             probed.put("TESELA_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
-            for (List<String> args : List.of(List.of("version"), List.of("--version"), List.of("--help"), List.of("install", "--help"),
-                    List.of("tenants", "list", "--help"), List.of("config-check"))) {
+            for (List<String> args : List.of(
+                    List.of("version"),
+                    List.of("--version"),
+                    List.of("--help"),
+                    List.of("install", "--help"),
+                    List.of("tenants", "list", "--help"),
+                    List.of("config-check"))) {
                 CliRun r = CliRun.run(probed, args.toArray(String[]::new));
                 assertEquals(0, r.exitCode(), args + ": " + r);
             }
             assertEquals(0, database.connections(), "no database connection");
             assertEquals(0, redis.connections(), "no Redis connection");
 
-            assertThrows(SQLException.class, () -> java.sql.DriverManager.getConnection(databaseUrl, "tesela", "").close());
+            assertThrows(
+                    SQLException.class,
+                    () -> java.sql.DriverManager.getConnection(databaseUrl, "tesela", "")
+                            .close());
             assertEquals(1, database.connections(), "the probe counts a client that connects");
         }
     }
@@ -148,8 +172,14 @@ class CliTest {
 
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("The configuration is valid.", r.outLines().getFirst());
-        assertTrue(r.outLines().containsAll(List.of("mode: single-site", "database: h2", "sessions: redis",
-                "data dir: " + TestApps.dataDir(env).toAbsolutePath())), r.out());
+        assertTrue(
+                r.outLines()
+                        .containsAll(List.of(
+                                "mode: single-site",
+                                "database: h2",
+                                "sessions: redis",
+                                "data dir: " + TestApps.dataDir(env).toAbsolutePath())),
+                r.out());
         assertEquals("", r.err());
     }
 
@@ -210,7 +240,8 @@ class CliTest {
 
         CliRun dumpAfter = cli.run("database-migrate", "--dump");
         assertEquals(0, dumpAfter.exitCode(), dumpAfter::toString);
-        assertEquals("-- The schema is up to date: nothing to run.", dumpAfter.out().strip());
+        assertEquals(
+                "-- The schema is up to date: nothing to run.", dumpAfter.out().strip());
         assertFalse(dumpAfter.out().contains("CREATE TABLE"));
     }
 
@@ -220,7 +251,9 @@ class CliTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Kind.class, names = {"MARIADB", "POSTGRES"})
+    @EnumSource(
+            value = Kind.class,
+            names = {"MARIADB", "POSTGRES"})
     void installOnceThenAlreadyInstalledOnEveryServer(Kind kind) throws Exception {
         try (TestDatabase server = TestDatabase.create(kind)) {
             Map<String, String> serverEnv = TestApps.env(server, Map.of());
@@ -371,9 +404,13 @@ class CliTest {
         assertEquals(ADMIN, user.get().username());
         assertEquals(Principal.Role.ADMIN, user.get().role());
 
-        assertEquals(Optional.empty(), app.accounts().authenticateApiKey(app.defaultTenant(), changeCharAt(key, key.length() - 1)),
+        assertEquals(
+                Optional.empty(),
+                app.accounts().authenticateApiKey(app.defaultTenant(), changeCharAt(key, key.length() - 1)),
                 "one changed character in the secret part");
-        assertEquals(Optional.empty(), app.accounts().authenticateApiKey(app.defaultTenant(), changeCharAt(key, 5)),
+        assertEquals(
+                Optional.empty(),
+                app.accounts().authenticateApiKey(app.defaultTenant(), changeCharAt(key, 5)),
                 "one changed character in the lookup prefix");
         assertEquals(Optional.empty(), app.accounts().authenticateApiKey(app.defaultTenant(), key + "x"));
 
@@ -407,7 +444,9 @@ class CliTest {
         assertEquals("newpassword1", r.lastLine().strip());
         assertEquals("", r.err(), "nothing said about API keys when they are kept");
         App app = cli.app();
-        assertTrue(app.accounts().authenticateApiKey(app.defaultTenant(), key).isPresent(), "API keys are kept by default");
+        assertTrue(
+                app.accounts().authenticateApiKey(app.defaultTenant(), key).isPresent(),
+                "API keys are kept by default");
         SignedIn signedIn = signIn(app, ADMIN, "newpassword1");
         assertEquals(ADMIN, signedIn.user().username());
         AppException wrong = assertThrows(AppException.class, () -> signIn(app, ADMIN, ADMIN_PASSWORD));
@@ -425,8 +464,12 @@ class CliTest {
         assertTrue(password.matches("[0-9A-Za-z]{24}"), password);
         App app = cli.app();
         assertEquals(ADMIN, signIn(app, ADMIN, password).user().username());
-        assertEquals(ErrorCode.UNAUTHORIZED, assertThrows(AppException.class, () -> signIn(app, ADMIN, ADMIN_PASSWORD)).code());
-        assertNotEquals(password, cli.run("password-reset", "-u", ADMIN).lastLine().strip(), "a new random password each time");
+        assertEquals(
+                ErrorCode.UNAUTHORIZED,
+                assertThrows(AppException.class, () -> signIn(app, ADMIN, ADMIN_PASSWORD))
+                        .code());
+        assertNotEquals(
+                password, cli.run("password-reset", "-u", ADMIN).lastLine().strip(), "a new random password each time");
     }
 
     @Test
@@ -515,7 +558,8 @@ class CliTest {
     }
 
     private static SignedIn signIn(App app, String login, String password) {
-        return app.accounts().signIn(app.systemContext(app.defaultTenant()), new SignIn(login, password, false, "CliTest"));
+        return app.accounts()
+                .signIn(app.systemContext(app.defaultTenant()), new SignIn(login, password, false, "CliTest"));
     }
 
     private static String changeCharAt(String s, int index) {
@@ -540,11 +584,11 @@ class CliTest {
     }
 
     private static int count(TestDatabase database, String table) throws SQLException {
-        try (Connection c = database.connect(); Statement s = c.createStatement();
+        try (Connection c = database.connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
             rs.next();
             return rs.getInt(1);
         }
     }
-
 }

@@ -101,20 +101,38 @@ public final class AdversarialCorpus {
             add("extreme-aspect", s[0] + "x" + s[1] + ".png", "image/png", encode(picture(s[0], s[1], serial), "png"));
         }
         for (int[] s : new int[][] {{60000, 1}, {1, 60000}, {30000, 2}}) {
-            add("extreme-aspect", s[0] + "x" + s[1] + ".jpg", "image/jpeg", encode(picture(s[0], s[1], serial), "jpeg"));
+            add(
+                    "extreme-aspect",
+                    s[0] + "x" + s[1] + ".jpg",
+                    "image/jpeg",
+                    encode(picture(s[0], s[1], serial), "jpeg"));
         }
         add("extreme-aspect", "30000x2.gif", "image/gif", encode(picture(30000, 2, serial), "gif"));
     }
 
     /** Sizes written into headers: extreme aspect ratios, over the limits, and within them but not backed by data. */
-    private static final int[][] FORGED = {{60000, 1}, {1, 60000}, {30000, 2}, {2, 30000}, {65535, 65535}, {50000, 50000},
-            {12000, 12000}, {2000, 2000}, {16383, 16383}, {1, 1}};
+    private static final int[][] FORGED = {
+        {60000, 1},
+        {1, 60000},
+        {30000, 2},
+        {2, 30000},
+        {65535, 65535},
+        {50000, 50000},
+        {12000, 12000},
+        {2000, 2000},
+        {16383, 16383},
+        {1, 1}
+    };
 
     private void forgedDimensions(Base b) {
         for (int[] size : FORGED) {
             byte[] forged = withSize(b, size[0], size[1]);
             if (forged != null) {
-                add("forged-dimensions", b.kind() + "-" + size[0] + "x" + size[1] + "." + b.extension(), b.type(), forged);
+                add(
+                        "forged-dimensions",
+                        b.kind() + "-" + size[0] + "x" + size[1] + "." + b.extension(),
+                        b.type(),
+                        forged);
             }
         }
         if (b.kind().equals("gif-animated")) {
@@ -170,15 +188,29 @@ public final class AdversarialCorpus {
         add("polyglot", "gif-js.gif", "image/gif", concat(gifJs, ascii("*/=1;alert(1);")));
         add("polyglot", "html-then-png.png", "image/png", concat(html, encode(picture(46, 40, 17), "png")));
         add("polyglot", "zip-then-jpeg.jpg", "image/jpeg", concat(zip, encode(picture(47, 40, 18), "jpeg")));
-        add("polyglot", "svg-script.svg", "image/svg+xml", ascii("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"));
-        add("polyglot", "pdf-with-jpeg.pdf", "application/pdf", concat(ascii("%PDF-1.4\n"), encode(picture(48, 40, 19), "jpeg")));
+        add(
+                "polyglot",
+                "svg-script.svg",
+                "image/svg+xml",
+                ascii("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"));
+        add(
+                "polyglot",
+                "pdf-with-jpeg.pdf",
+                "application/pdf",
+                concat(ascii("%PDF-1.4\n"), encode(picture(48, 40, 19), "jpeg")));
         add("polyglot", "webp-html.webp", "image/webp", concat(encode(picture(49, 40, 20), "webp"), html));
         add("polyglot", "bmp-php.bmp", "image/bmp", concat(encode(picture(50, 40, 21), "bmp"), php));
     }
 
     private void wrongTypes() {
-        String[][] names = {{"php", "application/x-php"}, {"html", "text/html"}, {"svg", "image/svg+xml"},
-                {"png", "image/png"}, {"jpg", "image/jpeg"}, {"", "application/octet-stream"}};
+        String[][] names = {
+            {"php", "application/x-php"},
+            {"html", "text/html"},
+            {"svg", "image/svg+xml"},
+            {"png", "image/png"},
+            {"jpg", "image/jpeg"},
+            {"", "application/octet-stream"}
+        };
         String[][] actual = {{"jpeg", "jpeg"}, {"png", "png"}, {"gif", "gif"}, {"webp", "webp"}, {"bmp", "bmp"}};
         int size = 30;
         for (String[] real : actual) {
@@ -202,46 +234,103 @@ public final class AdversarialCorpus {
         }
         add("oversized-metadata", "jpeg-comments.jpg", "image/jpeg", Bytes.jpegWithSegments(jpeg, comments));
         // 16 APP1 EXIF segments, each a TIFF header whose IFD claims 65535 entries.
-        byte[] exif = concat(ascii("Exif\0\0"), ascii("MM"), u16be(42), u32be(8), u16be(0xFFFF), Arrays.copyOf(fill, 60_000));
+        byte[] exif =
+                concat(ascii("Exif\0\0"), ascii("MM"), u16be(42), u32be(8), u16be(0xFFFF), Arrays.copyOf(fill, 60_000));
         byte[][] exifs = new byte[16][];
         Arrays.fill(exifs, Bytes.segment(0xE1, exif));
-        add("oversized-metadata", "jpeg-exif.jpg", "image/jpeg", Bytes.jpegWithSegments(encode(picture(65, 48, 32), "jpeg"), exifs));
+        add(
+                "oversized-metadata",
+                "jpeg-exif.jpg",
+                "image/jpeg",
+                Bytes.jpegWithSegments(encode(picture(65, 48, 32), "jpeg"), exifs));
         // XMP: one huge packet split over extended-XMP segments.
-        byte[] xmp = concat(ascii("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x='adobe:ns:meta/'>"), ascii("A".repeat(64_000)));
+        byte[] xmp = concat(
+                ascii("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x='adobe:ns:meta/'>"), ascii("A".repeat(64_000)));
         byte[][] xmps = new byte[10][];
         Arrays.fill(xmps, Bytes.segment(0xE1, xmp));
-        add("oversized-metadata", "jpeg-xmp.jpg", "image/jpeg", Bytes.jpegWithSegments(encode(picture(66, 48, 33), "jpeg"), xmps));
+        add(
+                "oversized-metadata",
+                "jpeg-xmp.jpg",
+                "image/jpeg",
+                Bytes.jpegWithSegments(encode(picture(66, 48, 33), "jpeg"), xmps));
         // ICC profile announced as 255 chunks, each 64 KB of junk.
         byte[][] icc = new byte[40][];
         for (int i = 0; i < icc.length; i++) {
             icc[i] = Bytes.segment(0xE2, concat(ascii("ICC_PROFILE\0"), u8(i + 1, 255), Arrays.copyOf(fill, 60_000)));
         }
-        add("oversized-metadata", "jpeg-icc.jpg", "image/jpeg", Bytes.jpegWithSegments(encode(picture(67, 48, 34), "jpeg"), icc));
+        add(
+                "oversized-metadata",
+                "jpeg-icc.jpg",
+                "image/jpeg",
+                Bytes.jpegWithSegments(encode(picture(67, 48, 34), "jpeg"), icc));
 
         byte[] png = encode(picture(64, 48, 35), "png");
-        add("oversized-metadata", "png-text.png", "image/png", Bytes.pngWithChunksAfterIhdr(png,
-                Bytes.pngChunk("tEXt", concat(ascii("Comment\0"), ascii("B".repeat(2_000_000))))));
-        add("oversized-metadata", "png-ztxt-bomb.png", "image/png", Bytes.pngWithChunksAfterIhdr(encode(picture(65, 48, 36), "png"),
-                Bytes.pngChunk("zTXt", concat(ascii("Comment\0"), u8(0), deflatedZeros(400_000_000)))));
-        add("oversized-metadata", "png-itxt-bomb.png", "image/png", Bytes.pngWithChunksAfterIhdr(encode(picture(66, 48, 37), "png"),
-                Bytes.pngChunk("iTXt", concat(ascii("XML:com.adobe.xmp\0"), u8(1, 0), ascii("\0\0"), deflatedZeros(400_000_000)))));
-        add("oversized-metadata", "png-iccp-bomb.png", "image/png", Bytes.pngWithChunksAfterIhdr(encode(picture(67, 48, 38), "png"),
-                Bytes.pngChunk("iCCP", concat(ascii("bomb\0"), u8(0), deflatedZeros(400_000_000)))));
-        add("oversized-metadata", "png-exif.png", "image/png", Bytes.pngWithChunksAfterIhdr(encode(picture(68, 48, 39), "png"),
-                Bytes.pngChunk("eXIf", concat(ascii("MM"), u16be(42), u32be(8), u16be(0xFFFF), Arrays.copyOf(fill, 65_000)))));
+        add(
+                "oversized-metadata",
+                "png-text.png",
+                "image/png",
+                Bytes.pngWithChunksAfterIhdr(
+                        png, Bytes.pngChunk("tEXt", concat(ascii("Comment\0"), ascii("B".repeat(2_000_000))))));
+        add(
+                "oversized-metadata",
+                "png-ztxt-bomb.png",
+                "image/png",
+                Bytes.pngWithChunksAfterIhdr(
+                        encode(picture(65, 48, 36), "png"),
+                        Bytes.pngChunk("zTXt", concat(ascii("Comment\0"), u8(0), deflatedZeros(400_000_000)))));
+        add(
+                "oversized-metadata",
+                "png-itxt-bomb.png",
+                "image/png",
+                Bytes.pngWithChunksAfterIhdr(
+                        encode(picture(66, 48, 37), "png"),
+                        Bytes.pngChunk(
+                                "iTXt",
+                                concat(
+                                        ascii("XML:com.adobe.xmp\0"),
+                                        u8(1, 0),
+                                        ascii("\0\0"),
+                                        deflatedZeros(400_000_000)))));
+        add(
+                "oversized-metadata",
+                "png-iccp-bomb.png",
+                "image/png",
+                Bytes.pngWithChunksAfterIhdr(
+                        encode(picture(67, 48, 38), "png"),
+                        Bytes.pngChunk("iCCP", concat(ascii("bomb\0"), u8(0), deflatedZeros(400_000_000)))));
+        add(
+                "oversized-metadata",
+                "png-exif.png",
+                "image/png",
+                Bytes.pngWithChunksAfterIhdr(
+                        encode(picture(68, 48, 39), "png"),
+                        Bytes.pngChunk(
+                                "eXIf",
+                                concat(ascii("MM"), u16be(42), u32be(8), u16be(0xFFFF), Arrays.copyOf(fill, 65_000)))));
         byte[][] many = new byte[20_000][];
         for (int i = 0; i < many.length; i++) {
             many[i] = Bytes.pngChunk("tEXt", ascii("k" + i + "\0v"));
         }
-        add("oversized-metadata", "png-20000-chunks.png", "image/png", Bytes.pngWithChunksAfterIhdr(encode(picture(69, 48, 40), "png"), many));
+        add(
+                "oversized-metadata",
+                "png-20000-chunks.png",
+                "image/png",
+                Bytes.pngWithChunksAfterIhdr(encode(picture(69, 48, 40), "png"), many));
 
         byte[] webp = encode(picture(64, 48, 41), "webp");
         byte[] webpBody = Arrays.copyOfRange(webp, 12, webp.length);
         int w = 64;
         int h = 48;
-        add("oversized-metadata", "webp-exif-xmp.webp", "image/webp", Bytes.webp(Bytes.vp8x(WebpHeader.FLAG_EXIF | WebpHeader.FLAG_XMP, w, h),
-                webpBody, Bytes.riffChunk("EXIF", concat(ascii("MM"), u16be(42), u32be(8), u16be(0xFFFF), new byte[3_000_000])),
-                Bytes.riffChunk("XMP ", ascii("C".repeat(3_000_000)))));
+        add(
+                "oversized-metadata",
+                "webp-exif-xmp.webp",
+                "image/webp",
+                Bytes.webp(
+                        Bytes.vp8x(WebpHeader.FLAG_EXIF | WebpHeader.FLAG_XMP, w, h),
+                        webpBody,
+                        Bytes.riffChunk(
+                                "EXIF", concat(ascii("MM"), u16be(42), u32be(8), u16be(0xFFFF), new byte[3_000_000])),
+                        Bytes.riffChunk("XMP ", ascii("C".repeat(3_000_000)))));
 
         byte[] gif = encode(picture(64, 48, 42), "gif");
         ByteArrayOutputStream comment = new ByteArrayOutputStream();
@@ -252,8 +341,11 @@ public final class AdversarialCorpus {
         }
         comment.write(0);
         int at = firstBlockAfterScreen(gif);
-        add("oversized-metadata", "gif-comment.gif", "image/gif", concat(Arrays.copyOf(gif, at), comment.toByteArray(),
-                Arrays.copyOfRange(gif, at, gif.length)));
+        add(
+                "oversized-metadata",
+                "gif-comment.gif",
+                "image/gif",
+                concat(Arrays.copyOf(gif, at), comment.toByteArray(), Arrays.copyOfRange(gif, at, gif.length)));
     }
 
     private void tiny() {

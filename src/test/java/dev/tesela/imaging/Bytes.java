@@ -6,8 +6,7 @@ import java.util.zip.CRC32;
 
 /** Hand-built file structures for the imaging tests: PNG chunks, RIFF chunks, ISOBMFF boxes, JPEG segments. */
 final class Bytes {
-    private Bytes() {
-    }
+    private Bytes() {}
 
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -88,7 +87,10 @@ final class Bytes {
     /** Inserts {@code chunks} right after IHDR of a real PNG. */
     static byte[] pngWithChunksAfterIhdr(byte[] png, byte[]... chunks) {
         int afterIhdr = 8 + 8 + 13 + 4;
-        return concat(java.util.Arrays.copyOfRange(png, 0, afterIhdr), concat(chunks), java.util.Arrays.copyOfRange(png, afterIhdr, png.length));
+        return concat(
+                java.util.Arrays.copyOfRange(png, 0, afterIhdr),
+                concat(chunks),
+                java.util.Arrays.copyOfRange(png, afterIhdr, png.length));
     }
 
     // ---- RIFF / WebP
@@ -174,6 +176,9 @@ final class Bytes {
         if ((jpeg[2] & 0xFF) == 0xFF && (jpeg[3] & 0xFF) == 0xE0) {
             at = 4 + ((jpeg[4] & 0xFF) << 8 | jpeg[5] & 0xFF);
         }
-        return concat(java.util.Arrays.copyOfRange(jpeg, 0, at), concat(segments), java.util.Arrays.copyOfRange(jpeg, at, jpeg.length));
+        return concat(
+                java.util.Arrays.copyOfRange(jpeg, 0, at),
+                concat(segments),
+                java.util.Arrays.copyOfRange(jpeg, at, jpeg.length));
     }
 }

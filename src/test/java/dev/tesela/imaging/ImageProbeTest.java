@@ -3,8 +3,8 @@ package dev.tesela.imaging;
 import static dev.tesela.imaging.Bytes.ascii;
 import static dev.tesela.imaging.Bytes.box;
 import static dev.tesela.imaging.Bytes.concat;
-import static dev.tesela.imaging.Bytes.fullBox;
 import static dev.tesela.imaging.Bytes.ftyp;
+import static dev.tesela.imaging.Bytes.fullBox;
 import static dev.tesela.imaging.Bytes.u16be;
 import static dev.tesela.imaging.Bytes.u32be;
 import static dev.tesela.imaging.Bytes.u8;
@@ -66,8 +66,11 @@ class ImageProbeTest {
 
     @Test
     void jpegWithMetadataSegmentsBeforeTheFrame() throws Exception {
-        byte[] jpeg = Bytes.jpegWithSegments(Samples.jpeg(16, 9), Bytes.segment(0xE1, concat(ascii("Exif\0\0"), Tiff.sample(6))),
-                Bytes.segment(0xFE, ascii("comment")), Bytes.segment(0xED, new byte[3000]));
+        byte[] jpeg = Bytes.jpegWithSegments(
+                Samples.jpeg(16, 9),
+                Bytes.segment(0xE1, concat(ascii("Exif\0\0"), Tiff.sample(6))),
+                Bytes.segment(0xFE, ascii("comment")),
+                Bytes.segment(0xED, new byte[3000]));
         assertEquals(info(ImageFormat.JPEG, 16, 9, 1), probe(jpeg));
     }
 
@@ -75,7 +78,9 @@ class ImageProbeTest {
     void jpegWithStrayBytesAndFillBeforeAMarkerIsTolerated() throws Exception {
         byte[] plain = Samples.jpeg(8, 8);
         int afterApp0 = 4 + ((plain[4] & 0xFF) << 8 | plain[5] & 0xFF);
-        byte[] jpeg = concat(Arrays.copyOfRange(plain, 0, afterApp0), u8(0x00, 0x12, 0xFF, 0xFF),
+        byte[] jpeg = concat(
+                Arrays.copyOfRange(plain, 0, afterApp0),
+                u8(0x00, 0x12, 0xFF, 0xFF),
                 Arrays.copyOfRange(plain, afterApp0, plain.length));
         assertEquals(info(ImageFormat.JPEG, 8, 8, 1), probe(jpeg));
     }
@@ -107,12 +112,17 @@ class ImageProbeTest {
 
     @Test
     void apngFrameCountIsCapped() throws Exception {
-        assertEquals(ImageProbe.MAX_FRAMES, probe(Samples.apng(4, 4, Integer.MAX_VALUE)).frames());
+        assertEquals(
+                ImageProbe.MAX_FRAMES,
+                probe(Samples.apng(4, 4, Integer.MAX_VALUE)).frames());
     }
 
     @Test
     void actlAfterIdatIsNotAnAnimation() throws Exception {
-        byte[] png = Bytes.png(Bytes.ihdr(5, 5), Bytes.pngChunk("IDAT", new byte[4]), Bytes.pngChunk("acTL", concat(u32be(9), u32be(0))),
+        byte[] png = Bytes.png(
+                Bytes.ihdr(5, 5),
+                Bytes.pngChunk("IDAT", new byte[4]),
+                Bytes.pngChunk("acTL", concat(u32be(9), u32be(0))),
                 Bytes.pngChunk("IEND", new byte[0]));
         assertEquals(info(ImageFormat.PNG, 5, 5, 1), probe(png));
     }
@@ -128,7 +138,9 @@ class ImageProbeTest {
 
     @Test
     void pngWithZeroWidthIsDamaged() throws Exception {
-        assertEquals(UnsupportedImageException.Reason.DAMAGED, refused(Samples.hugePng(0, 10)).reason());
+        assertEquals(
+                UnsupportedImageException.Reason.DAMAGED,
+                refused(Samples.hugePng(0, 10)).reason());
     }
 
     @Test
@@ -143,7 +155,9 @@ class ImageProbeTest {
         byte[][] chunks = new byte[10_002][];
         chunks[0] = Bytes.ihdr(3, 3);
         Arrays.fill(chunks, 1, chunks.length, tiny);
-        assertEquals(UnsupportedImageException.Reason.DAMAGED, refused(Bytes.png(chunks)).reason());
+        assertEquals(
+                UnsupportedImageException.Reason.DAMAGED,
+                refused(Bytes.png(chunks)).reason());
     }
 
     @Test
@@ -164,9 +178,21 @@ class ImageProbeTest {
     @Test
     void gifFrameReachingPastTheScreenCountsInTheSize() throws Exception {
         // Screen 10×10; the one frame is 40000×30 at (5, 2): decoders allocate the frame (JDK) or grow the canvas.
-        byte[] gif = concat(ascii("GIF89a"), Bytes.u16le(10), Bytes.u16le(10), u8(0, 0, 0),
-                u8(0x2C), Bytes.u16le(5), Bytes.u16le(2), Bytes.u16le(40000), Bytes.u16le(30), u8(0),
-                u8(2), u8(2, 0x44, 0x01), u8(0), u8(0x3B));
+        byte[] gif = concat(
+                ascii("GIF89a"),
+                Bytes.u16le(10),
+                Bytes.u16le(10),
+                u8(0, 0, 0),
+                u8(0x2C),
+                Bytes.u16le(5),
+                Bytes.u16le(2),
+                Bytes.u16le(40000),
+                Bytes.u16le(30),
+                u8(0),
+                u8(2),
+                u8(2, 0x44, 0x01),
+                u8(0),
+                u8(0x3B));
         assertEquals(info(ImageFormat.GIF, 40005, 32, 1), probe(gif));
     }
 
@@ -174,7 +200,8 @@ class ImageProbeTest {
     void gifExtensionOfMoreThan1024SubBlocksIsDamaged() throws Exception {
         assertEquals(info(ImageFormat.GIF, 7, 5, 1), probe(gifWithComment(GifHeader.MAX_EXTENSION_SUB_BLOCKS)));
         // One more: the JDK's reader joins sub-blocks quadratically (a 5 MB comment took minutes).
-        assertEquals(UnsupportedImageException.Reason.DAMAGED,
+        assertEquals(
+                UnsupportedImageException.Reason.DAMAGED,
                 refused(gifWithComment(GifHeader.MAX_EXTENSION_SUB_BLOCKS + 1)).reason());
     }
 
@@ -183,7 +210,12 @@ class ImageProbeTest {
         byte[][] blocks = new byte[subBlocks][];
         Arrays.fill(blocks, block);
         byte[] plain = Samples.gifWithZeroScreen(7, 5);
-        return concat(Arrays.copyOf(plain, 13), u8(0x21, 0xFE), concat(blocks), u8(0), Arrays.copyOfRange(plain, 13, plain.length));
+        return concat(
+                Arrays.copyOf(plain, 13),
+                u8(0x21, 0xFE),
+                concat(blocks),
+                u8(0),
+                Arrays.copyOfRange(plain, 13, plain.length));
     }
 
     @Test
@@ -214,12 +246,16 @@ class ImageProbeTest {
 
     @Test
     void webpAnimationFlagWithoutFramesIsDamaged() throws Exception {
-        assertEquals(UnsupportedImageException.Reason.DAMAGED, refused(Bytes.webp(Bytes.vp8x(0x02, 10, 10))).reason());
+        assertEquals(
+                UnsupportedImageException.Reason.DAMAGED,
+                refused(Bytes.webp(Bytes.vp8x(0x02, 10, 10))).reason());
     }
 
     @Test
     void webpWithUnknownFirstChunkIsDamaged() throws Exception {
-        assertEquals(UnsupportedImageException.Reason.DAMAGED, refused(Bytes.webp(Bytes.riffChunk("JUNK", new byte[12]))).reason());
+        assertEquals(
+                UnsupportedImageException.Reason.DAMAGED,
+                refused(Bytes.webp(Bytes.riffChunk("JUNK", new byte[12]))).reason());
     }
 
     @Test
@@ -251,12 +287,21 @@ class ImageProbeTest {
     void genericHeifBrandsDecideByThePrimaryItemType() throws Exception {
         assertEquals(info(ImageFormat.AVIF, 100, 50, 1), probe(Samples.genericHeif("av01", 100, 50)));
         assertEquals(info(ImageFormat.HEIC, 100, 50, 1), probe(Samples.genericHeif("hvc1", 100, 50)));
-        assertEquals(Optional.of(ImageFormat.HEIC), ImageProbe.sniff(Samples.genericHeif("av01", 1, 1)), "sniff alone cannot tell");
+        assertEquals(
+                Optional.of(ImageFormat.HEIC),
+                ImageProbe.sniff(Samples.genericHeif("av01", 1, 1)),
+                "sniff alone cannot tell");
     }
 
     @Test
     void heifWithoutAssociationTakesTheLargestIspe() throws Exception {
-        byte[] meta = fullBox("meta", 0, 0, Samples.hdlr("pict"), Bytes.pitm(1), Bytes.iinf(Bytes.infe(1, "hvc1")),
+        byte[] meta = fullBox(
+                "meta",
+                0,
+                0,
+                Samples.hdlr("pict"),
+                Bytes.pitm(1),
+                Bytes.iinf(Bytes.infe(1, "hvc1")),
                 box("iprp", box("ipco", Bytes.ispe(10, 10), Bytes.ispe(300, 200), Bytes.ispe(20, 20))));
         assertEquals(info(ImageFormat.HEIC, 300, 200, 1), probe(concat(ftyp("heic", "mif1", "heic"), meta)));
     }
@@ -265,7 +310,12 @@ class ImageProbeTest {
     void ipmaWithWideIndicesAndItemIds() throws Exception {
         // ipma version 1 (32-bit item ids), flags 1 (16-bit property indices)
         byte[] ipma = fullBox("ipma", 1, 1, u32be(2), u32be(5), u8(1), u16be(0x8002), u32be(1), u8(1), u16be(1));
-        byte[] meta = fullBox("meta", 0, 0, Samples.hdlr("pict"), fullBox("pitm", 1, 0, u32be(1)),
+        byte[] meta = fullBox(
+                "meta",
+                0,
+                0,
+                Samples.hdlr("pict"),
+                fullBox("pitm", 1, 0, u32be(1)),
                 box("iprp", box("ipco", Bytes.ispe(64, 48), Bytes.ispe(999, 999)), ipma));
         assertEquals(info(ImageFormat.AVIF, 64, 48, 1), probe(concat(ftyp("avif", "mif1", "avif"), meta)));
     }
@@ -286,10 +336,16 @@ class ImageProbeTest {
         byte[] ftyp = ftyp("avif", "avif", "mif1", "miaf");
         byte[] meta = Arrays.copyOfRange(avif, ftyp.length, avif.length - 40); // the meta box of Samples.avif()
         assertEquals("meta", new String(meta, 4, 4, StandardCharsets.ISO_8859_1));
-        byte[] metaWithLargeSize = concat(u32be(1), ascii("meta"), Bytes.u32be(0), Bytes.u32be(meta.length + 8L),
+        byte[] metaWithLargeSize = concat(
+                u32be(1),
+                ascii("meta"),
+                Bytes.u32be(0),
+                Bytes.u32be(meta.length + 8L),
                 Arrays.copyOfRange(meta, 8, meta.length));
         byte[] uuid = concat(u32be(8 + 16 + 4), ascii("uuid"), new byte[16], u32be(7));
-        assertEquals(info(ImageFormat.AVIF, 640, 480, 1), probe(concat(ftyp, uuid, metaWithLargeSize, box("mdat", new byte[32]))));
+        assertEquals(
+                info(ImageFormat.AVIF, 640, 480, 1),
+                probe(concat(ftyp, uuid, metaWithLargeSize, box("mdat", new byte[32]))));
     }
 
     @Test
@@ -306,7 +362,9 @@ class ImageProbeTest {
     @Test
     void heifWithoutAnyIspeIsDamaged() throws Exception {
         byte[] meta = fullBox("meta", 0, 0, Samples.hdlr("pict"), Bytes.pitm(1));
-        assertEquals(UnsupportedImageException.Reason.DAMAGED, refused(concat(ftyp("heic", "mif1"), meta)).reason());
+        assertEquals(
+                UnsupportedImageException.Reason.DAMAGED,
+                refused(concat(ftyp("heic", "mif1"), meta)).reason());
     }
 
     @Test
@@ -318,7 +376,9 @@ class ImageProbeTest {
     @Test
     void isoBmffChildLargerThanItsParentIsDamaged() throws Exception {
         byte[] meta = fullBox("meta", 0, 0, u32be(1_000_000), ascii("iprp"), new byte[8]);
-        assertEquals(UnsupportedImageException.Reason.DAMAGED, refused(concat(ftyp("avif", "avif"), meta)).reason());
+        assertEquals(
+                UnsupportedImageException.Reason.DAMAGED,
+                refused(concat(ftyp("avif", "avif"), meta)).reason());
     }
 
     // ---- refusals
@@ -332,7 +392,10 @@ class ImageProbeTest {
             if (ImageProbe.sniff(garbage).isPresent()) {
                 continue; // astronomically unlikely; not what this test is about
             }
-            assertEquals(UnsupportedImageException.Reason.NOT_AN_IMAGE, refused(garbage).reason(), "garbage #" + i);
+            assertEquals(
+                    UnsupportedImageException.Reason.NOT_AN_IMAGE,
+                    refused(garbage).reason(),
+                    "garbage #" + i);
         }
     }
 
@@ -346,7 +409,9 @@ class ImageProbeTest {
 
     @Test
     void emptyFileIsNotAnImage() throws Exception {
-        assertEquals(UnsupportedImageException.Reason.NOT_AN_IMAGE, refused(new byte[0]).reason());
+        assertEquals(
+                UnsupportedImageException.Reason.NOT_AN_IMAGE,
+                refused(new byte[0]).reason());
     }
 
     @Test
@@ -382,7 +447,10 @@ class ImageProbeTest {
 
     static Map<String, byte[]> samples() {
         Map<String, byte[]> samples = new LinkedHashMap<>();
-        samples.put("jpeg", Bytes.jpegWithSegments(Samples.jpeg(16, 8), Bytes.segment(0xE1, concat(ascii("Exif\0\0"), Tiff.sample(1)))));
+        samples.put(
+                "jpeg",
+                Bytes.jpegWithSegments(
+                        Samples.jpeg(16, 8), Bytes.segment(0xE1, concat(ascii("Exif\0\0"), Tiff.sample(1)))));
         samples.put("png", Samples.png(9, 7));
         samples.put("apng", Samples.apng(9, 7, 4));
         samples.put("gif", Samples.gif(6, 5));

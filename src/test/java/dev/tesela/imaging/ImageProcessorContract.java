@@ -91,8 +91,12 @@ abstract class ImageProcessorContract {
         Path source = ImagingFixtures.resource(dir, "orientation6.jpg"); // has Orientation, Make, Model, GPS
         for (ImageFormat format : processor().encodes()) {
             Path out = dir.resolve("stripped." + format.extension());
-            processor().render(source, new ImageInfo(ImageFormat.JPEG, 120, 80, 1),
-                    new RenderSpec(Fit.WITHIN, 60, 0, format, false, 80), out);
+            processor()
+                    .render(
+                            source,
+                            new ImageInfo(ImageFormat.JPEG, 120, 80, 1),
+                            new RenderSpec(Fit.WITHIN, 60, 0, format, false, 80),
+                            out);
             Metadata metadata = readMetadata(out);
             List<String> found = new ArrayList<>();
             for (Directory d : metadata.getDirectories()) {
@@ -100,7 +104,9 @@ abstract class ImageProcessorContract {
                     found.add("GPS");
                 }
                 if (d instanceof ExifIFD0Directory ifd0) {
-                    for (int tag : new int[] {ExifIFD0Directory.TAG_ORIENTATION, ExifIFD0Directory.TAG_MAKE, ExifIFD0Directory.TAG_MODEL}) {
+                    for (int tag : new int[] {
+                        ExifIFD0Directory.TAG_ORIENTATION, ExifIFD0Directory.TAG_MAKE, ExifIFD0Directory.TAG_MODEL
+                    }) {
                         if (ifd0.containsTag(tag)) {
                             found.add(ifd0.getTagName(tag));
                         }
@@ -114,14 +120,23 @@ abstract class ImageProcessorContract {
     // ---- alpha -------------------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = ImageFormat.class, names = {"PNG", "WEBP", "GIF"})
+    @EnumSource(
+            value = ImageFormat.class,
+            names = {"PNG", "WEBP", "GIF"})
     void alphaSurvivesInFormatsWithAlpha(ImageFormat format) throws IOException {
         Path source = ImagingFixtures.png(dir, "alpha.png", ImagingFixtures.halfTransparent(200, 100));
         Path out = dir.resolve("alpha." + format.extension());
-        processor().render(source, new ImageInfo(ImageFormat.PNG, 200, 100, 1), new RenderSpec(Fit.WITHIN, 100, 0, format, false, 90), out);
+        processor()
+                .render(
+                        source,
+                        new ImageInfo(ImageFormat.PNG, 200, 100, 1),
+                        new RenderSpec(Fit.WITHIN, 100, 0, format, false, 90),
+                        out);
         BufferedImage image = decoded(out, format);
         assertTrue(image.getColorModel().hasAlpha(), format + " output lost its alpha channel");
-        assertTrue(alpha(image, 20, 25) < 16, format + ": left half should stay transparent, alpha " + alpha(image, 20, 25));
+        assertTrue(
+                alpha(image, 20, 25) < 16,
+                format + ": left half should stay transparent, alpha " + alpha(image, 20, 25));
         assertEquals(255, alpha(image, 80, 25), format + ": right half should stay opaque");
         assertColour(image, 80, 25, RED);
     }
@@ -130,7 +145,12 @@ abstract class ImageProcessorContract {
     void jpegFromAlphaIsFlattenedOnWhite() throws IOException {
         Path source = ImagingFixtures.png(dir, "alpha.png", ImagingFixtures.halfTransparent(200, 100));
         Path out = dir.resolve("flat.jpeg");
-        processor().render(source, new ImageInfo(ImageFormat.PNG, 200, 100, 1), new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.JPEG, false, 90), out);
+        processor()
+                .render(
+                        source,
+                        new ImageInfo(ImageFormat.PNG, 200, 100, 1),
+                        new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.JPEG, false, 90),
+                        out);
         BufferedImage image = ImagingFixtures.read(out);
         assertFalse(image.getColorModel().hasAlpha());
         assertColour(image, 20, 25, Color.WHITE);
@@ -145,7 +165,8 @@ abstract class ImageProcessorContract {
         ImageInfo info = new ImageInfo(ImageFormat.GIF, 200, 100, 3);
         for (ImageFormat format : animatedTargets()) {
             Path out = dir.resolve("animated." + format.extension());
-            Rendered rendered = processor().render(source, info, new RenderSpec(Fit.WITHIN, 100, 0, format, true, 80), out);
+            Rendered rendered =
+                    processor().render(source, info, new RenderSpec(Fit.WITHIN, 100, 0, format, true, 80), out);
             assertEquals(new Rendered(format, 100, 50, 3, Files.size(out)), rendered, format.toString());
             if (format == ImageFormat.GIF) {
                 assertGifFrames(out);
@@ -166,18 +187,21 @@ abstract class ImageProcessorContract {
         ImageInfo info = new ImageInfo(ImageFormat.GIF, 200, 100, 3);
 
         Path cover = dir.resolve("cover.gif");
-        Rendered rendered = processor().render(source, info, new RenderSpec(Fit.COVER, 50, 50, ImageFormat.GIF, true, 80), cover);
+        Rendered rendered =
+                processor().render(source, info, new RenderSpec(Fit.COVER, 50, 50, ImageFormat.GIF, true, 80), cover);
         assertEquals(new Rendered(ImageFormat.GIF, 50, 50, 1, Files.size(cover)), rendered);
         assertEquals(1, ImagingFixtures.gifFrames(cover));
 
         Path notKept = dir.resolve("first.gif");
-        rendered = processor().render(source, info, new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.GIF, false, 80), notKept);
+        rendered = processor()
+                .render(source, info, new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.GIF, false, 80), notKept);
         assertEquals(1, rendered.frames());
         assertEquals(1, ImagingFixtures.gifFrames(notKept));
         assertColour(ImagingFixtures.read(notKept), 80, 25, RED);
 
         Path jpeg = dir.resolve("first.jpeg");
-        rendered = processor().render(source, info, new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.JPEG, true, 80), jpeg);
+        rendered =
+                processor().render(source, info, new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.JPEG, true, 80), jpeg);
         assertEquals(new Rendered(ImageFormat.JPEG, 100, 50, 1, Files.size(jpeg)), rendered);
         assertColour(ImagingFixtures.read(jpeg), 50, 25, RED);
     }
@@ -202,34 +226,51 @@ abstract class ImageProcessorContract {
     // ---- colour and depth --------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = ImageFormat.class, names = {"JPEG", "PNG"})
+    @EnumSource(
+            value = ImageFormat.class,
+            names = {"JPEG", "PNG"})
     void cmykJpegBecomesSrgb(ImageFormat format) throws IOException {
         Path source = ImagingFixtures.resource(dir, "cmyk.jpg"); // 120×80, left half red, right half blue, in CMYK
         Path out = dir.resolve("cmyk." + format.extension());
-        processor().render(source, new ImageInfo(ImageFormat.JPEG, 120, 80, 1), new RenderSpec(Fit.NONE, 0, 0, format, false, 90), out);
+        processor()
+                .render(
+                        source,
+                        new ImageInfo(ImageFormat.JPEG, 120, 80, 1),
+                        new RenderSpec(Fit.NONE, 0, 0, format, false, 90),
+                        out);
         BufferedImage image = ImagingFixtures.read(out);
         assertEquals(3, image.getColorModel().getNumColorComponents());
         assertTrue(image.getColorModel().getColorSpace().isCS_sRGB(), "sRGB output");
         int left = image.getRGB(20, 40);
         int right = image.getRGB(100, 40);
-        assertTrue(red(left) > 150 && red(left) > 3 * Math.max(green(left), blue(left)) / 2,
+        assertTrue(
+                red(left) > 150 && red(left) > 3 * Math.max(green(left), blue(left)) / 2,
                 "left should be red, was " + hex(left));
-        assertTrue(blue(right) > 80 && blue(right) > 3 * Math.max(red(right), green(right)) / 2,
+        assertTrue(
+                blue(right) > 80 && blue(right) > 3 * Math.max(red(right), green(right)) / 2,
                 "right should be blue, was " + hex(right));
     }
 
     @ParameterizedTest
-    @EnumSource(value = ImageFormat.class, names = {"JPEG", "PNG"})
+    @EnumSource(
+            value = ImageFormat.class,
+            names = {"JPEG", "PNG"})
     void embeddedProfileIsConvertedToSrgb(ImageFormat format) throws IOException {
         // Grey 64 in linear-light RGB is about 137 in sRGB: an engine that drops the profile without converting
         // leaves it at 64.
-        byte[] linear = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
+        byte[] linear = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB)
+                .getData();
         BufferedImage grey = ImagingFixtures.solid(40, 20, new Color(64, 64, 64));
         Path source = format == ImageFormat.PNG
                 ? ImagingFixtures.pngWithProfile(dir, "linear.png", grey, linear)
                 : ImagingFixtures.jpegWithProfile(dir, "linear.jpeg", grey, linear);
         Path out = dir.resolve("srgb.png");
-        processor().render(source, new ImageInfo(format, 40, 20, 1), new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 90), out);
+        processor()
+                .render(
+                        source,
+                        new ImageInfo(format, 40, 20, 1),
+                        new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 90),
+                        out);
         assertColour(ImagingFixtures.read(out), 20, 10, new Color(137, 137, 137), 20);
     }
 
@@ -237,7 +278,12 @@ abstract class ImageProcessorContract {
     void sixteenBitPngBecomesEightBit() throws IOException {
         Path source = ImagingFixtures.sixteenBitPng(dir, 64, 32);
         Path out = dir.resolve("eight.png");
-        processor().render(source, new ImageInfo(ImageFormat.PNG, 64, 32, 1), new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 90), out);
+        processor()
+                .render(
+                        source,
+                        new ImageInfo(ImageFormat.PNG, 64, 32, 1),
+                        new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 90),
+                        out);
         assertEquals(8, ImagingFixtures.pngBitDepth(out), "bit depth of the output PNG");
         BufferedImage image = ImagingFixtures.read(out);
         assertColour(image, 10, 16, RED);
@@ -247,7 +293,9 @@ abstract class ImageProcessorContract {
     // ---- broken sources ----------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = ImageFormat.class, names = {"JPEG", "PNG"})
+    @EnumSource(
+            value = ImageFormat.class,
+            names = {"JPEG", "PNG"})
     void truncatedSourceFailsAndLeavesNothing(ImageFormat format) throws IOException {
         Path whole = format == ImageFormat.JPEG
                 ? ImagingFixtures.jpeg(dir, "whole.jpeg", ImagingFixtures.noisy(400, 300, 1), 90)
@@ -255,18 +303,32 @@ abstract class ImageProcessorContract {
         Path source = ImagingFixtures.truncated(whole, "half." + format.extension());
         Files.delete(whole);
         Path out = dir.resolve("out.jpeg");
-        assertThrows(ImageDecodeException.class, () -> processor().render(source, new ImageInfo(format, 400, 300, 1),
-                new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.JPEG, false, 80), out));
+        assertThrows(
+                ImageDecodeException.class,
+                () -> processor()
+                        .render(
+                                source,
+                                new ImageInfo(format, 400, 300, 1),
+                                new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.JPEG, false, 80),
+                                out));
         assertOnlyFile(source);
     }
 
     @ParameterizedTest
-    @EnumSource(value = ImageFormat.class, names = {"JPEG", "PNG", "GIF", "WEBP"})
+    @EnumSource(
+            value = ImageFormat.class,
+            names = {"JPEG", "PNG", "GIF", "WEBP"})
     void garbageFailsAndLeavesNothing(ImageFormat claimed) throws IOException {
         Path source = ImagingFixtures.garbage(dir, "garbage.bin", 5000);
         Path out = dir.resolve("out.png");
-        assertThrows(ImageDecodeException.class, () -> processor().render(source, new ImageInfo(claimed, 100, 100, 1),
-                new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.PNG, false, 80), out));
+        assertThrows(
+                ImageDecodeException.class,
+                () -> processor()
+                        .render(
+                                source,
+                                new ImageInfo(claimed, 100, 100, 1),
+                                new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.PNG, false, 80),
+                                out));
         assertOnlyFile(source);
     }
 
@@ -275,11 +337,16 @@ abstract class ImageProcessorContract {
     @Test
     void coverGivesExactlyTheBoxFromLandscapePortraitAndSmallSources() throws IOException {
         record Case(String name, int w, int h) {}
-        for (Case c : List.of(new Case("landscape", 640, 480), new Case("portrait", 480, 640), new Case("small", 100, 50))) {
+        for (Case c :
+                List.of(new Case("landscape", 640, 480), new Case("portrait", 480, 640), new Case("small", 100, 50))) {
             Path source = ImagingFixtures.png(dir, c.name() + ".png", ImagingFixtures.quadrants(c.w(), c.h()));
             Path out = dir.resolve(c.name() + ".jpeg");
-            Rendered rendered = processor().render(source, new ImageInfo(ImageFormat.PNG, c.w(), c.h(), 1),
-                    new RenderSpec(Fit.COVER, 320, 320, ImageFormat.JPEG, false, 85), out);
+            Rendered rendered = processor()
+                    .render(
+                            source,
+                            new ImageInfo(ImageFormat.PNG, c.w(), c.h(), 1),
+                            new RenderSpec(Fit.COVER, 320, 320, ImageFormat.JPEG, false, 85),
+                            out);
             assertEquals(new Rendered(ImageFormat.JPEG, 320, 320, 1, Files.size(out)), rendered, c.name());
             BufferedImage image = ImagingFixtures.read(out);
             assertEquals(320, image.getWidth(), c.name());
@@ -294,8 +361,12 @@ abstract class ImageProcessorContract {
     void withinScalesDownToTheWidthAndNeverUp() throws IOException {
         Path big = ImagingFixtures.jpeg(dir, "big.jpeg", ImagingFixtures.quadrants(4000, 3000), 85);
         Path out = dir.resolve("medium.jpeg");
-        Rendered rendered = processor().render(big, new ImageInfo(ImageFormat.JPEG, 4000, 3000, 1),
-                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.JPEG, false, 82), out);
+        Rendered rendered = processor()
+                .render(
+                        big,
+                        new ImageInfo(ImageFormat.JPEG, 4000, 3000, 1),
+                        new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.JPEG, false, 82),
+                        out);
         assertEquals(new Rendered(ImageFormat.JPEG, 500, 375, 1, Files.size(out)), rendered);
         BufferedImage image = ImagingFixtures.read(out);
         assertEquals(500, image.getWidth());
@@ -305,8 +376,12 @@ abstract class ImageProcessorContract {
 
         Path small = ImagingFixtures.png(dir, "small.png", ImagingFixtures.quadrants(300, 200));
         Path kept = dir.resolve("kept.png");
-        rendered = processor().render(small, new ImageInfo(ImageFormat.PNG, 300, 200, 1),
-                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 82), kept);
+        rendered = processor()
+                .render(
+                        small,
+                        new ImageInfo(ImageFormat.PNG, 300, 200, 1),
+                        new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 82),
+                        kept);
         assertEquals(new Rendered(ImageFormat.PNG, 300, 200, 1, Files.size(kept)), rendered);
         assertEquals(300, ImagingFixtures.read(kept).getWidth());
     }
@@ -315,8 +390,12 @@ abstract class ImageProcessorContract {
     void withinHonoursABoundedHeight() throws IOException {
         Path source = ImagingFixtures.png(dir, "tall.png", ImagingFixtures.quadrants(400, 800));
         Path out = dir.resolve("boxed.png");
-        Rendered rendered = processor().render(source, new ImageInfo(ImageFormat.PNG, 400, 800, 1),
-                new RenderSpec(Fit.WITHIN, 500, 400, ImageFormat.PNG, false, 82), out);
+        Rendered rendered = processor()
+                .render(
+                        source,
+                        new ImageInfo(ImageFormat.PNG, 400, 800, 1),
+                        new RenderSpec(Fit.WITHIN, 500, 400, ImageFormat.PNG, false, 82),
+                        out);
         assertEquals(new Rendered(ImageFormat.PNG, 200, 400, 1, Files.size(out)), rendered);
     }
 
@@ -329,20 +408,33 @@ abstract class ImageProcessorContract {
      * ({@link PixelBudget#MAX_SIDE}).
      */
     @ParameterizedTest
-    @CsvSource({"PNG,60000,1", "PNG,1,60000", "JPEG,60000,1", "JPEG,1,60000", "PNG,30000,2", "PNG,2,30000",
-            "JPEG,30000,2", "PNG,65535,1", "PNG,1,65535"})
-    void extremeAspectRatiosGiveEveryOutputWithinTheBudget(ImageFormat format, int width, int height) throws IOException {
+    @CsvSource({
+        "PNG,60000,1",
+        "PNG,1,60000",
+        "JPEG,60000,1",
+        "JPEG,1,60000",
+        "PNG,30000,2",
+        "PNG,2,30000",
+        "JPEG,30000,2",
+        "PNG,65535,1",
+        "PNG,1,65535"
+    })
+    void extremeAspectRatiosGiveEveryOutputWithinTheBudget(ImageFormat format, int width, int height)
+            throws IOException {
         BufferedImage picture = ImagingFixtures.centreBand(width, height);
         Path source = format == ImageFormat.JPEG
                 ? ImagingFixtures.jpeg(dir, "extreme.jpeg", picture, 95)
                 : ImagingFixtures.png(dir, "extreme.png", picture);
         ImageInfo info = new ImageInfo(format, width, height, 1);
         RenderSpec thumb = new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85);
-        assertTrue(PixelBudget.peakPixels(width, height, thumb) <= Math.max(320L * 320, (long) width * height),
-                "the thumbnail's plan holds at most the source or the box: " + PixelBudget.peakPixels(width, height, thumb));
+        assertTrue(
+                PixelBudget.peakPixels(width, height, thumb) <= Math.max(320L * 320, (long) width * height),
+                "the thumbnail's plan holds at most the source or the box: "
+                        + PixelBudget.peakPixels(width, height, thumb));
 
         Path thumbFile = dir.resolve("thumb.png");
-        assertEquals(new Rendered(ImageFormat.PNG, 320, 320, 1, -1),
+        assertEquals(
+                new Rendered(ImageFormat.PNG, 320, 320, 1, -1),
                 withoutSize(processor().render(source, info, thumb, thumbFile)));
         BufferedImage image = ImagingFixtures.read(thumbFile);
         for (int[] at : new int[][] {{160, 160}, {5, 5}, {314, 5}, {5, 314}, {314, 314}}) {
@@ -350,14 +442,34 @@ abstract class ImageProcessorContract {
         }
 
         int[] wide = within(width, height, 500, Integer.MAX_VALUE);
-        assertEquals(new Rendered(ImageFormat.PNG, wide[0], wide[1], 1, -1), withoutSize(processor().render(source, info,
-                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85), dir.resolve("medium-width.png"))), "500 wide");
+        assertEquals(
+                new Rendered(ImageFormat.PNG, wide[0], wide[1], 1, -1),
+                withoutSize(processor()
+                        .render(
+                                source,
+                                info,
+                                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85),
+                                dir.resolve("medium-width.png"))),
+                "500 wide");
         int[] tall = within(width, height, Integer.MAX_VALUE, 500);
-        assertEquals(new Rendered(ImageFormat.PNG, tall[0], tall[1], 1, -1), withoutSize(processor().render(source, info,
-                new RenderSpec(Fit.WITHIN, 1_000_000, 500, ImageFormat.PNG, false, 85), dir.resolve("medium-height.png"))),
+        assertEquals(
+                new Rendered(ImageFormat.PNG, tall[0], tall[1], 1, -1),
+                withoutSize(processor()
+                        .render(
+                                source,
+                                info,
+                                new RenderSpec(Fit.WITHIN, 1_000_000, 500, ImageFormat.PNG, false, 85),
+                                dir.resolve("medium-height.png"))),
                 "500 tall");
-        assertEquals(new Rendered(ImageFormat.PNG, width, height, 1, -1), withoutSize(processor().render(source, info,
-                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85), dir.resolve("copy.png"))), "unchanged size");
+        assertEquals(
+                new Rendered(ImageFormat.PNG, width, height, 1, -1),
+                withoutSize(processor()
+                        .render(
+                                source,
+                                info,
+                                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85),
+                                dir.resolve("copy.png"))),
+                "unchanged size");
     }
 
     /** One more pixel than {@link PixelBudget#MAX_SIDE} is refused, whatever is asked, before the file is read. */
@@ -365,11 +477,21 @@ abstract class ImageProcessorContract {
     @CsvSource({"65536,1", "1,65536", "100000,2"})
     void aSideOverTheLimitIsRefusedBeforeReading(int width, int height) throws IOException {
         Path source = ImagingFixtures.garbage(dir, "claims-to-be-long.png", 2000); // never decoded
-        for (RenderSpec spec : List.of(new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85),
-                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85), new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85))) {
-            ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> processor().render(source,
-                    new ImageInfo(ImageFormat.PNG, width, height, 1), spec, dir.resolve("out.png")));
-            assertTrue(e.getMessage().startsWith("The image is " + width + "×" + height + " pixels: too "), e.getMessage());
+        for (RenderSpec spec : List.of(
+                new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85),
+                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85),
+                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85))) {
+            ImageTooLargeException e = assertThrows(
+                    ImageTooLargeException.class,
+                    () -> processor()
+                            .render(
+                                    source,
+                                    new ImageInfo(ImageFormat.PNG, width, height, 1),
+                                    spec,
+                                    dir.resolve("out.png")));
+            assertTrue(
+                    e.getMessage().startsWith("The image is " + width + "×" + height + " pixels: too "),
+                    e.getMessage());
             assertTrue(e.getMessage().contains("65,535 pixels on a side"), e.getMessage());
         }
         assertOnlyFile(source);
@@ -383,17 +505,26 @@ abstract class ImageProcessorContract {
     void aRenderOverThePixelBudgetIsRefusedBeforeReading() throws IOException {
         Path source = ImagingFixtures.garbage(dir, "claims-to-be-big.png", 2000);
         ImageInfo big = new ImageInfo(ImageFormat.PNG, 5000, 4000, 1); // 20 MP > 16 MP
-        for (RenderSpec spec : List.of(new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85),
-                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85), new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85))) {
-            ImageTooLargeException e = assertThrows(ImageTooLargeException.class,
-                    () -> processor().render(source, big, spec, dir.resolve("out.png")));
+        for (RenderSpec spec : List.of(
+                new RenderSpec(Fit.COVER, 320, 320, ImageFormat.PNG, false, 85),
+                new RenderSpec(Fit.WITHIN, 500, 0, ImageFormat.PNG, false, 85),
+                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 85))) {
+            ImageTooLargeException e = assertThrows(
+                    ImageTooLargeException.class, () -> processor().render(source, big, spec, dir.resolve("out.png")));
             assertTrue(e.getMessage().startsWith("The image is 5000×4000 pixels: making "), e.getMessage());
-            assertTrue(e.getMessage().contains("20.0 megapixels at once, more than the 16.0 this server allows"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("20.0 megapixels at once, more than the 16.0 this server allows"),
+                    e.getMessage());
         }
         // A small source whose box alone is over the budget (an upscaled 5000×4000 thumbnail).
-        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> processor().render(source,
-                new ImageInfo(ImageFormat.PNG, 10, 10, 1), new RenderSpec(Fit.COVER, 5000, 4000, ImageFormat.PNG, false, 85),
-                dir.resolve("out.png")));
+        ImageTooLargeException e = assertThrows(
+                ImageTooLargeException.class,
+                () -> processor()
+                        .render(
+                                source,
+                                new ImageInfo(ImageFormat.PNG, 10, 10, 1),
+                                new RenderSpec(Fit.COVER, 5000, 4000, ImageFormat.PNG, false, 85),
+                                dir.resolve("out.png")));
         assertTrue(e.getMessage().contains("a 5000×4000 thumbnail"), e.getMessage());
         assertOnlyFile(source);
     }
@@ -405,8 +536,14 @@ abstract class ImageProcessorContract {
     @Test
     void anOutputTheFormatCannotHoldFailsAndLeavesNothing() throws IOException {
         Path source = ImagingFixtures.png(dir, "wide.png", ImagingFixtures.centreBand(20000, 2));
-        assertThrows(ImageDecodeException.class, () -> processor().render(source, new ImageInfo(ImageFormat.PNG, 20000, 2, 1),
-                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.WEBP, false, 80), dir.resolve("wide.webp")));
+        assertThrows(
+                ImageDecodeException.class,
+                () -> processor()
+                        .render(
+                                source,
+                                new ImageInfo(ImageFormat.PNG, 20000, 2, 1),
+                                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.WEBP, false, 80),
+                                dir.resolve("wide.webp")));
         assertOnlyFile(source);
     }
 
@@ -429,12 +566,19 @@ abstract class ImageProcessorContract {
     @Test
     void everyEncodedFormatIsWrittenAndReadable() throws IOException {
         Path source = ImagingFixtures.png(dir, "quadrants.png", ImagingFixtures.quadrants(240, 160));
-        assertTrue(processor().encodes().containsAll(Set.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP)),
+        assertTrue(
+                processor()
+                        .encodes()
+                        .containsAll(Set.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP)),
                 "every engine writes JPEG, PNG, GIF and WebP: " + processor().encodes());
         for (ImageFormat format : processor().encodes()) {
             Path out = dir.resolve("encoded." + format.extension());
-            Rendered rendered = processor().render(source, new ImageInfo(ImageFormat.PNG, 240, 160, 1),
-                    new RenderSpec(Fit.WITHIN, 120, 0, format, false, 80), out);
+            Rendered rendered = processor()
+                    .render(
+                            source,
+                            new ImageInfo(ImageFormat.PNG, 240, 160, 1),
+                            new RenderSpec(Fit.WITHIN, 120, 0, format, false, 80),
+                            out);
             assertEquals(new Rendered(format, 120, 80, 1, Files.size(out)), rendered, format.toString());
             assertTrue(ImagingFixtures.hasMagic(out, format), format + " output does not look like " + format);
             BufferedImage image = decoded(out, format);
@@ -463,8 +607,12 @@ abstract class ImageProcessorContract {
                 case HEIC -> ImagingFixtures.resource(dir, "quadrants.heic");
             };
             Path out = dir.resolve("from-" + format.extension() + ".png");
-            Rendered rendered = processor().render(source, new ImageInfo(format, 120, 80, 1),
-                    new RenderSpec(Fit.WITHIN, 60, 0, ImageFormat.PNG, false, 80), out);
+            Rendered rendered = processor()
+                    .render(
+                            source,
+                            new ImageInfo(format, 120, 80, 1),
+                            new RenderSpec(Fit.WITHIN, 60, 0, ImageFormat.PNG, false, 80),
+                            out);
             assertEquals(new Rendered(ImageFormat.PNG, 60, 40, 1, Files.size(out)), rendered, format.toString());
             BufferedImage image = ImagingFixtures.read(out);
             assertColour(image, 15, 10, RED);
@@ -476,8 +624,14 @@ abstract class ImageProcessorContract {
     void unsupportedPairIsRefusedUpFront() {
         for (ImageFormat format : ImageFormat.values()) {
             if (!processor().encodes().contains(format)) {
-                assertThrows(IllegalArgumentException.class, () -> processor().render(dir.resolve("x.png"),
-                        new ImageInfo(ImageFormat.PNG, 10, 10, 1), new RenderSpec(Fit.NONE, 0, 0, format, false, 80), dir.resolve("y")));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> processor()
+                                .render(
+                                        dir.resolve("x.png"),
+                                        new ImageInfo(ImageFormat.PNG, 10, 10, 1),
+                                        new RenderSpec(Fit.NONE, 0, 0, format, false, 80),
+                                        dir.resolve("y")));
             }
         }
     }
@@ -492,8 +646,12 @@ abstract class ImageProcessorContract {
             List<Future<Rendered>> results = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 Path out = dir.resolve("concurrent-" + i + ".jpeg");
-                results.add(pool.submit(() -> processor().render(source, new ImageInfo(ImageFormat.JPEG, 800, 600, 1),
-                        new RenderSpec(Fit.COVER, 100, 100, ImageFormat.JPEG, false, 80), out)));
+                results.add(pool.submit(() -> processor()
+                        .render(
+                                source,
+                                new ImageInfo(ImageFormat.JPEG, 800, 600, 1),
+                                new RenderSpec(Fit.COVER, 100, 100, ImageFormat.JPEG, false, 80),
+                                out)));
             }
             for (Future<Rendered> result : results) {
                 assertEquals(100, result.get().width());
@@ -511,13 +669,20 @@ abstract class ImageProcessorContract {
             return ImagingFixtures.read(file);
         }
         Path png = dir.resolve("reread-" + format.extension() + ".png");
-        processor().render(file, new ImageInfo(format, 1, 1, 1), new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 90), png);
+        processor()
+                .render(
+                        file,
+                        new ImageInfo(format, 1, 1, 1),
+                        new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 90),
+                        png);
         return ImagingFixtures.read(png);
     }
 
     private void assertOnlyFile(Path source) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(source.getFileName().toString()), files.map(p -> p.getFileName().toString()).sorted().toList(),
+            assertEquals(
+                    List.of(source.getFileName().toString()),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "the failed render left files behind");
         }
     }

@@ -106,8 +106,8 @@ final class ImagingFixtures {
 
     /** A 16-bit-per-channel RGB PNG: left half red, right half blue (as 16-bit samples). */
     static Path sixteenBitPng(Path dir, int width, int height) throws IOException {
-        ComponentColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
-                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        ComponentColorModel model = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
         WritableRaster raster = model.createCompatibleWritableRaster(width, height);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -141,7 +141,10 @@ final class ImagingFixtures {
         crc.update("iCCP".getBytes(StandardCharsets.ISO_8859_1));
         crc.update(body);
         ByteBuffer chunk = ByteBuffer.allocate(12 + body.length);
-        chunk.putInt(body.length).put("iCCP".getBytes(StandardCharsets.ISO_8859_1)).put(body).putInt((int) crc.getValue());
+        chunk.putInt(body.length)
+                .put("iCCP".getBytes(StandardCharsets.ISO_8859_1))
+                .put(body)
+                .putInt((int) crc.getValue());
         int afterIhdr = 8 + 8 + 13 + 4;
         byte[] out = new byte[png.length + chunk.capacity()];
         System.arraycopy(png, 0, out, 0, afterIhdr);
@@ -157,7 +160,13 @@ final class ImagingFixtures {
         byte[] marker = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
         int length = 2 + marker.length + 2 + profile.length;
         ByteBuffer segment = ByteBuffer.allocate(2 + length);
-        segment.put((byte) 0xFF).put((byte) 0xE2).putShort((short) length).put(marker).put((byte) 1).put((byte) 1).put(profile);
+        segment.put((byte) 0xFF)
+                .put((byte) 0xE2)
+                .putShort((short) length)
+                .put(marker)
+                .put((byte) 1)
+                .put((byte) 1)
+                .put(profile);
         byte[] out = new byte[jpeg.length + segment.capacity()];
         System.arraycopy(jpeg, 0, out, 0, 2);
         System.arraycopy(segment.array(), 0, out, 2, segment.capacity());
@@ -220,11 +229,13 @@ final class ImagingFixtures {
         return file;
     }
 
-    private static void writeGifFrame(ImageWriter writer, BufferedImage frame, int left, int top, boolean first) throws IOException {
+    private static void writeGifFrame(ImageWriter writer, BufferedImage frame, int left, int top, boolean first)
+            throws IOException {
         String format = "javax_imageio_gif_image_1.0";
         IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), null);
         IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(format);
-        IIOMetadataNode descriptor = (IIOMetadataNode) root.getElementsByTagName("ImageDescriptor").item(0);
+        IIOMetadataNode descriptor =
+                (IIOMetadataNode) root.getElementsByTagName("ImageDescriptor").item(0);
         descriptor.setAttribute("imageLeftPosition", Integer.toString(left));
         descriptor.setAttribute("imageTopPosition", Integer.toString(top));
         IIOMetadataNode control = new IIOMetadataNode("GraphicControlExtension");
@@ -309,7 +320,10 @@ final class ImagingFixtures {
         int frames = 0;
         for (int pos = 12; pos + 8 <= bytes.length; ) {
             String type = new String(bytes, pos, 4, StandardCharsets.ISO_8859_1);
-            long size = ByteBuffer.wrap(bytes, pos + 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            long size = ByteBuffer.wrap(bytes, pos + 4, 4)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .getInt()
+                    & 0xFFFFFFFFL;
             if (type.equals("ANMF")) {
                 frames++;
             }
@@ -335,7 +349,8 @@ final class ImagingFixtures {
             case WEBP -> ascii.startsWith("RIFF") && ascii.startsWith("WEBP", 8);
             case BMP -> ascii.startsWith("BM");
             case AVIF -> ascii.startsWith("ftypavif", 4) || ascii.startsWith("ftypavis", 4);
-            case HEIC -> ascii.startsWith("ftyphei", 4) || ascii.startsWith("ftypmif1", 4) || ascii.startsWith("ftypheix", 4);
+            case HEIC ->
+                ascii.startsWith("ftyphei", 4) || ascii.startsWith("ftypmif1", 4) || ascii.startsWith("ftypheix", 4);
         };
     }
 }

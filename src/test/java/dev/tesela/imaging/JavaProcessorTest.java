@@ -29,16 +29,23 @@ class JavaProcessorTest extends ImageProcessorContract {
     @Test
     void formats() {
         assertEquals("java (ImageIO + Thumbnailator)", ENGINE.description());
-        assertEquals(EnumSet.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP, ImageFormat.BMP), ENGINE.decodes());
-        assertEquals(EnumSet.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP, ImageFormat.BMP), ENGINE.encodes());
+        assertEquals(
+                EnumSet.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP, ImageFormat.BMP),
+                ENGINE.decodes());
+        assertEquals(
+                EnumSet.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.WEBP, ImageFormat.BMP),
+                ENGINE.encodes());
     }
 
     @Test
     void animatedGifToWebpKeepsTheFirstFrame() throws IOException {
         Path source = ImagingFixtures.animatedGif(dir);
         Path out = dir.resolve("out.webp");
-        Rendered rendered = ENGINE.render(source, new ImageInfo(ImageFormat.GIF, 200, 100, 3),
-                new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.WEBP, true, 80), out);
+        Rendered rendered = ENGINE.render(
+                source,
+                new ImageInfo(ImageFormat.GIF, 200, 100, 3),
+                new RenderSpec(Fit.WITHIN, 100, 0, ImageFormat.WEBP, true, 80),
+                out);
         assertEquals(new Rendered(ImageFormat.WEBP, 100, 50, 1, Files.size(out)), rendered);
         assertEquals(1, ImagingFixtures.webpFrames(out));
     }
@@ -46,8 +53,13 @@ class JavaProcessorTest extends ImageProcessorContract {
     @Test
     void animatedWebpSourceIsRefused() throws IOException {
         Path source = ImagingFixtures.resource(dir, "animated.webp");
-        assertThrows(ImageDecodeException.class, () -> ENGINE.render(source, new ImageInfo(ImageFormat.WEBP, 120, 80, 3),
-                new RenderSpec(Fit.WITHIN, 60, 0, ImageFormat.PNG, true, 80), dir.resolve("out.png")));
+        assertThrows(
+                ImageDecodeException.class,
+                () -> ENGINE.render(
+                        source,
+                        new ImageInfo(ImageFormat.WEBP, 120, 80, 3),
+                        new RenderSpec(Fit.WITHIN, 60, 0, ImageFormat.PNG, true, 80),
+                        dir.resolve("out.png")));
         assertFalse(Files.exists(dir.resolve("out.png")));
     }
 }

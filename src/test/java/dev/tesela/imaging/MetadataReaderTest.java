@@ -72,18 +72,23 @@ class MetadataReaderTest {
         assertTrue(withoutGps.containsKey("Exif SubIFD/Date/Time Original"), withoutGps.toString());
         assertTrue(withoutGps.keySet().stream().noneMatch(k -> k.startsWith("GPS/")), withoutGps.toString());
         assertFalse(withoutGps.containsKey("IPTC/City"), "IPTC location fields count as location");
-        assertTrue(withoutGps.keySet().stream().noneMatch(k -> k.contains("Serial") || k.contains("Makernote")), withoutGps.toString());
+        assertTrue(
+                withoutGps.keySet().stream().noneMatch(k -> k.contains("Serial") || k.contains("Makernote")),
+                withoutGps.toString());
 
         Map<String, String> withGps = m.exif(true);
         assertTrue(withGps.containsKey("GPS/GPS Latitude"), withGps.toString());
         assertEquals("Annecy", withGps.get("IPTC/City"));
-        assertEquals(List.copyOf(withoutGps.keySet()), List.copyOf(withGps.keySet()).subList(0, withoutGps.size()), "ordered, location last");
+        assertEquals(
+                List.copyOf(withoutGps.keySet()),
+                List.copyOf(withGps.keySet()).subList(0, withoutGps.size()),
+                "ordered, location last");
     }
 
     @Test
     void iptcObjectNameIsTheTitleWithoutXmp() throws Exception {
-        byte[] jpeg = Bytes.jpegWithSegments(Samples.jpeg(8, 8),
-                Samples.photoshopSegment(Samples.iptc("Sunrise", "Morning at the lake", "Annecy")));
+        byte[] jpeg = Bytes.jpegWithSegments(
+                Samples.jpeg(8, 8), Samples.photoshopSegment(Samples.iptc("Sunrise", "Morning at the lake", "Annecy")));
         ImageMetadata m = read(jpeg, ImageFormat.JPEG);
         assertEquals(Optional.of("Sunrise"), m.title());
         assertEquals(Optional.of("Morning at the lake"), m.description());
@@ -94,19 +99,25 @@ class MetadataReaderTest {
     @Test
     void cameraPlaceholderIsNotADescription() throws Exception {
         byte[] tiff = Tiff.build(new Tiff.Ifd().ascii(0x010E, "OLYMPUS DIGITAL CAMERA         "), null, null);
-        byte[] jpeg = Bytes.jpegWithSegments(Samples.jpeg(8, 8), Samples.exifSegment(tiff),
+        byte[] jpeg = Bytes.jpegWithSegments(
+                Samples.jpeg(8, 8),
+                Samples.exifSegment(tiff),
                 Samples.photoshopSegment(Samples.iptc("x", "The real caption", "y")));
-        assertEquals(Optional.of("The real caption"), read(jpeg, ImageFormat.JPEG).description());
+        assertEquals(
+                Optional.of("The real caption"), read(jpeg, ImageFormat.JPEG).description());
     }
 
     @Test
     void textIsCleanedAndCapped() throws Exception {
         String longText = "x".repeat(3000);
-        byte[] tiff = Tiff.build(new Tiff.Ifd().ascii(0x010E, longText).ascii(0x010F, "Hello\u0007\u202Eworld\n\tagain  "), null, null);
+        byte[] tiff = Tiff.build(
+                new Tiff.Ifd().ascii(0x010E, longText).ascii(0x010F, "Hello\u0007\u202Eworld\n\tagain  "), null, null);
         ImageMetadata m = read(Bytes.jpegWithSegments(Samples.jpeg(8, 8), Samples.exifSegment(tiff)), ImageFormat.JPEG);
         assertEquals(Optional.of("Hello world again"), m.cameraMake());
         assertEquals(2000, m.description().orElseThrow().length());
-        assertEquals(ImageMetadata.MAX_VALUE_CHARS, m.exif(true).get("Exif IFD0/Image Description").length());
+        assertEquals(
+                ImageMetadata.MAX_VALUE_CHARS,
+                m.exif(true).get("Exif IFD0/Image Description").length());
     }
 
     @Test
@@ -115,13 +126,16 @@ class MetadataReaderTest {
         for (int i = 0; i < 300; i++) {
             ifd0.shortValue(0xC000 + i, i);
         }
-        ImageMetadata m = read(Bytes.jpegWithSegments(Samples.jpeg(8, 8), Samples.exifSegment(Tiff.build(ifd0, null, null))), ImageFormat.JPEG);
+        ImageMetadata m = read(
+                Bytes.jpegWithSegments(Samples.jpeg(8, 8), Samples.exifSegment(Tiff.build(ifd0, null, null))),
+                ImageFormat.JPEG);
         assertEquals(ImageMetadata.MAX_ENTRIES, m.exif(true).size());
     }
 
     @Test
     void invalidOrientationAndDatesAreIgnored() throws Exception {
-        byte[] tiff = Tiff.build(new Tiff.Ifd().shortValue(0x0112, 9), new Tiff.Ifd().ascii(0x9003, "0000:00:00 00:00:00"), null);
+        byte[] tiff = Tiff.build(
+                new Tiff.Ifd().shortValue(0x0112, 9), new Tiff.Ifd().ascii(0x9003, "0000:00:00 00:00:00"), null);
         ImageMetadata m = read(Bytes.jpegWithSegments(Samples.jpeg(8, 8), Samples.exifSegment(tiff)), ImageFormat.JPEG);
         assertEquals(1, m.orientation());
         assertEquals(Optional.empty(), m.takenAt());
@@ -130,7 +144,10 @@ class MetadataReaderTest {
     @Test
     void exifDates() {
         assertEquals(Optional.of(TAKEN), MetadataReader.exifDate("2021:06:15 12:34:56"));
-        assertEquals(Optional.of(TAKEN), MetadataReader.exifDate("2021-06-15T12:34:56.123+02:00"), "offsets ignored: wall clock as UTC");
+        assertEquals(
+                Optional.of(TAKEN),
+                MetadataReader.exifDate("2021-06-15T12:34:56.123+02:00"),
+                "offsets ignored: wall clock as UTC");
         assertEquals(Optional.of(Instant.parse("2021-06-15T12:34:00Z")), MetadataReader.exifDate("2021:06:15 12:34"));
         assertEquals(Optional.empty(), MetadataReader.exifDate("2021:13:45 99:00:00"));
         assertEquals(Optional.empty(), MetadataReader.exifDate("    :  :     :  :  "));
@@ -148,9 +165,12 @@ class MetadataReaderTest {
 
     @Test
     void pngExifAndTextChunks() throws Exception {
-        byte[] png = Bytes.pngWithChunksAfterIhdr(Samples.png(4, 4), Bytes.pngChunk("eXIf", Tiff.sample(3)),
+        byte[] png = Bytes.pngWithChunksAfterIhdr(
+                Samples.png(4, 4),
+                Bytes.pngChunk("eXIf", Tiff.sample(3)),
                 Bytes.pngChunk("tEXt", ascii("Title\0PNG title")),
-                Bytes.pngChunk("zTXt", concat(ascii("Description\0"), u8(0), deflate(ascii("compressed description")))));
+                Bytes.pngChunk(
+                        "zTXt", concat(ascii("Description\0"), u8(0), deflate(ascii("compressed description")))));
         ImageMetadata m = read(png, ImageFormat.PNG);
         assertEquals(3, m.orientation());
         assertEquals(Optional.of("PNG title"), m.title());
@@ -161,8 +181,10 @@ class MetadataReaderTest {
 
     @Test
     void pngCompressedXmp() throws Exception {
-        byte[] itxt = concat(ascii("XML:com.adobe.xmp\0"), u8(1, 0), ascii("\0\0"), deflate(Bytes.utf8(Samples.XMP_PACKET)));
-        ImageMetadata m = read(Bytes.pngWithChunksAfterIhdr(Samples.png(4, 4), Bytes.pngChunk("iTXt", itxt)), ImageFormat.PNG);
+        byte[] itxt =
+                concat(ascii("XML:com.adobe.xmp\0"), u8(1, 0), ascii("\0\0"), deflate(Bytes.utf8(Samples.XMP_PACKET)));
+        ImageMetadata m =
+                read(Bytes.pngWithChunksAfterIhdr(Samples.png(4, 4), Bytes.pngChunk("iTXt", itxt)), ImageFormat.PNG);
         assertEquals(Optional.of("Sunrise over the lake"), m.title());
         assertTrue(m.panorama360());
     }
@@ -170,7 +192,9 @@ class MetadataReaderTest {
     @Test
     void pngDecompressionBombIsIgnored() throws Exception {
         byte[] bomb = deflate(new byte[2 << 20]); // 2 MiB of zeros in a few KiB, over the 1 MiB cap
-        byte[] png = Bytes.pngWithChunksAfterIhdr(Samples.png(4, 4), Bytes.pngChunk("zTXt", concat(ascii("Description\0"), u8(0), bomb)),
+        byte[] png = Bytes.pngWithChunksAfterIhdr(
+                Samples.png(4, 4),
+                Bytes.pngChunk("zTXt", concat(ascii("Description\0"), u8(0), bomb)),
                 Bytes.pngChunk("eXIf", Tiff.build(new Tiff.Ifd().shortValue(0x0112, 5), null, null)));
         ImageMetadata m = read(png, ImageFormat.PNG);
         assertEquals(Optional.empty(), m.description());
@@ -179,7 +203,8 @@ class MetadataReaderTest {
 
     @Test
     void pngChunkClaimingTwoGigabytesIsHarmless() throws Exception {
-        byte[] png = Bytes.concat(Bytes.PNG_SIGNATURE, Bytes.ihdr(4, 4), u32be(0x7FFF_FFF0L), ascii("tEXt"), ascii("Title\0x"));
+        byte[] png = Bytes.concat(
+                Bytes.PNG_SIGNATURE, Bytes.ihdr(4, 4), u32be(0x7FFF_FFF0L), ascii("tEXt"), ascii("Title\0x"));
         assertEquals(ImageMetadata.EMPTY, read(png, ImageFormat.PNG));
     }
 
@@ -193,7 +218,9 @@ class MetadataReaderTest {
 
     @Test
     void webpExifWithJpegStylePrefix() throws Exception {
-        byte[] webp = Bytes.webp(Bytes.vp8x(WebpHeader.FLAG_EXIF, 4, 4), Bytes.vp8l(4, 4),
+        byte[] webp = Bytes.webp(
+                Bytes.vp8x(WebpHeader.FLAG_EXIF, 4, 4),
+                Bytes.vp8l(4, 4),
                 Bytes.riffChunk("EXIF", concat(ascii("Exif\0\0"), Tiff.sample(7))));
         assertEquals(7, read(webp, ImageFormat.WEBP).orientation());
     }
@@ -202,26 +229,71 @@ class MetadataReaderTest {
     static byte[] heicWithMetadata(boolean inIdat) {
         byte[] exif = concat(u32be(6), ascii("Exif\0\0"), Tiff.sample(6));
         byte[] xmp = Bytes.utf8(Samples.XMP_PACKET);
-        byte[] iinf = Bytes.iinf(Bytes.infe(1, "hvc1"), Bytes.infe(2, "Exif"),
-                fullBox("infe", 2, 0, u16be(3), u16be(0), ascii("mime"), ascii("XMP\0"), ascii("application/rdf+xml\0")));
+        byte[] iinf = Bytes.iinf(
+                Bytes.infe(1, "hvc1"),
+                Bytes.infe(2, "Exif"),
+                fullBox(
+                        "infe",
+                        2,
+                        0,
+                        u16be(3),
+                        u16be(0),
+                        ascii("mime"),
+                        ascii("XMP\0"),
+                        ascii("application/rdf+xml\0")));
         byte[] ftyp = Bytes.ftyp("heic", "mif1", "heic");
         long[] offsets = {0, exif.length};
         for (int pass = 0; pass < 2; pass++) {
             byte[] iloc = inIdat
-                    ? fullBox("iloc", 1, 0, u16be(0x4400), u16be(2),
-                    u16be(2), u16be(1), u16be(0), u16be(1), u32be(offsets[0]), u32be(exif.length),
-                    u16be(3), u16be(1), u16be(0), u16be(1), u32be(offsets[1]), u32be(xmp.length))
-                    : fullBox("iloc", 0, 0, u16be(0x4400), u16be(2),
-                    u16be(2), u16be(0), u16be(1), u32be(offsets[0]), u32be(exif.length),
-                    u16be(3), u16be(0), u16be(1), u32be(offsets[1]), u32be(xmp.length));
-            byte[] meta = fullBox("meta", 0, 0, Samples.hdlr("pict"), Bytes.pitm(1), iinf, iloc,
-                    box("iprp", box("ipco", Bytes.ispe(64, 48)), Bytes.ipma(new int[]{1, 1})),
+                    ? fullBox(
+                            "iloc",
+                            1,
+                            0,
+                            u16be(0x4400),
+                            u16be(2),
+                            u16be(2),
+                            u16be(1),
+                            u16be(0),
+                            u16be(1),
+                            u32be(offsets[0]),
+                            u32be(exif.length),
+                            u16be(3),
+                            u16be(1),
+                            u16be(0),
+                            u16be(1),
+                            u32be(offsets[1]),
+                            u32be(xmp.length))
+                    : fullBox(
+                            "iloc",
+                            0,
+                            0,
+                            u16be(0x4400),
+                            u16be(2),
+                            u16be(2),
+                            u16be(0),
+                            u16be(1),
+                            u32be(offsets[0]),
+                            u32be(exif.length),
+                            u16be(3),
+                            u16be(0),
+                            u16be(1),
+                            u32be(offsets[1]),
+                            u32be(xmp.length));
+            byte[] meta = fullBox(
+                    "meta",
+                    0,
+                    0,
+                    Samples.hdlr("pict"),
+                    Bytes.pitm(1),
+                    iinf,
+                    iloc,
+                    box("iprp", box("ipco", Bytes.ispe(64, 48)), Bytes.ipma(new int[] {1, 1})),
                     inIdat ? box("idat", exif, xmp) : new byte[0]);
             if (inIdat) {
                 return concat(ftyp, meta, box("mdat", new byte[16]));
             }
             long mdatData = ftyp.length + meta.length + 8;
-            offsets = new long[]{mdatData, mdatData + exif.length};
+            offsets = new long[] {mdatData, mdatData + exif.length};
             if (pass == 1) {
                 return concat(ftyp, meta, box("mdat", exif, xmp));
             }
@@ -231,9 +303,11 @@ class MetadataReaderTest {
 
     @Test
     void heicExifAndXmpItems() throws Exception {
-        for (boolean inIdat : new boolean[]{false, true}) {
+        for (boolean inIdat : new boolean[] {false, true}) {
             byte[] heic = heicWithMetadata(inIdat);
-            assertEquals(new ImageInfo(ImageFormat.HEIC, 64, 48, 1), ImageProbe.probe(Files.write(dir.resolve("p" + inIdat), heic)));
+            assertEquals(
+                    new ImageInfo(ImageFormat.HEIC, 64, 48, 1),
+                    ImageProbe.probe(Files.write(dir.resolve("p" + inIdat), heic)));
             ImageMetadata m = read(heic, ImageFormat.HEIC);
             assertEquals(1, m.orientation(), "HEIC orientation is the container's business");
             assertEquals(Optional.of("TestCam"), m.cameraMake(), "idat: " + inIdat);
@@ -261,8 +335,12 @@ class MetadataReaderTest {
     void garbageExifIsEmptyMetadata() throws Exception {
         byte[] junk = new byte[400];
         new Random(7).nextBytes(junk);
-        ImageMetadata m = read(Bytes.jpegWithSegments(Samples.jpeg(8, 8), Bytes.segment(0xE1, concat(ascii("Exif\0\0MM\0*"), junk)),
-                Samples.xmpSegment("<x:xmpmeta><rdf:RDF><unclosed")), ImageFormat.JPEG);
+        ImageMetadata m = read(
+                Bytes.jpegWithSegments(
+                        Samples.jpeg(8, 8),
+                        Bytes.segment(0xE1, concat(ascii("Exif\0\0MM\0*"), junk)),
+                        Samples.xmpSegment("<x:xmpmeta><rdf:RDF><unclosed")),
+                ImageFormat.JPEG);
         assertEquals(1, m.orientation());
     }
 
@@ -276,7 +354,8 @@ class MetadataReaderTest {
     void mutatedFilesNeverThrow() throws Exception {
         Map<ImageFormat, byte[]> samples = Map.of(
                 ImageFormat.JPEG, Samples.jpegWithMetadata(Samples.jpeg(8, 8), 6, false),
-                ImageFormat.PNG, Bytes.pngWithChunksAfterIhdr(Samples.png(4, 4), MetadataStripperTest.pngMetadataChunks()),
+                ImageFormat.PNG,
+                        Bytes.pngWithChunksAfterIhdr(Samples.png(4, 4), MetadataStripperTest.pngMetadataChunks()),
                 ImageFormat.WEBP, MetadataStripperTest.richWebp(new byte[20], Samples.XMP_PACKET),
                 ImageFormat.HEIC, heicWithMetadata(false));
         Random random = new Random(42);

@@ -62,7 +62,8 @@ class MetadataStripperTest {
         assertNotNull(b);
         assertEquals(a.getWidth(), b.getWidth());
         assertEquals(a.getHeight(), b.getHeight());
-        assertArrayEquals(a.getRGB(0, 0, a.getWidth(), a.getHeight(), null, 0, a.getWidth()),
+        assertArrayEquals(
+                a.getRGB(0, 0, a.getWidth(), a.getHeight(), null, 0, a.getWidth()),
                 b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth()));
     }
 
@@ -77,16 +78,26 @@ class MetadataStripperTest {
         byte[] plain = Samples.jpeg(32, 24);
         byte[] rich = Samples.jpegWithMetadata(plain, 6, true);
         Metadata before = JpegMetadataReader.readMetadata(new ByteArrayInputStream(rich));
-        for (Class<? extends Directory> type : List.of(ExifIFD0Directory.class, GpsDirectory.class, XmpDirectory.class,
-                IptcDirectory.class, JpegCommentDirectory.class, IccDirectory.class)) {
+        for (Class<? extends Directory> type : List.of(
+                ExifIFD0Directory.class,
+                GpsDirectory.class,
+                XmpDirectory.class,
+                IptcDirectory.class,
+                JpegCommentDirectory.class,
+                IccDirectory.class)) {
             assertTrue(has(before, type), "fixture lacks " + type.getSimpleName());
         }
 
         byte[] stripped = strip(rich, ImageFormat.JPEG, false);
 
         Metadata after = JpegMetadataReader.readMetadata(new ByteArrayInputStream(stripped));
-        for (Class<? extends Directory> type : List.of(ExifIFD0Directory.class, GpsDirectory.class, XmpDirectory.class,
-                IptcDirectory.class, JpegCommentDirectory.class, IccDirectory.class)) {
+        for (Class<? extends Directory> type : List.of(
+                ExifIFD0Directory.class,
+                GpsDirectory.class,
+                XmpDirectory.class,
+                IptcDirectory.class,
+                JpegCommentDirectory.class,
+                IccDirectory.class)) {
             assertFalse(has(after, type), "still has " + type.getSimpleName());
         }
         // exactly ImageIO's file plus the Adobe segment: every table, frame and scan byte untouched
@@ -107,7 +118,8 @@ class MetadataStripperTest {
     @Test
     void jpegDropsDataAfterEoi() throws Exception {
         byte[] plain = Samples.jpeg(10, 10);
-        byte[] secondary = Samples.jpegWithMetadata(Samples.jpeg(4, 4), 1, false); // like an MPF image with its own EXIF
+        byte[] secondary =
+                Samples.jpegWithMetadata(Samples.jpeg(4, 4), 1, false); // like an MPF image with its own EXIF
         assertArrayEquals(plain, strip(concat(plain, secondary), ImageFormat.JPEG, false));
     }
 
@@ -115,10 +127,14 @@ class MetadataStripperTest {
     void progressiveJpegLosesSegmentsBetweenScans() throws Exception {
         byte[] plain = Samples.progressiveJpeg(24, 16);
         int firstScan = Bytes.indexOf(plain, u8(0xFF, 0xDA));
-        int secondScan = firstScan + 2 + Bytes.indexOf(Arrays.copyOfRange(plain, firstScan + 2, plain.length), u8(0xFF, 0xDA));
+        int secondScan =
+                firstScan + 2 + Bytes.indexOf(Arrays.copyOfRange(plain, firstScan + 2, plain.length), u8(0xFF, 0xDA));
         assertTrue(secondScan > firstScan + 2, "expected several scans");
-        byte[] rich = concat(Arrays.copyOfRange(plain, 0, secondScan), Bytes.segment(0xFE, ascii("between scans")),
-                Samples.exifSegment(Tiff.sample(3)), Arrays.copyOfRange(plain, secondScan, plain.length));
+        byte[] rich = concat(
+                Arrays.copyOfRange(plain, 0, secondScan),
+                Bytes.segment(0xFE, ascii("between scans")),
+                Samples.exifSegment(Tiff.sample(3)),
+                Arrays.copyOfRange(plain, secondScan, plain.length));
         byte[] stripped = strip(rich, ImageFormat.JPEG, false);
         assertArrayEquals(plain, stripped);
         assertSamePixels(rich, stripped);
@@ -127,7 +143,9 @@ class MetadataStripperTest {
     @Test
     void jpegRestartMarkersAreCopied() throws Exception {
         byte[] plain = Samples.jpegWithRestarts(64, 32);
-        assertTrue(Bytes.indexOf(plain, u8(0xFF, 0xD0)) > Bytes.indexOf(plain, u8(0xFF, 0xDA)), "expected RST markers in the scan");
+        assertTrue(
+                Bytes.indexOf(plain, u8(0xFF, 0xD0)) > Bytes.indexOf(plain, u8(0xFF, 0xDA)),
+                "expected RST markers in the scan");
         byte[] rich = Bytes.jpegWithSegments(plain, Samples.exifSegment(Tiff.sample(2)));
         byte[] stripped = strip(rich, ImageFormat.JPEG, false);
         assertArrayEquals(plain, stripped);
@@ -149,12 +167,15 @@ class MetadataStripperTest {
     }
 
     static byte[][] pngMetadataChunks() throws Exception {
-        return new byte[][]{
-                Bytes.pngChunk("tEXt", ascii("Title\0Secret title")),
-                Bytes.pngChunk("zTXt", concat(ascii("Comment\0"), u8(0), deflate(ascii("compressed comment")))),
-                Bytes.pngChunk("iTXt", concat(ascii("XML:com.adobe.xmp\0"), u8(0, 0), ascii("\0\0"), Bytes.utf8(Samples.XMP_PACKET))),
-                Bytes.pngChunk("eXIf", Tiff.sample(6)),
-                Bytes.pngChunk("tIME", u8(0x07, 0xE5, 6, 15, 12, 34, 56))};
+        return new byte[][] {
+            Bytes.pngChunk("tEXt", ascii("Title\0Secret title")),
+            Bytes.pngChunk("zTXt", concat(ascii("Comment\0"), u8(0), deflate(ascii("compressed comment")))),
+            Bytes.pngChunk(
+                    "iTXt",
+                    concat(ascii("XML:com.adobe.xmp\0"), u8(0, 0), ascii("\0\0"), Bytes.utf8(Samples.XMP_PACKET))),
+            Bytes.pngChunk("eXIf", Tiff.sample(6)),
+            Bytes.pngChunk("tIME", u8(0x07, 0xE5, 6, 15, 12, 34, 56))
+        };
     }
 
     @Test
@@ -201,7 +222,10 @@ class MetadataStripperTest {
     private static List<String> pngChunkTypes(byte[] png) {
         List<String> types = new ArrayList<>();
         for (int at = 8; at + 8 <= png.length; ) {
-            int length = (png[at] & 0xFF) << 24 | (png[at + 1] & 0xFF) << 16 | (png[at + 2] & 0xFF) << 8 | png[at + 3] & 0xFF;
+            int length = (png[at] & 0xFF) << 24
+                    | (png[at + 1] & 0xFF) << 16
+                    | (png[at + 2] & 0xFF) << 8
+                    | png[at + 3] & 0xFF;
             types.add(new String(png, at + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1));
             at += 12 + length;
         }
@@ -216,16 +240,25 @@ class MetadataStripperTest {
 
     /** VP8X (ICC, alpha, EXIF, XMP flags), ICCP, VP8L, EXIF, XMP (odd length when {@code xmp} is). */
     static byte[] richWebp(byte[] icc, String xmp) {
-        return Bytes.webp(Bytes.vp8x(WebpHeader.FLAG_ICC | 0x10 | WebpHeader.FLAG_EXIF | WebpHeader.FLAG_XMP, 40, 30),
-                riffChunk("ICCP", icc), Bytes.vp8l(40, 30), riffChunk("EXIF", Tiff.sample(8)), riffChunk("XMP ", Bytes.utf8(xmp)));
+        return Bytes.webp(
+                Bytes.vp8x(WebpHeader.FLAG_ICC | 0x10 | WebpHeader.FLAG_EXIF | WebpHeader.FLAG_XMP, 40, 30),
+                riffChunk("ICCP", icc),
+                Bytes.vp8l(40, 30),
+                riffChunk("EXIF", Tiff.sample(8)),
+                riffChunk("XMP ", Bytes.utf8(xmp)));
     }
 
     /** Chunk FourCC → data, in order. */
     private static Map<String, byte[]> riffChunks(byte[] webp) {
         Map<String, byte[]> chunks = new LinkedHashMap<>();
         for (int at = 12; at + 8 <= webp.length; ) {
-            int size = (webp[at + 4] & 0xFF) | (webp[at + 5] & 0xFF) << 8 | (webp[at + 6] & 0xFF) << 16 | (webp[at + 7] & 0xFF) << 24;
-            chunks.put(new String(webp, at, 4, java.nio.charset.StandardCharsets.ISO_8859_1), Arrays.copyOfRange(webp, at + 8, at + 8 + size));
+            int size = (webp[at + 4] & 0xFF)
+                    | (webp[at + 5] & 0xFF) << 8
+                    | (webp[at + 6] & 0xFF) << 16
+                    | (webp[at + 7] & 0xFF) << 24;
+            chunks.put(
+                    new String(webp, at, 4, java.nio.charset.StandardCharsets.ISO_8859_1),
+                    Arrays.copyOfRange(webp, at + 8, at + 8 + size));
             at += 8 + size + (size & 1);
         }
         return chunks;
@@ -238,17 +271,22 @@ class MetadataStripperTest {
     @Test
     void webpLosesExifAndXmpChunksAndFlags() throws Exception {
         byte[] rich = richWebp();
-        assertTrue(has(WebpMetadataReader.readMetadata(new ByteArrayInputStream(rich)), ExifIFD0Directory.class), "fixture lacks EXIF");
+        assertTrue(
+                has(WebpMetadataReader.readMetadata(new ByteArrayInputStream(rich)), ExifIFD0Directory.class),
+                "fixture lacks EXIF");
 
         byte[] stripped = strip(rich, ImageFormat.WEBP, true);
 
         Map<String, byte[]> chunks = riffChunks(stripped);
         assertEquals(List.of("VP8X", "ICCP", "VP8L"), List.copyOf(chunks.keySet()));
-        assertEquals(WebpHeader.FLAG_ICC | 0x10, chunks.get("VP8X")[0] & 0xFF, "EXIF and XMP flags cleared, others kept");
+        assertEquals(
+                WebpHeader.FLAG_ICC | 0x10, chunks.get("VP8X")[0] & 0xFF, "EXIF and XMP flags cleared, others kept");
         assertArrayEquals(riffChunks(rich).get("VP8L"), chunks.get("VP8L"));
         assertEquals(stripped.length - 8, riffSize(stripped));
         assertFalse(has(WebpMetadataReader.readMetadata(new ByteArrayInputStream(stripped)), ExifIFD0Directory.class));
-        assertEquals(new ImageInfo(ImageFormat.WEBP, 40, 30, 1), ImageProbe.probe(Files.write(dir.resolve("probe.webp"), stripped)));
+        assertEquals(
+                new ImageInfo(ImageFormat.WEBP, 40, 30, 1),
+                ImageProbe.probe(Files.write(dir.resolve("probe.webp"), stripped)));
     }
 
     @Test
@@ -262,7 +300,8 @@ class MetadataStripperTest {
     @Test
     void animatedWebpKeepsItsFrames() throws Exception {
         byte[] animated = Samples.webpAnimated(10, 10, 3);
-        byte[] withExif = Bytes.webp(concat(Arrays.copyOfRange(animated, 12, animated.length), riffChunk("EXIF", Tiff.sample(1))));
+        byte[] withExif = Bytes.webp(
+                concat(Arrays.copyOfRange(animated, 12, animated.length), riffChunk("EXIF", Tiff.sample(1))));
         withExif[20] |= WebpHeader.FLAG_EXIF;
         assertArrayEquals(animated, strip(withExif, ImageFormat.WEBP, false));
     }
@@ -283,7 +322,8 @@ class MetadataStripperTest {
     void wrongFormatIsRefusedAndLeavesNoOutput() throws Exception {
         Path in = Files.write(dir.resolve("in.png"), Samples.png(4, 4));
         Path out = dir.resolve("out.jpg");
-        UnsupportedImageException e = assertThrows(UnsupportedImageException.class, () -> MetadataStripper.strip(in, out, ImageFormat.JPEG, false));
+        UnsupportedImageException e = assertThrows(
+                UnsupportedImageException.class, () -> MetadataStripper.strip(in, out, ImageFormat.JPEG, false));
         assertEquals(UnsupportedImageException.Reason.NOT_AN_IMAGE, e.reason());
         assertFalse(Files.exists(out));
         assertThrows(UnsupportedImageException.class, () -> MetadataStripper.strip(in, out, ImageFormat.WEBP, false));
@@ -295,9 +335,13 @@ class MetadataStripperTest {
     void truncatedFilesAreStrippedOrRefusedWithoutLeavingOutput() throws Exception {
         Map<ImageFormat, byte[]> samples = new LinkedHashMap<>();
         byte[] exif = Tiff.build(new Tiff.Ifd().shortValue(0x0112, 6), null, null);
-        samples.put(ImageFormat.JPEG, Bytes.jpegWithSegments(Samples.jpeg(8, 8), Samples.exifSegment(exif), Bytes.segment(0xFE, ascii("c"))));
-        samples.put(ImageFormat.PNG, Bytes.pngWithChunksAfterIhdr(Samples.png(5, 5), Bytes.pngChunk("eXIf", exif),
-                Bytes.pngChunk("tEXt", ascii("Title\0t"))));
+        samples.put(
+                ImageFormat.JPEG,
+                Bytes.jpegWithSegments(Samples.jpeg(8, 8), Samples.exifSegment(exif), Bytes.segment(0xFE, ascii("c"))));
+        samples.put(
+                ImageFormat.PNG,
+                Bytes.pngWithChunksAfterIhdr(
+                        Samples.png(5, 5), Bytes.pngChunk("eXIf", exif), Bytes.pngChunk("tEXt", ascii("Title\0t"))));
         samples.put(ImageFormat.WEBP, richWebp(new byte[31], "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>"));
         Path out = dir.resolve("out");
         for (Map.Entry<ImageFormat, byte[]> sample : samples.entrySet()) {

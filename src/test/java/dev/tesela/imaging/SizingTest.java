@@ -22,7 +22,8 @@ class SizingTest {
         for (boolean swap : new boolean[] {false, true}) {
             Sizing s = Sizing.of(THUMB, width, height, swap);
             long bound = Math.max(320L * 320, (long) width * height);
-            assertTrue((long) s.scaledWidth() * s.scaledHeight() <= bound,
+            assertTrue(
+                    (long) s.scaledWidth() * s.scaledHeight() <= bound,
                     width + "×" + height + " scales to " + s.scaledWidth() + "×" + s.scaledHeight() + " on the way");
             assertTrue(s.peakPixels() <= bound, "peak " + s.peakPixels());
             assertTrue(s.cropsFirst());
@@ -50,8 +51,14 @@ class SizingTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"60000,1,500,0,500,1", "1,60000,500,0,1,60000", "1,60000,1000000,500,1,500", "60000,1,1000000,500,60000,1"})
-    void withinNeverScalesUpSoItHoldsNoMoreThanTheSource(int width, int height, int boxW, int boxH, int outW, int outH) {
+    @CsvSource({
+        "60000,1,500,0,500,1",
+        "1,60000,500,0,1,60000",
+        "1,60000,1000000,500,1,500",
+        "60000,1,1000000,500,60000,1"
+    })
+    void withinNeverScalesUpSoItHoldsNoMoreThanTheSource(
+            int width, int height, int boxW, int boxH, int outW, int outH) {
         Sizing s = Sizing.of(new RenderSpec(Fit.WITHIN, boxW, boxH, ImageFormat.PNG, true, 82), width, height, false);
         assertEquals(outW, s.width());
         assertEquals(outH, s.height());

@@ -13,8 +13,7 @@ final class Tiff {
     private static final int EXIF_POINTER = 0x8769;
     private static final int GPS_POINTER = 0x8825;
 
-    record Entry(int tag, int type, int count, byte[] value) {
-    }
+    record Entry(int tag, int type, int count, byte[] value) {}
 
     static final class Ifd {
         final List<Entry> entries = new ArrayList<>();
@@ -85,8 +84,7 @@ final class Tiff {
         }
     }
 
-    private Tiff() {
-    }
+    private Tiff() {}
 
     /** The TIFF bytes ("MM", 42, IFD0 at 8); {@code exif} and {@code gps} may be null. */
     static byte[] build(Ifd ifd0, Ifd exif, Ifd gps) {
@@ -121,12 +119,21 @@ final class Tiff {
      * 48°51'24" N 2°21' E.
      */
     static byte[] sample(int orientation) {
-        Ifd ifd0 = new Ifd().ascii(0x010F, "TestCam").ascii(0x0110, "TC-1").shortValue(0x0112, orientation)
+        Ifd ifd0 = new Ifd()
+                .ascii(0x010F, "TestCam")
+                .ascii(0x0110, "TC-1")
+                .shortValue(0x0112, orientation)
                 .ascii(0x010E, "A lake at dawn");
-        Ifd exif = new Ifd().ascii(0x9003, "2021:06:15 12:34:56").ascii(0xA431, "SN-0042")
+        Ifd exif = new Ifd()
+                .ascii(0x9003, "2021:06:15 12:34:56")
+                .ascii(0xA431, "SN-0042")
                 .bytes(0x927C, 7, new byte[100]);
-        Ifd gps = new Ifd().bytes(0x0000, 1, Bytes.u8(2, 3, 0, 0)).ascii(0x0001, "N").rationals(0x0002, 48, 1, 51, 1, 2400, 100)
-                .ascii(0x0003, "E").rationals(0x0004, 2, 1, 21, 1, 0, 1);
+        Ifd gps = new Ifd()
+                .bytes(0x0000, 1, Bytes.u8(2, 3, 0, 0))
+                .ascii(0x0001, "N")
+                .rationals(0x0002, 48, 1, 51, 1, 2400, 100)
+                .ascii(0x0003, "E")
+                .rationals(0x0004, 2, 1, 21, 1, 0, 1);
         return build(ifd0, exif, gps);
     }
 }

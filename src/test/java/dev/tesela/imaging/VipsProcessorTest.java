@@ -57,16 +57,25 @@ class VipsProcessorTest extends ImageProcessorContract {
         assertFalse(engine.encodes().contains(ImageFormat.BMP));
         // Even a BMP sniffed as something else never reaches ImageMagick.
         Path bmp = ImagingFixtures.bmp(dir, "in.bmp", ImagingFixtures.quadrants(40, 20));
-        assertThrows(ImageDecodeException.class, () -> engine.render(bmp, new ImageInfo(ImageFormat.JPEG, 40, 20, 1),
-                new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 80), dir.resolve("out.png")));
+        assertThrows(
+                ImageDecodeException.class,
+                () -> engine.render(
+                        bmp,
+                        new ImageInfo(ImageFormat.JPEG, 40, 20, 1),
+                        new RenderSpec(Fit.NONE, 0, 0, ImageFormat.PNG, false, 80),
+                        dir.resolve("out.png")));
         assertFalse(Files.exists(dir.resolve("out.png")));
     }
 
     @Test
     void readsAvifAndHeicAndWritesThemWhenLibheifCan() {
         // Debian's libvips42 8.14 comes with libheif and its AV1/HEVC codecs; the probe must have found them.
-        assertTrue(engine.decodes().containsAll(Set.of(ImageFormat.AVIF, ImageFormat.HEIC)), engine.decodes().toString());
-        assertTrue(engine.encodes().containsAll(Set.of(ImageFormat.AVIF, ImageFormat.HEIC)), engine.encodes().toString());
+        assertTrue(
+                engine.decodes().containsAll(Set.of(ImageFormat.AVIF, ImageFormat.HEIC)),
+                engine.decodes().toString());
+        assertTrue(
+                engine.encodes().containsAll(Set.of(ImageFormat.AVIF, ImageFormat.HEIC)),
+                engine.encodes().toString());
     }
 
     @Test
@@ -74,7 +83,8 @@ class VipsProcessorTest extends ImageProcessorContract {
         Path source = ImagingFixtures.resource(dir, "animated.webp"); // 120×80, 3 frames: red, green, blue
         ImageInfo info = new ImageInfo(ImageFormat.WEBP, 120, 80, 3);
         Path webp = dir.resolve("out.webp");
-        Rendered rendered = engine.render(source, info, new RenderSpec(Fit.WITHIN, 60, 0, ImageFormat.WEBP, true, 80), webp);
+        Rendered rendered =
+                engine.render(source, info, new RenderSpec(Fit.WITHIN, 60, 0, ImageFormat.WEBP, true, 80), webp);
         assertEquals(new Rendered(ImageFormat.WEBP, 60, 40, 3, Files.size(webp)), rendered);
         assertEquals(3, ImagingFixtures.webpFrames(webp));
 

@@ -36,8 +36,10 @@ class InstallServiceTest {
             assertTrue(app.installs().isInstalled(rc));
             assertEquals(App.VERSION, app.installs().installedVersion(rc).orElseThrow());
             assertEquals("Tesela", app.settings().get(rc, "website_name"));
-            var again = assertThrows(AppException.class,
-                    () -> app.installs().install(rc, new InstallCommand("other", "other@example.com", "a good password")));
+            var again = assertThrows(
+                    AppException.class,
+                    () -> app.installs()
+                            .install(rc, new InstallCommand("other", "other@example.com", "a good password")));
             assertEquals(ErrorCode.ALREADY_INSTALLED, again.code());
             assertEquals(5, again.code().exitCode());
             assertEquals(1, count(site, "users"));
@@ -50,9 +52,13 @@ class InstallServiceTest {
         try (TestSite site = TestSite.on(kind).start()) {
             App app = site.app();
             var rc = site.system();
-            var e = assertThrows(AppException.class, () -> app.installs().install(rc, new InstallCommand("x", "owner@example.com", "pw")));
+            var e = assertThrows(
+                    AppException.class,
+                    () -> app.installs().install(rc, new InstallCommand("x", "owner@example.com", "pw")));
             assertEquals(ErrorCode.INVALID_INPUT, e.code());
-            var noEmail = assertThrows(AppException.class, () -> app.installs().install(rc, new InstallCommand("owner", "", "a good password")));
+            var noEmail = assertThrows(
+                    AppException.class,
+                    () -> app.installs().install(rc, new InstallCommand("owner", "", "a good password")));
             assertEquals(ErrorCode.INVALID_INPUT, noEmail.code());
             assertFalse(app.installs().isInstalled(rc));
             assertEquals(0, count(site, "users"));
@@ -76,7 +82,8 @@ class InstallServiceTest {
                     Callable<String> install = () -> {
                         start.await();
                         try {
-                            app.installs().install(rc, new InstallCommand(name, name + "@example.com", "a good password"));
+                            app.installs()
+                                    .install(rc, new InstallCommand(name, name + "@example.com", "a good password"));
                             return "won";
                         } catch (AppException e) {
                             return e.code().name();
@@ -90,7 +97,9 @@ class InstallServiceTest {
                     outcomes.add(f.get());
                 }
                 assertEquals(1, outcomes.stream().filter("won"::equals).count(), outcomes.toString());
-                assertTrue(outcomes.stream().filter(o -> !o.equals("won")).allMatch("ALREADY_INSTALLED"::equals), outcomes.toString());
+                assertTrue(
+                        outcomes.stream().filter(o -> !o.equals("won")).allMatch("ALREADY_INSTALLED"::equals),
+                        outcomes.toString());
             }
             assertEquals(1, count(site, "users"));
         }

@@ -72,10 +72,14 @@ class AdversarialCorpusTest {
     private static final int PARALLEL = 3;
     /** C1 only: a server that answers a few hundred small requests spends more CPU compiling with C2 than it saves. */
     private static final List<String> SERVE_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final List<Sample> corpus = AdversarialCorpus.generate(20261202L);
     private final Map<String, String> summaries = Collections.synchronizedMap(new LinkedHashMap<>());
 
@@ -88,11 +92,22 @@ class AdversarialCorpusTest {
         }
         long started = System.nanoTime();
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2)) {
-            Map<String, String> env = TestApps.env(db, Map.of("TESELA_IMAGE_ENGINE", engine, "TESELA_IMAGE_WORKERS", "2",
-                    "TESELA_IMAGE_JOB_MEGAPIXELS", "4", "TESELA_IMAGE_QUEUE_WAIT_SECONDS", "120",
-                    "MALLOC_ARENA_MAX", "2")); // as ./tesela runs it
+            Map<String, String> env = TestApps.env(
+                    db,
+                    Map.of(
+                            "TESELA_IMAGE_ENGINE",
+                            engine,
+                            "TESELA_IMAGE_WORKERS",
+                            "2",
+                            "TESELA_IMAGE_JOB_MEGAPIXELS",
+                            "4",
+                            "TESELA_IMAGE_QUEUE_WAIT_SECONDS",
+                            "120",
+                            "MALLOC_ARENA_MAX",
+                            "2")); // as ./tesela runs it
             Path dataDir = TestApps.dataDir(env);
-            CliRun install = CliRun.run(env, "install", "-u", "admin", "-e", "admin@example.com", "-x", "a long password");
+            CliRun install =
+                    CliRun.run(env, "install", "-u", "admin", "-e", "admin@example.com", "-x", "a long password");
             assertEquals(0, install.exitCode(), install.toString());
             CliRun key = CliRun.run(env, "api-key-create", "-u", "admin");
             assertEquals(0, key.exitCode(), key.toString());
@@ -118,12 +133,17 @@ class AdversarialCorpusTest {
             double seconds = (System.nanoTime() - started) / 1e9;
             summaries.put(engine, results.summary(engine, peakRssKib, rows, files, seconds, cpuSeconds));
 
-            assertEquals(List.of(), results.failures.subList(0, Math.min(20, results.failures.size())),
+            assertEquals(
+                    List.of(),
+                    results.failures.subList(0, Math.min(20, results.failures.size())),
                     results.failures.size() + " answers were not 200 or a 4xx with a JSON message (first 20 shown)");
             assertEquals(results.accepted.get(), rows, "rows stored = uploads accepted");
-            assertEquals(results.filesAnswered.get(), files, "files stored = main + thumb + medium of the accepted uploads");
+            assertEquals(
+                    results.filesAnswered.get(), files, "files stored = main + thumb + medium of the accepted uploads");
             assertEquals(List.of(), leftInTmp, "temp files left behind");
-            assertTrue(peakRssKib / 1024 < RSS_CEILING_MIB, "peak RSS " + peakRssKib / 1024 + " MiB over " + RSS_CEILING_MIB);
+            assertTrue(
+                    peakRssKib / 1024 < RSS_CEILING_MIB,
+                    "peak RSS " + peakRssKib / 1024 + " MiB over " + RSS_CEILING_MIB);
             results.requireExpectedOutcomes(engine);
         }
     }
@@ -135,8 +155,10 @@ class AdversarialCorpusTest {
         for (Sample s : corpus) {
             perCategory.merge(s.category(), 1, Integer::sum);
         }
-        StringBuilder text = new StringBuilder("Adversarial corpus: " + corpus.size() + " files (seed 20261202), sent to each engine\n");
-        perCategory.forEach((category, n) -> text.append(String.format(Locale.ROOT, "  %-20s %5d files%n", category, n)));
+        StringBuilder text = new StringBuilder(
+                "Adversarial corpus: " + corpus.size() + " files (seed 20261202), sent to each engine\n");
+        perCategory.forEach(
+                (category, n) -> text.append(String.format(Locale.ROOT, "  %-20s %5d files%n", category, n)));
         summaries.values().forEach(text::append);
         Files.writeString(OUT.resolve("summary.txt"), text.toString());
     }
@@ -187,7 +209,8 @@ class AdversarialCorpusTest {
                 JsonNode image = json.path("image");
                 int chain = image.path("chain").asInt();
                 filesAnswered.addAndGet(1 + ((chain & 2) != 0 ? 1 : 0) + ((chain & 1) != 0 ? 1 : 0));
-                thumbWidthByName.put(sample.name(), image.path("thumb").path("width").asInt());
+                thumbWidthByName.put(
+                        sample.name(), image.path("thumb").path("width").asInt());
             } else if (status >= 400 && status < 500) {
                 synchronized (counts) {
                     counts[1]++;
@@ -204,43 +227,88 @@ class AdversarialCorpusTest {
 
         /** Files every engine must accept (and, on libvips, the formats only it reads); sizes it must refuse. */
         void requireExpectedOutcomes(String engine) {
-            List<String> mustAccept = new ArrayList<>(List.of("jpeg.jpg", "jpeg-progressive.jpg", "png.png", "png-alpha.png",
-                    "gif.gif", "gif-animated.gif", "webp.webp", "bmp.bmp", "60000x1.png", "1x60000.png", "30000x2.png",
-                    "2x30000.png", "65535x1.png", "1x65535.png", "60000x1.jpg", "1x60000.jpg", "30000x2.jpg", "30000x2.gif"));
+            List<String> mustAccept = new ArrayList<>(List.of(
+                    "jpeg.jpg",
+                    "jpeg-progressive.jpg",
+                    "png.png",
+                    "png-alpha.png",
+                    "gif.gif",
+                    "gif-animated.gif",
+                    "webp.webp",
+                    "bmp.bmp",
+                    "60000x1.png",
+                    "1x60000.png",
+                    "30000x2.png",
+                    "2x30000.png",
+                    "65535x1.png",
+                    "1x65535.png",
+                    "60000x1.jpg",
+                    "1x60000.jpg",
+                    "30000x2.jpg",
+                    "30000x2.gif"));
             if (engine.equals("vips")) {
                 mustAccept.addAll(List.of("webp-animated.webp", "avif.avif", "heic.heic"));
             }
             for (String name : mustAccept) {
                 assertEquals(200, statusByName.get(name), name + " should be accepted");
             }
-            for (String name : List.of("60000x1.png", "1x60000.png", "60000x1.jpg", "1x60000.jpg", "30000x2.png", "65535x1.png")) {
+            for (String name :
+                    List.of("60000x1.png", "1x60000.png", "60000x1.jpg", "1x60000.jpg", "30000x2.png", "65535x1.png")) {
                 assertEquals(320, thumbWidthByName.get(name), name + ": the thumbnail is the 320×320 box");
             }
-            for (String name : List.of("65536x1.png", "png-12000x12000.png", "png-50000x50000.png", "jpeg-65535x65535.jpg")) {
+            for (String name :
+                    List.of("65536x1.png", "png-12000x12000.png", "png-50000x50000.png", "jpeg-65535x65535.jpg")) {
                 assertEquals(400, statusByName.get(name), name + " should be refused");
             }
         }
 
         String summary(String engine, long peakRssKib, long rows, long files, double seconds, double cpuSeconds) {
             StringBuilder s = new StringBuilder();
-            s.append(String.format(Locale.ROOT, "%nEngine %s: %d requests in %.1f s (server start included; load average %s), "
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%nEngine %s: %d requests in %.1f s (server start included; load average %s), "
                             + "server CPU %.1f s; %d accepted, %d refused; peak RSS (VmHWM) %d MiB (ceiling %d); rows %d, files %d; "
                             + "slowest answer %d ms (%s)%n",
-                    engine, requests.get(), seconds, loadAverage(), cpuSeconds, accepted.get(), requests.get() - accepted.get(),
-                    peakRssKib / 1024, RSS_CEILING_MIB, rows, files, slowestMs, slowest));
-            perCategory.forEach((category, c) -> s.append(String.format(Locale.ROOT, "  %-20s accepted %4d  refused %4d  (%6d ms answering)%n",
-                    category, c[0], c[1], millisByCategory.getOrDefault(category, 0L))));
+                    engine,
+                    requests.get(),
+                    seconds,
+                    loadAverage(),
+                    cpuSeconds,
+                    accepted.get(),
+                    requests.get() - accepted.get(),
+                    peakRssKib / 1024,
+                    RSS_CEILING_MIB,
+                    rows,
+                    files,
+                    slowestMs,
+                    slowest));
+            perCategory.forEach((category, c) -> s.append(String.format(
+                    Locale.ROOT,
+                    "  %-20s accepted %4d  refused %4d  (%6d ms answering)%n",
+                    category,
+                    c[0],
+                    c[1],
+                    millisByCategory.getOrDefault(category, 0L))));
             s.append("  slowest answers: ");
-            millisByName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
-                    .forEach(e -> s.append(e.getKey()).append(' ').append(e.getValue()).append(" ms, "));
+            millisByName.entrySet().stream()
+                    .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                    .limit(12)
+                    .forEach(e -> s.append(e.getKey())
+                            .append(' ')
+                            .append(e.getValue())
+                            .append(" ms, "));
             s.append('\n');
             s.append("  statuses: ").append(statusCounts).append('\n');
             s.append("  refusal messages:\n");
-            messages.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
-                    .forEach(e -> s.append(String.format(Locale.ROOT, "    %4d × %s%n", e.getValue(), abbreviate(e.getKey()))));
+            messages.entrySet().stream()
+                    .sorted((a, b) -> b.getValue() - a.getValue())
+                    .forEach(e -> s.append(
+                            String.format(Locale.ROOT, "    %4d × %s%n", e.getValue(), abbreviate(e.getKey()))));
             if (!failures.isEmpty()) {
                 s.append("  FAILURES: ").append(failures.size()).append('\n');
-                failures.stream().limit(50).forEach(f -> s.append("    ").append(f).append('\n'));
+                failures.stream()
+                        .limit(50)
+                        .forEach(f -> s.append("    ").append(f).append('\n'));
             }
             return s.toString();
         }
@@ -254,14 +322,20 @@ class AdversarialCorpusTest {
             List<Future<?>> pending = new ArrayList<>();
             for (Sample sample : corpus) {
                 pending.add(pool.submit(() -> {
-                    Multipart form = new Multipart().field("key", apiKey).field("format", "json")
+                    Multipart form = new Multipart()
+                            .field("key", apiKey)
+                            .field("format", "json")
                             .file("source", sample.name(), sample.contentType(), sample.bytes());
-                    HttpRequest request = HttpRequest.newBuilder(upload).timeout(Duration.ofSeconds(60))
-                            .header("Content-Type", form.contentType()).POST(form.publisher()).build();
+                    HttpRequest request = HttpRequest.newBuilder(upload)
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", form.contentType())
+                            .POST(form.publisher())
+                            .build();
                     long t0 = System.nanoTime();
                     try {
                         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        results.record(sample, response.statusCode(), response.body(), (System.nanoTime() - t0) / 1_000_000);
+                        results.record(
+                                sample, response.statusCode(), response.body(), (System.nanoTime() - t0) / 1_000_000);
                     } catch (IOException e) {
                         results.failures.add(sample.name() + " (" + sample.category() + "): no answer: " + e);
                     } catch (InterruptedException e) {
@@ -318,7 +392,9 @@ class AdversarialCorpusTest {
     }
 
     private static long countRows(TestDatabase db) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM tsl_images")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM tsl_images")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -33,8 +33,19 @@ class Base64DecodingTest {
 
     @Test
     void refusesWhatIsNotCanonicalBase64() {
-        for (String bad : List.of("", "  \r\n", "data:image/png;base64,AQID", "AQI", "AQ==ID", "A*ID", "AQJ=", "AQ=", "A===", "AQID=",
-                "AQ==\n=", "é")) {
+        for (String bad : List.of(
+                "",
+                "  \r\n",
+                "data:image/png;base64,AQID",
+                "AQI",
+                "AQ==ID",
+                "A*ID",
+                "AQJ=",
+                "AQ=",
+                "A===",
+                "AQID=",
+                "AQ==\n=",
+                "é")) {
             assertThrows(AppException.class, () -> new Base64Decoding(chunked(bad, 1)).readAllBytes(), bad);
         }
     }

@@ -44,14 +44,21 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserUploadTest {
-    private static final List<String> CHROMIUM_ARGS = List.of("--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    private static final List<String> CHROMIUM_ARGS = List.of(
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             "--disable-dev-shm-usage");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final double FINISH_TIMEOUT_MS = 30_000;
 
     @AutoClose
     private TestSite site;
+
     private App app;
     private String base;
     private Playwright playwright;
@@ -64,12 +71,20 @@ class BrowserUploadTest {
         Files.createDirectories(SCREENSHOTS);
         work = Files.createTempDirectory("tesela-browser-upload-");
         // The pages load images from the links the app builds from its configured host name: name the real address.
-        site = TestSite.on(TestDatabase.Kind.H2).reachable().installed().serving().start();
+        site = TestSite.on(TestDatabase.Kind.H2)
+                .reachable()
+                .installed()
+                .serving()
+                .start();
         app = site.app();
         base = site.base();
         playwright = Playwright.create();
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(chromium).setHeadless(true).setArgs(CHROMIUM_ARGS));
+        browser = playwright
+                .chromium()
+                .launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(chromium)
+                        .setHeadless(true)
+                        .setArgs(CHROMIUM_ARGS));
     }
 
     @AfterAll
@@ -96,16 +111,23 @@ class BrowserUploadTest {
 
             page.navigate(base + "/login");
             page.getByLabel("Username or e-mail").fill("admin");
-            page.getByLabel("Password", new Page.GetByLabelOptions().setExact(true)).fill("correct horse battery");
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            page.getByLabel("Password", new Page.GetByLabelOptions().setExact(true))
+                    .fill("correct horse battery");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in"))
+                    .click();
             assertThat(page.getByTestId("signed-in-user")).hasText("admin");
 
-            page.locator("header").getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Upload")).click();
+            page.locator("header")
+                    .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Upload"))
+                    .click();
             assertThat(page).hasURL(base + "/upload");
-            assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Upload images"))).isVisible();
+            assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Upload images")))
+                    .isVisible();
             assertScriptAndStylesheetApplied(page);
             assertThat(page.getByTestId("dropzone")).containsText("Drag images here, paste with Ctrl+V");
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("upload-empty.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("upload-empty.png"))
+                    .setFullPage(true));
 
             // A JPEG through the file picker, with a title and tags.
             page.getByLabel("Title").fill("Harbour at dusk");
@@ -115,7 +137,9 @@ class BrowserUploadTest {
             assertThat(first).hasAttribute("data-state", "waiting");
             assertThat(first.locator(".item-name")).hasText("harbour.jpg");
             assertThat(page.getByTestId("upload-button")).hasText("Upload 1 image");
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("upload-queued.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("upload-queued.png"))
+                    .setFullPage(true));
             page.getByTestId("upload-button").click();
             awaitFinished(first, "done");
 
@@ -125,21 +149,30 @@ class BrowserUploadTest {
             String direct = first.locator("input[data-embed='Direct link']").inputValue();
             assertTrue(direct.matches(Pattern.quote(base) + "/images/\\d{4}/\\d{2}/\\d{2}/.+\\.jpg"), direct);
             String viewerUrl = first.getByTestId("viewer-link").getAttribute("href");
-            assertEquals(viewerUrl, first.locator("input[data-embed='Viewer link']").inputValue());
+            assertEquals(
+                    viewerUrl, first.locator("input[data-embed='Viewer link']").inputValue());
             assertTrue(viewerUrl.startsWith(base + "/image/harbour-at-dusk."), viewerUrl);
             String bbcode = first.locator("input[data-embed='BBCode']").inputValue();
-            assertTrue(bbcode.matches("\\[url=" + Pattern.quote(viewerUrl) + "]\\[img].+/images/.+\\[/img]\\[/url]"), bbcode);
+            assertTrue(
+                    bbcode.matches("\\[url=" + Pattern.quote(viewerUrl) + "]\\[img].+/images/.+\\[/img]\\[/url]"),
+                    bbcode);
             assertTrue(first.locator("input[data-embed='HTML']").inputValue().contains("alt=\"Harbour at dusk\""));
-            assertTrue(first.locator("input[data-embed='Markdown']").inputValue().startsWith("[![Harbour at dusk]("));
+            assertTrue(
+                    first.locator("input[data-embed='Markdown']").inputValue().startsWith("[![Harbour at dusk]("));
             String deleteUrl = first.getByTestId("delete-link").getAttribute("href");
-            assertTrue(deleteUrl.matches(Pattern.quote(base) + "/image/[A-Za-z0-9]+/delete/[A-Za-z0-9]{40}"), deleteUrl);
-            first.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Copy Direct link")).click();
-            assertThat(first.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Copy Direct link"))).hasText("Copied");
-            assertEquals(direct, page.evaluate("() => navigator.clipboard.readText()"), "the copy button copied the link");
+            assertTrue(
+                    deleteUrl.matches(Pattern.quote(base) + "/image/[A-Za-z0-9]+/delete/[A-Za-z0-9]{40}"), deleteUrl);
+            first.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Copy Direct link"))
+                    .click();
+            assertThat(first.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Copy Direct link")))
+                    .hasText("Copied");
+            assertEquals(
+                    direct, page.evaluate("() => navigator.clipboard.readText()"), "the copy button copied the link");
 
             // A text file named .png: the server refuses it and the item says why.
-            page.getByTestId("file-input").setInputFiles(new FilePayload("notes.png", "image/png",
-                    "just some text, not an image".getBytes(StandardCharsets.UTF_8)));
+            page.getByTestId("file-input")
+                    .setInputFiles(new FilePayload(
+                            "notes.png", "image/png", "just some text, not an image".getBytes(StandardCharsets.UTF_8)));
             page.getByTestId("upload-button").click();
             Locator second = page.getByTestId("upload-item").nth(1);
             awaitFinished(second, "error");
@@ -151,7 +184,8 @@ class BrowserUploadTest {
             try {
                 page.reload();
                 int postsBefore = uploadPosts.size();
-                page.getByTestId("file-input").setInputFiles(new FilePayload("huge.jpg", "image/jpeg", new byte[1_200_000]));
+                page.getByTestId("file-input")
+                        .setInputFiles(new FilePayload("huge.jpg", "image/jpeg", new byte[1_200_000]));
                 Locator huge = page.getByTestId("upload-item").nth(0);
                 assertThat(huge).hasAttribute("data-state", "error");
                 assertThat(huge.getByTestId("upload-error"))
@@ -163,16 +197,21 @@ class BrowserUploadTest {
                 app.settings().update(system(), "upload_max_filesize_mb", "50");
             }
             page.navigate(base + "/upload");
-            page.getByTestId("file-input").setInputFiles(new FilePayload("notes.png", "image/png",
-                    "just some text, not an image".getBytes(StandardCharsets.UTF_8)));
+            page.getByTestId("file-input")
+                    .setInputFiles(new FilePayload(
+                            "notes.png", "image/png", "just some text, not an image".getBytes(StandardCharsets.UTF_8)));
             byte[] whole = Files.readAllBytes(jpeg);
-            page.getByTestId("file-input").setInputFiles(new FilePayload("cut.jpg", "image/jpeg",
-                    java.util.Arrays.copyOf(whole, whole.length / 2)));
+            page.getByTestId("file-input")
+                    .setInputFiles(
+                            new FilePayload("cut.jpg", "image/jpeg", java.util.Arrays.copyOf(whole, whole.length / 2)));
             page.getByTestId("upload-button").click();
             awaitFinished(page.getByTestId("upload-item").nth(0), "error");
             awaitFinished(page.getByTestId("upload-item").nth(1), "error");
-            assertThat(page.getByTestId("upload-item").nth(1).getByTestId("upload-error")).containsText("damaged");
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("upload-errors.png")).setFullPage(true));
+            assertThat(page.getByTestId("upload-item").nth(1).getByTestId("upload-error"))
+                    .containsText("damaged");
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("upload-errors.png"))
+                    .setFullPage(true));
 
             // The viewer page.
             page.navigate(viewerUrl);
@@ -181,13 +220,19 @@ class BrowserUploadTest {
             Locator shown = page.getByTestId("viewer-image");
             assertThat(shown).isVisible();
             page.waitForFunction("img => img.complete && img.naturalWidth > 0", shown.elementHandle());
-            assertEquals(500, ((Number) shown.evaluate("img => img.naturalWidth")).intValue(), "the medium size is shown");
+            assertEquals(
+                    500, ((Number) shown.evaluate("img => img.naturalWidth")).intValue(), "the medium size is shown");
             assertThat(page.locator("input[data-embed='BBCode full image']")).hasValue("[img]" + direct + "[/img]");
             assertThat(page.locator("input[data-embed='Direct link']")).hasValue(direct);
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy Direct link")).click();
-            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy Direct link"))).hasText("Copied");
-            page.locator("summary", new Page.LocatorOptions().setHasText("BBCode")).click();
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("viewer.png")).setFullPage(true));
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy Direct link"))
+                    .click();
+            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy Direct link")))
+                    .hasText("Copied");
+            page.locator("summary", new Page.LocatorOptions().setHasText("BBCode"))
+                    .click();
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("viewer.png"))
+                    .setFullPage(true));
 
             // The owner's delete button asks first (a script of the page, not an inline handler: the CSP runs none);
             // declining keeps the image.
@@ -207,8 +252,11 @@ class BrowserUploadTest {
 
             // The delete link asks first, then deletes.
             page.navigate(deleteUrl);
-            assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Delete this image?"))).isVisible();
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("delete-confirm.png")).setFullPage(true));
+            assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Delete this image?")))
+                    .isVisible();
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("delete-confirm.png"))
+                    .setFullPage(true));
             assertEquals(200, context.request().get(direct).status(), "a GET of the delete link deletes nothing");
             page.getByTestId("confirm-delete").click();
             assertThat(page.getByTestId("deleted")).isVisible();
@@ -223,14 +271,16 @@ class BrowserUploadTest {
     void aGuestUploadsFromTheHomePageCallToAction() throws Exception {
         Path jpeg = work.resolve("guest.jpg");
         Files.write(jpeg, TestImages.jpeg(800, 600, 11));
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900)
-                .setColorScheme(ColorScheme.DARK))) {
+        try (BrowserContext context = browser.newContext(
+                new Browser.NewContextOptions().setViewportSize(1280, 900).setColorScheme(ColorScheme.DARK))) {
             Page page = context.newPage();
             List<String> problems = watch(page);
 
             page.navigate(base + "/");
             assertThat(page.getByTestId("signed-in-user")).hasCount(0);
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("home-guest-dark.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("home-guest-dark.png"))
+                    .setFullPage(true));
             page.getByTestId("upload-cta").click();
             assertThat(page).hasURL(base + "/upload");
             assertScriptAndStylesheetApplied(page);
@@ -244,22 +294,27 @@ class BrowserUploadTest {
             Locator thumb = item.getByTestId("upload-thumb");
             page.waitForFunction("img => img.complete && img.naturalWidth > 0", thumb.elementHandle());
             assertEquals(320, ((Number) thumb.evaluate("img => img.naturalWidth")).intValue());
-            assertThat(item.getByTestId("delete-link")).hasAttribute("href", Pattern.compile("/delete/[A-Za-z0-9]{40}$"));
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("upload-guest-dark.png")).setFullPage(true));
+            assertThat(item.getByTestId("delete-link"))
+                    .hasAttribute("href", Pattern.compile("/delete/[A-Za-z0-9]{40}$"));
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("upload-guest-dark.png"))
+                    .setFullPage(true));
 
             // The same file again from the same address: the server's duplicate check answers.
             page.getByTestId("file-input").setInputFiles(jpeg);
             page.getByTestId("upload-button").click();
             Locator again = page.getByTestId("upload-item").nth(1);
             awaitFinished(again, "error");
-            assertThat(again.getByTestId("upload-error")).hasText("Duplicated upload: this image was uploaded already.");
+            assertThat(again.getByTestId("upload-error"))
+                    .hasText("Duplicated upload: this image was uploaded already.");
 
             // Paste from the clipboard and drop onto the drop zone (the browser's own events, with a made-up image).
             page.evaluate(ADD_BY_EVENT, List.of("paste", "#c0392b"));
             page.evaluate(ADD_BY_EVENT, List.of("drop", "#27ae60"));
-            Locator pasted = page.getByTestId("upload-item").filter(new Locator.FilterOptions().setHasText(
-                    Pattern.compile("pasted-\\d{8}-\\d{6}\\.png")));
-            Locator dropped = page.getByTestId("upload-item").filter(new Locator.FilterOptions().setHasText("dropped.png"));
+            Locator pasted = page.getByTestId("upload-item")
+                    .filter(new Locator.FilterOptions().setHasText(Pattern.compile("pasted-\\d{8}-\\d{6}\\.png")));
+            Locator dropped =
+                    page.getByTestId("upload-item").filter(new Locator.FilterOptions().setHasText("dropped.png"));
             assertThat(pasted).hasAttribute("data-state", "waiting");
             assertThat(dropped).hasAttribute("data-state", "waiting");
             assertThat(page.getByTestId("upload-button")).hasText("Upload 2 images");
@@ -272,16 +327,23 @@ class BrowserUploadTest {
             item.getByTestId("viewer-link").click();
             assertThat(page.getByTestId("viewer-title")).hasText("guest"); // no title given: the file's name
             assertThat(page.getByTestId("viewer")).containsText("Uploaded by a guest");
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("viewer-guest-dark.png")).setFullPage(true));
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("viewer-guest-dark.png"))
+                    .setFullPage(true));
 
             // Phone-sized screen.
             page.setViewportSize(390, 844);
             page.navigate(base + "/upload");
-            page.getByTestId("file-input").setInputFiles(new FilePayload("phone.png", "image/png", TestImages.png(640, 480, 12)));
+            page.getByTestId("file-input")
+                    .setInputFiles(new FilePayload("phone.png", "image/png", TestImages.png(640, 480, 12)));
             page.getByTestId("upload-button").click();
             awaitFinished(page.getByTestId("upload-item").nth(0), "done");
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("upload-phone-dark.png")).setFullPage(true));
-            assertEquals(Boolean.FALSE, page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth"),
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve("upload-phone-dark.png"))
+                    .setFullPage(true));
+            assertEquals(
+                    Boolean.FALSE,
+                    page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth"),
                     "the upload page scrolls sideways on a phone");
 
             // When the administrator turns guest uploads off, the page says so instead of offering a form.
@@ -309,7 +371,8 @@ class BrowserUploadTest {
             page.getByLabel("Title").fill("No script");
             page.getByTestId("file-input").setInputFiles(png);
             com.microsoft.playwright.Response answer = page.waitForResponse(
-                    r -> r.url().equals(base + "/upload") && r.request().method().equals("POST"),
+                    r -> r.url().equals(base + "/upload")
+                            && r.request().method().equals("POST"),
                     () -> page.getByTestId("upload-button").click());
             assertEquals(200, answer.status(), answer.text());
             page.waitForLoadState();
@@ -354,7 +417,8 @@ class BrowserUploadTest {
             }
         });
         page.onResponse(r -> {
-            boolean expectedRefusal = (r.status() == 400 || r.status() == 409) && r.request().method().equals("POST")
+            boolean expectedRefusal = (r.status() == 400 || r.status() == 409)
+                    && r.request().method().equals("POST")
                     && r.url().equals(base + "/upload");
             if (r.status() >= 400 && !expectedRefusal) {
                 problems.add(r.status() + " " + r.url());
@@ -372,14 +436,18 @@ class BrowserUploadTest {
 
     /** Waits until the queue item has finished, then checks it ended in {@code state} (showing its text otherwise). */
     private static void awaitFinished(Locator item, String state) {
-        assertThat(item).hasAttribute("data-state", Pattern.compile("^(done|error)$"),
-                new LocatorAssertions.HasAttributeOptions().setTimeout(FINISH_TIMEOUT_MS));
+        assertThat(item)
+                .hasAttribute(
+                        "data-state",
+                        Pattern.compile("^(done|error)$"),
+                        new LocatorAssertions.HasAttributeOptions().setTimeout(FINISH_TIMEOUT_MS));
         assertEquals(state, item.getAttribute("data-state"), "upload ended otherwise: " + item.innerText());
     }
 
     /** The stylesheet applies (the body is a flex column) and upload.js ran (it marks the document). */
     private static void assertScriptAndStylesheetApplied(Page page) {
-        assertEquals("flex", page.evaluate("() => getComputedStyle(document.body).display"), "tesela.css is not applied");
+        assertEquals(
+                "flex", page.evaluate("() => getComputedStyle(document.body).display"), "tesela.css is not applied");
         assertThat(page.locator("html")).hasClass(Pattern.compile("\\bjs\\b"));
     }
 
@@ -396,7 +464,8 @@ class BrowserUploadTest {
         String configured = System.getenv("TESELA_TEST_CHROMIUM");
         Path path = Path.of(configured == null || configured.isBlank() ? "/usr/bin/chromium" : configured);
         if (!Files.isRegularFile(path)) {
-            String message = "Chromium not found at " + path + " (set TESELA_TEST_CHROMIUM or apt-get install chromium)";
+            String message =
+                    "Chromium not found at " + path + " (set TESELA_TEST_CHROMIUM or apt-get install chromium)";
             if (Services.REQUIRED) {
                 Assertions.fail(message + " and TESELA_TEST_REQUIRE_SERVICES=1");
             }

@@ -46,10 +46,13 @@ import org.junit.jupiter.api.TestInstance;
 class ConcurrentUploadsTest {
     private static final int PARALLEL = 6;
     private static final int ROUNDS = 5;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final AtomicInteger seed = new AtomicInteger(5000);
+
     @AutoClose
     private TestSite site;
+
     private String base;
     private Path files;
     private Path dataDir;
@@ -57,7 +60,12 @@ class ConcurrentUploadsTest {
 
     @BeforeAll
     void start() {
-        site = TestSite.on(TestDatabase.Kind.MARIADB).installed().user("alice").apiKey("alice", "parallel").serving().start();
+        site = TestSite.on(TestDatabase.Kind.MARIADB)
+                .installed()
+                .user("alice")
+                .apiKey("alice", "parallel")
+                .serving()
+                .start();
         dataDir = site.dataDir();
         files = site.files();
         userKey = site.key("alice");
@@ -69,9 +77,10 @@ class ConcurrentUploadsTest {
         long before = images();
         // Every retry is logged (DEBUG) by Transactions: none may be needed here, which proves the lock order itself
         // (the retry alone would hide most deadlocks).
-        ch.qos.logback.classic.Logger retries = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                dev.tesela.platform.db.Transactions.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> retryLog = new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger retries = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(dev.tesela.platform.db.Transactions.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> retryLog =
+                new ch.qos.logback.core.read.ListAppender<>();
         retryLog.start();
         ch.qos.logback.classic.Level level = retries.getLevel();
         retries.setLevel(ch.qos.logback.classic.Level.DEBUG);
@@ -100,12 +109,21 @@ class ConcurrentUploadsTest {
         retries.detachAppender(retryLog);
         retries.setLevel(level);
         assertEquals(List.of(), failures);
-        assertEquals(List.of(), retryLog.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList(),
+        assertEquals(
+                List.of(),
+                retryLog.list.stream()
+                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                        .toList(),
                 "no transaction had to be retried");
         int uploads = PARALLEL * ROUNDS;
         assertEquals(before + uploads, images());
-        assertEquals(images(), (long) dsl().select(USERS.IMAGE_COUNT).from(USERS)
-                .where(USERS.USERNAME.eq("alice")).fetchOne(USERS.IMAGE_COUNT), "the counter kept up");
+        assertEquals(
+                images(),
+                (long) dsl().select(USERS.IMAGE_COUNT)
+                        .from(USERS)
+                        .where(USERS.USERNAME.eq("alice"))
+                        .fetchOne(USERS.IMAGE_COUNT),
+                "the counter kept up");
         List<String> keys = dsl().select(IMAGES.STORAGE_KEY).from(IMAGES).fetch(IMAGES.STORAGE_KEY);
         Set<String> distinct = new HashSet<>(keys);
         assertEquals(keys.size(), distinct.size(), "every upload got its own name");
@@ -116,7 +134,8 @@ class ConcurrentUploadsTest {
         long variants = dsl().fetchCount(IMAGE_VARIANTS);
         assertTrue(variants >= keys.size(), "a thumbnail each at least");
         assertEquals(keys.size() + variants, publishedFiles(), "the files of the rows, nothing else");
-        assertFalse(Files.exists(files.resolve(".staging")) && !isEmpty(files.resolve(".staging")), "nothing left staged");
+        assertFalse(
+                Files.exists(files.resolve(".staging")) && !isEmpty(files.resolve(".staging")), "nothing left staged");
     }
 
     @Test
@@ -141,7 +160,10 @@ class ConcurrentUploadsTest {
             long rows = images();
             HttpResponse<String> retried = upload(TestImages.jpeg(200, 150, seed.incrementAndGet()));
             assertEquals(200, retried.statusCode(), retried.body());
-            assertEquals(1, (int) dsl.fetchValue("SELECT fired FROM fault_injection", Integer.class), "the first attempt deadlocked");
+            assertEquals(
+                    1,
+                    (int) dsl.fetchValue("SELECT fired FROM fault_injection", Integer.class),
+                    "the first attempt deadlocked");
             assertEquals(rows + 1, images(), "the retry committed, once");
 
             dsl.execute("UPDATE fault_injection SET mode = 'failure', budget = 5, fired = 0");
@@ -152,7 +174,9 @@ class ConcurrentUploadsTest {
             assertEquals(1, (int) dsl.fetchValue("SELECT fired FROM fault_injection", Integer.class), "not retried");
             assertEquals(rows + 1, images(), "no row");
             assertEquals(files, publishedFiles(), "no file");
-            assertTrue(!Files.exists(this.files.resolve(".staging")) || isEmpty(this.files.resolve(".staging")), "nothing staged");
+            assertTrue(
+                    !Files.exists(this.files.resolve(".staging")) || isEmpty(this.files.resolve(".staging")),
+                    "nothing staged");
             assertTrue(isEmpty(dataDir.resolve("tmp").resolve("uploads")), "no temp file");
         } finally {
             dsl.execute("DROP TRIGGER fault_injection_on_images");
@@ -161,9 +185,17 @@ class ConcurrentUploadsTest {
     }
 
     private HttpResponse<String> upload(byte[] jpeg) throws IOException, InterruptedException {
-        Multipart form = new Multipart().field("key", userKey).field("format", "json").file("source", "photo.jpg", "image/jpeg", jpeg);
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/1/upload")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", form.contentType()).POST(form.publisher()).build(), HttpResponse.BodyHandlers.ofString());
+        Multipart form = new Multipart()
+                .field("key", userKey)
+                .field("format", "json")
+                .file("source", "photo.jpg", "image/jpeg", jpeg);
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", form.contentType())
+                        .POST(form.publisher())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private DSLContext dsl() {
@@ -179,7 +211,9 @@ class ConcurrentUploadsTest {
             return 0;
         }
         try (Stream<Path> s = Files.walk(files)) {
-            return s.filter(Files::isRegularFile).filter(p -> !files.relativize(p).toString().startsWith(".")).count();
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> !files.relativize(p).toString().startsWith("."))
+                    .count();
         }
     }
 

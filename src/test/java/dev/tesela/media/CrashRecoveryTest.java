@@ -44,14 +44,23 @@ class CrashRecoveryTest {
     private static final Path LOGS = Path.of("target", "crash-recovery").toAbsolutePath();
     private static final List<String> SERVE_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final int CLIENTS = 4;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void killedMidUploadTheServerComesBackWithNothingOrphanedAndNothingUnownedServed() throws Exception {
-        try (TestSite site = TestSite.on(TestDatabase.Kind.MARIADB).env(Map.of("TESELA_STAGING_GRACE_SECONDS", "0",
-                "TESELA_IMAGE_WORKERS", "2", "TESELA_EXPIRED_PURGE_SECONDS", "0"))
-                .installed().apiKey(TestSite.ADMIN, "crash").start()) {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.MARIADB)
+                .env(Map.of(
+                        "TESELA_STAGING_GRACE_SECONDS",
+                        "0",
+                        "TESELA_IMAGE_WORKERS",
+                        "2",
+                        "TESELA_EXPIRED_PURGE_SECONDS",
+                        "0"))
+                .installed()
+                .apiKey(TestSite.ADMIN, "crash")
+                .start()) {
             site.closeApp(); // the site is served by the processes below
             TestDatabase db = site.db();
             Map<String, String> env = site.env();
@@ -72,12 +81,14 @@ class CrashRecoveryTest {
                 Set<String> staged = staged(files);
                 Files.createDirectories(dataDir.resolve("tmp/multipart"));
                 Files.createDirectories(dataDir.resolve("tmp/uploads"));
-                Files.writeString(dataDir.resolve("tmp/multipart/MultiPart123.tmp"), "a part of a request the crash cut");
+                Files.writeString(
+                        dataDir.resolve("tmp/multipart/MultiPart123.tmp"), "a part of a request the crash cut");
                 Files.writeString(dataDir.resolve("tmp/uploads/up-123.upload"), "an upload the crash cut");
 
                 serve = ServeProcess.start("crash-" + (round + 1), env, LOGS, SERVE_JVM);
                 serve.awaitReady(http);
-                System.out.printf("kill %d: %d rows' files, %d files without a row, %d staged before the restart%n",
+                System.out.printf(
+                        "kill %d: %d rows' files, %d files without a row, %d staged before the restart%n",
                         round + 1, owned.size(), unowned.size(), staged.size());
                 String context = "after kill " + (round + 1) + " (" + unowned.size() + " unowned and " + staged.size()
                         + " staged files before the restart; " + serve.log() + ")";
@@ -115,7 +126,8 @@ class CrashRecoveryTest {
      * swing, at every step of the pipeline) the process is killed (SIGKILL): in the first round as soon as a new file
      * appears under {@code files} (an upload is in its store step), in the others {@code killAfter} ms later.
      */
-    private void uploadUntilKilled(ServeProcess serve, String key, AtomicInteger seed, int killAfter, Path files, boolean onNewFile)
+    private void uploadUntilKilled(
+            ServeProcess serve, String key, AtomicInteger seed, int killAfter, Path files, boolean onNewFile)
             throws Exception {
         AtomicInteger answered = new AtomicInteger();
         AtomicBoolean killed = new AtomicBoolean();
@@ -124,11 +136,16 @@ class CrashRecoveryTest {
                 clients.submit(() -> {
                     for (int i = 0; i < 50 && !killed.get(); i++) { // bounded; the kill comes far sooner
                         byte[] jpeg = TestImages.jpeg(900, 600, seed.incrementAndGet());
-                        Multipart form = new Multipart().field("key", key).field("format", "json")
+                        Multipart form = new Multipart()
+                                .field("key", key)
+                                .field("format", "json")
                                 .file("source", "photo.jpg", "image/jpeg", jpeg);
-                        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.port + "/api/1/upload"))
-                                .timeout(Duration.ofSeconds(30)).header("Content-Type", form.contentType())
-                                .POST(form.publisher()).build();
+                        HttpRequest request = HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + serve.port + "/api/1/upload"))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", form.contentType())
+                                .POST(form.publisher())
+                                .build();
                         try {
                             http.send(request, HttpResponse.BodyHandlers.discarding());
                         } catch (IOException cutByTheKill) {
@@ -137,7 +154,8 @@ class CrashRecoveryTest {
                         if (answered.incrementAndGet() == killAfter) {
                             if (onNewFile) {
                                 Set<Path> before = new java.util.HashSet<>(list(files));
-                                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                                long deadline = System.nanoTime()
+                                        + Duration.ofSeconds(20).toNanos();
                                 while (System.nanoTime() < deadline && before.containsAll(list(files))) {
                                     Thread.sleep(1);
                                 }
@@ -161,7 +179,8 @@ class CrashRecoveryTest {
     private static Set<String> ownedKeys(TestDatabase db) throws Exception {
         Set<String> keys = new TreeSet<>();
         try (Connection c = DriverManager.getConnection(db.url(), "root", "")) {
-            for (String sql : List.of("SELECT storage_key FROM tsl_images", "SELECT storage_key FROM tsl_image_variants")) {
+            for (String sql :
+                    List.of("SELECT storage_key FROM tsl_images", "SELECT storage_key FROM tsl_image_variants")) {
                 try (ResultSet r = c.createStatement().executeQuery(sql)) {
                     while (r.next()) {
                         keys.add(r.getString(1));
@@ -199,7 +218,8 @@ class CrashRecoveryTest {
         List<Path> found = new ArrayList<>();
         Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) {
+            public java.nio.file.FileVisitResult visitFile(
+                    Path file, java.nio.file.attribute.BasicFileAttributes attributes) {
                 if (attributes.isRegularFile()) {
                     found.add(file);
                 }
@@ -215,7 +235,11 @@ class CrashRecoveryTest {
     }
 
     private int get(ServeProcess serve, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.port + path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.port + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 }

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,24 +61,35 @@ class ImagePipelineBudgetTest {
 
     @Test
     void aSideOverTheLimitIsRefusedNamingTheSize() {
-        AppException e = assertThrows(AppException.class, () -> pipeline(ImageEngines.select("java", new PixelBudget(4_000_000)), 4)
-                .limit(new ImageInfo(ImageFormat.PNG, 65536, 1, 1), settings(320, 320), 0));
+        AppException e = assertThrows(
+                AppException.class,
+                () -> pipeline(ImageEngines.select("java", new PixelBudget(4_000_000)), 4)
+                        .limit(new ImageInfo(ImageFormat.PNG, 65536, 1, 1), settings(320, 320), 0));
         assertEquals(ErrorCode.INVALID_INPUT, e.code());
-        assertEquals("The image is 65536×1 pixels: too wide to process. Images may be at most 65,535 pixels on a side.", e.getMessage());
+        assertEquals(
+                "The image is 65536×1 pixels: too wide to process. Images may be at most 65,535 pixels on a side.",
+                e.getMessage());
     }
 
     @Test
     void anImageOverTheJobBudgetIsRefusedBeforeDecoding() {
         ImagePipeline pipeline = pipeline(ImageEngines.select("java", new PixelBudget(4_000_000)), 4);
-        AppException big = assertThrows(AppException.class,
+        AppException big = assertThrows(
+                AppException.class,
                 () -> pipeline.limit(new ImageInfo(ImageFormat.JPEG, 3000, 2000, 1), settings(320, 320), 0));
-        assertEquals("The image is 3000×2000 pixels: making a copy would hold 6.0 megapixels at once, more than the 4.0 "
-                + "this server allows for one image.", big.getMessage());
+        assertEquals(
+                "The image is 3000×2000 pixels: making a copy would hold 6.0 megapixels at once, more than the 4.0 "
+                        + "this server allows for one image.",
+                big.getMessage());
         // A thumbnail box alone over the budget (a site set to 2000×2000 under a 3 MP budget): refused for any image.
-        AppException box = assertThrows(AppException.class, () -> pipeline(ImageEngines.select("java", new PixelBudget(3_000_000)), 3)
-                .limit(new ImageInfo(ImageFormat.PNG, 100, 100, 1), settings(2000, 2000), 0));
-        assertEquals("The image is 100×100 pixels: making its thumbnail would hold 4.0 megapixels at once, more than the 3.0 "
-                + "this server allows for one image.", box.getMessage());
+        AppException box = assertThrows(
+                AppException.class,
+                () -> pipeline(ImageEngines.select("java", new PixelBudget(3_000_000)), 3)
+                        .limit(new ImageInfo(ImageFormat.PNG, 100, 100, 1), settings(2000, 2000), 0));
+        assertEquals(
+                "The image is 100×100 pixels: making its thumbnail would hold 4.0 megapixels at once, more than the 3.0 "
+                        + "this server allows for one image.",
+                box.getMessage());
     }
 
     @Test
@@ -124,15 +134,41 @@ class ImagePipelineBudgetTest {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private ImagePipeline pipeline(ImageProcessor engine, int jobMegapixels) {
-        TeselaConfig.Media media = ConfigLoader.load(Map.of("TESELA_DATA_DIR", temp.toString(),
-                "TESELA_IMAGE_JOB_MEGAPIXELS", Integer.toString(jobMegapixels))).media();
-        return new ImagePipeline(engine, media, new ProcessingGate(1, Duration.ofSeconds(30)), new Receiver(temp.resolve("tmp")));
+        TeselaConfig.Media media = ConfigLoader.load(Map.of(
+                        "TESELA_DATA_DIR",
+                        temp.toString(),
+                        "TESELA_IMAGE_JOB_MEGAPIXELS",
+                        Integer.toString(jobMegapixels)))
+                .media();
+        return new ImagePipeline(
+                engine, media, new ProcessingGate(1, Duration.ofSeconds(30)), new Receiver(temp.resolve("tmp")));
     }
 
     /** Fresh-install settings with the thumbnail box {@code thumbW} × {@code thumbH}. */
     private static MediaSettings settings(int thumbW, int thumbH) {
-        return new MediaSettings(true, true, 50L << 20, 10L << 20, thumbW, thumbH, 500, false, 0, 0, false, false,
-                "datefolder", "original", true, "user", 0, false, "", false, false, "");
+        return new MediaSettings(
+                true,
+                true,
+                50L << 20,
+                10L << 20,
+                thumbW,
+                thumbH,
+                500,
+                false,
+                0,
+                0,
+                false,
+                false,
+                "datefolder",
+                "original",
+                true,
+                "user",
+                0,
+                false,
+                "",
+                false,
+                false,
+                "");
     }
 
     private ReceivedFile received(String format, int width, int height) throws IOException {
@@ -144,7 +180,12 @@ class ImagePipelineBudgetTest {
         ImageIO.write(image, format, out);
         Files.createDirectories(temp.resolve("in"));
         Path file = Files.write(temp.resolve("in").resolve(width + "x" + height + "." + format), out.toByteArray());
-        return new ReceivedFile(file, Files.size(file), "0".repeat(64), "0".repeat(32), file.getFileName().toString(),
+        return new ReceivedFile(
+                file,
+                Files.size(file),
+                "0".repeat(64),
+                "0".repeat(32),
+                file.getFileName().toString(),
                 "image/" + format);
     }
 }

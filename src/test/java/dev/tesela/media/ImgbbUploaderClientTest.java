@@ -46,9 +46,12 @@ class ImgbbUploaderClientTest {
     private static final long RUN_TIMEOUT_SECONDS = 60;
     private static final long INSTALL_TIMEOUT_SECONDS = 300;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
     @AutoClose
     private TestSite site;
+
     private String base;
     private String userKey;
     private Path work;
@@ -59,8 +62,13 @@ class ImgbbUploaderClientTest {
         requireTool("npm");
         installClient();
         work = Files.createTempDirectory("tesela-imgbb-uploader-");
-        site = TestSite.on(TestDatabase.Kind.H2).reachable().installed().user("alice").apiKey("alice", "imgbb-uploader")
-                .serving().start();
+        site = TestSite.on(TestDatabase.Kind.H2)
+                .reachable()
+                .installed()
+                .user("alice")
+                .apiKey("alice", "imgbb-uploader")
+                .serving()
+                .start();
         userKey = site.key("alice");
         base = site.base();
     }
@@ -84,8 +92,16 @@ class ImgbbUploaderClientTest {
         JsonNode out = JSON.readTree(run.stdout());
         checkUpload(out.get("imagePath"), "imgbb-uploader imagePath", 1200, 800, run);
         checkUpload(out.get("base64string"), "imgbb-uploader base64string", 300, 200, run);
-        assertFalse(out.get("imagePath").get("image").get("id_encoded").asString()
-                .equals(out.get("base64string").get("image").get("id_encoded").asString()), "two images");
+        assertFalse(
+                out.get("imagePath")
+                        .get("image")
+                        .get("id_encoded")
+                        .asString()
+                        .equals(out.get("base64string")
+                                .get("image")
+                                .get("id_encoded")
+                                .asString()),
+                "two images");
     }
 
     @Test
@@ -112,16 +128,24 @@ class ImgbbUploaderClientTest {
         assertEquals(title, image.get("title").asString());
         assertEquals("image/jpeg", image.get("mime").asString());
         assertTrue(image.get("id_encoded").asString().matches("[A-Za-z0-9]+"), image.toString());
-        assertTrue(image.get("url").asString().startsWith(base + "/images/"), image.get("url").asString());
+        assertTrue(
+                image.get("url").asString().startsWith(base + "/images/"),
+                image.get("url").asString());
         assertTrue(image.get("delete_url").asString().startsWith(base + "/image/"), image.toString());
 
-        HttpResponse<byte[]> file = http.send(HttpRequest.newBuilder(URI.create(image.get("url").asString())).GET().build(),
+        HttpResponse<byte[]> file = http.send(
+                HttpRequest.newBuilder(URI.create(image.get("url").asString()))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, file.statusCode());
         assertEquals("image/jpeg", file.headers().firstValue("Content-Type").orElseThrow());
         int[] size = TestImages.size(file.body());
         assertEquals(List.of(width, height), List.of(size[0], size[1]));
-        HttpResponse<String> viewer = http.send(HttpRequest.newBuilder(URI.create(image.get("url_viewer").asString())).GET().build(),
+        HttpResponse<String> viewer = http.send(
+                HttpRequest.newBuilder(URI.create(image.get("url_viewer").asString()))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, viewer.statusCode());
         assertTrue(viewer.body().contains(title), "the viewer page shows the title sent through customPayload");
@@ -146,8 +170,12 @@ class ImgbbUploaderClientTest {
     private static void installClient() throws IOException, InterruptedException {
         JsonNode manifest = JSON.readTree(Files.readString(CLIENT.resolve("package.json")));
         String pinned = manifest.get("dependencies").get("imgbb-uploader").asString();
-        Path installed = CLIENT.resolve("node_modules").resolve("imgbb-uploader").resolve("package.json");
-        if (Files.isRegularFile(installed) && pinned.equals(JSON.readTree(Files.readString(installed)).get("version").asString())) {
+        Path installed =
+                CLIENT.resolve("node_modules").resolve("imgbb-uploader").resolve("package.json");
+        if (Files.isRegularFile(installed)
+                && pinned.equals(JSON.readTree(Files.readString(installed))
+                        .get("version")
+                        .asString())) {
             return;
         }
         Run npm = run(List.of("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"), INSTALL_TIMEOUT_SECONDS);
@@ -161,17 +189,24 @@ class ImgbbUploaderClientTest {
         Path out = Files.createTempFile("tesela-node-out-", ".txt");
         Path err = Files.createTempFile("tesela-node-err-", ".txt");
         try {
-            Process process = new ProcessBuilder(command).directory(CLIENT.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()))
+            Process process = new ProcessBuilder(command)
+                    .directory(CLIENT.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                     .start();
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds + " s:\n"
-                        + Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8));
+                throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds
+                        + " s:\n" + Files.readString(out, StandardCharsets.UTF_8) + "\n"
+                        + Files.readString(err, StandardCharsets.UTF_8));
             }
-            return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            return new Run(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);

@@ -35,7 +35,8 @@ class MediaServiceTest {
             RequestContext rcAlice = site.as("alice");
             RequestContext rcBob = site.guest("203.0.113.9");
 
-            UploadResult first = app.media().upload(rcAlice, request(TestImages.jpeg(1000, 600, 1), "Harbour, Boats", "P3D"));
+            UploadResult first =
+                    app.media().upload(rcAlice, request(TestImages.jpeg(1000, 600, 1), "Harbour, Boats", "P3D"));
             UploadResult second = app.media().upload(rcAlice, request(TestImages.jpeg(700, 400, 2), "boats", null));
             StoredImage image = first.image();
             assertEquals(List.of("boats", "harbour"), image.tags());
@@ -49,20 +50,33 @@ class MediaServiceTest {
             String publicId = app.media().publicIds(system).encode(image.id());
             // The upload's answer is built without reading the row back: it must say exactly what a later read says.
             assertEquals(app.media().find(rcBob, publicId).orElseThrow(), image);
-            assertEquals(app.media().find(rcBob, app.media().publicIds(system).encode(second.image().id())).orElseThrow(), second.image());
+            assertEquals(
+                    app.media()
+                            .find(
+                                    rcBob,
+                                    app.media()
+                                            .publicIds(system)
+                                            .encode(second.image().id()))
+                            .orElseThrow(),
+                    second.image());
             assertTrue(app.media().find(rcBob, publicId + "x").isEmpty(), "a non-canonical id finds nothing");
 
-            AppException notYours = assertThrows(AppException.class, () -> app.media().delete(rcBob, publicId));
+            AppException notYours =
+                    assertThrows(AppException.class, () -> app.media().delete(rcBob, publicId));
             assertEquals(ErrorCode.FORBIDDEN, notYours.code());
             assertFalse(app.media().deleteWithSecret(rcBob, publicId, "x".repeat(40)));
             String otherId = app.media().publicIds(system).encode(second.image().id());
-            assertFalse(app.media().deleteWithSecret(rcBob, otherId, first.deleteSecret()), "a secret opens only its own image");
+            assertFalse(
+                    app.media().deleteWithSecret(rcBob, otherId, first.deleteSecret()),
+                    "a secret opens only its own image");
             assertTrue(app.media().deleteWithSecret(rcBob, publicId, first.deleteSecret()));
             assertTrue(app.media().find(rcBob, publicId).isEmpty());
 
             var dsl = site.dsl();
-            long boats = dsl.select(org.jooq.impl.DSL.field("file_count", Long.class)).from(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("tags")))
-                    .where(org.jooq.impl.DSL.field("name", String.class).eq("boats")).fetchSingle(0, Long.class);
+            long boats = dsl.select(org.jooq.impl.DSL.field("file_count", Long.class))
+                    .from(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("tags")))
+                    .where(org.jooq.impl.DSL.field("name", String.class).eq("boats"))
+                    .fetchSingle(0, Long.class);
             assertEquals(1, boats, "tag counters follow deletions");
             assertEquals(1, dsl.fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("deletions"))));
 
@@ -82,23 +96,32 @@ class MediaServiceTest {
             // A change applies from the next request: the tenant's runtime (and its settings snapshot) is replaced.
             RequestContext nextGuest = site.guest("198.51.100.7");
             assertTrue(app.media().uploadOptions(guest).allowed(), "a request keeps the snapshot it started with");
-            AppException e = assertThrows(AppException.class, () -> app.media().upload(nextGuest, request(TestImages.png(20, 20, 3), null, null)));
+            AppException e = assertThrows(
+                    AppException.class,
+                    () -> app.media().upload(nextGuest, request(TestImages.png(20, 20, 3), null, null)));
             assertEquals(ErrorCode.UNAUTHORIZED, e.code());
             assertFalse(app.media().uploadOptions(nextGuest).allowed());
-            assertEquals(10L * 1024 * 1024, app.media().uploadOptions(nextGuest).maxBytes(), "guests get the guest size limit");
+            assertEquals(
+                    10L * 1024 * 1024,
+                    app.media().uploadOptions(nextGuest).maxBytes(),
+                    "guests get the guest size limit");
         }
     }
 
     @ParameterizedTest
     @CsvSource({"PT5M,300", "P3D,259200", "P1M,2592000", "P1Y,31536000", "P2W,1209600", "3600,3600", "PT1H30M,5400"})
     void expirationsAreIsoDurationsOrSeconds(String text, long seconds) {
-        assertEquals(Duration.ofSeconds(seconds), UploadFields.parseExpiration(text).orElseThrow());
+        assertEquals(
+                Duration.ofSeconds(seconds), UploadFields.parseExpiration(text).orElseThrow());
     }
 
     @ParameterizedTest
     @CsvSource({"soon", "P", "-P1D", "1e9", "PT"})
     void badExpirationsAreRefused(String text) {
-        assertTrue(UploadFields.parseExpiration(text).isEmpty() || UploadFields.parseExpiration(text).get().isNegative(), text);
+        assertTrue(
+                UploadFields.parseExpiration(text).isEmpty()
+                        || UploadFields.parseExpiration(text).get().isNegative(),
+                text);
     }
 
     @Test
@@ -108,15 +131,33 @@ class MediaServiceTest {
         for (String bad : List.of("data:image/png;base64,AQID", "AQI", "AQ==ID", "A*ID", "AQJ=")) {
             assertThrows(AppException.class, () -> Base64Decoding.decode(bad, 100), bad);
         }
-        assertEquals(ErrorCode.PAYLOAD_TOO_LARGE,
-                assertThrows(AppException.class, () -> Base64Decoding.decode("AAAA".repeat(100), 30)).code());
+        assertEquals(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                assertThrows(AppException.class, () -> Base64Decoding.decode("AAAA".repeat(100), 30))
+                        .code());
     }
 
     @ParameterizedTest
-    @CsvSource({"127.0.0.1,false", "10.1.2.3,false", "172.16.0.1,false", "192.168.1.1,false", "169.254.169.254,false",
-            "100.64.0.1,false", "0.0.0.0,false", "224.0.0.1,false", "255.255.255.255,false", "::1,false", "fe80::1,false",
-            "fd00::1,false", "::ffff:127.0.0.1,false", "::ffff:10.0.0.1,false", "8.8.8.8,true", "1.1.1.1,true",
-            "2606:4700:4700::1111,true", "::ffff:8.8.8.8,true"})
+    @CsvSource({
+        "127.0.0.1,false",
+        "10.1.2.3,false",
+        "172.16.0.1,false",
+        "192.168.1.1,false",
+        "169.254.169.254,false",
+        "100.64.0.1,false",
+        "0.0.0.0,false",
+        "224.0.0.1,false",
+        "255.255.255.255,false",
+        "::1,false",
+        "fe80::1,false",
+        "fd00::1,false",
+        "::ffff:127.0.0.1,false",
+        "::ffff:10.0.0.1,false",
+        "8.8.8.8,true",
+        "1.1.1.1,true",
+        "2606:4700:4700::1111,true",
+        "::ffff:8.8.8.8,true"
+    })
     void onlyPublicAddressesMayBeFetched(String address, boolean expected) throws Exception {
         assertEquals(expected, UrlFetcher.isPublic(InetAddress.getByName(address)), address);
     }
@@ -130,7 +171,16 @@ class MediaServiceTest {
     }
 
     private static UploadRequest request(byte[] content, String tags, String expiration) {
-        return new UploadRequest(new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "photo.jpg", null),
-                null, null, tags, null, null, null, expiration, null, true);
+        return new UploadRequest(
+                new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "photo.jpg", null),
+                null,
+                null,
+                tags,
+                null,
+                null,
+                null,
+                expiration,
+                null,
+                true);
     }
 }

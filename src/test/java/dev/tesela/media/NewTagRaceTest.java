@@ -31,24 +31,45 @@ class NewTagRaceTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void anUploadWhoseNewTagAConcurrentUploadCreatedFirstStillSucceeds() throws Exception {
         try (TestSite site = TestSite.on(TestDatabase.Kind.POSTGRES).installed().start();
-             Connection other = site.db().connect();
-             Connection observer = site.db().connect()) {
+                Connection other = site.db().connect();
+                Connection observer = site.db().connect()) {
             App app = site.app();
             RequestContext system = site.system();
 
             other.setAutoCommit(false);
-            other.createStatement().executeUpdate("INSERT INTO tsl_tags (name, file_count, created_at) VALUES ('harbour', 0, CURRENT_TIMESTAMP)");
-            CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(() -> app.media().upload(system,
-                    new UploadRequest(new UploadSource.FilePart(() -> new ByteArrayInputStream(TestImages.jpeg(300, 200, 7)), "photo.jpg", null),
-                            null, null, "harbour", null, null, null, null, null, true)));
+            other.createStatement()
+                    .executeUpdate(
+                            "INSERT INTO tsl_tags (name, file_count, created_at) VALUES ('harbour', 0, CURRENT_TIMESTAMP)");
+            CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(() -> app.media()
+                    .upload(
+                            system,
+                            new UploadRequest(
+                                    new UploadSource.FilePart(
+                                            () -> new ByteArrayInputStream(TestImages.jpeg(300, 200, 7)),
+                                            "photo.jpg",
+                                            null),
+                                    null,
+                                    null,
+                                    "harbour",
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    true)));
             awaitWaitingOnALock(observer, upload); // autocommit: each poll reads fresh activity
             other.commit();
 
             UploadResult result = upload.get(30, TimeUnit.SECONDS);
             assertEquals(List.of("harbour"), result.image().tags());
-            var stored = app.media().find(system, app.media().publicIds(system).encode(result.image().id())).orElseThrow();
+            var stored = app.media()
+                    .find(
+                            system,
+                            app.media().publicIds(system).encode(result.image().id()))
+                    .orElseThrow();
             assertEquals(List.of("harbour"), stored.tags(), "linked to the tag the other transaction created");
-            try (var rs = observer.createStatement().executeQuery("SELECT count(*), max(file_count) FROM tsl_tags WHERE name = 'harbour'")) {
+            try (var rs = observer.createStatement()
+                    .executeQuery("SELECT count(*), max(file_count) FROM tsl_tags WHERE name = 'harbour'")) {
                 assertTrue(rs.next());
                 assertEquals(1, rs.getInt(1), "one tag of that name");
                 assertEquals(1, rs.getInt(2), "counted once");
@@ -63,8 +84,9 @@ class NewTagRaceTest {
             if (upload.isDone()) {
                 fail("the upload finished before the competing tag was committed: " + upload.join());
             }
-            try (var rs = observer.createStatement().executeQuery(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            try (var rs = observer.createStatement()
+                    .executeQuery(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
                 rs.next();
                 if (rs.getInt(1) > 0) {
                     return;

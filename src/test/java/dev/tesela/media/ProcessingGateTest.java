@@ -77,9 +77,11 @@ class ProcessingGateTest {
     @Test
     void aFailingJobGivesItsSlotBack() {
         ProcessingGate gate = new ProcessingGate(1, Duration.ZERO);
-        assertThrows(IllegalStateException.class, () -> gate.run(() -> {
-            throw new IllegalStateException("boom");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> gate.run(() -> {
+                    throw new IllegalStateException("boom");
+                }));
         assertEquals(0, gate.inUse());
     }
 

@@ -2,7 +2,6 @@ package dev.tesela.media;
 
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGES;
 import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,10 +56,13 @@ class UploadConsistencyTest {
     private final AtomicInteger publishes = new AtomicInteger(0);
     private final AtomicInteger crashOnPut = new AtomicInteger(0);
     private final AtomicInteger crashOnPublish = new AtomicInteger(0);
-    private final java.util.concurrent.atomic.AtomicBoolean failDeletes = new java.util.concurrent.atomic.AtomicBoolean(false);
+    private final java.util.concurrent.atomic.AtomicBoolean failDeletes =
+            new java.util.concurrent.atomic.AtomicBoolean(false);
     /** The service's clock; every test starts at {@link #START} (see {@link #startTheClock()}). */
     private static final java.time.Instant START = java.time.Instant.parse("2026-01-01T00:00:00Z");
-    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(START);
+
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+            new java.util.concurrent.atomic.AtomicReference<>(START);
     private MediaService media;
     private RequestContext admin;
     private int seed = 100;
@@ -72,8 +74,10 @@ class UploadConsistencyTest {
         admin = site.system();
         work = Files.createTempDirectory("tesela-consistency-");
         realStore = new LocalBlobStore(work.resolve("files"));
-        var engine = ImageEngines.select("auto", new PixelBudget(app.config().media().jobPixels()));
-        media = MediaService.create(engine, app.config().media(), work.resolve("tmp"), tenant -> new FaultyStore(realStore), new Clock() {
+        var engine =
+                ImageEngines.select("auto", new PixelBudget(app.config().media().jobPixels()));
+        media = MediaService.create(
+                engine, app.config().media(), work.resolve("tmp"), tenant -> new FaultyStore(realStore), new Clock() {
                     @Override
                     public java.time.ZoneId getZone() {
                         return java.time.ZoneOffset.UTC;
@@ -110,7 +114,8 @@ class UploadConsistencyTest {
         failOnPut.set(failingPut);
         puts.set(0);
         try {
-            AppException e = assertThrows(AppException.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
+            AppException e = assertThrows(
+                    AppException.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
             assertEquals(ErrorCode.INTERNAL, e.code());
             assertEquals(failingPut, puts.get(), "the fault was reached");
         } finally {
@@ -129,7 +134,8 @@ class UploadConsistencyTest {
         failOnPublish.set(failingPublish);
         publishes.set(0);
         try {
-            AppException e = assertThrows(AppException.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
+            AppException e = assertThrows(
+                    AppException.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
             assertEquals(ErrorCode.BUSY, e.code(), "503: the client may try again");
             assertEquals(failingPublish, publishes.get(), "the fault was reached");
         } finally {
@@ -157,8 +163,12 @@ class UploadConsistencyTest {
 
         new StorageUpkeepJob(media, java.time.Duration.ofHours(1)).purge(site.system());
         assertEquals(List.of(), realStore.staged(10), "published whatever their age");
-        String key = site.dsl().select(IMAGES.STORAGE_KEY).from(IMAGES)
-                .orderBy(IMAGES.ID.desc()).limit(1).fetchOne(IMAGES.STORAGE_KEY);
+        String key = site.dsl()
+                .select(IMAGES.STORAGE_KEY)
+                .from(IMAGES)
+                .orderBy(IMAGES.ID.desc())
+                .limit(1)
+                .fetchOne(IMAGES.STORAGE_KEY);
         assertTrue(realStore.stat(key).isPresent(), key);
         assertEquals(3, blobs().size(), "main, thumb and medium");
         media.delete(admin, media.publicIds(admin).encode(lastId()));
@@ -180,7 +190,10 @@ class UploadConsistencyTest {
 
         java.time.Instant realNow = java.time.Instant.now();
         now.set(realNow.plusSeconds(30 * 60));
-        assertEquals(0, media.recoverStaged(admin, java.time.Duration.ofHours(1), 100), "younger than the grace period: maybe in progress");
+        assertEquals(
+                0,
+                media.recoverStaged(admin, java.time.Duration.ofHours(1), 100),
+                "younger than the grace period: maybe in progress");
         assertEquals(2, realStore.staged(10).size());
         now.set(realNow.plusSeconds(61 * 60));
         assertEquals(2, media.recoverStaged(admin, java.time.Duration.ofHours(1), 100));
@@ -196,8 +209,17 @@ class UploadConsistencyTest {
         puts.set(0);
         dsl.execute("ALTER TABLE tsl_tags RENAME TO tsl_tags_away");
         try {
-            UploadRequest tagged = new UploadRequest(source(TestImages.jpeg(800, 600, seed++)), "t", null, "one, two",
-                    null, null, null, null, null, true);
+            UploadRequest tagged = new UploadRequest(
+                    source(TestImages.jpeg(800, 600, seed++)),
+                    "t",
+                    null,
+                    "one, two",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    true);
             assertThrows(RuntimeException.class, () -> media.upload(admin, tagged));
         } finally {
             dsl.execute("ALTER TABLE tsl_tags_away RENAME TO tsl_tags");
@@ -213,8 +235,8 @@ class UploadConsistencyTest {
     void aDamagedImageFailsBeforeAnyBlobIsWritten() throws IOException {
         byte[] jpeg = TestImages.jpeg(600, 400, seed++);
         puts.set(0);
-        AppException e = assertThrows(AppException.class,
-                () -> media.upload(admin, upload(java.util.Arrays.copyOf(jpeg, jpeg.length / 3))));
+        AppException e = assertThrows(
+                AppException.class, () -> media.upload(admin, upload(java.util.Arrays.copyOf(jpeg, jpeg.length / 3))));
         assertEquals(ErrorCode.INVALID_INPUT, e.code());
         assertEquals(0, puts.get());
         assertEquals(List.of(), temps());
@@ -243,22 +265,40 @@ class UploadConsistencyTest {
             RequestContext next = new RequestContext(app.defaultTenant(), admin.principal(), "next", admin.clientIp());
             UploadResult byId = media.upload(next, upload(TestImages.jpeg(700, 500, seed++)));
             String publicId = media.publicIds(admin).encode(byId.image().id());
-            assertTrue(byId.image().storageKey().endsWith("/" + publicId + ".jpg"), byId.image().storageKey());
+            assertTrue(
+                    byId.image().storageKey().endsWith("/" + publicId + ".jpg"),
+                    byId.image().storageKey());
             assertTrue(realStore.stat(byId.image().storageKey()).isPresent());
             media.delete(admin, publicId);
         } finally {
             app.settings().update(admin, "upload_filenaming", "original");
         }
         // A file without a row under the name an upload would get (a deletion still queued): the next name is used.
-        String folder = java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd").format(now.get().atZone(java.time.ZoneOffset.UTC));
+        String folder = java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd")
+                .format(now.get().atZone(java.time.ZoneOffset.UTC));
         Path stray = work.resolve("files/" + folder + "/taken.jpg");
         Files.createDirectories(stray.getParent());
         Files.write(stray, new byte[] {1});
         try {
-            UploadResult result = media.upload(admin, new UploadRequest(new UploadSource.FilePart(
-                    () -> new ByteArrayInputStream(TestImages.jpeg(700, 500, seed++)), "taken.jpg", "image/jpeg"),
-                    null, null, null, null, null, null, null, null, true));
-            assertTrue(result.image().storageKey().startsWith(folder + "/taken-"), result.image().storageKey());
+            UploadResult result = media.upload(
+                    admin,
+                    new UploadRequest(
+                            new UploadSource.FilePart(
+                                    () -> new ByteArrayInputStream(TestImages.jpeg(700, 500, seed++)),
+                                    "taken.jpg",
+                                    "image/jpeg"),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            true));
+            assertTrue(
+                    result.image().storageKey().startsWith(folder + "/taken-"),
+                    result.image().storageKey());
             assertEquals(1, Files.readAllBytes(stray).length, "the stray file is untouched");
             media.delete(admin, media.publicIds(admin).encode(result.image().id()));
         } finally {
@@ -305,8 +345,12 @@ class UploadConsistencyTest {
     }
 
     private long lastId() {
-        return site.dsl().select(IMAGES.ID).from(IMAGES)
-                .orderBy(IMAGES.ID.desc()).limit(1).fetchOne(IMAGES.ID);
+        return site.dsl()
+                .select(IMAGES.ID)
+                .from(IMAGES)
+                .orderBy(IMAGES.ID.desc())
+                .limit(1)
+                .fetchOne(IMAGES.ID);
     }
 
     /** A simulated kill: no upload code catches an Error, so what was written stays as a dead process leaves it. */
@@ -333,7 +377,9 @@ class UploadConsistencyTest {
             return List.of();
         }
         try (Stream<Path> s = recursive ? Files.walk(dir) : Files.list(dir)) {
-            return s.filter(Files::isRegularFile).filter(p -> !dir.relativize(p).toString().startsWith(".staging")).toList();
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> !dir.relativize(p).toString().startsWith(".staging"))
+                    .toList();
         }
     }
 

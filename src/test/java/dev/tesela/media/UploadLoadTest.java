@@ -39,13 +39,22 @@ class UploadLoadTest {
     private static final int BURST = 150;
     private static final int PARALLEL_PER_USER = 6;
     private static final int ROUNDS = 5;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @ParameterizedTest
-    @EnumSource(value = TestDatabase.Kind.class, names = {"MARIADB", "POSTGRES"})
+    @EnumSource(
+            value = TestDatabase.Kind.class,
+            names = {"MARIADB", "POSTGRES"})
     void everyUploadUnderOverloadIsStoredOrRefusedWith503AndRetryAfter(TestDatabase.Kind kind) throws Exception {
-        try (TestSite site = TestSite.on(kind).env(Map.of("TESELA_DB_POOL_SIZE", "2", "TESELA_IMAGE_WORKERS", "2"))
-                .installed().user("alice").apiKey(TestSite.ADMIN, "load").apiKey("alice", "load").serving().start()) {
+        try (TestSite site = TestSite.on(kind)
+                .env(Map.of("TESELA_DB_POOL_SIZE", "2", "TESELA_IMAGE_WORKERS", "2"))
+                .installed()
+                .user("alice")
+                .apiKey(TestSite.ADMIN, "load")
+                .apiKey("alice", "load")
+                .serving()
+                .start()) {
             String adminKey = site.key(TestSite.ADMIN);
             String aliceKey = site.key("alice");
             String base = site.base();
@@ -63,7 +72,9 @@ class UploadLoadTest {
                 for (int round = 0; round < ROUNDS; round++) {
                     List<Future<?>> parallel = new ArrayList<>();
                     for (int i = 0; i < PARALLEL_PER_USER; i++) {
-                        int seed = BURST + round * PARALLEL_PER_USER + i; // distinct from the burst's: TestImages repeats every 256 seeds
+                        int seed = BURST
+                                + round * PARALLEL_PER_USER
+                                + i; // distinct from the burst's: TestImages repeats every 256 seeds
                         parallel.add(clients.submit(() -> tally.upload(base, aliceKey, seed)));
                     }
                     for (Future<?> f : parallel) {
@@ -73,16 +84,25 @@ class UploadLoadTest {
             } finally {
                 site.stopServer();
             }
-            System.out.printf("UploadLoadTest %s: %d stored, %d refused with 503 (the fastest in %d ms), slowest answer %d ms%n",
-                    kind, tally.stored.get(), tally.refused.get(), tally.fastestRefusalMillis.get(), tally.slowestMillis.get());
+            System.out.printf(
+                    "UploadLoadTest %s: %d stored, %d refused with 503 (the fastest in %d ms), slowest answer %d ms%n",
+                    kind,
+                    tally.stored.get(),
+                    tally.refused.get(),
+                    tally.fastestRefusalMillis.get(),
+                    tally.slowestMillis.get());
             assertEquals(List.of(), List.copyOf(tally.unexpected), "answers other than 200 or 503 + Retry-After");
             assertEquals(BURST + ROUNDS * PARALLEL_PER_USER, tally.stored.get() + tally.refused.get());
             assertTrue(tally.stored.get() > 0, "nothing was stored");
             // The excess is turned away quickly instead of queueing (before admission control nothing was refused:
             // every upload waited its turn, the slowest 10-15 s on this machine).
             assertTrue(tally.refused.get() > 0, "a burst of " + BURST + " on 2 workers refused nothing");
-            assertTrue(tally.fastestRefusalMillis.get() < 5000, "the fastest 503 took " + tally.fastestRefusalMillis.get() + " ms");
-            assertEquals(tally.stored.get(), site.dsl().fetchCount(DSL.table(DSL.name("images"))),
+            assertTrue(
+                    tally.fastestRefusalMillis.get() < 5000,
+                    "the fastest 503 took " + tally.fastestRefusalMillis.get() + " ms");
+            assertEquals(
+                    tally.stored.get(),
+                    site.dsl().fetchCount(DSL.table(DSL.name("images"))),
                     "one row per 200, none for a 503");
             Path uploads = site.dataDir().resolve("tmp").resolve("uploads");
             if (Files.isDirectory(uploads)) {
@@ -98,27 +118,35 @@ class UploadLoadTest {
         final AtomicInteger stored = new AtomicInteger();
         final AtomicInteger refused = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong slowestMillis = new java.util.concurrent.atomic.AtomicLong();
-        final java.util.concurrent.atomic.AtomicLong fastestRefusalMillis = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        final java.util.concurrent.atomic.AtomicLong fastestRefusalMillis =
+                new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
         final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
 
         void upload(String base, String key, int seed) {
-            Multipart form = new Multipart().field("key", key)
+            Multipart form = new Multipart()
+                    .field("key", key)
                     .file("source", "load" + seed + ".png", "image/png", TestImages.png(48, 32, seed));
             long started = System.nanoTime();
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
-                        .timeout(Duration.ofSeconds(20)).header("Content-Type", form.contentType()).POST(form.publisher()).build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
+                                .timeout(Duration.ofSeconds(20))
+                                .header("Content-Type", form.contentType())
+                                .POST(form.publisher())
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 long millis = (System.nanoTime() - started) / 1_000_000;
                 slowestMillis.accumulateAndGet(millis, Math::max);
                 if (r.statusCode() == 200) {
                     stored.incrementAndGet();
-                } else if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent()
+                } else if (r.statusCode() == 503
+                        && r.headers().firstValue("Retry-After").isPresent()
                         && r.body().contains("\"status_code\":503")) {
                     refused.incrementAndGet();
                     fastestRefusalMillis.accumulateAndGet(millis, Math::min);
                 } else {
-                    unexpected.add(r.statusCode() + " " + r.body().substring(0, Math.min(300, r.body().length())));
+                    unexpected.add(r.statusCode() + " "
+                            + r.body().substring(0, Math.min(300, r.body().length())));
                 }
             } catch (Exception e) {
                 unexpected.add(e.toString());

@@ -46,6 +46,7 @@ class UrlFetcherTest {
     private static final Pattern EXCEPTION_NAME = Pattern.compile("[A-Z][A-Za-z]*(Exception|Error)\\b");
     private static final byte[] PNG = TestImages.png(40, 30, 7);
     private final List<ServerSocket> servers = new CopyOnWriteArrayList<>();
+
     @TempDir
     Path temp;
 
@@ -64,7 +65,9 @@ class UrlFetcherTest {
             write(socket, "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n");
             trickle(socket, 100);
         });
-        UrlFetcher fetcher = fetcher(a -> true, new UrlFetcher.Limits(Duration.ofMillis(1500), 0, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        UrlFetcher fetcher = fetcher(
+                a -> true,
+                new UrlFetcher.Limits(Duration.ofMillis(1500), 0, Duration.ofSeconds(1), Duration.ofSeconds(1)));
         long started = System.nanoTime();
         AppException e = refused(() -> fetch(fetcher, "http://127.0.0.1:" + port + "/slow.png"));
         assertTrue(e.getMessage().contains("The server at 127.0.0.1 took longer than 1 s"), e.getMessage());
@@ -78,7 +81,9 @@ class UrlFetcherTest {
             write(socket, "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n");
             trickle(socket, 100);
         });
-        UrlFetcher fetcher = fetcher(a -> true, new UrlFetcher.Limits(Duration.ofSeconds(30), 1000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        UrlFetcher fetcher = fetcher(
+                a -> true,
+                new UrlFetcher.Limits(Duration.ofSeconds(30), 1000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
         long started = System.nanoTime();
         AppException e = refused(() -> fetch(fetcher, "http://127.0.0.1:" + port + "/slow.png"));
         assertTrue(e.getMessage().contains("sent the file too slowly"), e.getMessage());
@@ -96,7 +101,9 @@ class UrlFetcherTest {
             }
         });
         int silent = serve("127.0.0.1", 0, (socket, request) -> Thread.sleep(20_000));
-        UrlFetcher fetcher = fetcher(a -> true, new UrlFetcher.Limits(Duration.ofMillis(1200), 1000, Duration.ofSeconds(5), Duration.ofSeconds(1)));
+        UrlFetcher fetcher = fetcher(
+                a -> true,
+                new UrlFetcher.Limits(Duration.ofMillis(1200), 1000, Duration.ofSeconds(5), Duration.ofSeconds(1)));
         for (int port : new int[] {trickling, silent}) {
             long started = System.nanoTime();
             AppException e = refused(() -> fetch(fetcher, "http://127.0.0.1:" + port + "/x.png"));
@@ -116,12 +123,16 @@ class UrlFetcherTest {
             socket.getOutputStream().write(PNG);
         });
         AtomicInteger trapped = new AtomicInteger();
-        serve("127.0.0.1", port, (socket, request) -> trapped.incrementAndGet()); // what a second resolution would reach
+        serve(
+                "127.0.0.1",
+                port,
+                (socket, request) -> trapped.incrementAndGet()); // what a second resolution would reach
         AtomicInteger lookups = new AtomicInteger();
         UrlFetcher.Resolver rebinding = host -> lookups.incrementAndGet() == 1
                 ? new InetAddress[] {InetAddress.getByName("127.0.0.2")}
                 : new InetAddress[] {InetAddress.getByName("127.0.0.1")};
-        UrlFetcher fetcher = new UrlFetcher(only("127.0.0.2"), rebinding, fast(), (SSLSocketFactory) SSLSocketFactory.getDefault());
+        UrlFetcher fetcher =
+                new UrlFetcher(only("127.0.0.2"), rebinding, fast(), (SSLSocketFactory) SSLSocketFactory.getDefault());
 
         ReceivedFile file = fetch(fetcher, "http://rebind.example:" + port + "/pictures/cat.png");
         assertArrayEquals(PNG, Files.readAllBytes(file.path()));
@@ -140,7 +151,8 @@ class UrlFetcherTest {
             String location = path.equals("/private") ? "http://127.0.0.1:" + trap + "/x.png" : "/loop" + path.length();
             write(socket, "HTTP/1.1 302 Found\r\nLocation: " + location + "\r\nContent-Length: 0\r\n\r\n");
         });
-        UrlFetcher fetcher = new UrlFetcher(only("127.0.0.2"), UrlFetcherTest::literal, fast(), (SSLSocketFactory) SSLSocketFactory.getDefault());
+        UrlFetcher fetcher = new UrlFetcher(
+                only("127.0.0.2"), UrlFetcherTest::literal, fast(), (SSLSocketFactory) SSLSocketFactory.getDefault());
 
         AppException toPrivate = refused(() -> fetch(fetcher, "http://127.0.0.2:" + port + "/private"));
         assertTrue(toPrivate.getMessage().contains("private or local address"), toPrivate.getMessage());
@@ -153,8 +165,10 @@ class UrlFetcherTest {
     void aNameWithAnyPrivateAddressIsRefusedBeforeAnyConnection() throws Exception {
         AtomicInteger contacted = new AtomicInteger();
         int port = serve("127.0.0.2", 0, (socket, request) -> contacted.incrementAndGet());
-        UrlFetcher.Resolver mixed = host -> new InetAddress[] {InetAddress.getByName("127.0.0.2"), InetAddress.getByName("10.0.0.1")};
-        UrlFetcher fetcher = new UrlFetcher(only("127.0.0.2"), mixed, fast(), (SSLSocketFactory) SSLSocketFactory.getDefault());
+        UrlFetcher.Resolver mixed =
+                host -> new InetAddress[] {InetAddress.getByName("127.0.0.2"), InetAddress.getByName("10.0.0.1")};
+        UrlFetcher fetcher =
+                new UrlFetcher(only("127.0.0.2"), mixed, fast(), (SSLSocketFactory) SSLSocketFactory.getDefault());
         AppException e = refused(() -> fetch(fetcher, "http://mixed.example:" + port + "/x.png"));
         assertTrue(e.getMessage().contains("private or local address"), e.getMessage());
         assertEquals(0, contacted.get());
@@ -180,8 +194,14 @@ class UrlFetcherTest {
             socket.getOutputStream().write(PNG);
         });
         UrlFetcher fetcher = fetcher(a -> true, fast());
-        assertArrayEquals(PNG, Files.readAllBytes(fetch(fetcher, "http://127.0.0.1:" + chunked + "/c.png").path()));
-        assertArrayEquals(PNG, Files.readAllBytes(fetch(fetcher, "http://127.0.0.1:" + toClose + "/d.png").path()));
+        assertArrayEquals(
+                PNG,
+                Files.readAllBytes(
+                        fetch(fetcher, "http://127.0.0.1:" + chunked + "/c.png").path()));
+        assertArrayEquals(
+                PNG,
+                Files.readAllBytes(
+                        fetch(fetcher, "http://127.0.0.1:" + toClose + "/d.png").path()));
     }
 
     @Test
@@ -190,15 +210,30 @@ class UrlFetcherTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             closedPort = probe.getLocalPort(); // free again once closed: nothing listens there
         }
-        int cutShort = serve("127.0.0.1", 0, (socket, request) ->
-                write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nonly a little"));
+        int cutShort = serve(
+                "127.0.0.1",
+                0,
+                (socket, request) -> write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nonly a little"));
         int garbage = serve("127.0.0.1", 0, false, (socket, request) -> write(socket, "SSH-2.0-OpenSSH\r\n\r\n"));
-        int notFound = serve("127.0.0.1", 0, (socket, request) -> write(socket, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
+        int notFound = serve(
+                "127.0.0.1",
+                0,
+                (socket, request) -> write(socket, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
         UrlFetcher fetcher = fetcher(a -> true, fast());
-        assertMessage(fetcher, "http://127.0.0.1:" + closedPort + "/x.png", "The server at 127.0.0.1 could not be reached.");
-        assertMessage(fetcher, "http://127.0.0.1:" + cutShort + "/x.png", "The connection to 127.0.0.1 ended before the file was complete.");
-        assertMessage(fetcher, "http://127.0.0.1:" + garbage + "/x.png", "The server at 127.0.0.1 did not answer with valid HTTP.");
-        assertMessage(fetcher, "https://127.0.0.1:" + garbage + "/x.png", "A secure connection to 127.0.0.1 could not be established");
+        assertMessage(
+                fetcher, "http://127.0.0.1:" + closedPort + "/x.png", "The server at 127.0.0.1 could not be reached.");
+        assertMessage(
+                fetcher,
+                "http://127.0.0.1:" + cutShort + "/x.png",
+                "The connection to 127.0.0.1 ended before the file was complete.");
+        assertMessage(
+                fetcher,
+                "http://127.0.0.1:" + garbage + "/x.png",
+                "The server at 127.0.0.1 did not answer with valid HTTP.");
+        assertMessage(
+                fetcher,
+                "https://127.0.0.1:" + garbage + "/x.png",
+                "A secure connection to 127.0.0.1 could not be established");
         assertMessage(fetcher, "http://127.0.0.1:" + notFound + "/x.png", "The URL answered HTTP 404, not an image.");
         assertMessage(fetcher, "http://nowhere.invalid/x.png", "The host name nowhere.invalid does not resolve.");
         assertMessage(fetcher, "ftp://example.com/x.png", "Only http:// and https:// URLs can be uploaded.");
@@ -209,11 +244,32 @@ class UrlFetcherTest {
     void httpsConnectsToTheVettedAddressButVerifiesTheCertificateAgainstTheHostNameOverSni() throws Exception {
         // A certificate for good.example only, made with the JDK's keytool; the client trusts it and nothing else.
         Path keystore = temp.getParent().resolve("tls-" + System.nanoTime() + ".p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=good.example",
-                "-ext", "SAN=dns:good.example", "-validity", "2", "-storetype", "PKCS12", "-storepass", "changeit",
-                "-keystore", keystore.toString()).redirectErrorStream(true).start();
-        assertTrue(keytool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && keytool.exitValue() == 0,
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=good.example",
+                        "-ext",
+                        "SAN=dns:good.example",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass",
+                        "changeit",
+                        "-keystore",
+                        keystore.toString())
+                .redirectErrorStream(true)
+                .start();
+        assertTrue(
+                keytool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && keytool.exitValue() == 0,
                 new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
@@ -230,18 +286,21 @@ class UrlFetcherTest {
         javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
         clientTls.init(null, trust.getTrustManagers(), null);
 
-        javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) serverTls.getServerSocketFactory()
-                .createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket)
+                serverTls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         servers.add(server);
         List<String> sniNames = new CopyOnWriteArrayList<>();
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
                 try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) server.accept()) {
                     socket.startHandshake();
-                    ((javax.net.ssl.ExtendedSSLSession) socket.getSession()).getRequestedServerNames()
+                    ((javax.net.ssl.ExtendedSSLSession) socket.getSession())
+                            .getRequestedServerNames()
                             .forEach(n -> sniNames.add(new String(n.getEncoded(), StandardCharsets.US_ASCII)));
                     readHead(socket.getInputStream());
-                    write(socket, "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " + PNG.length + "\r\n\r\n");
+                    write(
+                            socket,
+                            "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " + PNG.length + "\r\n\r\n");
                     socket.getOutputStream().write(PNG);
                 } catch (IOException handshakeRefusedOrClosed) {
                     // the client refused the certificate, or the test ended
@@ -252,10 +311,14 @@ class UrlFetcherTest {
         UrlFetcher fetcher = new UrlFetcher(only("127.0.0.1"), toLoopback, fast(), clientTls.getSocketFactory());
         int port = server.getLocalPort();
 
-        assertArrayEquals(PNG, Files.readAllBytes(fetch(fetcher, "https://good.example:" + port + "/tls.png").path()));
+        assertArrayEquals(
+                PNG,
+                Files.readAllBytes(fetch(fetcher, "https://good.example:" + port + "/tls.png")
+                        .path()));
         assertEquals(List.of("good.example"), sniNames);
         AppException wrongName = refused(() -> fetch(fetcher, "https://evil.example:" + port + "/tls.png"));
-        assertTrue(wrongName.getMessage().startsWith("A secure connection to evil.example could not be established"),
+        assertTrue(
+                wrongName.getMessage().startsWith("A secure connection to evil.example could not be established"),
                 wrongName.getMessage());
     }
 
@@ -263,25 +326,74 @@ class UrlFetcherTest {
 
     @ParameterizedTest(name = "{0} public: {1}")
     @CsvSource({
-            // IPv4 ranges that are not public
-            "0.1.2.3,false", "10.0.0.1,false", "10.255.255.255,false", "100.64.0.1,false", "100.127.255.254,false",
-            "127.0.0.1,false", "127.255.255.254,false", "169.254.169.254,false", "172.16.0.1,false", "172.31.255.255,false",
-            "192.0.0.8,false", "192.0.2.1,false", "192.88.99.1,false", "192.168.0.1,false", "198.18.0.1,false",
-            "198.19.255.255,false", "198.51.100.7,false", "203.0.113.9,false", "224.0.0.1,false", "239.255.255.250,false",
-            "240.0.0.1,false", "255.255.255.255,false",
-            // their public neighbours
-            "8.8.8.8,true", "1.1.1.1,true", "100.63.255.255,true", "100.128.0.1,true", "172.15.255.255,true",
-            "172.32.0.1,true", "192.0.1.1,true", "192.169.0.1,true", "198.17.255.255,true", "198.20.0.1,true",
-            "198.51.101.1,true", "203.0.114.1,true", "223.255.255.255,true",
-            // IPv6
-            "::,false", "::1,false", "::127.0.0.1,false", "fc00::1,false", "fd12:3456::1,false", "fe80::1,false",
-            "febf::1,false", "ff02::1,false", "ff0e::1,false", "100::1,false", "2001:db8::1,false",
-            "2001:db8:ffff::1,false", "2001::1,false", "2001:2::1,false", "2002:7f00:1::1,false", "2002:a00:1::1,false",
-            "2606:4700:4700::1111,true", "2a00:1450:4001::200e,true", "2002:808:808::1,true",
-            // IPv4 inside IPv6: mapped (kept as an Inet6Address) and NAT64
-            "::ffff:127.0.0.1,false", "::ffff:10.0.0.1,false", "::ffff:192.168.1.1,false", "::ffff:169.254.169.254,false",
-            "::ffff:8.8.8.8,true", "64:ff9b::10.0.0.1,false", "64:ff9b::127.0.0.1,false", "64:ff9b::192.168.0.1,false",
-            "64:ff9b:1::1.2.3.4,false", "64:ff9b::8.8.8.8,true",
+        // IPv4 ranges that are not public
+        "0.1.2.3,false",
+        "10.0.0.1,false",
+        "10.255.255.255,false",
+        "100.64.0.1,false",
+        "100.127.255.254,false",
+        "127.0.0.1,false",
+        "127.255.255.254,false",
+        "169.254.169.254,false",
+        "172.16.0.1,false",
+        "172.31.255.255,false",
+        "192.0.0.8,false",
+        "192.0.2.1,false",
+        "192.88.99.1,false",
+        "192.168.0.1,false",
+        "198.18.0.1,false",
+        "198.19.255.255,false",
+        "198.51.100.7,false",
+        "203.0.113.9,false",
+        "224.0.0.1,false",
+        "239.255.255.250,false",
+        "240.0.0.1,false",
+        "255.255.255.255,false",
+        // their public neighbours
+        "8.8.8.8,true",
+        "1.1.1.1,true",
+        "100.63.255.255,true",
+        "100.128.0.1,true",
+        "172.15.255.255,true",
+        "172.32.0.1,true",
+        "192.0.1.1,true",
+        "192.169.0.1,true",
+        "198.17.255.255,true",
+        "198.20.0.1,true",
+        "198.51.101.1,true",
+        "203.0.114.1,true",
+        "223.255.255.255,true",
+        // IPv6
+        "::,false",
+        "::1,false",
+        "::127.0.0.1,false",
+        "fc00::1,false",
+        "fd12:3456::1,false",
+        "fe80::1,false",
+        "febf::1,false",
+        "ff02::1,false",
+        "ff0e::1,false",
+        "100::1,false",
+        "2001:db8::1,false",
+        "2001:db8:ffff::1,false",
+        "2001::1,false",
+        "2001:2::1,false",
+        "2002:7f00:1::1,false",
+        "2002:a00:1::1,false",
+        "2606:4700:4700::1111,true",
+        "2a00:1450:4001::200e,true",
+        "2002:808:808::1,true",
+        // IPv4 inside IPv6: mapped (kept as an Inet6Address) and NAT64
+        "::ffff:127.0.0.1,false",
+        "::ffff:10.0.0.1,false",
+        "::ffff:192.168.1.1,false",
+        "::ffff:169.254.169.254,false",
+        "::ffff:8.8.8.8,true",
+        "64:ff9b::10.0.0.1,false",
+        "64:ff9b::127.0.0.1,false",
+        "64:ff9b::192.168.0.1,false",
+        "64:ff9b:1::1.2.3.4,false",
+        "64:ff9b::8.8.8.8,true",
     })
     void onlyPublicAddressesPass(String address, boolean expected) throws Exception {
         InetAddress parsed = InetAddress.getByName(address);
@@ -345,8 +457,11 @@ class UrlFetcherTest {
     }
 
     private static String header(String request, String name) {
-        return request.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
-                .map(l -> l.substring(name.length() + 1).trim()).findFirst().orElse(null);
+        return request.lines()
+                .filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+                .map(l -> l.substring(name.length() + 1).trim())
+                .findFirst()
+                .orElse(null);
     }
 
     private static void write(Socket socket, String text) throws IOException {
@@ -368,7 +483,8 @@ class UrlFetcherTest {
     }
 
     private static UrlFetcher fetcher(Predicate<InetAddress> allowed, UrlFetcher.Limits limits) {
-        return new UrlFetcher(allowed, UrlFetcherTest::literal, limits, (SSLSocketFactory) SSLSocketFactory.getDefault());
+        return new UrlFetcher(
+                allowed, UrlFetcherTest::literal, limits, (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
     /** Resolves literals only: no test depends on DNS. */

@@ -24,23 +24,25 @@ class BlobKeysTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "''        | empty",
-            "/abs      | absolute",
-            "a//b      | empty segment",
-            "a/        | empty segment",
-            "a/./b     | '.'",
-            "../x      | '..'",
-            "a/..      | '..'",
-            ".hidden   | starting with '.'",
-            "...       | starting with '.'",
-            "a/.staging/b | starting with '.'",
-            ".tmp-x    | starting with '.'",
-            "a\\b      | outside",
-            "é.png     | outside",
-            "a b       | outside",
-            "a?b       | outside",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''        | empty",
+                "/abs      | absolute",
+                "a//b      | empty segment",
+                "a/        | empty segment",
+                "a/./b     | '.'",
+                "../x      | '..'",
+                "a/..      | '..'",
+                ".hidden   | starting with '.'",
+                "...       | starting with '.'",
+                "a/.staging/b | starting with '.'",
+                ".tmp-x    | starting with '.'",
+                "a\\b      | outside",
+                "é.png     | outside",
+                "a b       | outside",
+                "a?b       | outside",
+            })
     void invalidKeysAreRefusedNamingTheProblem(String key, String problem) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BlobKeys.requireValid(key));
         assertTrue(e.getMessage().contains(problem), e.getMessage());
@@ -50,6 +52,8 @@ class BlobKeysTest {
     void nullIsRefusedAndMessagesDoNotEchoTheKey() {
         assertThrows(IllegalArgumentException.class, () -> BlobKeys.requireValid(null));
         String hostile = "<script>" + "x".repeat(300);
-        assertFalse(assertThrows(IllegalArgumentException.class, () -> BlobKeys.requireValid(hostile)).getMessage().contains("<script>"));
+        assertFalse(assertThrows(IllegalArgumentException.class, () -> BlobKeys.requireValid(hostile))
+                .getMessage()
+                .contains("<script>"));
     }
 }

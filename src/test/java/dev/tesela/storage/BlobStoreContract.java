@@ -65,7 +65,8 @@ abstract class BlobStoreContract {
 
         BlobStat stat = store().stat("2026/11/23/photo.jpeg").orElseThrow();
         assertEquals(bytes.length, stat.byteSize());
-        assertTrue(Duration.between(before, stat.lastModified()).abs().compareTo(Duration.ofMinutes(2)) < 0,
+        assertTrue(
+                Duration.between(before, stat.lastModified()).abs().compareTo(Duration.ofMinutes(2)) < 0,
                 "lastModified " + stat.lastModified() + " close to " + before);
         assertArrayEquals(bytes, read(store(), "2026/11/23/photo.jpeg"));
         store().localFile("2026/11/23/photo.jpeg").ifPresent(file -> assertArrayEquals(bytes, readFile(file)));
@@ -99,7 +100,8 @@ abstract class BlobStoreContract {
         byte[] first = randomBytes(100, 2);
         store().putNew("a/b/taken.png", source(first), "image/png");
 
-        BlobExistsException e = assertThrows(BlobExistsException.class,
+        BlobExistsException e = assertThrows(
+                BlobExistsException.class,
                 () -> store().putNew("a/b/taken.png", source(randomBytes(50, 3)), "image/png"));
         assertTrue(e.getMessage().contains("a/b/taken.png"), e.getMessage());
         assertArrayEquals(first, read(store(), "a/b/taken.png"));
@@ -201,8 +203,24 @@ abstract class BlobStoreContract {
     }
 
     static Stream<String> invalidKeys() {
-        return Stream.of("../x", "a/../../x", ".staging/x", "a/.tmp-1", "/abs", "a//b", "a/./b", "./a", "a/", "a\\b", "", "é.png", "a b",
-                "x".repeat(256), "a/\u0000", "C:/x", "..");
+        return Stream.of(
+                "../x",
+                "a/../../x",
+                ".staging/x",
+                "a/.tmp-1",
+                "/abs",
+                "a//b",
+                "a/./b",
+                "./a",
+                "a/",
+                "a\\b",
+                "",
+                "é.png",
+                "a b",
+                "x".repeat(256),
+                "a/\u0000",
+                "C:/x",
+                "..");
     }
 
     @ParameterizedTest
@@ -252,7 +270,9 @@ abstract class BlobStoreContract {
             assertTrue(store().localFile(key).isEmpty(), key);
         }
         List<BlobStore.StagedBlob> staged = store().staged(10);
-        assertEquals(List.of("t1/main.jpeg"), staged.stream().map(BlobStore.StagedBlob::stagingKey).toList());
+        assertEquals(
+                List.of("t1/main.jpeg"),
+                staged.stream().map(BlobStore.StagedBlob::stagingKey).toList());
         assertTrue(Duration.between(before, staged.getFirst().stagedAt()).abs().compareTo(Duration.ofMinutes(2)) < 0);
 
         assertTrue(store().publish("t1/main.jpeg", "2026/01/01/photo.jpeg"));
@@ -276,7 +296,8 @@ abstract class BlobStoreContract {
     @Test
     void aTakenStagingKeyFailsAndKeepsTheFirstBlob() throws IOException {
         store().stage("t2/main.png", source(new byte[] {1, 1}), "image/png");
-        assertThrows(BlobExistsException.class, () -> store().stage("t2/main.png", source(new byte[] {2}), "image/png"));
+        assertThrows(
+                BlobExistsException.class, () -> store().stage("t2/main.png", source(new byte[] {2}), "image/png"));
         assertTrue(store().publish("t2/main.png", "t2.png"));
         assertArrayEquals(new byte[] {1, 1}, read(store(), "t2.png"));
     }
@@ -287,7 +308,11 @@ abstract class BlobStoreContract {
         store().stage("t3/main.png", source(new byte[] {2}), "image/png");
         assertThrows(BlobExistsException.class, () -> store().publish("t3/main.png", "a/taken.png"));
         assertArrayEquals(new byte[] {1}, read(store(), "a/taken.png"));
-        assertEquals(List.of("t3/main.png"), store().staged(10).stream().map(BlobStore.StagedBlob::stagingKey).toList());
+        assertEquals(
+                List.of("t3/main.png"),
+                store().staged(10).stream()
+                        .map(BlobStore.StagedBlob::stagingKey)
+                        .toList());
         assertTrue(store().discardStaged("t3/main.png"));
         assertFalse(store().discardStaged("t3/main.png"));
         assertEquals(List.of(), store().staged(10));

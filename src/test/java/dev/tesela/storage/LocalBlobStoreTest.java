@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LocalBlobStoreTest extends BlobStoreContract {
     @TempDir
     Path base;
+
     Path root;
     LocalBlobStore store;
 
@@ -52,6 +53,7 @@ class LocalBlobStoreTest extends BlobStoreContract {
     class WithoutHardLinks extends BlobStoreContract {
         @TempDir
         Path fallbackRoot;
+
         LocalBlobStore fallback;
 
         @BeforeEach
@@ -67,7 +69,8 @@ class LocalBlobStoreTest extends BlobStoreContract {
         @Test
         void leavesNoTemporaryFiles() throws IOException {
             fallback.putNew("a/x.png", source(new byte[] {1}), "image/png");
-            assertThrows(BlobExistsException.class, () -> fallback.putNew("a/x.png", source(new byte[] {2}), "image/png"));
+            assertThrows(
+                    BlobExistsException.class, () -> fallback.putNew("a/x.png", source(new byte[] {2}), "image/png"));
             assertEquals(List.of(), temporaryFiles(fallbackRoot));
         }
     }
@@ -84,17 +87,21 @@ class LocalBlobStoreTest extends BlobStoreContract {
         store.putNew("2026/11/23/photo.jpeg", source(new byte[] {1, 2}), "image/jpeg");
         Path file = root.resolve("2026/11/23/photo.jpeg");
         assertArrayEquals(new byte[] {1, 2}, Files.readAllBytes(file));
-        assertEquals(file.toRealPath(), store.localFile("2026/11/23/photo.jpeg").orElseThrow().toRealPath());
+        assertEquals(
+                file.toRealPath(),
+                store.localFile("2026/11/23/photo.jpeg").orElseThrow().toRealPath());
         assertTrue(store.localFile("2026/11/23/photo.jpeg").orElseThrow().startsWith(root.toRealPath()));
     }
 
     @Test
     void filesAreReadableByAll() throws IOException {
-        Assumptions.assumeTrue(root.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file system");
+        Assumptions.assumeTrue(
+                root.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file system");
         Path source = source(new byte[] {1});
         Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-------"));
         store.putNew("p/perm.png", source, "image/png");
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("p/perm.png"))));
+        assertEquals(
+                "rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("p/perm.png"))));
     }
 
     @Test
@@ -108,10 +115,15 @@ class LocalBlobStoreTest extends BlobStoreContract {
     void noTemporaryFilesRemainAfterFailedPuts() throws IOException {
         store.putNew("a/taken.png", source(new byte[] {1}), "image/png");
 
-        assertThrows(NoSuchFileException.class, () -> store.putNew("a/missing.png", sources.resolve("missing.bin"), "image/png"));
+        assertThrows(
+                NoSuchFileException.class,
+                () -> store.putNew("a/missing.png", sources.resolve("missing.bin"), "image/png"));
         assertThrows(BlobExistsException.class, () -> store.putNew("a/taken.png", source(new byte[] {2}), "image/png"));
-        assertThrows(IOException.class, () -> store.putNew("a/folder.png", Files.createDirectory(sources.resolve("dir")), "image/png"));
-        assertThrows(IOException.class, () -> store.putNew("a/taken.png/under.png", source(new byte[] {3}), "image/png"));
+        assertThrows(
+                IOException.class,
+                () -> store.putNew("a/folder.png", Files.createDirectory(sources.resolve("dir")), "image/png"));
+        assertThrows(
+                IOException.class, () -> store.putNew("a/taken.png/under.png", source(new byte[] {3}), "image/png"));
 
         assertEquals(List.of(), temporaryFiles(root));
         assertTrue(store.stat("a/missing.png").isEmpty());
@@ -195,13 +207,17 @@ class LocalBlobStoreTest extends BlobStoreContract {
         Files.writeString(outside.resolve("secret.txt"), "secret");
         link(root.resolve("escape"), outside);
 
-        assertInstanceOf(FileSystemException.class, assertThrows(IOException.class, () -> store.stat("escape/secret.txt")));
+        assertInstanceOf(
+                FileSystemException.class, assertThrows(IOException.class, () -> store.stat("escape/secret.txt")));
         assertThrows(IOException.class, () -> store.open("escape/secret.txt"));
         assertThrows(UncheckedIOException.class, () -> store.localFile("escape/secret.txt"));
         assertThrows(IOException.class, () -> store.delete("escape/secret.txt"));
         assertThrows(IOException.class, () -> store.putNew("escape/planted.png", source(new byte[] {1}), "image/png"));
-        assertThrows(IOException.class, () -> store.putNew("escape/deeper/planted.png", source(new byte[] {1}), "image/png"));
-        IOException existing = assertThrows(IOException.class, () -> store.putNew("escape/secret.txt", source(new byte[] {1}), "image/png"));
+        assertThrows(
+                IOException.class,
+                () -> store.putNew("escape/deeper/planted.png", source(new byte[] {1}), "image/png"));
+        IOException existing = assertThrows(
+                IOException.class, () -> store.putNew("escape/secret.txt", source(new byte[] {1}), "image/png"));
         assertFalse(existing instanceof BlobExistsException, "does not reveal what exists outside: " + existing);
 
         assertEquals("secret", Files.readString(outside.resolve("secret.txt")));
@@ -238,7 +254,8 @@ class LocalBlobStoreTest extends BlobStoreContract {
 
     static List<Path> temporaryFiles(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(LocalBlobStore.TEMP_PREFIX)).toList();
+            return files.filter(p -> p.getFileName().toString().startsWith(LocalBlobStore.TEMP_PREFIX))
+                    .toList();
         }
     }
 }

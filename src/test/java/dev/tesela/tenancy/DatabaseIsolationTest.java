@@ -68,21 +68,37 @@ class DatabaseIsolationTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     void aTenantGetsAMigratedDatabaseOfItsOwnThatDeleteCanDrop(Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv("database"))) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                App app = TestApps.migratedApp(db, providerEnv("database"))) {
             String id = "d" + suffix();
-            TenantRecord created = app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
+            TenantRecord created =
+                    app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
 
             TenantPlacement placement = created.placement();
-            assertEquals(new TenantPlacement("default", "tsl_" + id, "tsl_"), placement, "own database, single-site table names");
-            assertEquals(tenantTables("tsl_"), tablesIn(db, placement.database()), "the whole schema and its history, in the tenant's database");
-            assertEquals(Set.of(), withPrefix(tablesIn(db, sharedSchema(db)), "tsl_" + id + "_"), "nothing in the shared database");
+            assertEquals(
+                    new TenantPlacement("default", "tsl_" + id, "tsl_"),
+                    placement,
+                    "own database, single-site table names");
+            assertEquals(
+                    tenantTables("tsl_"),
+                    tablesIn(db, placement.database()),
+                    "the whole schema and its history, in the tenant's database");
+            assertEquals(
+                    Set.of(),
+                    withPrefix(tablesIn(db, sharedSchema(db)), "tsl_" + id + "_"),
+                    "nothing in the shared database");
             assertEquals(placement, app.tenants().byId(id).orElseThrow().placement());
 
             // The tenant works like any other, and its rows are in its database.
             TenantContext tenant = app.tenants().byId(id).orElseThrow();
-            app.installs().install(app.systemContext(tenant), new InstallCommand("alice", "alice@example.com", "alice password"));
+            app.installs()
+                    .install(
+                            app.systemContext(tenant),
+                            new InstallCommand("alice", "alice@example.com", "alice password"));
             assertEquals(List.of("alice"), usernames(db, placement.database() + ".tsl_users"));
-            assertTrue(app.accounts().authenticateApiKey(tenant, app.accounts().createApiKey(app.systemContext(tenant), "alice", "k")).isPresent());
+            assertTrue(app.accounts()
+                    .authenticateApiKey(tenant, app.accounts().createApiKey(app.systemContext(tenant), "alice", "k"))
+                    .isPresent());
             assertEquals(0, app.registry().migrateOne(id).applied(), "database:migrate finds it up to date");
             assertEquals("3", app.migrator().tenantVersion(placement));
 
@@ -96,11 +112,15 @@ class DatabaseIsolationTest {
             app.registry().delete(id, false);
             assertTrue(app.migrator().databaseExists(placement), "kept");
             assertEquals(List.of("alice"), usernames(db, placement.database() + ".tsl_users"));
-            AppException again = assertThrows(AppException.class,
+            AppException again = assertThrows(
+                    AppException.class,
                     () -> app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of())));
             assertEquals(ErrorCode.CONFLICT, again.code());
             assertTrue(again.getMessage().contains("The database 'tsl_" + id + "' already exists"), again.getMessage());
-            assertEquals(List.of("alice"), usernames(db, placement.database() + ".tsl_users"), "a refused create leaves the old database alone");
+            assertEquals(
+                    List.of("alice"),
+                    usernames(db, placement.database() + ".tsl_users"),
+                    "a refused create leaves the old database alone");
 
             // Adopt it back by hand (a provider restoring a registry row), then drop it with the tenant.
             String other = "e" + suffix();
@@ -115,32 +135,55 @@ class DatabaseIsolationTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Kind.class, names = {"MARIADB", "POSTGRES"})
+    @EnumSource(
+            value = Kind.class,
+            names = {"MARIADB", "POSTGRES"})
     void planAndTenantEnvMixBothIsolationsInOneInstallation(Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv("table"))) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                App app = TestApps.migratedApp(db, providerEnv("table"))) {
             String s = suffix();
-            app.registry().createPlan(new PlanChange("dedicated" + s.substring(0, 4), Optional.empty(),
-                    Optional.of(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "database"))));
+            app.registry()
+                    .createPlan(new PlanChange(
+                            "dedicated" + s.substring(0, 4),
+                            Optional.empty(),
+                            Optional.of(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "database"))));
             String plan = "dedicated" + s.substring(0, 4);
             String shared = "s" + s;
             String onPlan = "p" + s;
             String overridden = "o" + s;
             app.registry().create(new CreateTenant(shared, shared + ".test", true, null, null, Map.of()));
             app.registry().create(new CreateTenant(onPlan, onPlan + ".test", true, plan, null, Map.of()));
-            app.registry().create(new CreateTenant(overridden, overridden + ".test", true, plan, null,
-                    Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "prefix")));
+            app.registry()
+                    .create(new CreateTenant(
+                            overridden,
+                            overridden + ".test",
+                            true,
+                            plan,
+                            null,
+                            Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "prefix")));
 
-            assertEquals(TenantPlacement.shared("tsl_" + shared + "_"), app.registry().get(shared).placement());
-            assertEquals(new TenantPlacement("default", "tsl_" + onPlan, "tsl_"), app.registry().get(onPlan).placement());
-            assertEquals(TenantPlacement.shared("tsl_" + overridden + "_"), app.registry().get(overridden).placement(),
+            assertEquals(
+                    TenantPlacement.shared("tsl_" + shared + "_"),
+                    app.registry().get(shared).placement());
+            assertEquals(
+                    new TenantPlacement("default", "tsl_" + onPlan, "tsl_"),
+                    app.registry().get(onPlan).placement());
+            assertEquals(
+                    TenantPlacement.shared("tsl_" + overridden + "_"),
+                    app.registry().get(overridden).placement(),
                     "the tenant's env wins over its plan's");
-            assertEquals(tenantTables("tsl_" + shared + "_"), withPrefix(tablesIn(db, sharedSchema(db)), "tsl_" + shared + "_"));
+            assertEquals(
+                    tenantTables("tsl_" + shared + "_"),
+                    withPrefix(tablesIn(db, sharedSchema(db)), "tsl_" + shared + "_"));
             assertEquals(tenantTables("tsl_"), tablesIn(db, "tsl_" + onPlan));
 
             // Each is its own site: the same user name in all three, each with its own data.
             for (String id : List.of(shared, onPlan, overridden)) {
                 TenantContext t = app.tenants().byId(id).orElseThrow();
-                app.installs().install(app.systemContext(t), new InstallCommand("admin", id + "@example.com", "password of " + id));
+                app.installs()
+                        .install(
+                                app.systemContext(t),
+                                new InstallCommand("admin", id + "@example.com", "password of " + id));
             }
             for (String id : List.of(shared, onPlan, overridden)) {
                 TenantContext t = app.tenants().byId(id).orElseThrow();
@@ -153,16 +196,35 @@ class DatabaseIsolationTest {
             }
 
             // Changing the plan later does not move anyone: placement is fixed at provisioning.
-            app.registry().editPlan(new PlanChange(plan, Optional.empty(), Optional.of(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "table"))));
-            assertEquals(new TenantPlacement("default", "tsl_" + onPlan, "tsl_"), app.tenants().byId(onPlan).orElseThrow().placement());
+            app.registry()
+                    .editPlan(new PlanChange(
+                            plan, Optional.empty(), Optional.of(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "table"))));
+            assertEquals(
+                    new TenantPlacement("default", "tsl_" + onPlan, "tsl_"),
+                    app.tenants().byId(onPlan).orElseThrow().placement());
             assertTrue(signsIn(app, app.tenants().byId(onPlan).orElseThrow(), "admin", "password of " + onPlan));
 
             // Connection pools are per server, not per tenant: every tenant's DSLContext draws on the one pool.
-            var pool = ((DataSourceConnectionProvider) app.tenants().byId(shared).orElseThrow().db().dsl()
-                    .configuration().connectionProvider()).dataSource();
+            var pool = ((DataSourceConnectionProvider) app.tenants()
+                            .byId(shared)
+                            .orElseThrow()
+                            .db()
+                            .dsl()
+                            .configuration()
+                            .connectionProvider())
+                    .dataSource();
             for (String id : List.of(onPlan, overridden)) {
-                assertSame(pool, ((DataSourceConnectionProvider) app.tenants().byId(id).orElseThrow().db().dsl()
-                        .configuration().connectionProvider()).dataSource(), id);
+                assertSame(
+                        pool,
+                        ((DataSourceConnectionProvider) app.tenants()
+                                        .byId(id)
+                                        .orElseThrow()
+                                        .db()
+                                        .dsl()
+                                        .configuration()
+                                        .connectionProvider())
+                                .dataSource(),
+                        id);
             }
             assertSame(app.database().dataSource(), pool);
 
@@ -177,7 +239,8 @@ class DatabaseIsolationTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     void aTenantCanBePlacedOnANamedServer(Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); TestDatabase second = TestDatabase.create(kind)) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                TestDatabase second = TestDatabase.create(kind)) {
             Map<String, String> env = providerEnv("table");
             env.put("TESELA_DB_SERVERS", "second");
             env.put("TESELA_DB_SERVER_SECOND_URL", second.url());
@@ -186,8 +249,20 @@ class DatabaseIsolationTest {
             try (App app = TestApps.migratedApp(db, env)) {
                 String id = "n" + suffix();
                 String name = "tenant_" + id;
-                TenantRecord created = app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of(
-                        "TESELA_TENANTS_DB_ISOLATION_MODE", "database", "TESELA_DB_SERVER", "second", "TESELA_DB_NAME", name)));
+                TenantRecord created = app.registry()
+                        .create(new CreateTenant(
+                                id,
+                                id + ".test",
+                                true,
+                                null,
+                                null,
+                                Map.of(
+                                        "TESELA_TENANTS_DB_ISOLATION_MODE",
+                                        "database",
+                                        "TESELA_DB_SERVER",
+                                        "second",
+                                        "TESELA_DB_NAME",
+                                        name)));
 
                 assertEquals(new TenantPlacement("second", name, "tsl_"), created.placement());
                 assertEquals(tenantTables("tsl_"), tablesIn(second, name), "on the second server");
@@ -196,35 +271,63 @@ class DatabaseIsolationTest {
                     assertEquals(Set.of(), tablesIn(db, name));
                 }
                 TenantContext tenant = app.tenants().byId(id).orElseThrow();
-                app.installs().install(app.systemContext(tenant), new InstallCommand("nina", "nina@example.com", "nina password"));
+                app.installs()
+                        .install(
+                                app.systemContext(tenant),
+                                new InstallCommand("nina", "nina@example.com", "nina password"));
                 assertEquals(List.of("nina"), usernames(second, name + ".tsl_users"));
                 assertTrue(signsIn(app, tenant, "nina", "nina password"));
 
                 // An unknown server is refused by name, before anything is created.
                 String lost = "l" + suffix();
-                AppException unknown = assertThrows(AppException.class, () -> app.registry().create(new CreateTenant(lost, lost + ".test", true,
-                        null, null, Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "database", "TESELA_DB_SERVER", "third"))));
+                AppException unknown = assertThrows(
+                        AppException.class,
+                        () -> app.registry()
+                                .create(new CreateTenant(
+                                        lost,
+                                        lost + ".test",
+                                        true,
+                                        null,
+                                        null,
+                                        Map.of(
+                                                "TESELA_TENANTS_DB_ISOLATION_MODE",
+                                                "database",
+                                                "TESELA_DB_SERVER",
+                                                "third"))));
                 assertEquals(ErrorCode.INVALID_INPUT, unknown.code());
-                assertTrue(unknown.fieldErrors().get("env").contains("'third', which is not a configured database server"), unknown.fieldErrors().toString());
+                assertTrue(
+                        unknown.fieldErrors().get("env").contains("'third', which is not a configured database server"),
+                        unknown.fieldErrors().toString());
                 assertFalse(app.migrator().databaseExists(new TenantPlacement("default", "tsl_" + lost, "tsl_")));
                 assertThrows(AppException.class, () -> app.registry().get(lost));
 
-                // Started without that server configured, the installation serves the tenant as unavailable (503), not a 500.
+                // Started without that server configured, the installation serves the tenant as unavailable (503), not
+                // a 500.
                 Map<String, String> without = new HashMap<>(env);
                 without.keySet().removeIf(k -> k.startsWith("TESELA_DB_SERVER"));
                 try (App stranded = App.wire(TestApps.config(TestApps.env(db, without)))) {
                     assertEquals(List.of(id), stranded.tenants().tenantsOnMissingServers());
-                    AppException cannotDrop = assertThrows(AppException.class, () -> stranded.registry().delete(id, true));
+                    AppException cannotDrop = assertThrows(
+                            AppException.class, () -> stranded.registry().delete(id, true));
                     assertEquals(ErrorCode.CONFLICT, cannotDrop.code());
-                    assertTrue(cannotDrop.getMessage().contains("'second', which is not configured"), cannotDrop.getMessage());
-                    assertEquals(id, stranded.registry().get(id).id(), "the refused delete keeps the tenant registered");
-                    assertTrue(stranded.tenants().resolve(id + ".test") instanceof dev.tesela.platform.context.TenantResolver.Resolution.Unavailable);
+                    assertTrue(
+                            cannotDrop.getMessage().contains("'second', which is not configured"),
+                            cannotDrop.getMessage());
+                    assertEquals(
+                            id, stranded.registry().get(id).id(), "the refused delete keeps the tenant registered");
+                    assertTrue(
+                            stranded.tenants().resolve(id + ".test")
+                                    instanceof dev.tesela.platform.context.TenantResolver.Resolution.Unavailable);
                     var server = stranded.webServer();
                     int port = server.start();
                     try {
-                        var page = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://127.0.0.1:" + port + "/")).header("Host", id + ".test").build(),
-                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        var page = java.net.http.HttpClient.newHttpClient()
+                                .send(
+                                        java.net.http.HttpRequest.newBuilder(
+                                                        java.net.URI.create("http://127.0.0.1:" + port + "/"))
+                                                .header("Host", id + ".test")
+                                                .build(),
+                                        java.net.http.HttpResponse.BodyHandlers.ofString());
                         assertEquals(503, page.statusCode());
                         assertTrue(page.body().contains("temporarily unavailable"), page.body());
                     } finally {
@@ -241,51 +344,76 @@ class DatabaseIsolationTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     void refusedProvisioningNamesTheProblemAndRemovesOnlyWhatItCreated(Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv("database"))) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                App app = TestApps.migratedApp(db, providerEnv("database"))) {
             String s = suffix();
             Set<String> registryBefore = ids(app);
 
             Map<Map<String, String>, String> badEnv = Map.of(
-                    Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "schema"), "TESELA_TENANTS_DB_ISOLATION_MODE must be table",
+                    Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "schema"),
+                            "TESELA_TENANTS_DB_ISOLATION_MODE must be table",
                     Map.of("TESELA_DB_NAME", "Bad-Name"), "TESELA_DB_NAME must be 1 to 63 characters",
                     Map.of("TESELA_DB_SERVER", "no/such"), "TESELA_DB_SERVER must be a server name",
-                    Map.of("TESELA_ENCRYPTION_KEY", "c2hvcnQ="), "TESELA_ENCRYPTION_KEY must be the base64 of 32 random bytes");
+                    Map.of("TESELA_ENCRYPTION_KEY", "c2hvcnQ="),
+                            "TESELA_ENCRYPTION_KEY must be the base64 of 32 random bytes");
             for (var bad : badEnv.entrySet()) {
-                AppException e = assertThrows(AppException.class,
-                        () -> app.registry().create(new CreateTenant("x" + s, "x" + s + ".test", true, null, null, bad.getKey())));
+                AppException e = assertThrows(
+                        AppException.class,
+                        () -> app.registry()
+                                .create(new CreateTenant("x" + s, "x" + s + ".test", true, null, null, bad.getKey())));
                 assertEquals(ErrorCode.INVALID_INPUT, e.code());
                 String field = "env." + bad.getKey().keySet().iterator().next();
                 assertTrue(e.fieldErrors().get(field).contains(bad.getValue()), bad + " → " + e.fieldErrors());
             }
-            assertFalse(app.migrator().databaseExists(new TenantPlacement("default", "tsl_x" + s, "tsl_")), "nothing created");
+            assertFalse(
+                    app.migrator().databaseExists(new TenantPlacement("default", "tsl_x" + s, "tsl_")),
+                    "nothing created");
 
             // A database that exists already is never adopted, and never dropped by the refusal.
             String taken = "taken_" + s;
             TenantPlacement takenPlacement = new TenantPlacement("default", taken, "tsl_");
             app.migrator().createTenantDatabase(takenPlacement);
-            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            try (Connection c = db.connect();
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE " + taken + ".keepme (id INT)");
             }
-            AppException exists = assertThrows(AppException.class, () -> app.registry().create(
-                    new CreateTenant("y" + s, "y" + s + ".test", true, null, null, Map.of("TESELA_DB_NAME", taken))));
+            AppException exists = assertThrows(
+                    AppException.class,
+                    () -> app.registry()
+                            .create(new CreateTenant(
+                                    "y" + s, "y" + s + ".test", true, null, null, Map.of("TESELA_DB_NAME", taken))));
             assertEquals(ErrorCode.CONFLICT, exists.code());
             assertTrue(exists.getMessage().contains("already exists on server 'default'"), exists.getMessage());
             assertEquals(Set.of("keepme"), tablesIn(db, taken), "the existing database is untouched");
 
             // Two tenants cannot share a database.
             String first = "f" + s;
-            app.registry().create(new CreateTenant(first, first + ".test", true, null, null, Map.of("TESELA_DB_NAME", "shared_" + s)));
-            AppException shared = assertThrows(AppException.class, () -> app.registry().create(
-                    new CreateTenant("g" + s, "g" + s + ".test", true, null, null, Map.of("TESELA_DB_NAME", "shared_" + s))));
+            app.registry()
+                    .create(new CreateTenant(
+                            first, first + ".test", true, null, null, Map.of("TESELA_DB_NAME", "shared_" + s)));
+            AppException shared = assertThrows(
+                    AppException.class,
+                    () -> app.registry()
+                            .create(new CreateTenant(
+                                    "g" + s,
+                                    "g" + s + ".test",
+                                    true,
+                                    null,
+                                    null,
+                                    Map.of("TESELA_DB_NAME", "shared_" + s))));
             assertEquals(ErrorCode.CONFLICT, shared.code());
             assertTrue(shared.getMessage().contains("already belongs to another tenant"), shared.getMessage());
 
             // Provisioning that fails after the database was created (the plan does not exist) drops it again.
             String ghost = "h" + s;
-            AppException noPlan = assertThrows(AppException.class,
-                    () -> app.registry().create(new CreateTenant(ghost, ghost + ".test", true, "nosuch", null, Map.of())));
+            AppException noPlan = assertThrows(
+                    AppException.class,
+                    () -> app.registry()
+                            .create(new CreateTenant(ghost, ghost + ".test", true, "nosuch", null, Map.of())));
             assertEquals(ErrorCode.CONFLICT, noPlan.code());
-            assertFalse(app.migrator().databaseExists(new TenantPlacement("default", "tsl_" + ghost, "tsl_")), "dropped again");
+            assertFalse(
+                    app.migrator().databaseExists(new TenantPlacement("default", "tsl_" + ghost, "tsl_")),
+                    "dropped again");
 
             Set<String> expected = new TreeSet<>(registryBefore);
             expected.add(first);
@@ -295,9 +423,15 @@ class DatabaseIsolationTest {
     }
 
     @ParameterizedTest(name = "{0}, {1} isolation")
-    @org.junit.jupiter.params.provider.CsvSource({"MARIADB, table", "MARIADB, database", "POSTGRES, table", "POSTGRES, database"})
+    @org.junit.jupiter.params.provider.CsvSource({
+        "MARIADB, table",
+        "MARIADB, database",
+        "POSTGRES, table",
+        "POSTGRES, database"
+    })
     void twoCreatesOfOneIdAtOnceLeaveOneWorkingTenant(Kind kind, String isolation) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv(isolation))) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                App app = TestApps.migratedApp(db, providerEnv(isolation))) {
             String id = "r" + suffix();
             var start = new java.util.concurrent.CyclicBarrier(2);
             List<java.util.concurrent.Future<Object>> outcomes = new java.util.ArrayList<>();
@@ -306,7 +440,8 @@ class DatabaseIsolationTest {
                     outcomes.add(pool.submit(() -> {
                         start.await();
                         try {
-                            return app.registry().create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
+                            return app.registry()
+                                    .create(new CreateTenant(id, id + ".test", true, null, null, Map.of()));
                         } catch (AppException e) {
                             return e;
                         }
@@ -317,18 +452,26 @@ class DatabaseIsolationTest {
             for (var f : outcomes) {
                 results.add(f.get());
             }
-            assertEquals(1, results.stream().filter(r -> r instanceof TenantRecord).count(), results.toString());
-            AppException loser = (AppException) results.stream().filter(r -> r instanceof AppException).findFirst().orElseThrow();
+            assertEquals(
+                    1, results.stream().filter(r -> r instanceof TenantRecord).count(), results.toString());
+            AppException loser = (AppException) results.stream()
+                    .filter(r -> r instanceof AppException)
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(ErrorCode.CONFLICT, loser.code(), loser.getMessage());
 
             // The winner's tables survived the loser's clean-up: the tenant installs and signs in.
             TenantPlacement placement = app.registry().get(id).placement();
             Set<String> expected = tenantTables(placement.tablePrefix());
-            Set<String> present = placement.ownDatabase() ? tablesIn(db, placement.database())
+            Set<String> present = placement.ownDatabase()
+                    ? tablesIn(db, placement.database())
                     : withPrefix(tablesIn(db, sharedSchema(db)), placement.tablePrefix());
             assertEquals(expected, present);
             TenantContext tenant = app.tenants().byId(id).orElseThrow();
-            app.installs().install(app.systemContext(tenant), new InstallCommand("winner", "w@example.com", "winner password"));
+            app.installs()
+                    .install(
+                            app.systemContext(tenant),
+                            new InstallCommand("winner", "w@example.com", "winner password"));
             assertTrue(signsIn(app, tenant, "winner", "winner password"));
         }
     }
@@ -336,37 +479,78 @@ class DatabaseIsolationTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Kind.class, names = "H2")
     void aTenantsOwnEncryptionKeyIsTheRootOfItsKeys(Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); App app = TestApps.migratedApp(db, providerEnv("table"))) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                App app = TestApps.migratedApp(db, providerEnv("table"))) {
             String id = "k" + suffix();
             byte[] own = Crypto.randomBytes(32);
-            app.registry().create(new CreateTenant(id, id + ".test", true, null, null,
-                    Map.of("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(own))));
+            app.registry()
+                    .create(new CreateTenant(
+                            id,
+                            id + ".test",
+                            true,
+                            null,
+                            null,
+                            Map.of("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(own))));
             String plain = "p" + suffix();
             app.registry().create(new CreateTenant(plain, plain + ".test", true, null, null, Map.of()));
 
             TenantContext withKey = app.tenants().byId(id).orElseThrow();
-            assertArrayEquals(TenantDirectory.keysFor(id, own).csrf(), withKey.keys().csrf(), "derived from the tenant's own key");
-            assertArrayEquals(TenantDirectory.keysFor(id, own).tokens(), withKey.keys().tokens());
+            assertArrayEquals(
+                    TenantDirectory.keysFor(id, own).csrf(),
+                    withKey.keys().csrf(),
+                    "derived from the tenant's own key");
+            assertArrayEquals(
+                    TenantDirectory.keysFor(id, own).tokens(), withKey.keys().tokens());
             TenantContext derived = app.tenants().byId(plain).orElseThrow();
-            assertFalse(java.util.Arrays.equals(derived.keys().csrf(), TenantDirectory.keysFor(plain, own).csrf()));
+            assertFalse(java.util.Arrays.equals(
+                    derived.keys().csrf(), TenantDirectory.keysFor(plain, own).csrf()));
 
             // Rotating the key (an edit) changes every key of that tenant: its sessions end.
-            app.installs().install(app.systemContext(withKey), new InstallCommand("kim", "kim@example.com", "kim password"));
-            String session = app.accounts().signIn(app.systemContext(withKey),
-                    new dev.tesela.account.AccountCommands.SignIn("kim", "kim password", false, "test")).sessionToken();
-            assertTrue(app.accounts().authenticateSession(withKey, session, "127.0.0.1", "test").isPresent());
+            app.installs()
+                    .install(app.systemContext(withKey), new InstallCommand("kim", "kim@example.com", "kim password"));
+            String session = app.accounts()
+                    .signIn(
+                            app.systemContext(withKey),
+                            new dev.tesela.account.AccountCommands.SignIn("kim", "kim password", false, "test"))
+                    .sessionToken();
+            assertTrue(app.accounts()
+                    .authenticateSession(withKey, session, "127.0.0.1", "test")
+                    .isPresent());
             byte[] rotated = Crypto.randomBytes(32);
-            app.registry().edit(new EditTenant(id, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.of(Map.of("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(rotated)))));
+            app.registry()
+                    .edit(new EditTenant(
+                            id,
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.of(Map.of(
+                                    "TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(rotated)))));
             TenantContext afterRotation = app.tenants().byId(id).orElseThrow();
-            assertNotEquals(java.util.HexFormat.of().formatHex(withKey.keys().sessions()),
+            assertNotEquals(
+                    java.util.HexFormat.of().formatHex(withKey.keys().sessions()),
                     java.util.HexFormat.of().formatHex(afterRotation.keys().sessions()));
-            assertTrue(app.accounts().authenticateSession(afterRotation, session, "127.0.0.1", "test").isEmpty(), "a session of the old key is not valid");
+            assertTrue(
+                    app.accounts()
+                            .authenticateSession(afterRotation, session, "127.0.0.1", "test")
+                            .isEmpty(),
+                    "a session of the old key is not valid");
 
-            AppException bad = assertThrows(AppException.class, () -> app.registry().edit(new EditTenant(id, Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.of(Map.of("TESELA_ENCRYPTION_KEY", "not base64!")))));
+            AppException bad = assertThrows(
+                    AppException.class,
+                    () -> app.registry()
+                            .edit(new EditTenant(
+                                    id,
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.of(Map.of("TESELA_ENCRYPTION_KEY", "not base64!")))));
             assertEquals(ErrorCode.INVALID_INPUT, bad.code());
-            assertArrayEquals(afterRotation.keys().sessions(), app.tenants().byId(id).orElseThrow().keys().sessions(), "a refused edit changes nothing");
+            assertArrayEquals(
+                    afterRotation.keys().sessions(),
+                    app.tenants().byId(id).orElseThrow().keys().sessions(),
+                    "a refused edit changes nothing");
         }
     }
 
@@ -374,7 +558,10 @@ class DatabaseIsolationTest {
 
     private static boolean signsIn(App app, TenantContext tenant, String login, String password) {
         try {
-            app.accounts().signIn(app.systemContext(tenant), new dev.tesela.account.AccountCommands.SignIn(login, password, false, "test"));
+            app.accounts()
+                    .signIn(
+                            app.systemContext(tenant),
+                            new dev.tesela.account.AccountCommands.SignIn(login, password, false, "test"));
             return true;
         } catch (AppException e) {
             assertEquals(ErrorCode.UNAUTHORIZED, e.code(), e.getMessage());
@@ -387,7 +574,9 @@ class DatabaseIsolationTest {
         env.put("TESELA_DATA_DIR", app.config().dataDir().toString());
         env.put("TESELA_TENANTS_ENABLED", "1");
         env.put("TESELA_REDIS_URL", "redis://127.0.0.1:6379");
-        env.put("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(app.config().encryptionKey().orElseThrow()));
+        env.put(
+                "TESELA_ENCRYPTION_KEY",
+                Base64.getEncoder().encodeToString(app.config().encryptionKey().orElseThrow()));
         env.put("TESELA_PROVIDER_NAME", "Test provider");
         env.put("TESELA_PROVIDER_URL", "https://provider.example");
         return env;
@@ -423,8 +612,9 @@ class DatabaseIsolationTest {
     /** Lower-cased names of the base tables in {@code schema}, as seen from {@code db}'s server. */
     private static Set<String> tablesIn(TestDatabase db, String schema) throws SQLException {
         Set<String> names = new TreeSet<>();
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type IN ('BASE TABLE', 'TABLE')")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type IN ('BASE TABLE', 'TABLE')")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -437,7 +627,9 @@ class DatabaseIsolationTest {
 
     private static List<String> usernames(TestDatabase db, String table) throws SQLException {
         List<String> names = new java.util.ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT username FROM " + table + " ORDER BY username")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT username FROM " + table + " ORDER BY username")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

@@ -50,8 +50,8 @@ class JobsWorkerTest {
         java.nio.file.Path dataDir = Files.createTempDirectory("tesela-jobs-");
         env.put("TESELA_DATA_DIR", dataDir.toString());
         try (TestDatabase db = TestDatabase.create(kind);
-             App one = TestApps.migratedApp(db, env);
-             App two = TestApps.migratedApp(db, env)) {
+                App one = TestApps.migratedApp(db, env);
+                App two = TestApps.migratedApp(db, env)) {
             String suffix = Crypto.randomBase62(6).toLowerCase();
             String installed = "j" + suffix;
             String bare = "k" + suffix;
@@ -62,9 +62,14 @@ class JobsWorkerTest {
             one.installs().install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
             one.media().upload(system, upload(TestImages.png(50, 50, 1), null));
             var expiring = one.media().upload(system, upload(TestImages.png(60, 60, 2), "PT5M"));
-            tenant.db().dsl().update(table(name("images")))
-                    .set(field(name("expires_at"), LocalDateTime.class), LocalDateTime.now(ZoneOffset.UTC).minusMinutes(1))
-                    .where(field(name("id"), Long.class).eq(expiring.image().id())).execute();
+            tenant.db()
+                    .dsl()
+                    .update(table(name("images")))
+                    .set(
+                            field(name("expires_at"), LocalDateTime.class),
+                            LocalDateTime.now(ZoneOffset.UTC).minusMinutes(1))
+                    .where(field(name("id"), Long.class).eq(expiring.image().id()))
+                    .execute();
 
             CyclicBarrier start = new CyclicBarrier(2);
             var a = CompletableFuture.supplyAsync(() -> pass(one, start));
@@ -73,7 +78,8 @@ class JobsWorkerTest {
             for (String id : List.of(installed, bare)) {
                 List<Outcome> seen = new ArrayList<>();
                 passes.forEach(p -> seen.add(p.get(id)));
-                assertEquals(1, seen.stream().filter(o -> o != Outcome.NOT_DUE).count(), id + " ran exactly once: " + seen);
+                assertEquals(
+                        1, seen.stream().filter(o -> o != Outcome.NOT_DUE).count(), id + " ran exactly once: " + seen);
             }
             assertTrue(passes.stream().anyMatch(p -> p.get(installed) == Outcome.RAN));
             assertTrue(passes.stream().anyMatch(p -> p.get(bare) == Outcome.NOT_INSTALLED));
@@ -88,7 +94,10 @@ class JobsWorkerTest {
 
             Map<String, Outcome> again = one.jobsWorker().runOnce(Optional.empty(), false);
             assertEquals(Outcome.NOT_DUE, again.get(installed), "not due right after a run");
-            assertEquals(Outcome.RAN, one.jobsWorker().runOnce(Optional.of(installed), true).get(installed), "forced");
+            assertEquals(
+                    Outcome.RAN,
+                    one.jobsWorker().runOnce(Optional.of(installed), true).get(installed),
+                    "forced");
         } finally {
             dev.tesela.testing.TestFiles.deleteTree(dataDir);
         }
@@ -96,13 +105,28 @@ class JobsWorkerTest {
 
     @org.junit.jupiter.api.Test
     void theIntervalComesFromTheTenantsEffectiveEnv() {
-        assertEquals(Duration.ofSeconds(30), JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "30")), JobsWorker.DEFAULT_INTERVAL));
+        assertEquals(
+                Duration.ofSeconds(30),
+                JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "30")), JobsWorker.DEFAULT_INTERVAL));
         assertEquals(JobsWorker.DEFAULT_INTERVAL, JobsWorker.interval(record(Map.of()), JobsWorker.DEFAULT_INTERVAL));
-        assertEquals(JobsWorker.DEFAULT_INTERVAL, JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "soon")), JobsWorker.DEFAULT_INTERVAL));
+        assertEquals(
+                JobsWorker.DEFAULT_INTERVAL,
+                JobsWorker.interval(record(Map.of(JobsWorker.INTERVAL_KEY, "soon")), JobsWorker.DEFAULT_INTERVAL));
     }
 
     private static TenantRecord record(Map<String, String> env) {
-        return new TenantRecord("t", "t.test", null, null, env, true, null, null, null, null, env,
+        return new TenantRecord(
+                "t",
+                "t.test",
+                null,
+                null,
+                env,
+                true,
+                null,
+                null,
+                null,
+                null,
+                env,
                 dev.tesela.platform.db.TenantPlacement.shared("tsl_t_"));
     }
 
@@ -116,7 +140,16 @@ class JobsWorkerTest {
     }
 
     private static UploadRequest upload(byte[] content, String expiration) {
-        return new UploadRequest(new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "f.png", null),
-                null, null, null, null, null, null, expiration, null, true);
+        return new UploadRequest(
+                new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "f.png", null),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                expiration,
+                null,
+                true);
     }
 }

@@ -11,12 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tesela.App;
 import dev.tesela.cli.TeselaCli;
+import dev.tesela.platform.context.TenantResolver;
 import dev.tesela.platform.db.SchemaTables;
-import dev.tesela.testing.Services;
 import dev.tesela.testing.CliRun;
 import dev.tesela.testing.CliSession;
 import dev.tesela.testing.ConnectionProbe;
-import dev.tesela.platform.context.TenantResolver;
+import dev.tesela.testing.Services;
 import dev.tesela.testing.TestApps;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestDatabase.Kind;
@@ -103,23 +103,32 @@ class TenantsCliTest {
     private static Map<String, String> providerEnv(TestDatabase database) {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
-        return TestApps.env(database, Map.of(
-                "TESELA_TENANTS_ENABLED", "1",
-                "TESELA_REDIS_URL", "redis://127.0.0.1:6379",
-                "TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(key),
-                "TESELA_PROVIDER_NAME", "Test",
-                "TESELA_PROVIDER_URL", "https://provider.example"));
+        return TestApps.env(
+                database,
+                Map.of(
+                        "TESELA_TENANTS_ENABLED", "1",
+                        "TESELA_REDIS_URL", "redis://127.0.0.1:6379",
+                        "TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(key),
+                        "TESELA_PROVIDER_NAME", "Test",
+                        "TESELA_PROVIDER_URL", "https://provider.example"));
     }
 
     @org.junit.jupiter.api.Test
     void statsRefreshAndOneWorkerPass() {
         provider(Kind.H2);
         assertEquals(0, cli.run("tenants", "init").exitCode());
-        assertEquals(0, cli.run("tenants", "create", "--id", "acme", "--hostname", "acme.example.com", "--is_enabled", "1").exitCode());
-        assertEquals(0, cli.run("tenants", "create", "--id", "beta", "--hostname", "beta.example.com", "--is_enabled", "1").exitCode());
+        assertEquals(
+                0,
+                cli.run("tenants", "create", "--id", "acme", "--hostname", "acme.example.com", "--is_enabled", "1")
+                        .exitCode());
+        assertEquals(
+                0,
+                cli.run("tenants", "create", "--id", "beta", "--hostname", "beta.example.com", "--is_enabled", "1")
+                        .exitCode());
         Map<String, String> acme = new java.util.HashMap<>(env);
         acme.put("TESELA_TENANT", "acme");
-        CliRun install = cli.run(acme, "install", "-u", "admin", "-e", "admin@example.com", "-x", "correct horse battery");
+        CliRun install =
+                cli.run(acme, "install", "-u", "admin", "-e", "admin@example.com", "-x", "correct horse battery");
         assertEquals(0, install.exitCode(), install::toString);
 
         CliRun stats = cli.run("tenants", "stats:refresh");
@@ -141,7 +150,11 @@ class TenantsCliTest {
         CliRun verified = cli.run("tenants", "api:key:verify", "--key", key);
         assertEquals(0, verified.exitCode(), verified::toString);
         assertEquals("ops", verified.json().get("name").asString());
-        assertEquals(1, cli.run("tenants", "api:key:create", "--expires", "2000-01-01 00:00:00").exitCode(), "past expiry refused");
+        assertEquals(
+                1,
+                cli.run("tenants", "api:key:create", "--expires", "2000-01-01 00:00:00")
+                        .exitCode(),
+                "past expiry refused");
         assertEquals(0, cli.run("tenants", "api:key:delete", "--name", "ops").exitCode());
         assertEquals(1, cli.run("tenants", "api:key:verify", "--key", key).exitCode(), "a deleted key is invalid");
     }
@@ -157,16 +170,31 @@ class TenantsCliTest {
 
         CliRun init = cli.run("tenants", "init");
         assertEquals(0, init.exitCode(), init::toString);
-        assertTrue(init.out().strip().matches("Tenant registry initialised \\([1-9]\\d* migration\\(s\\)\\)\\."), init.out());
+        assertTrue(
+                init.out().strip().matches("Tenant registry initialised \\([1-9]\\d* migration\\(s\\)\\)\\."),
+                init.out());
         assertTrue(tables().contains(CONTROL_TENANTS), tables().toString());
-        assertEquals(Set.of(), tables().stream().filter(t -> !t.startsWith("tsl__")).collect(Collectors.toSet()),
+        assertEquals(
+                Set.of(),
+                tables().stream().filter(t -> !t.startsWith("tsl__")).collect(Collectors.toSet()),
                 "provider mode creates no single-site tables");
         CliRun again = cli.run("tenants", "init");
         assertEquals(0, again.exitCode(), again::toString);
         assertEquals("The tenant registry is up to date.", again.out().strip());
 
-        CliRun create = cli.run("tenants", "create", "--id", "acme", "--hostname", "Acme.Example.COM", "--is_enabled", "1",
-                "--limits", "{\"TESELA_MAX_USERS\":5}", "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
+        CliRun create = cli.run(
+                "tenants",
+                "create",
+                "--id",
+                "acme",
+                "--hostname",
+                "Acme.Example.COM",
+                "--is_enabled",
+                "1",
+                "--limits",
+                "{\"TESELA_MAX_USERS\":5}",
+                "--env",
+                "{\"TESELA_DB_NAME\":\"secret_value\"}");
 
         assertEquals(0, create.exitCode(), create::toString);
         JsonNode t = create.json();
@@ -187,18 +215,29 @@ class TenantsCliTest {
         assertNotNull(sealed, "the env is stored");
         assertTrue(sealed.length > "secret_value".length(), "sealed value carries IV and tag: " + sealed.length);
         for (String plain : List.of("secret_value", "TESELA_DB_NAME")) {
-            assertFalse(containsBytes(sealed, plain.getBytes(StandardCharsets.UTF_8)), "'" + plain + "' is not stored in plain text");
+            assertFalse(
+                    containsBytes(sealed, plain.getBytes(StandardCharsets.UTF_8)),
+                    "'" + plain + "' is not stored in plain text");
         }
         assertEquals("{\"TESELA_MAX_USERS\":5}", column("limits_json", "acme").replace(" ", ""));
         assertEquals("acme.example.com", column("hostname", "acme"));
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Kind.class, names = {"H2", "POSTGRES"}) // CLI behaviour; MariaDB: see the class comment
+    @EnumSource(
+            value = Kind.class,
+            names = {"H2", "POSTGRES"}) // CLI behaviour; MariaDB: see the class comment
     void getListAndEdit(Kind kind) throws SQLException {
         provider(kind);
-        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"TESELA_MAX_USERS\":5}",
-                "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
+        initAndCreate(
+                "acme",
+                "acme.example.com",
+                "--is_enabled",
+                "1",
+                "--limits",
+                "{\"TESELA_MAX_USERS\":5}",
+                "--env",
+                "{\"TESELA_DB_NAME\":\"secret_value\"}");
         initAndCreate("beta", "beta.example.com");
 
         CliRun get = cli.run("tenants", "get", "--id", "acme");
@@ -221,8 +260,17 @@ class TenantsCliTest {
         assertEquals(List.of("acme", "beta"), ids(array), "every tenant, by id");
         assertEquals(acme, array.get(0), "list shows the same tenant as get");
 
-        CliRun edit = cli.run("tenants", "edit", "--id", "acme", "--is_enabled", "0", "--hostname", "new.example.com",
-                "--env", "null");
+        CliRun edit = cli.run(
+                "tenants",
+                "edit",
+                "--id",
+                "acme",
+                "--is_enabled",
+                "0",
+                "--hostname",
+                "new.example.com",
+                "--env",
+                "null");
         assertEquals(0, edit.exitCode(), edit::toString);
         JsonNode edited = edit.json();
         assertEquals("new.example.com", edited.get("hostname").asString());
@@ -259,11 +307,20 @@ class TenantsCliTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Kind.class, names = {"H2", "POSTGRES"}) // CLI behaviour; MariaDB: see the class comment
+    @EnumSource(
+            value = Kind.class,
+            names = {"H2", "POSTGRES"}) // CLI behaviour; MariaDB: see the class comment
     void editSetsAndClearsPlanLimitsAndEnv(Kind kind) throws SQLException {
         provider(kind);
-        initAndCreate("acme", "acme.example.com", "--is_enabled", "1", "--limits", "{\"TESELA_MAX_USERS\":5}",
-                "--env", "{\"TESELA_DB_NAME\":\"secret_value\"}");
+        initAndCreate(
+                "acme",
+                "acme.example.com",
+                "--is_enabled",
+                "1",
+                "--limits",
+                "{\"TESELA_MAX_USERS\":5}",
+                "--env",
+                "{\"TESELA_DB_NAME\":\"secret_value\"}");
         insertPlan("pro");
 
         JsonNode withPlan = editOk("--plan_id", "pro");
@@ -282,7 +339,10 @@ class TenantsCliTest {
         assertNull(column("plan_id", "acme"));
 
         JsonNode newEnv = editOk("--env", "{\"TESELA_SCHEDULER_INTERVAL\":7}", "--limits", "{\"TESELA_MAX_ALBUMS\":2}");
-        assertEquals(JSON.readTree("{\"TESELA_SCHEDULER_INTERVAL\":\"7\"}"), newEnv.get("env"), "env replaced, values as strings");
+        assertEquals(
+                JSON.readTree("{\"TESELA_SCHEDULER_INTERVAL\":\"7\"}"),
+                newEnv.get("env"),
+                "env replaced, values as strings");
         assertEquals(JSON.readTree("{\"TESELA_MAX_ALBUMS\":2}"), newEnv.get("limits"));
         assertFalse(containsBytes(envEnc("acme"), "TESELA_SCHEDULER_INTERVAL".getBytes(StandardCharsets.UTF_8)));
 
@@ -314,7 +374,8 @@ class TenantsCliTest {
         Set<String> tablesBefore = tables();
 
         // Passes validation, so the tables are migrated; then the registry insert fails on the plan's foreign key.
-        CliRun r = cli.run("tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "nosuch");
+        CliRun r =
+                cli.run("tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "nosuch");
 
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().contains("its plan does not exist"), r.err());
@@ -323,7 +384,8 @@ class TenantsCliTest {
         assertEquals(tablesBefore, tables(), "the tenant's tables were dropped again");
         assertEquals(Set.of(), tablesStartingWith("tsl_ghost_"));
 
-        CliRun retry = cli.run("tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "pro");
+        CliRun retry =
+                cli.run("tenants", "create", "--id", "ghost", "--hostname", "ghost.example.com", "--plan_id", "pro");
         assertEquals(0, retry.exitCode(), "nothing left behind blocks a correct create: " + retry);
         assertEquals("pro", retry.json().get("plan_id").asString());
         assertEquals(tenantTableNames("tsl_ghost_"), tablesStartingWith("tsl_ghost_"));
@@ -353,7 +415,11 @@ class TenantsCliTest {
                 new Case("nohost", "not a host", null, "Host name 'not a host' is not valid"),
                 new Case("nohost", host256, null, "is not valid"),
                 new Case("nohost", "localhost", null, "the provider's internal host name"),
-                new Case("other", "ACME.example.com", null, "The host name 'acme.example.com' already belongs to another tenant"),
+                new Case(
+                        "other",
+                        "ACME.example.com",
+                        null,
+                        "The host name 'acme.example.com' already belongs to another tenant"),
                 new Case("acme", "acme2.example.com", null, "A tenant with id 'acme' already exists"),
                 new Case("lim", "lim.example.com", "[1,2]", "The limits must be a JSON object"),
                 new Case("lim", "lim.example.com", "nope", "The limits are not valid JSON"));
@@ -361,7 +427,8 @@ class TenantsCliTest {
         for (Case c : cases) {
             Set<String> tablesBefore = tables();
             List<String> rowsBefore = registryRows();
-            List<String> args = new ArrayList<>(List.of("tenants", "create", "--id", c.id(), "--hostname", c.hostname()));
+            List<String> args =
+                    new ArrayList<>(List.of("tenants", "create", "--id", c.id(), "--hostname", c.hostname()));
             if (c.limits() != null) {
                 args.addAll(List.of("--limits", c.limits()));
             }
@@ -381,7 +448,8 @@ class TenantsCliTest {
                 assertEquals(Set.of(), tablesStartingWith("tsl_" + safe + "_"), what);
             }
         }
-        assertEquals(tenantTableNames("tsl_acme_"), tablesStartingWith("tsl_acme_"), "the existing tenant keeps its tables");
+        assertEquals(
+                tenantTableNames("tsl_acme_"), tablesStartingWith("tsl_acme_"), "the existing tenant keeps its tables");
         assertEquals("acme.example.com", column("hostname", "acme"), "the existing tenant keeps its host name");
 
         CliRun badEnv = cli.run("tenants", "create", "--id", "envy", "--hostname", "envy.example.com", "--env", "[1]");
@@ -389,7 +457,8 @@ class TenantsCliTest {
         assertTrue(badEnv.err().contains("The env must be a JSON object"), badEnv.err());
         assertEquals(Set.of(), tablesStartingWith("tsl_envy_"));
 
-        CliRun badFlag = cli.run("tenants", "create", "--id", "flag", "--hostname", "flag.example.com", "--is_enabled", "2");
+        CliRun badFlag =
+                cli.run("tenants", "create", "--id", "flag", "--hostname", "flag.example.com", "--is_enabled", "2");
         assertEquals(1, badFlag.exitCode(), badFlag::toString);
         assertTrue(badFlag.err().contains("--is_enabled must be 1 or 0"), badFlag.err());
         assertEquals(Set.of(), tablesStartingWith("tsl_flag_"));
@@ -415,10 +484,22 @@ class TenantsCliTest {
         List<String> rowsBefore = registryRows();
         Set<String> tablesBefore = tables();
 
-        CliRun create = cli.run("tenants", "create", "--id", "lim", "--hostname", "lim.example.com",
-                "--limits", "{\"TESELA_MAX_FILES\":-5,\"lots\":1,\"TESELA_MAX_USERS\":99999999999999999999}", "--env", "{\"TESELA_NOPE\":\"1\"}");
+        CliRun create = cli.run(
+                "tenants",
+                "create",
+                "--id",
+                "lim",
+                "--hostname",
+                "lim.example.com",
+                "--limits",
+                "{\"TESELA_MAX_FILES\":-5,\"lots\":1,\"TESELA_MAX_USERS\":99999999999999999999}",
+                "--env",
+                "{\"TESELA_NOPE\":\"1\"}");
         assertEquals(1, create.exitCode(), create::toString);
-        for (String named : List.of("TESELA_MAX_FILES must be a whole number", "'lots' is not a limit", "TESELA_MAX_USERS must be",
+        for (String named : List.of(
+                "TESELA_MAX_FILES must be a whole number",
+                "'lots' is not a limit",
+                "TESELA_MAX_USERS must be",
                 "'TESELA_NOPE' is not an env key")) {
             assertTrue(create.err().contains(named), "every problem at once, " + named + ": " + create.err());
         }
@@ -430,7 +511,8 @@ class TenantsCliTest {
         assertTrue(edit.err().contains("TESELA_MAX_UPLOAD_SIZE must be a size"), edit.err());
         assertEquals("{\"TESELA_MAX_FILES\":5}", column("limits_json", "acme").replace(" ", ""), "unchanged");
 
-        CliRun badPlan = cli.run("tenants", "plan:create", "--id", "pro", "--limits", "{\"TESELA_MAX_USERS\":\"lots\"}");
+        CliRun badPlan =
+                cli.run("tenants", "plan:create", "--id", "pro", "--limits", "{\"TESELA_MAX_USERS\":\"lots\"}");
         assertEquals(1, badPlan.exitCode(), badPlan::toString);
         assertTrue(badPlan.err().contains("TESELA_MAX_USERS must be a whole number"), badPlan.err());
         assertEquals("[ ]", cli.run("tenants", "plan:list").out().strip(), "no plan");
@@ -456,7 +538,8 @@ class TenantsCliTest {
         assertEquals(List.of("my-site"), registryIds());
         assertEquals(tablesBefore, tables(), "the shared tables are neither dropped nor touched");
 
-        CliRun install = cli.run("install", "--tenant", "my-site", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        CliRun install =
+                cli.run("install", "--tenant", "my-site", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
         assertEquals(0, install.exitCode(), install::toString);
         assertEquals(1, count("tsl_my_site_users"));
 
@@ -469,7 +552,9 @@ class TenantsCliTest {
     // application commands on tenants
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Kind.class, names = {"H2", "POSTGRES"}) // CLI behaviour; MariaDB: see the class comment
+    @EnumSource(
+            value = Kind.class,
+            names = {"H2", "POSTGRES"}) // CLI behaviour; MariaDB: see the class comment
     void tenantsAreInstalledAndKeptApart(Kind kind) throws SQLException {
         provider(kind);
         initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
@@ -478,7 +563,15 @@ class TenantsCliTest {
         CliRun before = cli.run("version-installed", "--tenant", "acme");
         assertEquals(3, before.exitCode(), before::toString);
 
-        CliRun acme = cli.run(TestApps.with(env, "TESELA_TENANT", "acme"), "install", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        CliRun acme = cli.run(
+                TestApps.with(env, "TESELA_TENANT", "acme"),
+                "install",
+                "-u",
+                "alice",
+                "-e",
+                "alice@example.com",
+                "-x",
+                "secret123");
         assertEquals(0, acme.exitCode(), acme::toString);
         assertTrue(acme.out().contains("'alice'"), acme.out());
 
@@ -488,13 +581,22 @@ class TenantsCliTest {
         CliRun betaBefore = cli.run("version-installed", "--tenant", "beta");
         assertEquals(3, betaBefore.exitCode(), "installing acme does not install beta: " + betaBefore);
 
-        CliRun beta = cli.run(TestApps.with(env, "TESELA_TENANT", "beta"), "install", "-u", "bob", "-e", "bob@example.com", "-x", "secret123");
+        CliRun beta = cli.run(
+                TestApps.with(env, "TESELA_TENANT", "beta"),
+                "install",
+                "-u",
+                "bob",
+                "-e",
+                "bob@example.com",
+                "-x",
+                "secret123");
         assertEquals(0, beta.exitCode(), beta::toString);
         CliRun betaVersion = cli.run("version-installed", "--tenant", "beta");
         assertEquals(0, betaVersion.exitCode(), betaVersion::toString);
         assertEquals(App.VERSION, betaVersion.out().strip());
 
-        CliRun again = cli.run("install", "--tenant", "acme", "-u", "carol", "-e", "carol@example.com", "-x", "secret123");
+        CliRun again =
+                cli.run("install", "--tenant", "acme", "-u", "carol", "-e", "carol@example.com", "-x", "secret123");
         assertEquals(5, again.exitCode(), again::toString);
 
         assertEquals(List.of("alice"), usernames("tsl_acme_users"));
@@ -503,12 +605,17 @@ class TenantsCliTest {
         CliRun update = cli.run("setting-update", "--tenant", "acme", "-k", "website_name", "-v", "Acme");
         assertEquals(0, update.exitCode(), update::toString);
         assertEquals("Acme", update.out().strip());
-        assertEquals("Acme", cli.run("setting-get", "--tenant", "acme", "-k", "website_name").out().strip());
+        assertEquals(
+                "Acme",
+                cli.run("setting-get", "--tenant", "acme", "-k", "website_name")
+                        .out()
+                        .strip());
         CliRun betaName = cli.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "-k", "website_name");
         assertEquals(0, betaName.exitCode(), betaName::toString);
         assertEquals("Tesela", betaName.out().strip(), "beta's settings are its own");
 
-        CliRun option = cli.run(TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "--tenant", "acme", "-k", "website_name");
+        CliRun option = cli.run(
+                TestApps.with(env, "TESELA_TENANT", "beta"), "setting-get", "--tenant", "acme", "-k", "website_name");
         assertEquals("Acme", option.out().strip(), "--tenant wins over TESELA_TENANT: " + option);
 
         CliRun unknown = cli.run("version-installed", "--tenant", "nosuch");
@@ -527,15 +634,32 @@ class TenantsCliTest {
         initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
         initAndCreate("beta", "beta.example.com", "--is_enabled", "1");
         initAndCreate("gamma", "gamma.example.com", "--is_enabled", "1");
-        assertEquals(0, cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
-        assertEquals(0, cli.run("install", "--tenant", "beta", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
+        assertEquals(
+                0,
+                cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123")
+                        .exitCode());
+        assertEquals(
+                0,
+                cli.run("install", "--tenant", "beta", "-u", "alice", "-e", "alice@example.com", "-x", "secret123")
+                        .exitCode());
 
-        assertEquals(0, cli.run("api-key-create", "--tenant", "acme", "-u", "alice").exitCode());
-        CliRun chosen = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "chosen secret",
+        assertEquals(
+                0, cli.run("api-key-create", "--tenant", "acme", "-u", "alice").exitCode());
+        CliRun chosen = cli.run(
+                "tenants",
+                "user:password-reset",
+                "--id",
+                "acme",
+                "--username",
+                "alice",
+                "--password",
+                "chosen secret",
                 "--revoke-api-keys");
         assertEquals(0, chosen.exitCode(), chosen::toString);
         assertEquals(List.of("chosen secret"), chosen.outLines(), "only the password");
-        assertTrue(chosen.err().contains("Revoked 1 API key(s) of 'alice'"), "--revoke-api-keys deleted alice's key: " + chosen.err());
+        assertTrue(
+                chosen.err().contains("Revoked 1 API key(s) of 'alice'"),
+                "--revoke-api-keys deleted alice's key: " + chosen.err());
         CliRun generated = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "alice");
         assertEquals(0, generated.exitCode(), generated::toString);
         assertEquals(1, generated.outLines().size(), generated::toString);
@@ -544,7 +668,8 @@ class TenantsCliTest {
 
         assertEquals("", generated.err(), "nothing said about API keys when they are kept");
 
-        CliRun tooShort = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "short");
+        CliRun tooShort =
+                cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "alice", "--password", "short");
         assertEquals(1, tooShort.exitCode(), tooShort::toString);
         assertTrue(tooShort.err().contains("8 to 128"), tooShort.err());
         CliRun nobody = cli.run("tenants", "user:password-reset", "--id", "acme", "--username", "bob");
@@ -560,14 +685,32 @@ class TenantsCliTest {
         App app = cli.app();
         var acme = app.systemContext(app.tenants().byId("acme").orElseThrow());
         var beta = app.systemContext(app.tenants().byId("beta").orElseThrow());
-        assertEquals("alice", app.accounts().signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", password, false, null))
-                .user().username(), "the last (made-up) password works on acme");
-        assertThrows(dev.tesela.platform.error.AppException.class,
-                () -> app.accounts().signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "chosen secret", false, null)));
-        assertThrows(dev.tesela.platform.error.AppException.class,
-                () -> app.accounts().signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null)));
-        assertEquals("alice", app.accounts().signIn(beta, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null))
-                .user().username(), "beta's alice is untouched");
+        assertEquals(
+                "alice",
+                app.accounts()
+                        .signIn(acme, new dev.tesela.account.AccountCommands.SignIn("alice", password, false, null))
+                        .user()
+                        .username(),
+                "the last (made-up) password works on acme");
+        assertThrows(
+                dev.tesela.platform.error.AppException.class,
+                () -> app.accounts()
+                        .signIn(
+                                acme,
+                                new dev.tesela.account.AccountCommands.SignIn("alice", "chosen secret", false, null)));
+        assertThrows(
+                dev.tesela.platform.error.AppException.class,
+                () -> app.accounts()
+                        .signIn(
+                                acme,
+                                new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null)));
+        assertEquals(
+                "alice",
+                app.accounts()
+                        .signIn(beta, new dev.tesela.account.AccountCommands.SignIn("alice", "secret123", false, null))
+                        .user()
+                        .username(),
+                "beta's alice is untouched");
     }
 
     /**
@@ -580,13 +723,17 @@ class TenantsCliTest {
     void readingCommandsNeedNoRedisAndChangesReachListeningInstances() throws InterruptedException {
         provider(Kind.H2);
         initAndCreate("acme", "acme.example.com", "--is_enabled", "1");
-        CliRun install = cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
+        CliRun install =
+                cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123");
         assertEquals(0, install.exitCode(), install::toString);
 
         try (ConnectionProbe redis = new ConnectionProbe()) {
             Map<String, String> probed = TestApps.with(env, "TESELA_REDIS_URL", "redis://127.0.0.1:" + redis.port());
-            for (List<String> command : List.of(List.of("tenants", "list"), List.of("tenants", "get", "--id", "acme"),
-                    List.of("tenants", "plan:list"), List.of("version-installed", "--tenant", "acme"),
+            for (List<String> command : List.of(
+                    List.of("tenants", "list"),
+                    List.of("tenants", "get", "--id", "acme"),
+                    List.of("tenants", "plan:list"),
+                    List.of("version-installed", "--tenant", "acme"),
                     List.of("setting-get", "--tenant", "acme", "-k", "website_name"))) {
                 CliRun r = CliRun.run(probed, command.toArray(String[]::new));
                 assertEquals(0, r.exitCode(), command + ": " + r);
@@ -599,7 +746,10 @@ class TenantsCliTest {
         }
 
         try (App instance = App.wire(TestApps.config(env))) {
-            assertInstanceOf(TenantResolver.Resolution.Found.class, instance.tenants().resolve("acme2.example.com"), "cached as found");
+            assertInstanceOf(
+                    TenantResolver.Resolution.Found.class,
+                    instance.tenants().resolve("acme2.example.com"),
+                    "cached as found");
             CliRun disable = CliRun.run(env, "tenants", "edit", "--id", "acme", "--is_enabled", "0");
             assertEquals(0, disable.exitCode(), disable::toString);
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
@@ -607,7 +757,9 @@ class TenantsCliTest {
                     && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertInstanceOf(TenantResolver.Resolution.Disabled.class, instance.tenants().resolve("acme2.example.com"),
+            assertInstanceOf(
+                    TenantResolver.Resolution.Disabled.class,
+                    instance.tenants().resolve("acme2.example.com"),
                     "the listening instance saw the command's change");
         }
     }
@@ -656,7 +808,11 @@ class TenantsCliTest {
 
         CliRun all = cli.run("tenants", "database:migrate");
         assertEquals(0, all.exitCode(), all::toString);
-        assertEquals(List.of("acme: ok (0 migration(s) applied)", "beta: ok (0 migration(s) applied)", "2 tenant(s), 0 failed."),
+        assertEquals(
+                List.of(
+                        "acme: ok (0 migration(s) applied)",
+                        "beta: ok (0 migration(s) applied)",
+                        "2 tenant(s), 0 failed."),
                 all.outLines());
 
         // Lose beta's schema: database:migrate puts it back, and --id only touches the tenant named.
@@ -677,7 +833,9 @@ class TenantsCliTest {
 
         CliRun onlyBeta = cli.run("tenants", "database:migrate", "--id", "beta", "--parallel", "1");
         assertEquals(0, onlyBeta.exitCode(), onlyBeta::toString);
-        assertTrue(onlyBeta.outLines().getFirst().matches("beta: ok \\([1-9]\\d* migration\\(s\\) applied\\)"), onlyBeta.out());
+        assertTrue(
+                onlyBeta.outLines().getFirst().matches("beta: ok \\([1-9]\\d* migration\\(s\\) applied\\)"),
+                onlyBeta.out());
         assertEquals("1 tenant(s), 0 failed.", onlyBeta.outLines().getLast());
         assertEquals(2, onlyBeta.outLines().size(), onlyBeta.out());
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"));
@@ -697,8 +855,14 @@ class TenantsCliTest {
         provider(kind);
         initAndCreate("acme", "acme.example.com");
         initAndCreate("beta", "beta.example.com");
-        assertEquals(0, cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123").exitCode());
-        assertEquals(0, cli.run("install", "--tenant", "beta", "-u", "bob", "-e", "bob@example.com", "-x", "secret123").exitCode());
+        assertEquals(
+                0,
+                cli.run("install", "--tenant", "acme", "-u", "alice", "-e", "alice@example.com", "-x", "secret123")
+                        .exitCode());
+        assertEquals(
+                0,
+                cli.run("install", "--tenant", "beta", "-u", "bob", "-e", "bob@example.com", "-x", "secret123")
+                        .exitCode());
         Set<String> acmeTables = tenantTableNames("tsl_acme_");
         assertEquals(acmeTables, tablesStartingWith("tsl_acme_"));
         assertTrue(acmeTables.contains("tsl_acme_schema_history"), acmeTables.toString());
@@ -708,7 +872,8 @@ class TenantsCliTest {
         assertEquals("Deleted tenant 'beta'; its tables were kept.", keep.out().strip());
         assertEquals(List.of("acme"), registryIds());
         assertEquals(1, cli.run("tenants", "get", "--id", "beta").exitCode(), "beta is gone from the registry");
-        assertEquals(1, cli.run("version-installed", "--tenant", "beta").exitCode(), "a deleted tenant cannot be chosen");
+        assertEquals(
+                1, cli.run("version-installed", "--tenant", "beta").exitCode(), "a deleted tenant cannot be chosen");
         assertEquals(tenantTableNames("tsl_beta_"), tablesStartingWith("tsl_beta_"), "beta's tables were kept");
         assertEquals(List.of("bob"), usernames("tsl_beta_users"), "and still hold its data");
 
@@ -811,7 +976,7 @@ class TenantsCliTest {
     /** A plan row; there is no command for plans yet. */
     private void insertPlan(String id) throws SQLException {
         try (PreparedStatement ps = sql().prepareStatement(
-                "INSERT INTO tsl__tenant_plans (id, created_at, updated_at) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+                        "INSERT INTO tsl__tenant_plans (id, created_at, updated_at) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
             ps.setString(1, id);
             assertEquals(1, ps.executeUpdate());
         }
@@ -879,11 +1044,13 @@ class TenantsCliTest {
     private List<String> registryRows() throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Statement s = sql().createStatement();
-                ResultSet rs = s.executeQuery("SELECT id, hostname, plan_id, limits_json, env_enc, is_enabled, updated_at FROM "
-                        + CONTROL_TENANTS + " ORDER BY id")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT id, hostname, plan_id, limits_json, env_enc, is_enabled, updated_at FROM "
+                                + CONTROL_TENANTS + " ORDER BY id")) {
             while (rs.next()) {
                 rows.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|"
-                        + Base64.getEncoder().encodeToString(rs.getBytes(5) == null ? new byte[0] : rs.getBytes(5)) + "|"
+                        + Base64.getEncoder().encodeToString(rs.getBytes(5) == null ? new byte[0] : rs.getBytes(5))
+                        + "|"
                         + rs.getBoolean(6) + "|" + rs.getString(7));
             }
         }
@@ -891,7 +1058,8 @@ class TenantsCliTest {
     }
 
     private byte[] envEnc(String id) throws SQLException {
-        try (PreparedStatement ps = sql().prepareStatement("SELECT env_enc FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+        try (PreparedStatement ps =
+                sql().prepareStatement("SELECT env_enc FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "a registry row for " + id);
@@ -901,7 +1069,8 @@ class TenantsCliTest {
     }
 
     private String column(String column, String id) throws SQLException {
-        try (PreparedStatement ps = sql().prepareStatement("SELECT " + column + " FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
+        try (PreparedStatement ps =
+                sql().prepareStatement("SELECT " + column + " FROM " + CONTROL_TENANTS + " WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "a registry row for " + id);

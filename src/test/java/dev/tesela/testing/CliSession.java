@@ -37,7 +37,8 @@ public final class CliSession implements AutoCloseable {
      */
     public CliRun run(Map<String, String> env, String... args) {
         if (!withoutTenant(env).equals(withoutTenant(this.env))) {
-            throw new IllegalArgumentException("a different configuration needs its own wiring: use CliRun.run(env, ...)");
+            throw new IllegalArgumentException(
+                    "a different configuration needs its own wiring: use CliRun.run(env, ...)");
         }
         return CliRun.run((out, err) -> TeselaCli.run(args, env, out, err, app()));
     }

@@ -17,6 +17,7 @@ public final class ConnectionProbe implements AutoCloseable {
     private final ServerSocket socket;
     /** Remote ports of the connections accepted so far. */
     private final Set<Integer> accepted = ConcurrentHashMap.newKeySet();
+
     private final Set<Integer> own = ConcurrentHashMap.newKeySet();
 
     public ConnectionProbe() {

@@ -13,7 +13,8 @@ import java.util.Map;
  * Setting Host needs -Djdk.httpclient.allowRestrictedHeaders=host (surefire argLine in pom.xml).
  */
 public final class HostRequests {
-    private static final java.util.regex.Pattern CSRF = java.util.regex.Pattern.compile("name=\"csrf_token\" value=\"([^\"]+)\"");
+    private static final java.util.regex.Pattern CSRF =
+            java.util.regex.Pattern.compile("name=\"csrf_token\" value=\"([^\"]+)\"");
 
     private HostRequests() {}
 
@@ -30,17 +31,32 @@ public final class HostRequests {
     }
 
     /** {@code form} (urlencoded) is the body when not null; {@code headers} are added as given. */
-    public static HttpResponse<String> send(HttpClient http, int port, String host, String method, String path, String form,
-                                            Map<String, String> jar, Map<String, String> headers) throws Exception {
+    public static HttpResponse<String> send(
+            HttpClient http,
+            int port,
+            String host,
+            String method,
+            String path,
+            String form,
+            Map<String, String> jar,
+            Map<String, String> headers)
+            throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Host", host);
         headers.forEach(request::header);
         if (!jar.isEmpty()) {
-            request.header("Cookie", String.join("; ", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+            request.header(
+                    "Cookie",
+                    String.join(
+                            "; ",
+                            jar.entrySet().stream()
+                                    .map(e -> e.getKey() + "=" + e.getValue())
+                                    .toList()));
         }
         if (form != null) {
-            request.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
+            request.header("Content-Type", "application/x-www-form-urlencoded")
+                    .method(method, HttpRequest.BodyPublishers.ofString(form));
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }

@@ -55,7 +55,18 @@ public final class PrivatePostgres implements AutoCloseable {
                 Files.setOwner(dir, users.lookupPrincipalByName("postgres"));
             }
             PrivatePostgres pg = new PrivatePostgres(bin.get(), dir, freeLoopbackPort(), root);
-            pg.run("initdb", "-D", pg.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions");
+            pg.run(
+                    "initdb",
+                    "-D",
+                    pg.data(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--no-instructions");
             pg.startServer();
             return pg;
         } catch (IOException e) {
@@ -87,8 +98,17 @@ public final class PrivatePostgres implements AutoCloseable {
 
     /** Starts the (stopped) server again on the same port and waits until it accepts connections. */
     public void startServer() {
-        run("pg_ctl", "-D", data(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "20",
-                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+        run(
+                "pg_ctl",
+                "-D",
+                data(),
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-w",
+                "-t",
+                "20",
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
                         + " -c full_page_writes=off -c shared_buffers=16MB -c max_connections=60",
                 "start");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -98,7 +118,8 @@ public final class PrivatePostgres implements AutoCloseable {
                 return;
             } catch (SQLException notYet) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("private PostgreSQL did not accept connections; see " + dir.resolve("server.log"), notYet);
+                    throw new IllegalStateException(
+                            "private PostgreSQL did not accept connections; see " + dir.resolve("server.log"), notYet);
                 }
                 sleep(50);
             }
@@ -134,14 +155,18 @@ public final class PrivatePostgres implements AutoCloseable {
         try {
             Path out = Files.createTempFile("tesela-pg-cmd-", ".log");
             try {
-                Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                        .redirectOutput(out.toFile()).start();
+                Process p = new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(out.toFile())
+                        .start();
                 if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new IllegalStateException(tool + " did not finish in " + COMMAND_TIMEOUT_SECONDS + " s");
                 }
                 if (p.exitValue() != 0) {
-                    throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + Files.readString(out));
+                    throw new IllegalStateException(
+                            String.join(" ", command) + " exited " + p.exitValue() + ":\n" + Files.readString(out));
                 }
             } finally {
                 Files.deleteIfExists(out);
@@ -163,7 +188,8 @@ public final class PrivatePostgres implements AutoCloseable {
         try (Stream<Path> versions = Files.list(root)) {
             return versions.map(v -> v.resolve("bin"))
                     .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
-                    .max(Comparator.comparingInt(b -> versionOf(b.getParent().getFileName().toString())));
+                    .max(Comparator.comparingInt(
+                            b -> versionOf(b.getParent().getFileName().toString())));
         } catch (IOException e) {
             return Optional.empty();
         }

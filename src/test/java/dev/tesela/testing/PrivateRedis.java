@@ -24,6 +24,7 @@ public final class PrivateRedis implements AutoCloseable {
     private final String url;
     /** The running server; null for the shared fallback, and between {@link #kill()} and {@link #restart()}. */
     private Process process;
+
     private final Path binary;
     private final Path logFile;
     private final int port;
@@ -43,7 +44,8 @@ public final class PrivateRedis implements AutoCloseable {
             Services.requireRedis();
             return new PrivateRedis("redis://127.0.0.1:6379", null, null, logFile, 6379);
         }
-        IllegalStateException failure = new IllegalStateException("redis-server " + binary.get() + " did not start; see " + logFile);
+        IllegalStateException failure =
+                new IllegalStateException("redis-server " + binary.get() + " did not start; see " + logFile);
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freeLoopbackPort();
             Process process = launch(binary.get(), port, logFile);
@@ -60,8 +62,18 @@ public final class PrivateRedis implements AutoCloseable {
     private static Process launch(Path binary, int port, Path logFile) {
         try {
             Files.createDirectories(logFile.getParent());
-            return new ProcessBuilder(binary.toString(), "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                    "--save", "", "--appendonly", "no", "--protected-mode", "yes")
+            return new ProcessBuilder(
+                            binary.toString(),
+                            "--bind",
+                            "127.0.0.1",
+                            "--port",
+                            Integer.toString(port),
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--protected-mode",
+                            "yes")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();

@@ -47,7 +47,8 @@ public final class ServeProcess {
      * Starts {@code serve} with exactly {@code env} (which must name TESELA_DATA_DIR) and the JVM options
      * {@code jvmOptions} (heap, GC, ...); native access is always enabled.
      */
-    public static ServeProcess start(String name, Map<String, String> env, Path logDir, List<String> jvmOptions) throws IOException {
+    public static ServeProcess start(String name, Map<String, String> env, Path logDir, List<String> jvmOptions)
+            throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         Files.deleteIfExists(log);
@@ -55,7 +56,8 @@ public final class ServeProcess {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(jvmOptions);
-        command.addAll(List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
+        command.addAll(
+                List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("TESELA_"));
         builder.environment().putAll(env);
@@ -81,7 +83,9 @@ public final class ServeProcess {
             }
             Thread.sleep(50);
         }
-        var healthz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).timeout(Duration.ofSeconds(5)).build();
+        var healthz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
         while (true) {
             try {
                 if (http.send(healthz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {

@@ -18,8 +18,11 @@ public final class Services {
 
     /** Skips (or, in CI, fails) the calling test unless Redis answers on 127.0.0.1:6379. */
     public static void requireRedis() {
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(6379)
-                .withTimeout(Duration.ofSeconds(2)).build());
+        RedisClient client = RedisClient.create(RedisURI.builder()
+                .withHost("127.0.0.1")
+                .withPort(6379)
+                .withTimeout(Duration.ofSeconds(2))
+                .build());
         try (var connection = client.connect()) {
             connection.sync().ping();
         } catch (RuntimeException e) {

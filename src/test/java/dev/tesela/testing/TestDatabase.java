@@ -21,7 +21,11 @@ import java.util.Map;
  * MariaDB / PostgreSQL server. {@link #close()} drops it. Use {@link #env()} to point TESELA_DB_* at it.
  */
 public final class TestDatabase implements AutoCloseable {
-    public enum Kind { H2, MARIADB, POSTGRES }
+    public enum Kind {
+        H2,
+        MARIADB,
+        POSTGRES
+    }
 
     private static final String MARIADB_ADMIN = "jdbc:mariadb://127.0.0.1:3306/";
     private static final String POSTGRES_ADMIN = "jdbc:postgresql://127.0.0.1:5432/postgres";
@@ -47,11 +51,18 @@ public final class TestDatabase implements AutoCloseable {
             return switch (kind) {
                 case H2 -> {
                     Path dir = Files.createTempDirectory("tesela-h2-");
-                    yield new TestDatabase(kind, "jdbc:h2:file:" + dir.resolve("db") + ";DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE",
-                            "sa", name, dir);
+                    yield new TestDatabase(
+                            kind,
+                            "jdbc:h2:file:" + dir.resolve("db") + ";DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE",
+                            "sa",
+                            name,
+                            dir);
                 }
                 case MARIADB -> {
-                    admin(MARIADB_ADMIN, "root", "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+                    admin(
+                            MARIADB_ADMIN,
+                            "root",
+                            "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
                     yield new TestDatabase(kind, MARIADB_ADMIN + name, "root", name, null);
                 }
                 case POSTGRES -> {
@@ -97,7 +108,8 @@ public final class TestDatabase implements AutoCloseable {
         try {
             switch (kind) {
                 case H2 -> {
-                    try (Connection c = connect(); Statement s = c.createStatement()) {
+                    try (Connection c = connect();
+                            Statement s = c.createStatement()) {
                         s.execute("SHUTDOWN");
                     } catch (SQLException alreadyClosed) {
                         // nothing to shut down
@@ -123,10 +135,11 @@ public final class TestDatabase implements AutoCloseable {
      */
     private List<String> tenantDatabases() throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             List<String> registries = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + name
-                    + "' AND table_name LIKE '%\\_\\_tenants'")) {
+            try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                    + name + "' AND table_name LIKE '%\\_\\_tenants'")) {
                 while (rs.next()) {
                     registries.add(rs.getString(1));
                 }
@@ -152,9 +165,9 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private static void admin(String url, String user, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, user, "");
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
-
 }

@@ -48,8 +48,15 @@ public final class TestSite implements AutoCloseable {
     private boolean serverStopped;
     private boolean appClosed;
 
-    private TestSite(TestDatabase db, boolean ownsDatabase, Map<String, String> env, App app, Map<String, UserView> users,
-            Map<String, String> keys, WebServer server, int port) {
+    private TestSite(
+            TestDatabase db,
+            boolean ownsDatabase,
+            Map<String, String> env,
+            App app,
+            Map<String, UserView> users,
+            Map<String, String> keys,
+            WebServer server,
+            int port) {
         this.db = db;
         this.ownsDatabase = ownsDatabase;
         this.env = env;
@@ -88,6 +95,7 @@ public final class TestSite implements AutoCloseable {
         private final List<String> usernames = new ArrayList<>();
         /** username → label, in the order asked. */
         private final List<String[]> apiKeys = new ArrayList<>();
+
         private boolean serving;
 
         private Builder(TestDatabase givenDb, TestDatabase.Kind kind, Map<String, String> dbEnv) {
@@ -164,10 +172,20 @@ public final class TestSite implements AutoCloseable {
                 Map<String, UserView> users = new LinkedHashMap<>();
                 Map<String, String> keys = new LinkedHashMap<>();
                 if (installed) {
-                    users.put(ADMIN, app.installs().install(system, new InstallCommand(ADMIN, ADMIN_EMAIL, ADMIN_PASSWORD)));
+                    users.put(
+                            ADMIN,
+                            app.installs().install(system, new InstallCommand(ADMIN, ADMIN_EMAIL, ADMIN_PASSWORD)));
                     for (String username : usernames) {
-                        users.put(username, app.accounts().createUser(system,
-                                new CreateUser(username, username + "@example.com", password(username), Principal.Role.USER)));
+                        users.put(
+                                username,
+                                app.accounts()
+                                        .createUser(
+                                                system,
+                                                new CreateUser(
+                                                        username,
+                                                        username + "@example.com",
+                                                        password(username),
+                                                        Principal.Role.USER)));
                     }
                     for (String[] key : apiKeys) {
                         if (keys.put(key[0], app.accounts().createApiKey(system, key[0], key[1])) != null) {

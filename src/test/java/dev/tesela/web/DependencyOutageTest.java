@@ -53,8 +53,10 @@ class DependencyOutageTest {
     /** How long recovery may take once the dependency is back (reconnect back-off included). */
     private static final Duration RECOVERY = Duration.ofSeconds(15);
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private PrivatePostgres postgres;
     private PrivateRedis redis;
     private TestSite site;
@@ -64,10 +66,12 @@ class DependencyOutageTest {
     private Path dataDir;
     /** A stored file (/images/...) and the viewer page of its image. */
     private String filePath;
+
     private String viewerPath;
     private static final String INTERNAL_HOST = "internal.test";
     /** The same installation in provider mode (its own app and server, same database, files and Redis). */
     private App provider;
+
     private WebServer providerServer;
     private int providerPort;
 
@@ -79,13 +83,21 @@ class DependencyOutageTest {
             Services.unavailable("redis-server (a private one, to kill)", new IllegalStateException("not installed"));
         }
         postgres = PrivatePostgres.start();
-        site = TestSite.onDatabase(Map.of("TESELA_DB_URL", postgres.jdbcUrl(), "TESELA_DB_USER", "postgres",
-                "TESELA_DB_POOL_SIZE", "4")).env(Map.of(
-                "TESELA_DB_POOL_WAIT_MS", "800",
-                "TESELA_REDIS_URL", redis.url() + "?timeout=500ms",
-                "TESELA_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]),
-                "TESELA_IMAGE_WORKERS", "2"))
-                .installed().apiKey(TestSite.ADMIN, "outage tests").serving().start();
+        site = TestSite.onDatabase(Map.of(
+                        "TESELA_DB_URL", postgres.jdbcUrl(), "TESELA_DB_USER", "postgres", "TESELA_DB_POOL_SIZE", "4"))
+                .env(Map.of(
+                        "TESELA_DB_POOL_WAIT_MS",
+                        "800",
+                        "TESELA_REDIS_URL",
+                        redis.url() + "?timeout=500ms",
+                        "TESELA_ENCRYPTION_KEY",
+                        java.util.Base64.getEncoder().encodeToString(new byte[32]),
+                        "TESELA_IMAGE_WORKERS",
+                        "2"))
+                .installed()
+                .apiKey(TestSite.ADMIN, "outage tests")
+                .serving()
+                .start();
         Map<String, String> env = site.env();
         app = site.app();
         dataDir = site.dataDir();
@@ -103,8 +115,15 @@ class DependencyOutageTest {
         // The same installation in provider mode: the single site is the tenant "default" of the registry, on host
         // localhost, with the same files.
         Map<String, String> providerEnv = new java.util.HashMap<>(env);
-        providerEnv.putAll(Map.of("TESELA_TENANTS_ENABLED", "1", "TESELA_PROVIDER_NAME", "Outage Hosting",
-                "TESELA_PROVIDER_URL", "https://provider.example", "TESELA_INTERNAL_HOSTNAME", INTERNAL_HOST));
+        providerEnv.putAll(Map.of(
+                "TESELA_TENANTS_ENABLED",
+                "1",
+                "TESELA_PROVIDER_NAME",
+                "Outage Hosting",
+                "TESELA_PROVIDER_URL",
+                "https://provider.example",
+                "TESELA_INTERNAL_HOSTNAME",
+                INTERNAL_HOST));
         provider = App.wire(TestApps.config(providerEnv));
         providerServer = provider.webServer();
         providerPort = providerServer.start();
@@ -134,7 +153,8 @@ class DependencyOutageTest {
     void redisKilledFailsFastWhileFilesAndGuestPagesKeepWorkingAndItRecoversWhenRedisIsBack() throws Exception {
         Map<String, String> signedIn = Map.of("Cookie", WebKeys.SESSION_COOKIE + "=" + signIn());
         assertEquals(200, get("/", signedIn).statusCode());
-        try (Load load = new Load(List.of(filePath, "/", viewerPath), signedIn); Restore back = redis::restartIfKilled) {
+        try (Load load = new Load(List.of(filePath, "/", viewerPath), signedIn);
+                Restore back = redis::restartIfKilled) {
             redis.kill();
 
             Timed ready = timed(() -> get("/readyz", Map.of()));
@@ -158,7 +178,10 @@ class DependencyOutageTest {
             awaitStatus(200, "/readyz", Map.of());
             // The restarted Redis is empty: the old session is gone, so the page is served to a guest.
             awaitStatus(200, "/", signedIn);
-            assertEquals(200, get("/", Map.of("Cookie", WebKeys.SESSION_COOKIE + "=" + signIn())).statusCode());
+            assertEquals(
+                    200,
+                    get("/", Map.of("Cookie", WebKeys.SESSION_COOKIE + "=" + signIn()))
+                            .statusCode());
             load.assertOnlyOkOrBusy();
         }
     }
@@ -166,7 +189,8 @@ class DependencyOutageTest {
     @Test
     void postgresStoppedFailsFastWhileFilesKeepBeingServedAndItRecoversWhenPostgresIsBack() throws Exception {
         Map<String, String> signedIn = Map.of("Cookie", WebKeys.SESSION_COOKIE + "=" + signIn());
-        try (Load load = new Load(List.of(filePath, viewerPath, "/"), Map.of()); Restore back = postgres::startIfStopped) {
+        try (Load load = new Load(List.of(filePath, viewerPath, "/"), Map.of());
+                Restore back = postgres::startIfStopped) {
             postgres.stopImmediately();
 
             Timed ready = timed(() -> get("/readyz", Map.of()));
@@ -240,14 +264,22 @@ class DependencyOutageTest {
 
     private String signIn() {
         RequestContext rc = app.systemContext(app.defaultTenant());
-        return app.accounts().signIn(rc, new SignIn(TestSite.ADMIN, TestSite.ADMIN_PASSWORD, false, "outage test")).sessionToken();
+        return app.accounts()
+                .signIn(rc, new SignIn(TestSite.ADMIN, TestSite.ADMIN_PASSWORD, false, "outage test"))
+                .sessionToken();
     }
 
     private HttpResponse<String> upload(int seed) throws Exception {
-        Multipart form = new Multipart().field("key", apiKey).file("source", "p" + seed + ".png", "image/png",
-                TestImages.png(40, 30, seed));
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/1/upload")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", form.contentType()).POST(form.publisher()).build(), HttpResponse.BodyHandlers.ofString());
+        Multipart form = new Multipart()
+                .field("key", apiKey)
+                .file("source", "p" + seed + ".png", "image/png", TestImages.png(40, 30, seed));
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", form.contentType())
+                        .POST(form.publisher())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET {@code path} from the provider-mode app, for the site on {@code host}. */
@@ -256,7 +288,8 @@ class DependencyOutageTest {
     }
 
     private HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
         headers.forEach(request::header);
         return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -311,13 +344,22 @@ class DependencyOutageTest {
                     for (int i = 0; i < 2_000 && !stop.get(); i++) {
                         String path = paths.get((i + offset) % paths.size());
                         try {
-                            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5));
+                            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                                    .timeout(Duration.ofSeconds(5));
                             headers.forEach(request::header);
                             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                            boolean ok = r.statusCode() == 200 || r.statusCode() == 302
-                                    || (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent());
+                            boolean ok = r.statusCode() == 200
+                                    || r.statusCode() == 302
+                                    || (r.statusCode() == 503
+                                            && r.headers()
+                                                    .firstValue("Retry-After")
+                                                    .isPresent());
                             if (!ok) {
-                                unexpected.add(path + " → " + r.statusCode() + " " + r.body().substring(0, Math.min(200, r.body().length())));
+                                unexpected.add(path + " → " + r.statusCode() + " "
+                                        + r.body()
+                                                .substring(
+                                                        0,
+                                                        Math.min(200, r.body().length())));
                             }
                             answered.incrementAndGet();
                             Thread.sleep(10); // a little load, not a flood: the machine is shared

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DirectFileAnswersTest {
     private static final Pattern FILE_URL = Pattern.compile("\"url\":\"([^\"]+)\"");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private TestDatabase db;
     private App app;
     private WebServer server;
@@ -78,7 +79,9 @@ class DirectFileAnswersTest {
         String direct = upload();
         // The first character of the file name escaped: the same key for the route, but not for the direct path.
         int name = direct.lastIndexOf('/') + 1;
-        String full = direct.substring(0, name) + String.format("%%%02X", (int) direct.charAt(name)) + direct.substring(name + 1);
+        String full = direct.substring(0, name)
+                + String.format("%%%02X", (int) direct.charAt(name))
+                + direct.substring(name + 1);
         HttpResponse<byte[]> plain = send("GET", direct, Map.of());
         assertEquals(200, plain.statusCode());
         String etag = plain.headers().firstValue("ETag").orElseThrow();
@@ -107,23 +110,35 @@ class DirectFileAnswersTest {
         }
         // Left to the full path even without an escape: an unsatisfiable range (416).
         assertSameAnswer("GET", direct, full, Map.of("Range", "bytes=" + size + "-"));
-        assertEquals(before + expectedDirect, server.directFileAnswers(),
+        assertEquals(
+                before + expectedDirect,
+                server.directFileAnswers(),
                 "the direct path answered every plain request and none of the escaped ones or the 416");
 
         // What the before-handlers do on the full path, the direct path does too.
         HttpResponse<byte[]> named = send("GET", direct, Map.of("X-Request-Id", "caller-chosen-id-1"));
-        assertEquals("caller-chosen-id-1", named.headers().firstValue("X-Request-Id").orElseThrow());
-        assertTrue(send("GET", direct, Map.of()).headers().firstValue("X-Request-Id").orElseThrow().matches("[A-Za-z0-9]{16}"));
+        assertEquals(
+                "caller-chosen-id-1", named.headers().firstValue("X-Request-Id").orElseThrow());
+        assertTrue(send("GET", direct, Map.of())
+                .headers()
+                .firstValue("X-Request-Id")
+                .orElseThrow()
+                .matches("[A-Za-z0-9]{16}"));
         String metrics = new String(send("GET", "/metrics", Map.of()).body(), StandardCharsets.UTF_8);
-        assertTrue(metrics.contains("tesela_http_requests_total{method=\"HEAD\",route=\"/images/<key>\",status=\"206\"}"), metrics);
-        assertTrue(metrics.contains("tesela_http_requests_total{method=\"GET\",route=\"/images/<key>\",status=\"304\"}"), metrics);
+        assertTrue(
+                metrics.contains("tesela_http_requests_total{method=\"HEAD\",route=\"/images/<key>\",status=\"206\"}"),
+                metrics);
+        assertTrue(
+                metrics.contains("tesela_http_requests_total{method=\"GET\",route=\"/images/<key>\",status=\"304\"}"),
+                metrics);
     }
 
     @Test
     void requestsTheDirectPathDoesNotTakeGetTheFullPathsAnswer() throws Exception {
         String direct = upload();
         long before = server.directFileAnswers();
-        assertEquals(404, send("GET", "/images/2020/01/01/nothing.jpg", Map.of()).statusCode());
+        assertEquals(
+                404, send("GET", "/images/2020/01/01/nothing.jpg", Map.of()).statusCode());
         assertEquals(404, send("GET", "/images/a/.hidden.jpg", Map.of()).statusCode());
         assertEquals(404, send("GET", "/images/../db/tesela.mv.db", Map.of()).statusCode());
         HttpResponse<byte[]> post = send("POST", direct, Map.of());
@@ -132,7 +147,8 @@ class DirectFileAnswersTest {
         assertEquals(before, server.directFileAnswers());
     }
 
-    private void assertSameAnswer(String method, String direct, String full, Map<String, String> headers) throws Exception {
+    private void assertSameAnswer(String method, String direct, String full, Map<String, String> headers)
+            throws Exception {
         HttpResponse<byte[]> a = send(method, direct, headers);
         HttpResponse<byte[]> b = send(method, full, headers);
         String what = method + " " + headers;
@@ -149,7 +165,8 @@ class DirectFileAnswersTest {
     }
 
     private HttpResponse<byte[]> send(String method, String path, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
@@ -158,9 +175,12 @@ class DirectFileAnswersTest {
     private String upload() throws Exception {
         String body = "key=" + enc(key) + "&format=json&source="
                 + enc(Base64.getEncoder().encodeToString(TestImages.jpeg(400, 300, ++seed)));
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, res.statusCode(), res.body());
         Matcher m = FILE_URL.matcher(res.body().replace("\\/", "/"));
         assertTrue(m.find(), res.body());

@@ -50,23 +50,30 @@ class HttpEdgeTest {
     private static final long CAP = 8L * 1024 * 1024;
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     @AutoClose
     private TestSite site;
+
     private int port;
     private Path dataDir;
     private String key;
 
     @BeforeAll
     void start() throws Exception {
-        site = TestSite.on(TestDatabase.Kind.H2).env(Map.of(
-                "TESELA_HOSTNAME", SITE_HOST,
-                "TESELA_HTTPS", "1",
-                "TESELA_HTTP_MAX_REQUEST_MB", "8",
-                "TESELA_UPLOAD_MAX_MB", "4",
-                "TESELA_HTTP_BODY_READERS", "1",
-                "TESELA_HTTP_HEADER_TIMEOUT_SECONDS", "1"))
-                .installed().apiKey(TestSite.ADMIN, "edge").serving().start();
+        site = TestSite.on(TestDatabase.Kind.H2)
+                .env(Map.of(
+                        "TESELA_HOSTNAME", SITE_HOST,
+                        "TESELA_HTTPS", "1",
+                        "TESELA_HTTP_MAX_REQUEST_MB", "8",
+                        "TESELA_UPLOAD_MAX_MB", "4",
+                        "TESELA_HTTP_BODY_READERS", "1",
+                        "TESELA_HTTP_HEADER_TIMEOUT_SECONDS", "1"))
+                .installed()
+                .apiKey(TestSite.ADMIN, "edge")
+                .serving()
+                .start();
         dataDir = site.dataDir();
         key = site.key(TestSite.ADMIN);
         port = site.port();
@@ -83,11 +90,16 @@ class HttpEdgeTest {
     private void warmUp() throws Exception {
         byte[] png = TestImages.png(20, 20, 1);
         String form = "source=" + HostRequests.enc(java.util.Base64.getEncoder().encodeToString(png));
-        HttpResponse<String> encoded = http.send(post("/api/1/upload", "application/x-www-form-urlencoded",
-                chunked(Stream.of(form.getBytes(StandardCharsets.US_ASCII)))), ofString());
+        HttpResponse<String> encoded = http.send(
+                post(
+                        "/api/1/upload",
+                        "application/x-www-form-urlencoded",
+                        chunked(Stream.of(form.getBytes(StandardCharsets.US_ASCII)))),
+                ofString());
         assertEquals(200, encoded.statusCode(), encoded.body());
         Multipart multipart = new Multipart().file("source", "warm.png", "image/png", TestImages.png(21, 20, 2));
-        HttpResponse<String> parts = http.send(post("/api/1/upload", multipart.contentType(), multipart.publisher()), ofString());
+        HttpResponse<String> parts =
+                http.send(post("/api/1/upload", multipart.contentType(), multipart.publisher()), ofString());
         assertEquals(200, parts.statusCode(), parts.body());
     }
 
@@ -98,7 +110,8 @@ class HttpEdgeTest {
         for (String target : List.of("/api/1/upload?format=json", "/api/1/upload?key=wrong-key")) {
             String head = "POST " + target + " HTTP/1.1\r\nHost: " + SITE_HOST + "\r\n"
                     + (target.contains("key=") ? "" : "X-API-Key: wrong-key\r\n")
-                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + 6 * 1024 * 1024 + "\r\n\r\n";
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + 6 * 1024 * 1024
+                    + "\r\n\r\n";
             Raw answer = exchange(head, ("source=" + "A".repeat(64 * 1024)).getBytes(StandardCharsets.US_ASCII));
             assertEquals(400, answer.status(), answer.toString());
             JsonNode body = JSON.readTree(answer.body());
@@ -110,12 +123,15 @@ class HttpEdgeTest {
 
     @Test
     void aDeclaredBodyOverTheCapIsRefusedUnread() throws Exception {
-        // Url-encoded bodies may be 8 MB (TESELA_HTTP_MAX_REQUEST_MB), multipart ones 5 MB (TESELA_UPLOAD_MAX_MB + 1 MB).
+        // Url-encoded bodies may be 8 MB (TESELA_HTTP_MAX_REQUEST_MB), multipart ones 5 MB (TESELA_UPLOAD_MAX_MB + 1
+        // MB).
         long multipartCap = 5L * 1024 * 1024;
-        for (String[] target : new String[][] {{"/api/1/upload", "application/x-www-form-urlencoded", String.valueOf(CAP + 1)},
-                {"/api/1/upload", "multipart/form-data; boundary=xyz", String.valueOf(multipartCap + 1)},
-                {"/upload", "multipart/form-data; boundary=xyz", String.valueOf(multipartCap + 1)},
-                {"/login", "application/x-www-form-urlencoded", String.valueOf(CAP + 1)}}) {
+        for (String[] target : new String[][] {
+            {"/api/1/upload", "application/x-www-form-urlencoded", String.valueOf(CAP + 1)},
+            {"/api/1/upload", "multipart/form-data; boundary=xyz", String.valueOf(multipartCap + 1)},
+            {"/upload", "multipart/form-data; boundary=xyz", String.valueOf(multipartCap + 1)},
+            {"/login", "application/x-www-form-urlencoded", String.valueOf(CAP + 1)}
+        }) {
             String path = target[0];
             String head = "POST " + path + " HTTP/1.1\r\nHost: " + SITE_HOST + "\r\nX-API-Key: " + key + "\r\n"
                     + "Content-Type: " + target[1] + "\r\nContent-Length: " + target[2] + "\r\n\r\n";
@@ -135,20 +151,35 @@ class HttpEdgeTest {
     @Test
     void aChunkedBodyIsCutOffAtTheCap() throws Exception {
         // Url-encoded base64 with a valid header key: read (to disk) until it passes the 8 MB cap.
-        HttpResponse<String> form = http.send(post("/api/1/upload", "application/x-www-form-urlencoded",
-                chunked(Stream.concat(Stream.of("source=".getBytes(StandardCharsets.US_ASCII)),
-                        Stream.generate(() -> "QUJD".repeat(16 * 1024).getBytes(StandardCharsets.US_ASCII)).limit(140)))), ofString());
+        HttpResponse<String> form = http.send(
+                post(
+                        "/api/1/upload",
+                        "application/x-www-form-urlencoded",
+                        chunked(Stream.concat(
+                                Stream.of("source=".getBytes(StandardCharsets.US_ASCII)),
+                                Stream.generate(() -> "QUJD".repeat(16 * 1024).getBytes(StandardCharsets.US_ASCII))
+                                        .limit(140)))),
+                ofString());
         assertEquals(413, form.statusCode(), form.body());
-        assertEquals("Payload Too Large", JSON.readTree(form.body()).get("status_txt").asString(), form.body());
+        assertEquals(
+                "Payload Too Large",
+                JSON.readTree(form.body()).get("status_txt").asString(),
+                form.body());
 
-        // Multipart, to the API and to the page's endpoint: Jetty's parser stops at its total limit (upload cap + 1 MB).
+        // Multipart, to the API and to the page's endpoint: Jetty's parser stops at its total limit (upload cap + 1
+        // MB).
         byte[] big = new byte[6 * 1024 * 1024];
         for (String path : List.of("/api/1/upload", "/upload")) {
             Multipart multipart = new Multipart().file("source", "big.jpg", "image/jpeg", big);
             byte[] bytes = readAll(multipart.publisher());
-            HttpResponse<String> response = http.send(post(path, multipart.contentType(),
-                    chunked(Stream.iterate(0, i -> i < bytes.length, i -> i + 256 * 1024)
-                            .map(i -> java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + 256 * 1024))))), ofString());
+            HttpResponse<String> response = http.send(
+                    post(
+                            path,
+                            multipart.contentType(),
+                            chunked(Stream.iterate(0, i -> i < bytes.length, i -> i + 256 * 1024)
+                                    .map(i -> java.util.Arrays.copyOfRange(
+                                            bytes, i, Math.min(bytes.length, i + 256 * 1024))))),
+                    ofString());
             assertEquals(413, response.statusCode(), path + ": " + response.body());
             assertTrue(response.body().contains("too large"), response.body());
         }
@@ -157,13 +188,18 @@ class HttpEdgeTest {
 
     @Test
     void aMalformedMultipartBodyIsA400() throws Exception {
-        byte[] garbage = "--xyz\r\nContent-Disposition: form-data; name=\"source\"; filename=\"a.jpg\"\r\n\r\nno closing boundary"
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] garbage =
+                "--xyz\r\nContent-Disposition: form-data; name=\"source\"; filename=\"a.jpg\"\r\n\r\nno closing boundary"
+                        .getBytes(StandardCharsets.US_ASCII);
         for (String path : List.of("/api/1/upload", "/upload")) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("X-API-Key", key).header("Content-Type", "multipart/form-data; boundary=xyz")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(garbage)).build(), ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .header("X-API-Key", key)
+                            .header("Content-Type", "multipart/form-data; boundary=xyz")
+                            .header("Accept", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(garbage))
+                            .build(),
+                    ofString());
             assertEquals(400, response.statusCode(), path + ": " + response.body());
             assertTrue(response.body().contains("multipart body is malformed"), response.body());
         }
@@ -201,7 +237,9 @@ class HttpEdgeTest {
             after = exchange(complete, whole.getBytes(StandardCharsets.US_ASCII));
         } while (after.status() == 503 && System.nanoTime() < deadline && sleep(50));
         assertEquals(400, after.status(), after.toString());
-        assertTrue(after.body().contains("not a supported image"), "the 1.5 MB base64 text was read and decoded: " + after.body());
+        assertTrue(
+                after.body().contains("not a supported image"),
+                "the 1.5 MB base64 text was read and decoded: " + after.body());
         assertNothingLeftBehind();
     }
 
@@ -213,45 +251,83 @@ class HttpEdgeTest {
     @Test
     void linksNameTheConfiguredHostWhateverTheHostHeaderSays() throws Exception {
         Multipart form = new Multipart().file("source", "a.png", "image/png", TestImages.png(40, 30, 3));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/1/upload"))
-                .header("Host", "evil.example").header("X-API-Key", key).header("Content-Type", form.contentType())
-                .POST(form.publisher()).build(), ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/1/upload"))
+                        .header("Host", "evil.example")
+                        .header("X-API-Key", key)
+                        .header("Content-Type", form.contentType())
+                        .POST(form.publisher())
+                        .build(),
+                ofString());
         assertEquals(200, response.statusCode(), response.body());
         JsonNode image = JSON.readTree(response.body()).get("image");
         for (String field : List.of("url", "url_viewer", "url_short", "delete_url")) {
-            assertTrue(image.get(field).asString().startsWith("https://" + SITE_HOST + "/"), field + ": " + image.get(field));
+            assertTrue(
+                    image.get(field).asString().startsWith("https://" + SITE_HOST + "/"),
+                    field + ": " + image.get(field));
         }
-        String viewer = HostRequests.send(http, port, "evil.example", "GET", image.get("path_viewer").asString(), null,
-                new HashMap<>(), Map.of()).body();
+        String viewer = HostRequests.send(
+                        http,
+                        port,
+                        "evil.example",
+                        "GET",
+                        image.get("path_viewer").asString(),
+                        null,
+                        new HashMap<>(),
+                        Map.of())
+                .body();
         assertTrue(viewer.contains("[img]https://" + SITE_HOST + "/images/"), "embed codes name the configured host");
         assertFalse(viewer.contains("evil.example"), "no link to the Host header's host");
     }
 
     @Test
     void pagesCarryTheSecurityHeadersAndStoredFilesStayEmbeddable() throws Exception {
-        HttpResponse<String> home = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(), ofString());
+        HttpResponse<String> home = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                        .build(),
+                ofString());
         assertEquals(200, home.statusCode());
         String csp = home.headers().firstValue("Content-Security-Policy").orElse("");
-        for (String directive : List.of("script-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
-                "frame-ancestors 'none'", "style-src 'self'")) {
+        for (String directive : List.of(
+                "script-src 'self'",
+                "object-src 'none'",
+                "base-uri 'self'",
+                "form-action 'self'",
+                "frame-ancestors 'none'",
+                "style-src 'self'")) {
             assertTrue(csp.contains(directive), "CSP has " + directive + ": " + csp);
         }
         assertFalse(csp.contains("unsafe-inline"), csp);
         assertEquals("DENY", home.headers().firstValue("X-Frame-Options").orElse(null));
         String permissions = home.headers().firstValue("Permissions-Policy").orElse("");
-        assertTrue(permissions.contains("camera=()") && permissions.contains("microphone=()") && permissions.contains("geolocation=()"),
+        assertTrue(
+                permissions.contains("camera=()")
+                        && permissions.contains("microphone=()")
+                        && permissions.contains("geolocation=()"),
                 permissions);
         // TESELA_HTTPS=1 here (ApiV1Test checks that a plain-HTTP site sends none).
-        assertEquals("max-age=31536000; includeSubDomains", home.headers().firstValue("Strict-Transport-Security").orElse(null));
+        assertEquals(
+                "max-age=31536000; includeSubDomains",
+                home.headers().firstValue("Strict-Transport-Security").orElse(null));
 
         Multipart form = new Multipart().file("source", "b.png", "image/png", TestImages.png(30, 20, 4));
-        JsonNode image = JSON.readTree(http.send(post("/api/1/upload", form.contentType(), form.publisher()), ofString()).body()).get("image");
-        HttpResponse<byte[]> file = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + URI.create(image.get("url").asString()).getRawPath())).build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode image = JSON.readTree(
+                        http.send(post("/api/1/upload", form.contentType(), form.publisher()), ofString())
+                                .body())
+                .get("image");
+        HttpResponse<byte[]> file = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                + URI.create(image.get("url").asString()).getRawPath()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, file.statusCode());
-        assertEquals("nosniff", file.headers().firstValue("X-Content-Type-Options").orElse(null));
+        assertEquals(
+                "nosniff", file.headers().firstValue("X-Content-Type-Options").orElse(null));
         assertTrue(file.headers().firstValue("Strict-Transport-Security").isPresent(), "HSTS on files too");
-        for (String header : List.of("X-Frame-Options", "Content-Security-Policy", "Cross-Origin-Resource-Policy",
+        for (String header : List.of(
+                "X-Frame-Options",
+                "Content-Security-Policy",
+                "Cross-Origin-Resource-Policy",
                 "Cross-Origin-Embedder-Policy")) {
             assertTrue(file.headers().firstValue(header).isEmpty(), "a stored file has no " + header);
         }
@@ -262,12 +338,22 @@ class HttpEdgeTest {
         try (Stream<Path> templates = Files.list(Path.of("src", "main", "jte"))) {
             for (Path template : templates.toList()) {
                 String text = Files.readString(template);
-                assertFalse(java.util.regex.Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>").matcher(text).find(),
+                assertFalse(
+                        java.util.regex.Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>")
+                                .matcher(text)
+                                .find(),
                         template + " has an inline script");
-                assertFalse(java.util.regex.Pattern.compile("\\son[a-z]+\\s*=", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text).find(),
+                assertFalse(
+                        java.util.regex.Pattern.compile("\\son[a-z]+\\s*=", java.util.regex.Pattern.CASE_INSENSITIVE)
+                                .matcher(text)
+                                .find(),
                         template + " has an inline event handler");
                 assertFalse(text.contains("javascript:"), template + " has a javascript: URL");
-                assertFalse(java.util.regex.Pattern.compile("\\sstyle\\s*=|<style").matcher(text).find(), template + " has inline style");
+                assertFalse(
+                        java.util.regex.Pattern.compile("\\sstyle\\s*=|<style")
+                                .matcher(text)
+                                .find(),
+                        template + " has inline style");
             }
         }
     }
@@ -279,12 +365,14 @@ class HttpEdgeTest {
             slow.setSoTimeout(200);
             OutputStream out = slow.getOutputStream();
             InputStream in = slow.getInputStream();
-            out.write(("GET /healthz HTTP/1.1\r\nHost: " + SITE_HOST + "\r\nX-Slow: ").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET /healthz HTTP/1.1\r\nHost: " + SITE_HOST + "\r\nX-Slow: ")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long started = System.nanoTime();
             boolean closed = false;
             // A byte every 200 ms keeps an idle timeout from ever firing; the 1 s head deadline must. Bounded: 6 s.
-            while (!closed && System.nanoTime() - started < Duration.ofSeconds(6).toNanos()) {
+            while (!closed
+                    && System.nanoTime() - started < Duration.ofSeconds(6).toNanos()) {
                 try {
                     out.write('a');
                     out.flush();
@@ -300,8 +388,13 @@ class HttpEdgeTest {
             assertTrue(millis < 3000, "closed only after " + millis + " ms (limit 1 s)");
         }
         // The server still answers everybody else.
-        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                ofString()).statusCode());
+        assertEquals(
+                200,
+                http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                                        .build(),
+                                ofString())
+                        .statusCode());
     }
 
     @Test
@@ -318,7 +411,8 @@ class HttpEdgeTest {
             long started = System.nanoTime();
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             boolean ended = false;
-            // 10 bytes a second, far below the default minimum of 1024: cut off after Jetty's first second. Bounded: 6 s.
+            // 10 bytes a second, far below the default minimum of 1024: cut off after Jetty's first second. Bounded: 6
+            // s.
             while (!ended && System.nanoTime() - started < Duration.ofSeconds(6).toNanos()) {
                 try {
                     out.write('A');
@@ -389,7 +483,9 @@ class HttpEdgeTest {
             Map<String, String> headers = new HashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.put(
+                        lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
             return new Raw(Integer.parseInt(lines[0].split(" ")[1]), headers, text.substring(split + 4));
         }
@@ -401,14 +497,19 @@ class HttpEdgeTest {
         if (split < 0) {
             return false;
         }
-        var m = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *(\\d+)").matcher(text.substring(0, split));
+        var m = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *(\\d+)")
+                .matcher(text.substring(0, split));
         return m.find() && text.length() - split - 4 >= Integer.parseInt(m.group(1));
     }
 
     private HttpRequest post(String path, String contentType, HttpRequest.BodyPublisher body) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
-                .header("X-API-Key", key).header("Content-Type", contentType).header("Accept", "application/json")
-                .POST(body).build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("X-API-Key", key)
+                .header("Content-Type", contentType)
+                .header("Accept", "application/json")
+                .POST(body)
+                .build();
     }
 
     /** A body without Content-Length (the client sends it chunked). */

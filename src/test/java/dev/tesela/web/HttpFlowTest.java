@@ -62,6 +62,7 @@ class HttpFlowTest {
     /** An installed site (administrator {@value #ADMIN}); tests sign in and out on it with visitors of their own. */
     @AutoClose
     private TestSite site;
+
     private String base;
 
     @BeforeAll
@@ -160,7 +161,8 @@ class HttpFlowTest {
             assertEquals("/", session.path(), session.raw());
             assertFalse(session.secure(), "plain-HTTP site must not mark cookies Secure: " + session.raw());
 
-            var user = app.accounts().findUser(installing.system(), ADMIN)
+            var user = app.accounts()
+                    .findUser(installing.system(), ADMIN)
                     .orElseThrow(() -> new AssertionError("install did not create the administrator"));
             assertEquals(Principal.Role.ADMIN, user.role());
             assertEquals(EMAIL, user.email());
@@ -180,7 +182,9 @@ class HttpFlowTest {
             Res lateHome = late.get("/");
             assertEquals(200, lateHome.status(), "an installed site serves guests: " + lateHome.describe());
             String lateToken = csrfToken(late.get("/login"));
-            Res again = late.post("/install", with(installForm("mallory", "m@example.com", "another password"), "csrf_token", lateToken));
+            Res again = late.post(
+                    "/install",
+                    with(installForm("mallory", "m@example.com", "another password"), "csrf_token", lateToken));
             assertEquals(409, again.status(), again.describe());
             assertTrue(app.accounts().findUser(installing.system(), "mallory").isEmpty());
         }
@@ -195,7 +199,10 @@ class HttpFlowTest {
         assertCsrfRejected(missing);
         assertTrue(missing.setCookie("tsl_session").isEmpty(), "a refused sign-out must not touch the session cookie");
         Res stillIn = v.get("/");
-        assertEquals(Optional.of(ADMIN), signedInUser(stillIn), "a refused sign-out must not sign out: " + stillIn.describe());
+        assertEquals(
+                Optional.of(ADMIN),
+                signedInUser(stillIn),
+                "a refused sign-out must not sign out: " + stillIn.describe());
 
         String oldSession = v.cookie("tsl_session");
         String token = csrfToken(stillIn);
@@ -216,8 +223,10 @@ class HttpFlowTest {
         Visitor replay = new Visitor(base);
         replay.setCookie("tsl_session", oldSession);
         Res replayed = replay.get("/");
-        assertEquals(Optional.empty(), signedInUser(replayed), "a signed-out session still works: " + replayed.describe());
-        assertTrue(replayed.setCookie("tsl_session").map(SetCookie::deletes).orElse(false),
+        assertEquals(
+                Optional.empty(), signedInUser(replayed), "a signed-out session still works: " + replayed.describe());
+        assertTrue(
+                replayed.setCookie("tsl_session").map(SetCookie::deletes).orElse(false),
                 "a dead session cookie is cleared: " + replayed.describe());
     }
 
@@ -253,7 +262,8 @@ class HttpFlowTest {
         }
         char c = remember.charAt(letter);
         String caseFlipped = remember.substring(0, letter)
-                + (Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c)) + remember.substring(letter + 1);
+                + (Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c))
+                + remember.substring(letter + 1);
         URI uri = URI.create(base);
         try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
@@ -262,14 +272,18 @@ class HttpFlowTest {
             String first = exchange(out, in, uri, remember);
             String second = exchange(out, in, uri, caseFlipped);
             assertTrue(first.contains("data-testid=\"signed-in-user\""), "the real cookie signs in");
-            assertFalse(second.contains("data-testid=\"signed-in-user\""), "a case-flipped cookie must not sign in: " + caseFlipped);
+            assertFalse(
+                    second.contains("data-testid=\"signed-in-user\""),
+                    "a case-flipped cookie must not sign in: " + caseFlipped);
         }
     }
 
     /** One GET / on an open keep-alive connection with {@code tsl_remember}; returns the whole response. */
-    private static String exchange(java.io.OutputStream out, java.io.BufferedInputStream in, URI uri, String remember) throws IOException {
-        out.write(("GET / HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nCookie: tsl_remember=" + remember
-                + "\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    private static String exchange(java.io.OutputStream out, java.io.BufferedInputStream in, URI uri, String remember)
+            throws IOException {
+        out.write(("GET / HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\nCookie: tsl_remember="
+                        + remember + "\r\nConnection: keep-alive\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
@@ -292,8 +306,10 @@ class HttpFlowTest {
         Res res = v.post("/login", Map.of("csrf_token", token, "login", ADMIN, "password", PASSWORD, "remember", "on"));
         assertEquals(303, res.status(), res.describe());
         assertEquals("/", res.location());
-        SetCookie session = res.setCookie("tsl_session").orElseThrow(() -> new AssertionError("no session: " + res.describe()));
-        SetCookie remember = res.setCookie("tsl_remember").orElseThrow(() -> new AssertionError("no login cookie: " + res.describe()));
+        SetCookie session =
+                res.setCookie("tsl_session").orElseThrow(() -> new AssertionError("no session: " + res.describe()));
+        SetCookie remember = res.setCookie("tsl_remember")
+                .orElseThrow(() -> new AssertionError("no login cookie: " + res.describe()));
         assertTrue(session.httpOnly() && remember.httpOnly(), session.raw() + " / " + remember.raw());
         assertEquals("lax", session.sameSite(), session.raw());
         assertEquals("lax", remember.sameSite(), remember.raw());
@@ -323,25 +339,33 @@ class HttpFlowTest {
         assertEquals(Optional.empty(), signedInUser(forged), "a tampered login cookie signed in: " + forged.describe());
         assertTrue(forged.body().contains(GUEST_SIGN_IN_LINK), forged.describe());
         assertTrue(forged.setCookie("tsl_session").isEmpty(), "no session for a tampered cookie: " + forged.describe());
-        assertTrue(forged.setCookie("tsl_remember").map(SetCookie::deletes).orElse(false),
+        assertTrue(
+                forged.setCookie("tsl_remember").map(SetCookie::deletes).orElse(false),
                 "the tampered login cookie is cleared: " + forged.describe());
         assertNull(forger.cookie("tsl_remember"));
     }
 
     @Test
     void dailyFailedSignInLimitBlocksEvenTheRightPassword() throws Exception {
-        try (TestSite limited = TestSite.on(TestDatabase.Kind.H2).env("TESELA_LOGIN_FAILURES_PER_DAY", "3").installed().serving().start()) {
+        try (TestSite limited = TestSite.on(TestDatabase.Kind.H2)
+                .env("TESELA_LOGIN_FAILURES_PER_DAY", "3")
+                .installed()
+                .serving()
+                .start()) {
             assertEquals(3, limited.app().config().auth().failedLoginsPerDay());
             String limitedBase = limited.base();
             // Control: the right password works here (and a success clears earlier failures).
             Visitor control = new Visitor(limitedBase);
-            Res ok = control.post("/login", Map.of("csrf_token", csrfToken(control.get("/login")), "login", ADMIN, "password", PASSWORD));
+            Res ok = control.post(
+                    "/login",
+                    Map.of("csrf_token", csrfToken(control.get("/login")), "login", ADMIN, "password", PASSWORD));
             assertEquals(303, ok.status(), ok.describe());
 
             Visitor v = new Visitor(limitedBase);
             String token = csrfToken(v.get("/login"));
             for (int i = 1; i <= 3; i++) {
-                Res wrong = v.post("/login", Map.of("csrf_token", token, "login", ADMIN, "password", "wrong password " + i));
+                Res wrong = v.post(
+                        "/login", Map.of("csrf_token", token, "login", ADMIN, "password", "wrong password " + i));
                 assertEquals(401, wrong.status(), "attempt " + i + ": " + wrong.describe());
             }
             Res blocked = v.post("/login", Map.of("csrf_token", token, "login", ADMIN, "password", PASSWORD));
@@ -352,7 +376,9 @@ class HttpFlowTest {
 
             // The limit is per address, not per browser: a fresh visitor from the same address is blocked too.
             Visitor other = new Visitor(limitedBase);
-            Res alsoBlocked = other.post("/login", Map.of("csrf_token", csrfToken(other.get("/login")), "login", ADMIN, "password", PASSWORD));
+            Res alsoBlocked = other.post(
+                    "/login",
+                    Map.of("csrf_token", csrfToken(other.get("/login")), "login", ADMIN, "password", PASSWORD));
             assertEquals(429, alsoBlocked.status(), alsoBlocked.describe());
         }
     }
@@ -398,7 +424,10 @@ class HttpFlowTest {
         // A CSRF refusal is a typed JSON error too.
         Res csrf = v.post("/logout", Map.of(), "Accept", "application/json");
         assertEquals(403, csrf.status(), csrf.describe());
-        assertEquals("csrf_rejected", JSON.readTree(csrf.body()).path("error").path("code").asString(), csrf.body());
+        assertEquals(
+                "csrf_rejected",
+                JSON.readTree(csrf.body()).path("error").path("code").asString(),
+                csrf.body());
         assertNoInternals(csrf);
     }
 
@@ -425,10 +454,18 @@ class HttpFlowTest {
         assertTrue(metrics.body().contains("tesela_http_requests_total"), "no request counter");
         assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("jvm_")), "no JVM metrics");
         // Requests are counted by route template: the /healthz call and the 404 above are there.
-        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("tesela_http_requests_total{")
-                && l.contains("route=\"/healthz\"") && l.contains("status=\"200\"")), "no /healthz count");
-        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("tesela_http_requests_total{")
-                && l.contains("status=\"404\"")), "no 404 count");
+        assertTrue(
+                metrics.body()
+                        .lines()
+                        .anyMatch(l -> l.startsWith("tesela_http_requests_total{")
+                                && l.contains("route=\"/healthz\"")
+                                && l.contains("status=\"200\"")),
+                "no /healthz count");
+        assertTrue(
+                metrics.body()
+                        .lines()
+                        .anyMatch(l -> l.startsWith("tesela_http_requests_total{") && l.contains("status=\"404\"")),
+                "no 404 count");
         assertFalse(metrics.body().contains("route=\"/nope\""), "raw paths must not become metric labels");
     }
 
@@ -438,7 +475,8 @@ class HttpFlowTest {
         for (String path : List.of("/", "/login", "/nope")) {
             Res res = v.get(path);
             assertEquals(Optional.of("nosniff"), res.header("X-Content-Type-Options"), path);
-            String csp = res.header("Content-Security-Policy").orElseThrow(() -> new AssertionError("no CSP on " + path));
+            String csp =
+                    res.header("Content-Security-Policy").orElseThrow(() -> new AssertionError("no CSP on " + path));
             assertTrue(csp.contains("frame-ancestors 'none'"), path + ": " + csp);
             assertTrue(res.header("Referrer-Policy").isPresent(), path);
         }
@@ -449,7 +487,8 @@ class HttpFlowTest {
     /** A new visitor of the installed site, signed in as the administrator through the sign-in form. */
     private Visitor signedInAdmin() {
         Visitor v = new Visitor(base);
-        Res res = v.post("/login", Map.of("csrf_token", csrfToken(v.get("/login")), "login", ADMIN, "password", PASSWORD));
+        Res res = v.post(
+                "/login", Map.of("csrf_token", csrfToken(v.get("/login")), "login", ADMIN, "password", PASSWORD));
         assertEquals(303, res.status(), res.describe());
         assertEquals(Optional.of(ADMIN), signedInUser(v.get("/")));
         return v;
@@ -459,7 +498,13 @@ class HttpFlowTest {
         Res home = new Visitor(uninstalled.base()).get("/");
         assertEquals(302, home.status(), "site became installed: " + home.describe());
         assertEquals("/install", home.location());
-        assertTrue(uninstalled.app().accounts().findUser(uninstalled.system(), ADMIN).isEmpty(), "an admin row exists");
+        assertTrue(
+                uninstalled
+                        .app()
+                        .accounts()
+                        .findUser(uninstalled.system(), ADMIN)
+                        .isEmpty(),
+                "an admin row exists");
         assertFalse(uninstalled.app().installs().isInstalled(uninstalled.system()), "install marker exists");
     }
 
@@ -470,7 +515,8 @@ class HttpFlowTest {
     }
 
     private static void assertNoInternals(Res res) {
-        for (String leak : List.of("Exception", "at dev.", "dev.tesela.", "io.javalin.", "java.lang.", "org.jooq", "org.h2")) {
+        for (String leak :
+                List.of("Exception", "at dev.", "dev.tesela.", "io.javalin.", "java.lang.", "org.jooq", "org.h2")) {
             assertFalse(res.body().contains(leak), "error body leaks '" + leak + "': " + res.describe());
         }
     }
@@ -546,8 +592,8 @@ class HttpFlowTest {
 
         String describe() {
             String b = body();
-            return raw.request().method() + " " + raw.uri().getPath() + " → " + status() + " " + raw.headers().map()
-                    + "\n" + (b.length() > 2000 ? b.substring(0, 2000) + "…" : b);
+            return raw.request().method() + " " + raw.uri().getPath() + " → " + status() + " "
+                    + raw.headers().map() + "\n" + (b.length() > 2000 ? b.substring(0, 2000) + "…" : b);
         }
     }
 
@@ -560,9 +606,15 @@ class HttpFlowTest {
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i].trim();
                 int e = p.indexOf('=');
-                attrs.put((e < 0 ? p : p.substring(0, e)).toLowerCase(Locale.ROOT), e < 0 ? "" : p.substring(e + 1).trim());
+                attrs.put(
+                        (e < 0 ? p : p.substring(0, e)).toLowerCase(Locale.ROOT),
+                        e < 0 ? "" : p.substring(e + 1).trim());
             }
-            return new SetCookie(header, parts[0].substring(0, eq).trim(), parts[0].substring(eq + 1).trim(), attrs);
+            return new SetCookie(
+                    header,
+                    parts[0].substring(0, eq).trim(),
+                    parts[0].substring(eq + 1).trim(),
+                    attrs);
         }
 
         boolean httpOnly() {
@@ -620,11 +672,14 @@ class HttpFlowTest {
 
         Res post(String path, Map<String, String> form, String... headers) {
             String body = form.entrySet().stream()
-                    .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                    .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                            + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                     .collect(Collectors.joining("&"));
-            return send(HttpRequest.newBuilder(URI.create(origin + path))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+            return send(
+                    HttpRequest.newBuilder(URI.create(origin + path))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(body)),
+                    headers);
         }
 
         private Res send(HttpRequest.Builder request, String... headers) {
@@ -633,8 +688,11 @@ class HttpFlowTest {
                 request.header(headers[i], headers[i + 1]);
             }
             if (!cookies.isEmpty()) {
-                request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining("; ")));
+                request.header(
+                        "Cookie",
+                        cookies.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue())
+                                .collect(Collectors.joining("; ")));
             }
             HttpResponse<String> response;
             try {

@@ -42,8 +42,10 @@ class QueryCountTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"csrf_token\" value=\"([^\"]*)\"");
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private TestDatabase db;
     private App app;
     private WebServer server;
@@ -60,14 +62,21 @@ class QueryCountTest {
         app = TestApps.migratedApp(db, Map.of());
         RequestContext system = app.systemContext(app.defaultTenant());
         app.installs().install(system, new InstallCommand("admin", "admin@example.com", "correct horse battery"));
-        app.accounts().createUser(system, new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
+        app.accounts()
+                .createUser(
+                        system,
+                        new CreateUser("alice", "alice@example.com", "alice's long password", Principal.Role.USER));
         apiKey = app.accounts().createApiKey(system, "alice", "counting");
-        session = app.accounts().signIn(system.withPrincipal(Principal.GUEST),
-                new SignIn("alice", "alice's long password", false, "test")).sessionToken();
+        session = app.accounts()
+                .signIn(
+                        system.withPrincipal(Principal.GUEST),
+                        new SignIn("alice", "alice's long password", false, "test"))
+                .sessionToken();
         server = app.webServer();
         base = "http://127.0.0.1:" + server.start();
         queries = QueryCounter.attachTo(system.db().dsl(), app.database().controlDsl(App.controlPrefix(app.config())));
-        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/upload")).header("Cookie", "tsl_session=" + session));
+        HttpResponse<String> page =
+                send(HttpRequest.newBuilder(URI.create(base + "/upload")).header("Cookie", "tsl_session=" + session));
         assertEquals(200, page.statusCode(), page.body());
         Matcher m = CSRF_FIELD.matcher(page.body());
         assertTrue(m.find(), "the upload page has a CSRF token");
@@ -131,17 +140,22 @@ class QueryCountTest {
 
     /** Uploads a new image from the web page as the signed-in user; returns the image's JSON. */
     private JsonNode webUpload() {
-        Multipart form = new Multipart().field("csrf_token", csrf)
+        Multipart form = new Multipart()
+                .field("csrf_token", csrf)
                 .file("source", "photo.jpg", "image/jpeg", TestImages.jpeg(800, 600, ++seed));
-        return image(send(HttpRequest.newBuilder(URI.create(base + "/upload")).header("Cookie", "tsl_session=" + session)
-                .header("Content-Type", form.contentType()).POST(form.publisher())));
+        return image(send(HttpRequest.newBuilder(URI.create(base + "/upload"))
+                .header("Cookie", "tsl_session=" + session)
+                .header("Content-Type", form.contentType())
+                .POST(form.publisher())));
     }
 
     /** Uploads a new image through API v1 with the key in the X-API-Key header; returns the image's JSON. */
     private JsonNode apiUpload() {
         Multipart form = new Multipart().file("source", "photo.jpg", "image/jpeg", TestImages.jpeg(800, 600, ++seed));
-        return image(send(HttpRequest.newBuilder(URI.create(base + "/api/1/upload")).header("X-API-Key", apiKey)
-                .header("Content-Type", form.contentType()).POST(form.publisher())));
+        return image(send(HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
+                .header("X-API-Key", apiKey)
+                .header("Content-Type", form.contentType())
+                .POST(form.publisher())));
     }
 
     private static JsonNode image(HttpResponse<String> response) {

@@ -37,15 +37,27 @@ class SmallHeapBodiesTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MB = 1024 * 1024;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void bodiesLargerThanTheHeapAreStreamedToDiskAndRefusedCleanly() throws Exception {
-        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).env(Map.of("TESELA_HTTP_MAX_REQUEST_MB", "64",
-                "TESELA_UPLOAD_MAX_MB", "48", "TESELA_IMAGE_WORKERS", "1", "TESELA_EXPIRED_PURGE_SECONDS", "0"))
-                .installed().apiKey(TestSite.ADMIN, "small-heap").start()) {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2)
+                .env(Map.of(
+                        "TESELA_HTTP_MAX_REQUEST_MB",
+                        "64",
+                        "TESELA_UPLOAD_MAX_MB",
+                        "48",
+                        "TESELA_IMAGE_WORKERS",
+                        "1",
+                        "TESELA_EXPIRED_PURGE_SECONDS",
+                        "0"))
+                .installed()
+                .apiKey(TestSite.ADMIN, "small-heap")
+                .start()) {
             site.closeApp(); // the site is served by the process below
             Map<String, String> env = site.env();
             String key = site.key(TestSite.ADMIN);
@@ -57,24 +69,37 @@ class SmallHeapBodiesTest {
                 // Three 40 MB bodies at once, the key last: each is read to disk, then the key is refused.
                 List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
-                    answers.add(http.sendAsync(form(base, null, body("source=", 40 * MB, "&key=wrong-key")),
+                    answers.add(http.sendAsync(
+                            form(base, null, body("source=", 40 * MB, "&key=wrong-key")),
                             HttpResponse.BodyHandlers.ofString()));
                 }
                 for (CompletableFuture<HttpResponse<String>> answer : answers) {
                     HttpResponse<String> response = answer.get(60, TimeUnit.SECONDS);
                     assertEquals(400, response.statusCode(), response.body());
-                    assertEquals("Invalid API key.", JSON.readTree(response.body()).get("error").get("message").asString());
+                    assertEquals(
+                            "Invalid API key.",
+                            JSON.readTree(response.body())
+                                    .get("error")
+                                    .get("message")
+                                    .asString());
                 }
 
                 // 24 MB sent as 32 MB of base64 in a form field: decoded while it streams into the upload's temp file.
-                HttpResponse<String> base64 = http.send(form(base, key, body("source=", 32 * MB, "")),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> base64 =
+                        http.send(form(base, key, body("source=", 32 * MB, "")), HttpResponse.BodyHandlers.ofString());
                 assertEquals(400, base64.statusCode(), base64.body());
-                assertTrue(base64.body().contains("not a supported image"), "decoded whole, then sniffed: " + base64.body());
+                assertTrue(
+                        base64.body().contains("not a supported image"),
+                        "decoded whole, then sniffed: " + base64.body());
 
                 assertTrue(serve.isAlive(), "the process survived:\n" + serve.tail());
-                assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode());
+                assertEquals(
+                        200,
+                        http.send(
+                                        HttpRequest.newBuilder(URI.create(base + "/healthz"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode());
                 assertFalse(Files.readString(serve.log()).contains("OutOfMemoryError"), serve.tail());
                 assertNoTempFiles(site.dataDir().resolve("tmp"));
             } finally {
@@ -85,8 +110,10 @@ class SmallHeapBodiesTest {
 
     /** A url-encoded POST of {@code body}, with {@code key} as X-API-Key header when not null. */
     private static HttpRequest form(String base, String key, HttpRequest.BodyPublisher body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/1/upload")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(body);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/1/upload"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(body);
         if (key != null) {
             request.header("X-API-Key", key);
         }
@@ -101,12 +128,16 @@ class SmallHeapBodiesTest {
         byte[] chunk = "QUJD".repeat(MB / 4).getBytes(StandardCharsets.US_ASCII);
         long fullChunks = fill / chunk.length;
         int rest = (int) (fill % chunk.length);
-        Stream<byte[]> pieces = Stream.concat(Stream.concat(
+        Stream<byte[]> pieces = Stream.concat(
+                Stream.concat(
                         Stream.of(prefix.getBytes(StandardCharsets.US_ASCII)),
-                        Stream.concat(Stream.generate(() -> chunk).limit(fullChunks), Stream.of(java.util.Arrays.copyOf(chunk, rest)))),
+                        Stream.concat(
+                                Stream.generate(() -> chunk).limit(fullChunks),
+                                Stream.of(java.util.Arrays.copyOf(chunk, rest)))),
                 Stream.of(suffix.getBytes(StandardCharsets.US_ASCII)));
         long length = prefix.length() + fill + suffix.length();
-        return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArrays(pieces::iterator), length);
+        return HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofByteArrays(pieces::iterator), length);
     }
 
     /** Bounded wait: the temp files of a request are deleted as it ends. */

@@ -20,7 +20,10 @@ public final class FlushableCache<K, V> {
 
     /** @param ttl how long an entry lives at most (a safety net for a missed invalidation) */
     public FlushableCache(long maximumSize, Duration ttl) {
-        this.cache = Caffeine.newBuilder().maximumSize(maximumSize).expireAfterWrite(ttl).build();
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maximumSize)
+                .expireAfterWrite(ttl)
+                .build();
     }
 
     /** The cached value of {@code key}, else {@code loader}'s (never null), cached as described above. */

@@ -8,7 +8,8 @@ public final class ConfigException extends RuntimeException {
     private final List<ConfigProblem> problems;
 
     public ConfigException(List<ConfigProblem> problems) {
-        super("Invalid configuration:\n" + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
+        super("Invalid configuration:\n"
+                + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
         this.problems = List.copyOf(problems);
     }
 

@@ -31,6 +31,7 @@ public final class ConfigLoader {
     private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
     /** One DNS label: what a service name must be to appear as the host of http://<service>:<port>. */
     private static final Pattern DNS_LABEL = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$");
+
     private static final Pattern ENTRY_POINT = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -65,40 +66,51 @@ public final class ConfigLoader {
         String host = r.string("TESELA_HTTP_HOST", "0.0.0.0");
         int port = r.integer("TESELA_HTTP_PORT", 8080, 0, 65535);
         Optional<String> clientIpHeader = r.raw("TESELA_HEADER_CLIENT_IP");
-        clientIpHeader.filter(h -> !HEADER_NAME.matcher(h).matches())
-                .ifPresent(h -> r.problem("TESELA_HEADER_CLIENT_IP", "must be an HTTP header name such as X-Forwarded-For"));
+        clientIpHeader
+                .filter(h -> !HEADER_NAME.matcher(h).matches())
+                .ifPresent(h ->
+                        r.problem("TESELA_HEADER_CLIENT_IP", "must be an HTTP header name such as X-Forwarded-For"));
         int maxRequestMb = r.integer("TESELA_HTTP_MAX_REQUEST_MB", 64, 1, 4096);
         int headerTimeoutSeconds = r.integer("TESELA_HTTP_HEADER_TIMEOUT_SECONDS", 10, 1, 300);
         int minBodyRateBytes = r.integer("TESELA_HTTP_MIN_BODY_RATE_BYTES", 1024, 0, 1024 * 1024);
         int bodyReaders = r.integer("TESELA_HTTP_BODY_READERS", 16, 1, 10_000);
 
         Path dataDir = r.path("TESELA_DATA_DIR", "./data").toAbsolutePath().normalize();
-        String defaultDbUrl = "jdbc:h2:file:" + dataDir.resolve("db").resolve("tesela")
-                + ";DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE";
+        String defaultDbUrl =
+                "jdbc:h2:file:" + dataDir.resolve("db").resolve("tesela") + ";DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE";
         String dbUrl = r.string("TESELA_DB_URL", defaultDbUrl);
-        if (!dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:mariadb:") && !dbUrl.startsWith("jdbc:mysql:")
+        if (!dbUrl.startsWith("jdbc:h2:")
+                && !dbUrl.startsWith("jdbc:mariadb:")
+                && !dbUrl.startsWith("jdbc:mysql:")
                 && !dbUrl.startsWith("jdbc:postgresql:")) {
-            r.problem("TESELA_DB_URL", "must be a JDBC URL for H2 (jdbc:h2:), MariaDB/MySQL (jdbc:mariadb:, jdbc:mysql:) "
-                    + "or PostgreSQL (jdbc:postgresql:)");
+            r.problem(
+                    "TESELA_DB_URL",
+                    "must be a JDBC URL for H2 (jdbc:h2:), MariaDB/MySQL (jdbc:mariadb:, jdbc:mysql:) "
+                            + "or PostgreSQL (jdbc:postgresql:)");
         }
         String dbUser = r.string("TESELA_DB_USER", dbUrl.startsWith("jdbc:h2:") ? "sa" : "");
         String dbPassword = r.string("TESELA_DB_PASSWORD", "");
         String prefix = r.string("TESELA_DB_TABLE_PREFIX", "tsl_");
         if (!TABLE_PREFIX.matcher(prefix).matches()) {
-            r.problem("TESELA_DB_TABLE_PREFIX", "must be 1-16 characters of a-z, 0-9 and _, starting with a letter, got '" + prefix + "'");
+            r.problem(
+                    "TESELA_DB_TABLE_PREFIX",
+                    "must be 1-16 characters of a-z, 0-9 and _, starting with a letter, got '" + prefix + "'");
         }
         int poolSize = r.integer("TESELA_DB_POOL_SIZE", 10, 1, 200);
         boolean migrateOnStart = r.bool("TESELA_DB_MIGRATE_ON_START", true);
-        int poolWaitMillis = r.integer("TESELA_DB_POOL_WAIT_MS", (int) TeselaConfig.Db.DEFAULT_POOL_WAIT.toMillis(), 250, 60_000);
+        int poolWaitMillis =
+                r.integer("TESELA_DB_POOL_WAIT_MS", (int) TeselaConfig.Db.DEFAULT_POOL_WAIT.toMillis(), 250, 60_000);
 
         var redisUrl = r.uri("TESELA_REDIS_URL", "redis", "rediss");
         var encryptionKey = r.base64Key("TESELA_ENCRYPTION_KEY", 32);
-        DeploymentContext context = r.oneOf("TESELA_CONTEXT", DeploymentContext.SELF_HOSTED, DeploymentContext::byKey,
-                "self-hosted or saas");
+        DeploymentContext context = r.oneOf(
+                "TESELA_CONTEXT", DeploymentContext.SELF_HOSTED, DeploymentContext::byKey, "self-hosted or saas");
 
         String hostname = r.string("TESELA_HOSTNAME", "localhost:" + (port == 0 ? 8080 : port));
         if (!HOSTNAME.matcher(hostname).matches()) {
-            r.problem("TESELA_HOSTNAME", "must be a host name with an optional :port, such as images.example.com, got '" + hostname + "'");
+            r.problem(
+                    "TESELA_HOSTNAME",
+                    "must be a host name with an optional :port, such as images.example.com, got '" + hostname + "'");
         }
         boolean https = r.bool("TESELA_HTTPS", false);
 
@@ -109,17 +121,24 @@ public final class ConfigLoader {
         boolean tenantsEnabled = r.bool("TESELA_TENANTS_ENABLED", false);
         String providerName = r.string("TESELA_PROVIDER_NAME", "");
         String providerUrl = r.string("TESELA_PROVIDER_URL", "");
-        String internalHostname = r.string("TESELA_INTERNAL_HOSTNAME", "localhost").toLowerCase(java.util.Locale.ROOT);
+        String internalHostname =
+                r.string("TESELA_INTERNAL_HOSTNAME", "localhost").toLowerCase(java.util.Locale.ROOT);
         if (!INTERNAL_HOSTNAME.matcher(internalHostname).matches()) {
             // Compared with the Host header without its port, and written into Traefik's Host(`...`) rule.
-            r.problem("TESELA_INTERNAL_HOSTNAME", "must be a host name without a port (letters, digits, dots and hyphens), "
-                    + "such as admin.provider.example, got '" + internalHostname + "'");
+            r.problem(
+                    "TESELA_INTERNAL_HOSTNAME",
+                    "must be a host name without a port (letters, digits, dots and hyphens), "
+                            + "such as admin.provider.example, got '" + internalHostname + "'");
         }
         Optional<String> routerSecret = r.raw("TESELA_ROUTER_SECRET");
-        routerSecret.filter(secret -> secret.length() < 16)
+        routerSecret
+                .filter(secret -> secret.length() < 16)
                 .ifPresent(secret -> r.problem("TESELA_ROUTER_SECRET", "must be at least 16 characters"));
-        TeselaConfig.IsolationMode isolation = r.oneOf("TESELA_TENANTS_DB_ISOLATION_MODE", TeselaConfig.IsolationMode.TABLE,
-                TeselaConfig.IsolationMode::byKey, "table (also spelt prefix) or database");
+        TeselaConfig.IsolationMode isolation = r.oneOf(
+                "TESELA_TENANTS_DB_ISOLATION_MODE",
+                TeselaConfig.IsolationMode.TABLE,
+                TeselaConfig.IsolationMode::byKey,
+                "table (also spelt prefix) or database");
         Map<String, TeselaConfig.DbServer> dbServers = dbServers(r);
         TeselaConfig.Enforced enforced = enforced(r);
         if (tenantsEnabled) {
@@ -149,30 +168,61 @@ public final class ConfigLoader {
             r.problem("TESELA_TENANTS_API_IP_ALLOW_LIST", "has " + e.getMessage());
         }
         Optional<String> apiRequestSecret = r.raw("TESELA_TENANTS_API_REQUEST_SECRET");
-        apiRequestSecret.filter(secret -> secret.length() < 16)
+        apiRequestSecret
+                .filter(secret -> secret.length() < 16)
                 .ifPresent(secret -> r.problem("TESELA_TENANTS_API_REQUEST_SECRET", "must be at least 16 characters"));
-        TeselaConfig.ApiSignature apiSignature = r.oneOf("TESELA_TENANTS_API_SIGNATURE", TeselaConfig.ApiSignature.BODY,
-                TeselaConfig.ApiSignature::byKey, "body or request");
+        TeselaConfig.ApiSignature apiSignature = r.oneOf(
+                "TESELA_TENANTS_API_SIGNATURE",
+                TeselaConfig.ApiSignature.BODY,
+                TeselaConfig.ApiSignature::byKey,
+                "body or request");
         if (apiSignature == TeselaConfig.ApiSignature.REQUEST && apiRequestSecret.isEmpty()) {
-            r.problem("TESELA_TENANTS_API_SIGNATURE", "request needs TESELA_TENANTS_API_REQUEST_SECRET, the key requests are signed with");
+            r.problem(
+                    "TESELA_TENANTS_API_SIGNATURE",
+                    "request needs TESELA_TENANTS_API_REQUEST_SECRET, the key requests are signed with");
         }
 
         TeselaConfig.Traefik traefik = traefik(r, port);
 
         r.throwIfProblems();
         return new TeselaConfig(
-                new TeselaConfig.Http(host, port, clientIpHeader, maxRequestMb * 1024L * 1024L,
-                        Duration.ofSeconds(headerTimeoutSeconds), minBodyRateBytes, bodyReaders),
+                new TeselaConfig.Http(
+                        host,
+                        port,
+                        clientIpHeader,
+                        maxRequestMb * 1024L * 1024L,
+                        Duration.ofSeconds(headerTimeoutSeconds),
+                        minBodyRateBytes,
+                        bodyReaders),
                 dataDir,
-                new TeselaConfig.Db(dbUrl, dbUser, dbPassword, prefix, poolSize, migrateOnStart, dbServers,
+                new TeselaConfig.Db(
+                        dbUrl,
+                        dbUser,
+                        dbPassword,
+                        prefix,
+                        poolSize,
+                        migrateOnStart,
+                        dbServers,
                         Duration.ofMillis(poolWaitMillis)),
                 redisUrl,
                 encryptionKey,
                 context,
                 new TeselaConfig.Site(hostname, https),
-                new TeselaConfig.Auth(failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
-                new TeselaConfig.Tenants(tenantsEnabled, providerName, providerUrl, internalHostname, routerSecret, isolation, enforced,
-                        jobsInServe, apiAllowList, apiRequestSecret, apiSignature, traefik),
+                new TeselaConfig.Auth(
+                        failedLogins, Duration.ofMinutes(sessionIdleMinutes), Duration.ofDays(cookieDays)),
+                new TeselaConfig.Tenants(
+                        tenantsEnabled,
+                        providerName,
+                        providerUrl,
+                        internalHostname,
+                        routerSecret,
+                        isolation,
+                        enforced,
+                        jobsInServe,
+                        apiAllowList,
+                        apiRequestSecret,
+                        apiSignature,
+                        traefik),
                 media);
     }
 
@@ -189,17 +239,22 @@ public final class ConfigLoader {
                 continue;
             }
             if (!SERVER_NAME.matcher(name).matches() || name.equals("default")) {
-                r.problem("TESELA_DB_SERVERS", "server names must be 1-32 characters of a-z, 0-9, _ and -, and not 'default'; got '"
-                        + name + "'");
+                r.problem(
+                        "TESELA_DB_SERVERS",
+                        "server names must be 1-32 characters of a-z, 0-9, _ and -, and not 'default'; got '" + name
+                                + "'");
                 continue;
             }
-            String key = "TESELA_DB_SERVER_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            String key = "TESELA_DB_SERVER_"
+                    + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
             Optional<String> url = r.raw(key + "_URL");
             if (url.isEmpty()) {
                 r.problem(key + "_URL", "is required: TESELA_DB_SERVERS names the server '" + name + "'");
                 continue;
             }
-            if (!url.get().startsWith("jdbc:h2:") && !url.get().startsWith("jdbc:mariadb:") && !url.get().startsWith("jdbc:mysql:")
+            if (!url.get().startsWith("jdbc:h2:")
+                    && !url.get().startsWith("jdbc:mariadb:")
+                    && !url.get().startsWith("jdbc:mysql:")
                     && !url.get().startsWith("jdbc:postgresql:")) {
                 r.problem(key + "_URL", "must be a JDBC URL for H2, MariaDB/MySQL or PostgreSQL");
                 continue;
@@ -230,26 +285,40 @@ public final class ConfigLoader {
         // Per job; memory for image work is about 12 bytes × this × TESELA_IMAGE_WORKERS (docs/configuration.md).
         int jobMegapixels = r.integer("TESELA_IMAGE_JOB_MEGAPIXELS", maxMegapixels, 1, 10_000);
         int stagingGraceSeconds = r.integer("TESELA_STAGING_GRACE_SECONDS", 3_600, 0, 7 * 86_400);
-        return new TeselaConfig.Media(maxUploadMb * 1024L * 1024L, maxMegapixels * 1_000_000L, maxFrames,
-                maxTotalMegapixels * 1_000_000L, engine, workers, Duration.ofSeconds(queueWaitSeconds), urlAllowPrivate,
-                Duration.ofSeconds(purgeSeconds), jobMegapixels * 1_000_000L, Duration.ofSeconds(stagingGraceSeconds));
+        return new TeselaConfig.Media(
+                maxUploadMb * 1024L * 1024L,
+                maxMegapixels * 1_000_000L,
+                maxFrames,
+                maxTotalMegapixels * 1_000_000L,
+                engine,
+                workers,
+                Duration.ofSeconds(queueWaitSeconds),
+                urlAllowPrivate,
+                Duration.ofSeconds(purgeSeconds),
+                jobMegapixels * 1_000_000L,
+                Duration.ofSeconds(stagingGraceSeconds));
     }
 
     /** The TESELA_TRAEFIK_* keys: the document GET /_/api/4/config/traefik serves. */
     private static TeselaConfig.Traefik traefik(ConfigReader r, int httpPort) {
         String serviceName = r.string("TESELA_TRAEFIK_SERVICE_NAME", "tesela");
         if (!DNS_LABEL.matcher(serviceName).matches()) {
-            r.problem("TESELA_TRAEFIK_SERVICE_NAME", "must be a host name label Traefik reaches Tesela by (1-63 letters, "
-                    + "digits and inner hyphens, such as tesela), got '" + serviceName + "'");
+            r.problem(
+                    "TESELA_TRAEFIK_SERVICE_NAME",
+                    "must be a host name label Traefik reaches Tesela by (1-63 letters, "
+                            + "digits and inner hyphens, such as tesela), got '" + serviceName + "'");
         }
         int servicePort = r.integer("TESELA_TRAEFIK_SERVICE_PORT", httpPort == 0 ? 8080 : httpPort, 1, 65535);
         String entryPoint = r.string("TESELA_TRAEFIK_ENTRYPOINT", "web");
         if (!ENTRY_POINT.matcher(entryPoint).matches()) {
-            r.problem("TESELA_TRAEFIK_ENTRYPOINT", "must be a Traefik entry point name (1-64 letters, digits, _ and -, "
-                    + "such as web), got '" + entryPoint + "'");
+            r.problem(
+                    "TESELA_TRAEFIK_ENTRYPOINT",
+                    "must be a Traefik entry point name (1-64 letters, digits, _ and -, " + "such as web), got '"
+                            + entryPoint + "'");
         }
         List<String> sourceRanges = new ArrayList<>();
-        for (String raw : r.string("TESELA_TRAEFIK_IP_ALLOW_LIST", "0.0.0.0/0,::/0").split(",")) {
+        for (String raw :
+                r.string("TESELA_TRAEFIK_IP_ALLOW_LIST", "0.0.0.0/0,::/0").split(",")) {
             String entry = raw.strip();
             if (entry.isEmpty()) {
                 continue;
@@ -262,13 +331,18 @@ public final class ConfigLoader {
                 dev.tesela.platform.security.IpAllowList.parse(entry);
                 sourceRanges.add(entry);
             } catch (IllegalArgumentException e) {
-                r.problem("TESELA_TRAEFIK_IP_ALLOW_LIST", "has " + e.getMessage() + " (list IPs, CIDR ranges or the word "
-                        + TeselaConfig.Traefik.CLOUDFLARE + ", separated by commas)");
+                r.problem(
+                        "TESELA_TRAEFIK_IP_ALLOW_LIST",
+                        "has " + e.getMessage() + " (list IPs, CIDR ranges or the word "
+                                + TeselaConfig.Traefik.CLOUDFLARE + ", separated by commas)");
             }
         }
-        if (sourceRanges.isEmpty() && r.problems().stream().noneMatch(p -> p.key().equals("TESELA_TRAEFIK_IP_ALLOW_LIST"))) {
-            r.problem("TESELA_TRAEFIK_IP_ALLOW_LIST", "must list at least one IP, CIDR range or the word "
-                    + TeselaConfig.Traefik.CLOUDFLARE + " (0.0.0.0/0,::/0 lets everyone in)");
+        if (sourceRanges.isEmpty()
+                && r.problems().stream().noneMatch(p -> p.key().equals("TESELA_TRAEFIK_IP_ALLOW_LIST"))) {
+            r.problem(
+                    "TESELA_TRAEFIK_IP_ALLOW_LIST",
+                    "must list at least one IP, CIDR range or the word " + TeselaConfig.Traefik.CLOUDFLARE
+                            + " (0.0.0.0/0,::/0 lets everyone in)");
         }
         return new TeselaConfig.Traefik(serviceName, servicePort, entryPoint, sourceRanges);
     }
@@ -287,7 +361,8 @@ public final class ConfigLoader {
         if (text.isEmpty()) {
             return TeselaConfig.Enforced.NONE;
         }
-        String shape = "must be a JSON object such as {\"limits\": {\"TESELA_MAX_USERS\": 100}, \"env\": {\"TESELA_SCHEDULER_INTERVAL\": \"600\"}}";
+        String shape =
+                "must be a JSON object such as {\"limits\": {\"TESELA_MAX_USERS\": 100}, \"env\": {\"TESELA_SCHEDULER_INTERVAL\": \"600\"}}";
         try {
             JsonNode node = JSON.readTree(text.get());
             if (node == null || !node.isObject()) {
@@ -302,7 +377,9 @@ public final class ConfigLoader {
             }
             for (var field : node.properties()) {
                 if (!field.getKey().equals("limits") && !field.getKey().equals("env")) {
-                    r.problem("TESELA_TENANT_ENFORCED", "has an unknown part '" + field.getKey() + "' (only limits and env)");
+                    r.problem(
+                            "TESELA_TENANT_ENFORCED",
+                            "has an unknown part '" + field.getKey() + "' (only limits and env)");
                     return TeselaConfig.Enforced.NONE;
                 }
             }
@@ -312,8 +389,10 @@ public final class ConfigLoader {
             for (var limit : node.path("limits").properties()) {
                 var known = dev.tesela.platform.context.TenantLimits.Limit.byKey(limit.getKey());
                 if (known.isEmpty()) {
-                    r.problem("TESELA_TENANT_ENFORCED", "limits '" + limit.getKey() + "' is not a limit (the limits are "
-                            + dev.tesela.platform.context.TenantLimits.Limit.keys() + ")");
+                    r.problem(
+                            "TESELA_TENANT_ENFORCED",
+                            "limits '" + limit.getKey() + "' is not a limit (the limits are "
+                                    + dev.tesela.platform.context.TenantLimits.Limit.keys() + ")");
                     limitsOk = false;
                     continue;
                 }
@@ -322,7 +401,11 @@ public final class ConfigLoader {
                     continue;
                 }
                 try {
-                    known.get().parse(value.isString() ? value.asString() : value.isNumber() ? value.numberValue() : value);
+                    known.get()
+                            .parse(
+                                    value.isString()
+                                            ? value.asString()
+                                            : value.isNumber() ? value.numberValue() : value);
                 } catch (IllegalArgumentException e) {
                     r.problem("TESELA_TENANT_ENFORCED", "limits " + e.getMessage());
                     limitsOk = false;
@@ -339,8 +422,11 @@ public final class ConfigLoader {
                 return TeselaConfig.Enforced.NONE;
             }
             JsonNode isolation = env.path("TESELA_TENANTS_DB_ISOLATION_MODE");
-            if (!isolation.isMissingNode() && TeselaConfig.IsolationMode.byKey(isolation.asString("").strip()) == null) {
-                r.problem("TESELA_TENANT_ENFORCED", "env TESELA_TENANTS_DB_ISOLATION_MODE must be table (or prefix) or database");
+            if (!isolation.isMissingNode()
+                    && TeselaConfig.IsolationMode.byKey(isolation.asString("").strip()) == null) {
+                r.problem(
+                        "TESELA_TENANT_ENFORCED",
+                        "env TESELA_TENANTS_DB_ISOLATION_MODE must be table (or prefix) or database");
                 return TeselaConfig.Enforced.NONE;
             }
             return new TeselaConfig.Enforced(

@@ -35,31 +35,45 @@ public final class ConfigReader {
     }
 
     public int integer(String key, int fallback, int min, int max) {
-        return parse(key, fallback, text -> {
-            int value = Integer.parseInt(text);
-            if (value < min || value > max) {
-                throw new IllegalArgumentException("must be between " + min + " and " + max + ", got " + value);
-            }
-            return value;
-        }, "a whole number");
+        return parse(
+                key,
+                fallback,
+                text -> {
+                    int value = Integer.parseInt(text);
+                    if (value < min || value > max) {
+                        throw new IllegalArgumentException("must be between " + min + " and " + max + ", got " + value);
+                    }
+                    return value;
+                },
+                "a whole number");
     }
 
     public boolean bool(String key, boolean fallback) {
-        return parse(key, fallback, text -> switch (text.toLowerCase(Locale.ROOT)) {
-            case "1", "true", "yes", "on" -> true;
-            case "0", "false", "no", "off" -> false;
-            default -> throw new IllegalArgumentException("must be 1/0, true/false, yes/no or on/off, got '" + text + "'");
-        }, "a boolean");
+        return parse(
+                key,
+                fallback,
+                text -> switch (text.toLowerCase(Locale.ROOT)) {
+                    case "1", "true", "yes", "on" -> true;
+                    case "0", "false", "no", "off" -> false;
+                    default ->
+                        throw new IllegalArgumentException(
+                                "must be 1/0, true/false, yes/no or on/off, got '" + text + "'");
+                },
+                "a boolean");
     }
 
     public <E extends Enum<E>> E oneOf(String key, E fallback, Function<String, E> byName, String allowed) {
-        return parse(key, fallback, text -> {
-            E value = byName.apply(text);
-            if (value == null) {
-                throw new IllegalArgumentException("must be one of " + allowed + ", got '" + text + "'");
-            }
-            return value;
-        }, allowed);
+        return parse(
+                key,
+                fallback,
+                text -> {
+                    E value = byName.apply(text);
+                    if (value == null) {
+                        throw new IllegalArgumentException("must be one of " + allowed + ", got '" + text + "'");
+                    }
+                    return value;
+                },
+                allowed);
     }
 
     public Path path(String key, String fallback) {
@@ -74,7 +88,8 @@ public final class ConfigReader {
         }
         try {
             URI uri = URI.create(text.get());
-            if (uri.getScheme() == null || !List.of(schemes).contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
+            if (uri.getScheme() == null
+                    || !List.of(schemes).contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
                 problem(key, "must be a URL starting with " + String.join(":// or ", schemes) + "://");
                 return Optional.empty();
             }
@@ -103,8 +118,10 @@ public final class ConfigReader {
             }
         }
         if (bytes.length != length) {
-            problem(key, "must decode to exactly " + length + " bytes, got " + bytes.length
-                    + " (make one with `openssl rand -base64 " + length + "`)");
+            problem(
+                    key,
+                    "must decode to exactly " + length + " bytes, got " + bytes.length
+                            + " (make one with `openssl rand -base64 " + length + "`)");
             return Optional.empty();
         }
         return Optional.of(bytes);

@@ -30,8 +30,14 @@ public record TeselaConfig(
      * @param minBodyBytesPerSecond   a body arriving slower than this on average is cut off; 0 = no minimum
      * @param bodyReaders             large or unknown-length request bodies read at once; more are answered 503
      */
-    public record Http(String host, int port, Optional<String> clientIpHeader, long maxRequestBytes, Duration headerTimeout,
-                       long minBodyBytesPerSecond, int bodyReaders) {}
+    public record Http(
+            String host,
+            int port,
+            Optional<String> clientIpHeader,
+            long maxRequestBytes,
+            Duration headerTimeout,
+            long minBodyBytesPerSecond,
+            int bodyReaders) {}
 
     /**
      * Database. {@code url} is a JDBC URL (H2, MariaDB/MySQL or PostgreSQL). {@code tablePrefix} is the prefix
@@ -39,8 +45,15 @@ public record TeselaConfig(
      * longest a request waits for a connection (every pool, every server) before it is answered 503 with
      * Retry-After: the pool is busy, or the server does not accept connections.
      */
-    public record Db(String url, String user, String password, String tablePrefix, int poolSize, boolean migrateOnStart,
-                     java.util.Map<String, DbServer> servers, Duration poolWait) {
+    public record Db(
+            String url,
+            String user,
+            String password,
+            String tablePrefix,
+            int poolSize,
+            boolean migrateOnStart,
+            java.util.Map<String, DbServer> servers,
+            Duration poolWait) {
         /** TESELA_DB_POOL_WAIT_MS when unset: under the 2 s in which a request that cannot be served must be answered. */
         public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(1500);
 
@@ -92,9 +105,18 @@ public record TeselaConfig(
      *                            start-up and by the storage upkeep job) deletes it; longer than any upload takes
      *                            from staging its files to committing its row
      */
-    public record Media(long maxUploadBytes, long maxPixels, int maxFrames, long maxTotalPixels, String engine,
-                        int workers, Duration queueWait, boolean urlAllowPrivate, Duration purgeInterval, long jobPixels,
-                        Duration stagingGrace) {}
+    public record Media(
+            long maxUploadBytes,
+            long maxPixels,
+            int maxFrames,
+            long maxTotalPixels,
+            String engine,
+            int workers,
+            Duration queueWait,
+            boolean urlAllowPrivate,
+            Duration purgeInterval,
+            long jobPixels,
+            Duration stagingGrace) {}
 
     /** Sign-in policy. */
     public record Auth(int failedLoginsPerDay, Duration sessionIdle, Duration loginCookieLifetime) {}
@@ -108,9 +130,19 @@ public record TeselaConfig(
      * scheme; {@link ApiSignature#REQUEST} only with a secret) guard the Tenants API; {@code traefik} shapes the
      * routing document the Tenants API serves to Traefik.
      */
-    public record Tenants(boolean enabled, String providerName, String providerUrl, String internalHostname,
-                          Optional<String> routerSecret, IsolationMode isolation, Enforced enforced, boolean jobsInServe,
-                          String apiIpAllowList, Optional<String> apiRequestSecret, ApiSignature apiSignature, Traefik traefik) {}
+    public record Tenants(
+            boolean enabled,
+            String providerName,
+            String providerUrl,
+            String internalHostname,
+            Optional<String> routerSecret,
+            IsolationMode isolation,
+            Enforced enforced,
+            boolean jobsInServe,
+            String apiIpAllowList,
+            Optional<String> apiRequestSecret,
+            ApiSignature apiSignature,
+            Traefik traefik) {}
 
     /** What a Tenants API request's {@code X-Signature} signs (TESELA_TENANTS_API_SIGNATURE). */
     public enum ApiSignature {

@@ -39,8 +39,8 @@ public final class Limits {
     public void requireRoomFor(Limit limit, long current) {
         OptionalLong max = of(limit);
         if (max.isPresent() && current >= max.getAsLong()) {
-            throw new AppException(ErrorCode.LIMIT_REACHED,
-                    "Maximum " + limit.label() + " reached (limit " + max.getAsLong() + ").");
+            throw new AppException(
+                    ErrorCode.LIMIT_REACHED, "Maximum " + limit.label() + " reached (limit " + max.getAsLong() + ").");
         }
     }
 

@@ -21,7 +21,9 @@ public sealed interface Principal {
     }
 
     enum Role {
-        USER("user"), MANAGER("manager"), ADMIN("admin");
+        USER("user"),
+        MANAGER("manager"),
+        ADMIN("admin");
 
         private final String key;
 

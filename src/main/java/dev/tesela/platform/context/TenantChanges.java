@@ -11,5 +11,5 @@ public interface TenantChanges {
     void changed(String tenantId);
 
     /** Announces nothing (tests that build services by hand). */
-    TenantChanges NONE = tenantId -> { };
+    TenantChanges NONE = tenantId -> {};
 }

@@ -51,22 +51,42 @@ public final class TenantContext {
      * @param storage   makes the tenant's file store (called at most once, on first use)
      * @param stateLoader reads the tenant's settings and install markers from {@code db} (on first use)
      */
-    public TenantContext(Identity identity, Limits limits, TenantDb db, Supplier<BlobStore> storage,
-                         SiteState.Loader stateLoader) {
-        this(identity, limits, db, new Lazy<>(storage),
-                new Lazy<>(() -> stateLoader.load(db), state -> state.installedVersion().isPresent()), null);
+    public TenantContext(
+            Identity identity, Limits limits, TenantDb db, Supplier<BlobStore> storage, SiteState.Loader stateLoader) {
+        this(
+                identity,
+                limits,
+                db,
+                new Lazy<>(storage),
+                new Lazy<>(
+                        () -> stateLoader.load(db),
+                        state -> state.installedVersion().isPresent()),
+                null);
     }
 
     /** A tenant known only by its identity (session-store tests): no data, no files, no state. */
     public TenantContext(String id, TenantPlacement placement, TenantKeys keys, String hostname) {
-        this(new Identity(id, placement, keys, hostname), Limits.NONE, null,
-                new Lazy<>(() -> { throw new IllegalStateException("tenant " + id + " has no file store here"); }),
-                new Lazy<>(() -> { throw new IllegalStateException("tenant " + id + " has no data here"); }), null);
+        this(
+                new Identity(id, placement, keys, hostname),
+                Limits.NONE,
+                null,
+                new Lazy<>(() -> {
+                    throw new IllegalStateException("tenant " + id + " has no file store here");
+                }),
+                new Lazy<>(() -> {
+                    throw new IllegalStateException("tenant " + id + " has no data here");
+                }),
+                null);
     }
 
     /** {@code ids}: shared with the runtime this one is a copy of, or null to make it from {@code state}. */
-    private TenantContext(Identity identity, Limits limits, TenantDb db, Lazy<BlobStore> storage, Lazy<SiteState> state,
-                          Lazy<PublicIds> ids) {
+    private TenantContext(
+            Identity identity,
+            Limits limits,
+            TenantDb db,
+            Lazy<BlobStore> storage,
+            Lazy<SiteState> state,
+            Lazy<PublicIds> ids) {
         this.id = identity.id();
         this.placement = identity.placement();
         this.keys = identity.keys();
@@ -75,8 +95,14 @@ public final class TenantContext {
         this.db = db;
         this.storage = storage;
         this.state = state;
-        this.ids = ids != null ? ids : new Lazy<>(() -> new PublicIds(state.get().idSalt().orElseThrow(
-                () -> new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed yet.")), PUBLIC_ID_PADDING));
+        this.ids = ids != null
+                ? ids
+                : new Lazy<>(() -> new PublicIds(
+                        state.get()
+                                .idSalt()
+                                .orElseThrow(() ->
+                                        new AppException(ErrorCode.NOT_INSTALLED, "This site is not installed yet.")),
+                        PUBLIC_ID_PADDING));
     }
 
     public String id() {

@@ -34,6 +34,7 @@ public final class TenantLimits {
         public static final long MAX_COUNT = Integer.MAX_VALUE;
         /** Largest upload size limit, bytes: 16 GiB, the most TESELA_UPLOAD_MAX_MB allows too. */
         public static final long MAX_UPLOAD_BYTES = 16L * 1024 * 1024 * 1024;
+
         private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("^[0-9]{1,19}$");
         /** A size: digits, optional space, K, M or G, optional B ("20M", "20 MB", "1g"); 1024-based. */
         private static final java.util.regex.Pattern SIZE =
@@ -68,7 +69,8 @@ public final class TenantLimits {
 
         /** Every key, comma-separated, for messages. */
         public static String keys() {
-            return String.join(", ", java.util.Arrays.stream(values()).map(Limit::key).toList());
+            return String.join(
+                    ", ", java.util.Arrays.stream(values()).map(Limit::key).toList());
         }
 
         /**
@@ -91,10 +93,13 @@ public final class TenantLimits {
             };
             if (value == null || value < 0 || value > max) {
                 String got = json instanceof String text ? "'" + text + "'" : String.valueOf(json);
-                throw new IllegalArgumentException(this == UPLOAD_SIZE
-                        ? key + " must be a size in bytes from 0 (no limit) to 16G: a whole number, or one followed by "
-                                + "K, M or G (1024-based) such as 20M; got " + got + "."
-                        : key + " must be a whole number from 0 (no limit) to " + MAX_COUNT + "; got " + got + ".");
+                throw new IllegalArgumentException(
+                        this == UPLOAD_SIZE
+                                ? key
+                                        + " must be a size in bytes from 0 (no limit) to 16G: a whole number, or one followed by "
+                                        + "K, M or G (1024-based) such as 20M; got " + got + "."
+                                : key + " must be a whole number from 0 (no limit) to " + MAX_COUNT + "; got " + got
+                                        + ".");
             }
             return value;
         }

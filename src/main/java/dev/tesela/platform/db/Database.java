@@ -34,6 +34,7 @@ public final class Database implements AutoCloseable {
     private final LazyPool pool;
     /** {@link #pool} as every caller sees it: patient until the first connection, see {@link FirstConnectionPatience}. */
     private final DataSource dataSource;
+
     private final Map<String, DSLContext> byPrefix = new ConcurrentHashMap<>();
 
     /**
@@ -90,10 +91,14 @@ public final class Database implements AutoCloseable {
         }
         StringBuilder out = new StringBuilder(url);
         if (!hasParameter(url, "connectTimeout")) {
-            out.append(out.indexOf("?") < 0 ? '?' : '&').append("connectTimeout=").append(connect);
+            out.append(out.indexOf("?") < 0 ? '?' : '&')
+                    .append("connectTimeout=")
+                    .append(connect);
         }
         if (!hasParameter(url, "socketTimeout")) {
-            out.append(out.indexOf("?") < 0 ? '?' : '&').append("socketTimeout=").append(socket);
+            out.append(out.indexOf("?") < 0 ? '?' : '&')
+                    .append("socketTimeout=")
+                    .append(socket);
         }
         return out.toString();
     }
@@ -140,7 +145,8 @@ public final class Database implements AutoCloseable {
 
     /** The DSLContext for control-plane tables, which carry {@code rootPrefix}. */
     public DSLContext controlDsl(String rootPrefix) {
-        return byPrefix.computeIfAbsent("c:" + rootPrefix, k -> dsl(SchemaTables.CONTROL_SCHEMA, null, rootPrefix, CONTROL_TABLES));
+        return byPrefix.computeIfAbsent(
+                "c:" + rootPrefix, k -> dsl(SchemaTables.CONTROL_SCHEMA, null, rootPrefix, CONTROL_TABLES));
     }
 
     /** The JDBC URL, user and password this server was opened with, for tools that need their own connections. */
@@ -177,9 +183,8 @@ public final class Database implements AutoCloseable {
             // In the shared database the placeholder schema is left out: tables resolve in the connection's database.
             mapping = mapping.withDefaultSchema(placeholderSchema);
         }
-        Settings settings = new Settings()
-                .withRenderMapping(mapping.withSchemata(schema))
-                .withExecuteLogging(false);
+        Settings settings =
+                new Settings().withRenderMapping(mapping.withSchemata(schema)).withExecuteLogging(false);
         return DSL.using(dataSource, vendor.dialect(), settings);
     }
 

@@ -47,8 +47,19 @@ public final class DatabaseServers implements AutoCloseable {
         if (server == null) {
             throw new IllegalArgumentException("no database server named '" + name + "' (TESELA_DB_SERVERS)");
         }
-        return open.computeIfAbsent(name, n -> new Database(new TeselaConfig.Db(server.url(), server.user(), server.password(), "",
-                server.poolSize(), false, Map.of(), primary.config().poolWait()), "tesela-db-" + n));
+        return open.computeIfAbsent(
+                name,
+                n -> new Database(
+                        new TeselaConfig.Db(
+                                server.url(),
+                                server.user(),
+                                server.password(),
+                                "",
+                                server.poolSize(),
+                                false,
+                                Map.of(),
+                                primary.config().poolWait()),
+                        "tesela-db-" + n));
     }
 
     /** Closes the named servers' pools (the default one belongs to its creator). */

@@ -1,10 +1,10 @@
 package dev.tesela.platform.db;
 
+import dev.tesela.platform.config.TeselaConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import dev.tesela.platform.config.TeselaConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -80,13 +80,17 @@ public final class SchemaMigrator {
     /** True when the Flyway history table of {@code placement} exists (one indexed lookup, whatever the table count). */
     private boolean historyExists(TenantPlacement placement) {
         Database database = servers.server(placement.server());
-        String schema = placement.ownDatabase() ? "?" : switch (database.vendor()) {
-            case MARIADB, MYSQL -> "DATABASE()";
-            case POSTGRES -> "current_schema()";
-            case H2 -> "CURRENT_SCHEMA";
-        };
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement st = c.prepareStatement(
-                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = " + schema + " AND table_name = ?")) {
+        String schema = placement.ownDatabase()
+                ? "?"
+                : switch (database.vendor()) {
+                    case MARIADB, MYSQL -> "DATABASE()";
+                    case POSTGRES -> "current_schema()";
+                    case H2 -> "CURRENT_SCHEMA";
+                };
+        try (Connection c = database.dataSource().getConnection();
+                PreparedStatement st =
+                        c.prepareStatement("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                                + schema + " AND table_name = ?")) {
             int i = 1;
             if (placement.ownDatabase()) {
                 st.setString(i++, placement.database());
@@ -117,7 +121,11 @@ public final class SchemaMigrator {
         Map<String, String> values = placeholders(servers.server(placement.server()), prefix);
         StringBuilder out = new StringBuilder();
         for (MigrationInfo pending : flyway.info().pending()) {
-            out.append("-- ").append(schema.location).append('/').append(pending.getScript()).append('\n');
+            out.append("-- ")
+                    .append(schema.location)
+                    .append('/')
+                    .append(pending.getScript())
+                    .append('\n');
             String sql = readResource(schema.location + "/" + pending.getScript());
             for (var e : values.entrySet()) {
                 sql = sql.replace("${" + e.getKey() + "}", e.getValue());
@@ -142,7 +150,9 @@ public final class SchemaMigrator {
             return null;
         }
         MigrationInfo current = flyway(schema, placement).info().current();
-        return current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+        return current == null || current.getVersion() == null
+                ? null
+                : current.getVersion().getVersion();
     }
 
     /** True when the database {@code placement} names exists on its server (always true for a shared placement). */
@@ -152,14 +162,16 @@ public final class SchemaMigrator {
         }
         Database database = servers.server(placement.server());
         try (Connection c = database.dataSource().getConnection();
-             PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?")) {
+                PreparedStatement st =
+                        c.prepareStatement("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?")) {
             st.setString(1, placement.database());
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getInt(1) > 0;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("could not look for database " + placement.database() + " on server " + placement.server(), e);
+            throw new IllegalStateException(
+                    "could not look for database " + placement.database() + " on server " + placement.server(), e);
         }
     }
 
@@ -178,13 +190,15 @@ public final class SchemaMigrator {
             case MARIADB, MYSQL -> "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci";
             case H2, POSTGRES -> "CREATE SCHEMA " + name;
         };
-        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = database.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute(ddl);
         } catch (SQLException e) {
             if (databaseExists(placement)) {
                 throw new DatabaseExistsException(placement);
             }
-            throw new IllegalStateException("could not create database " + name + " on server " + placement.server(), e);
+            throw new IllegalStateException(
+                    "could not create database " + name + " on server " + placement.server(), e);
         }
     }
 
@@ -211,7 +225,8 @@ public final class SchemaMigrator {
             case MARIADB, MYSQL -> "DROP DATABASE IF EXISTS " + name;
             case H2, POSTGRES -> "DROP SCHEMA IF EXISTS " + name + " CASCADE";
         };
-        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = database.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute(ddl);
         } catch (SQLException e) {
             throw new IllegalStateException("could not drop database " + name + " on server " + placement.server(), e);
@@ -238,7 +253,8 @@ public final class SchemaMigrator {
         }
         names.add(prefix + "schema_history");
         String list = String.join(", ", names);
-        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = database.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             switch (database.vendor()) {
                 case MARIADB, MYSQL -> {
                     st.execute("SET FOREIGN_KEY_CHECKS = 0");
@@ -269,7 +285,8 @@ public final class SchemaMigrator {
                 .loggers("slf4j");
         if (placement.ownDatabase()) {
             TeselaConfig.Db config = database.config();
-            configuration.dataSource(config.url(), config.user(), config.password())
+            configuration
+                    .dataSource(config.url(), config.user(), config.password())
                     .schemas(checkedName(placement))
                     .defaultSchema(placement.database())
                     // The database exists (createTenantDatabase made it); with false Flyway warns on every migration

@@ -1,7 +1,6 @@
 package dev.tesela.platform.db;
 
 import dev.tesela.platform.context.RequestContext;
-import dev.tesela.platform.context.TenantContext;
 import org.jooq.DSLContext;
 
 /**

@@ -54,7 +54,8 @@ public final class Transactions {
                 for (SQLException e = sql; e != null; e = e.getNextException()) {
                     // Set.of(..).contains(null) throws: Hikari's pool-wait exception has no SQLState.
                     String state = e.getSQLState();
-                    if ((state != null && TRANSIENT_STATES.contains(state)) || TRANSIENT_CODES.contains(e.getErrorCode())) {
+                    if ((state != null && TRANSIENT_STATES.contains(state))
+                            || TRANSIENT_CODES.contains(e.getErrorCode())) {
                         return true;
                     }
                 }

@@ -13,7 +13,8 @@ public final class Tx {
     private Tx() {}
 
     public static <T> T run(RequestContext rc, Function<RequestContext, T> work) {
-        return rc.db().transaction(configuration -> work.apply(
-                rc.db().inTransaction() ? rc : rc.withDb(TenantDb.bound(configuration.dsl()))));
+        return rc.db()
+                .transaction(configuration ->
+                        work.apply(rc.db().inTransaction() ? rc : rc.withDb(TenantDb.bound(configuration.dsl()))));
     }
 }

@@ -24,7 +24,9 @@ public final class Outages {
     /** A pool wait ran out while the database itself answers: too much load at once. */
     static final String BUSY_MESSAGE = "The server is busy right now. Try again in a few seconds.";
     /** The database or Redis does not answer. */
-    static final String UNAVAILABLE_MESSAGE = "The site cannot reach a service it needs right now. Try again in a minute.";
+    static final String UNAVAILABLE_MESSAGE =
+            "The site cannot reach a service it needs right now. Try again in a minute.";
+
     private static final int MAX_CAUSES = 32;
 
     private Outages() {}
@@ -33,7 +35,9 @@ public final class Outages {
     public static Optional<AppException> classify(Throwable failure) {
         boolean poolWait = false;
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
-        for (Throwable t = failure; t != null && seen.size() < MAX_CAUSES && seen.put(t, true) == null; t = t.getCause()) {
+        for (Throwable t = failure;
+                t != null && seen.size() < MAX_CAUSES && seen.put(t, true) == null;
+                t = t.getCause()) {
             if (t instanceof AppException) {
                 return Optional.empty(); // already typed by the code that threw it
             }
@@ -45,7 +49,9 @@ public final class Outages {
                 return Optional.of(new AppException(ErrorCode.BUSY, UNAVAILABLE_MESSAGE, Map.of(), failure));
             }
         }
-        return poolWait ? Optional.of(new AppException(ErrorCode.BUSY, BUSY_MESSAGE, Map.of(), failure)) : Optional.empty();
+        return poolWait
+                ? Optional.of(new AppException(ErrorCode.BUSY, BUSY_MESSAGE, Map.of(), failure))
+                : Optional.empty();
     }
 
     /**
@@ -70,7 +76,8 @@ public final class Outages {
         if (t instanceof RedisException && !(t instanceof RedisCommandExecutionException)) {
             return true;
         }
-        if (t instanceof SQLNonTransientConnectionException || t instanceof SQLRecoverableException
+        if (t instanceof SQLNonTransientConnectionException
+                || t instanceof SQLRecoverableException
                 || t instanceof SQLTimeoutException) {
             return true;
         }

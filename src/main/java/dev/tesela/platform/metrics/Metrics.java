@@ -26,10 +26,16 @@ public final class Metrics {
     private volatile boolean jvmRegistered;
 
     public Metrics() {
-        requests = Counter.builder().name("tesela_http_requests_total").help("HTTP requests by method, route and status")
-                .labelNames("method", "route", "status").register(registry);
-        latency = Histogram.builder().name("tesela_http_request_duration_seconds").help("HTTP request latency by route")
-                .labelNames("method", "route").register(registry);
+        requests = Counter.builder()
+                .name("tesela_http_requests_total")
+                .help("HTTP requests by method, route and status")
+                .labelNames("method", "route", "status")
+                .register(registry);
+        latency = Histogram.builder()
+                .name("tesela_http_request_duration_seconds")
+                .help("HTTP request latency by route")
+                .labelNames("method", "route")
+                .register(registry);
     }
 
     /** Records one request. {@code route} is the route template (e.g. /i/{id}), never the raw path. */
@@ -44,7 +50,8 @@ public final class Metrics {
      * shows in the scrape from its first request on, as with {@link #recordRequest}, so create it at that request.
      */
     public RequestSeries series(String method, String route, int status) {
-        return new RequestSeries(requests.labelValues(method, route, Integer.toString(status)), latency.labelValues(method, route));
+        return new RequestSeries(
+                requests.labelValues(method, route, Integer.toString(status)), latency.labelValues(method, route));
     }
 
     /** A request series (see {@link #series}); thread-safe. */

@@ -93,7 +93,8 @@ public final class IpAllowList {
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
         }
-        if (s.isEmpty() || !(s.matches("[0-9.]+") && s.chars().filter(c -> c == '.').count() == 3 || s.contains(":"))
+        if (s.isEmpty()
+                || !(s.matches("[0-9.]+") && s.chars().filter(c -> c == '.').count() == 3 || s.contains(":"))
                 || !s.matches("[0-9A-Fa-f:.%a-zA-Z]+")) {
             return null;
         }

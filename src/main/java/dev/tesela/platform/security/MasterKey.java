@@ -29,7 +29,10 @@ public final class MasterKey {
     private static void writeOwnerOnly(Path file, String content) throws IOException {
         Path tmp;
         try {
-            tmp = Files.createTempFile(file.getParent(), ".key-", ".tmp",
+            tmp = Files.createTempFile(
+                    file.getParent(),
+                    ".key-",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
             tmp = Files.createTempFile(file.getParent(), ".key-", ".tmp");
@@ -54,7 +57,8 @@ public final class MasterKey {
             if (!Files.exists(file)) {
                 writeOwnerOnly(file, Base64.getEncoder().encodeToString(Crypto.randomBytes(32)) + "\n");
             }
-            byte[] key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
+            byte[] key = Base64.getDecoder()
+                    .decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
             if (key.length != 32) {
                 throw new IllegalStateException(file + " does not hold a base64 32-byte key");
             }

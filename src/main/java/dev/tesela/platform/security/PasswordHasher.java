@@ -34,7 +34,8 @@ public final class PasswordHasher {
         Argon2Function function = argon2;
         if (function == null) {
             function = Argon2Function.getInstance(memoryKib, iterations, parallelism, 32, Argon2.ID);
-            argon2 = function; // a race makes at most one more short-lived instance; password4j keeps one per parameter set
+            argon2 = function; // a race makes at most one more short-lived instance; password4j keeps one per parameter
+            // set
         }
         return Password.hash(password).addRandomSalt(16).with(function).getResult();
     }

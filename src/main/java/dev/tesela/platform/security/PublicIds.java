@@ -21,6 +21,7 @@ public final class PublicIds {
     private final char[] digits;
     /** Digit value of each ASCII character, -1 for characters outside the alphabet. */
     private final byte[] values = new byte[128];
+
     private final long padding;
 
     /**
@@ -38,8 +39,11 @@ public final class PublicIds {
         String hash = Crypto.sha256Hex(salt);
         Integer[] order = new Integer[BASE];
         Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.<Integer>comparingInt(i -> hash.charAt(i)).reversed()
-                .thenComparingInt(i -> ALPHABET.charAt(i)));
+        Arrays.sort(
+                order,
+                Comparator.<Integer>comparingInt(i -> hash.charAt(i))
+                        .reversed()
+                        .thenComparingInt(i -> ALPHABET.charAt(i)));
         digits = new char[BASE];
         Arrays.fill(values, (byte) -1);
         for (int value = 0; value < BASE; value++) {

@@ -31,7 +31,11 @@ public final class SecretBox {
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(associatedData.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             byte[] ct = cipher.doFinal(plaintext);
-            return ByteBuffer.allocate(1 + IV_BYTES + ct.length).put(VERSION).put(iv).put(ct).array();
+            return ByteBuffer.allocate(1 + IV_BYTES + ct.length)
+                    .put(VERSION)
+                    .put(iv)
+                    .put(ct)
+                    .array();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM unavailable", e);
         }
@@ -48,7 +52,8 @@ public final class SecretBox {
             cipher.updateAAD(associatedData.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return cipher.doFinal(sealed, 1 + IV_BYTES, sealed.length - 1 - IV_BYTES);
         } catch (javax.crypto.AEADBadTagException e) {
-            throw new IllegalArgumentException("secret failed authentication (wrong key, tampered, or sealed for another place)");
+            throw new IllegalArgumentException(
+                    "secret failed authentication (wrong key, tampered, or sealed for another place)");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM unavailable", e);
         }

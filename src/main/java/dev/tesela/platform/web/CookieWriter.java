@@ -15,7 +15,8 @@ public final class CookieWriter {
 
     /** Sets a cookie; {@code maxAge} null means a browser-session cookie. */
     public void set(Context ctx, String name, String value, Duration maxAge) {
-        Cookie cookie = new Cookie(name, value, "/", maxAge == null ? -1 : (int) maxAge.toSeconds(), secure, true, null, SameSite.LAX);
+        Cookie cookie = new Cookie(
+                name, value, "/", maxAge == null ? -1 : (int) maxAge.toSeconds(), secure, true, null, SameSite.LAX);
         ctx.cookie(cookie);
     }
 

@@ -49,7 +49,8 @@ public final class Csrf {
             presented = ctx.formParam(WebKeys.CSRF_FIELD);
         }
         if (binding == null || presented == null || !Crypto.constantTimeEquals(presented, sign(rc, binding))) {
-            throw new AppException(ErrorCode.CSRF_REJECTED,
+            throw new AppException(
+                    ErrorCode.CSRF_REJECTED,
                     "This form has expired or did not come from this site. Reload the page and try again.");
         }
     }
@@ -79,6 +80,7 @@ public final class Csrf {
 
     private static boolean isForm(Context ctx) {
         String type = ctx.contentType();
-        return type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data"));
+        return type != null
+                && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data"));
     }
 }

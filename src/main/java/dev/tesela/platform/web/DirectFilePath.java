@@ -27,6 +27,7 @@ import org.eclipse.jetty.util.Callback;
 final class DirectFilePath extends Handler.Wrapper {
     /** The route the full path registers for the same requests, under which metrics count them. */
     static final String ROUTE = WebServer.FILES_PATH + "<key>";
+
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
     private static final HttpField REFERRER_POLICY =
             new PreEncodedHttpField("Referrer-Policy", "strict-origin-when-cross-origin");
@@ -54,7 +55,9 @@ final class DirectFilePath extends Handler.Wrapper {
         String method = request.getMethod();
         boolean head = HttpMethod.HEAD.is(method);
         String path = request.getHttpURI().getPath();
-        if (!(head || HttpMethod.GET.is(method)) || path == null || !path.startsWith(WebServer.FILES_PATH)
+        if (!(head || HttpMethod.GET.is(method))
+                || path == null
+                || !path.startsWith(WebServer.FILES_PATH)
                 || path.indexOf('%') >= 0) {
             return super.handle(request, response, callback);
         }
@@ -65,7 +68,9 @@ final class DirectFilePath extends Handler.Wrapper {
         DirectFiles.DirectAnswer answer;
         try {
             TenantContext tenant = tenantEdge.servedTenant(headers);
-            answer = tenant == null ? null : files.answer(tenant, path.substring(WebServer.FILES_PATH.length()), head, headers);
+            answer = tenant == null
+                    ? null
+                    : files.answer(tenant, path.substring(WebServer.FILES_PATH.length()), head, headers);
         } catch (java.io.IOException | RuntimeException e) {
             // A registry or file store that fails (an outage): the full path meets it again and answers it like any
             // other failure, through the error mapper (503 for an outage), and logs it.

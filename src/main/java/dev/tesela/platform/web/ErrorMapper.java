@@ -19,7 +19,8 @@ public final class ErrorMapper {
     private final Templates templates;
     private final LayoutFactory layouts;
     /** System.nanoTime() of the latest outage logged; far in the past at first. */
-    private final java.util.concurrent.atomic.AtomicLong lastOutageLog = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 2_000_000_000L);
+    private final java.util.concurrent.atomic.AtomicLong lastOutageLog =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 2_000_000_000L);
 
     public ErrorMapper(Templates templates, LayoutFactory layouts) {
         this.templates = templates;
@@ -30,12 +31,21 @@ public final class ErrorMapper {
         switch (e) {
             case AppException app -> respond(ctx, app.code(), app.publicMessage(), app.fieldErrors());
             // Jetty's own refusals while a handler reads a body (a body under the minimum data rate: 408).
-            case org.eclipse.jetty.http.BadMessageException jetty -> respond(ctx, codeFor(jetty.getCode()),
-                    jetty.getCode() == 408 ? "The request body arrived too slowly; the connection was cut off."
-                            : "The request could not be read.", Map.of());
+            case org.eclipse.jetty.http.BadMessageException jetty ->
+                respond(
+                        ctx,
+                        codeFor(jetty.getCode()),
+                        jetty.getCode() == 408
+                                ? "The request body arrived too slowly; the connection was cut off."
+                                : "The request could not be read.",
+                        Map.of());
             case HttpResponseException http -> {
                 ErrorCode code = codeFor(http.getStatus());
-                respond(ctx, code, code == ErrorCode.NOT_FOUND ? "There is nothing at this address." : http.getMessage(), Map.of());
+                respond(
+                        ctx,
+                        code,
+                        code == ErrorCode.NOT_FOUND ? "There is nothing at this address." : http.getMessage(),
+                        Map.of());
             }
             default -> {
                 var outage = Outages.classify(e);
@@ -45,7 +55,11 @@ public final class ErrorMapper {
                     long now = System.nanoTime();
                     long last = lastOutageLog.get();
                     if (now - last >= 1_000_000_000L && lastOutageLog.compareAndSet(last, now)) {
-                        log.warn("503 on {} {} (at most one such line a second): {}", ctx.method(), ctx.path(), rootMessage(e));
+                        log.warn(
+                                "503 on {} {} (at most one such line a second): {}",
+                                ctx.method(),
+                                ctx.path(),
+                                rootMessage(e));
                     }
                     respond(ctx, outage.get().code(), outage.get().publicMessage(), Map.of(), false);
                     return;

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 public final class HealthRoutes implements Routes {
     /** How long /readyz waits for its checks, together: under the 1 s a load balancer's probe may allow. */
     static final Duration CHECK_DEADLINE = Duration.ofMillis(800);
+
     private final Map<String, BooleanSupplier> checks;
     private final Map<String, Supplier<String>> info;
     private final Metrics metrics;
@@ -41,8 +42,11 @@ public final class HealthRoutes implements Routes {
      *                     chosen on first use, which may be this request
      * @param showsDetails whether a request may see {@code info} and {@code /metrics} (see {@link #detailsFor})
      */
-    public HealthRoutes(Map<String, BooleanSupplier> checks, Map<String, Supplier<String>> info, Metrics metrics,
-                        java.util.function.Predicate<Context> showsDetails) {
+    public HealthRoutes(
+            Map<String, BooleanSupplier> checks,
+            Map<String, Supplier<String>> info,
+            Metrics metrics,
+            java.util.function.Predicate<Context> showsDetails) {
         this.checks = checks;
         this.info = info;
         this.metrics = metrics;
@@ -85,8 +89,11 @@ public final class HealthRoutes implements Routes {
     Map<String, String> check() {
         Map<String, CompletableFuture<Boolean>> started = new LinkedHashMap<>();
         for (var check : checks.entrySet()) {
-            started.put(check.getKey(), runs.compute(check.getKey(), (name, running) ->
-                    running != null && !running.isDone() ? running : run(check.getValue())));
+            started.put(
+                    check.getKey(),
+                    runs.compute(
+                            check.getKey(),
+                            (name, running) -> running != null && !running.isDone() ? running : run(check.getValue())));
         }
         long deadline = System.nanoTime() + CHECK_DEADLINE.toNanos();
         Map<String, String> results = new LinkedHashMap<>();

@@ -19,7 +19,13 @@ public final class LayoutFactory {
     public Layout forPage(Context ctx) {
         RequestContext rc = WebKeys.rc(ctx);
         String username = rc.principal() instanceof Principal.User u ? u.username() : null;
-        return new Layout(siteName.apply(rc), username, rc.principal().isAdmin() && username != null, csrf.token(ctx), rc.requestId(), true);
+        return new Layout(
+                siteName.apply(rc),
+                username,
+                rc.principal().isAdmin() && username != null,
+                csrf.token(ctx),
+                rc.requestId(),
+                true);
     }
 
     /** The installer's layout: no navigation, and the default site name (no settings exist yet). */

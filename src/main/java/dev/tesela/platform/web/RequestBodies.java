@@ -3,11 +3,11 @@ package dev.tesela.platform.web;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import io.javalin.http.Context;
+import jakarta.servlet.MultipartConfigElement;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import jakarta.servlet.MultipartConfigElement;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +32,7 @@ public final class RequestBodies {
 
     /** The request attribute where Jetty looks for the multipart settings of a request. */
     private static final String MULTIPART_CONFIG = "org.eclipse.jetty.multipartConfig";
+
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RequestBodies.class);
 
     private final long maxBytes;
@@ -88,7 +89,8 @@ public final class RequestBodies {
     }
 
     private static AppException tooLarge(long cap) {
-        return new AppException(ErrorCode.PAYLOAD_TOO_LARGE, "The request is too large: the limit is " + mebibytes(cap) + ".");
+        return new AppException(
+                ErrorCode.PAYLOAD_TOO_LARGE, "The request is too large: the limit is " + mebibytes(cap) + ".");
     }
 
     static boolean isMultipart(Context ctx) {
@@ -109,7 +111,7 @@ public final class RequestBodies {
     public Slot slot(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared >= 0 && declared <= LARGE_BYTES) {
-            return () -> { };
+            return () -> {};
         }
         boolean acquired;
         try {
@@ -119,7 +121,8 @@ public final class RequestBodies {
             acquired = false;
         }
         if (!acquired) {
-            throw new AppException(ErrorCode.BUSY, "The server is receiving too many uploads at once. Try again in a few seconds.");
+            throw new AppException(
+                    ErrorCode.BUSY, "The server is receiving too many uploads at once. Try again in a few seconds.");
         }
         var released = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
@@ -144,7 +147,8 @@ public final class RequestBodies {
 
     /** A body that trickled in below the minimum rate (Jetty's 408, TESELA_HTTP_MIN_BODY_RATE_BYTES). */
     static AppException tooSlow() {
-        return new AppException(ErrorCode.BAD_REQUEST, "The request body arrived too slowly; the connection was cut off.");
+        return new AppException(
+                ErrorCode.BAD_REQUEST, "The request body arrived too slowly; the connection was cut off.");
     }
 
     /**
@@ -180,11 +184,13 @@ public final class RequestBodies {
                 return tooSlow();
             }
             String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
-            if (message.contains("max") && (message.contains("size") || message.contains("length") || message.contains("exceed"))) {
+            if (message.contains("max")
+                    && (message.contains("size") || message.contains("length") || message.contains("exceed"))) {
                 return tooLarge(multipartMaxBytes());
             }
         }
-        return new AppException(ErrorCode.BAD_REQUEST,
+        return new AppException(
+                ErrorCode.BAD_REQUEST,
                 "The upload could not be read: the multipart body is malformed or was cut short.");
     }
 
@@ -218,7 +224,9 @@ public final class RequestBodies {
                 n = in.read(b, off, len);
             } catch (org.eclipse.jetty.http.BadMessageException e) {
                 // Jetty fails a read with 408 when the body comes in below the minimum data rate.
-                throw e.getCode() == 408 ? tooSlow() : new AppException(ErrorCode.BAD_REQUEST, "The request body could not be read.");
+                throw e.getCode() == 408
+                        ? tooSlow()
+                        : new AppException(ErrorCode.BAD_REQUEST, "The request body could not be read.");
             }
             if (n > 0) {
                 counted(n);

@@ -45,7 +45,8 @@ final class RequestHeadDeadline implements Connection.Listener, AutoCloseable {
     /** Starts sweeping (once; later calls do nothing). */
     synchronized void start() {
         if (sweeper == null) {
-            sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("request-head-deadline").factory());
+            sweeper = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("request-head-deadline").factory());
             sweeper.scheduleWithFixedDelay(this::sweep, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
     }
@@ -85,11 +86,14 @@ final class RequestHeadDeadline implements Connection.Listener, AutoCloseable {
         if (!midHead) {
             return new Watch(watch.openedAt(), requestsIn, -1);
         }
-        long since = watch.headSince() >= 0 && watch.requestsIn() == requestsIn ? watch.headSince()
+        long since = watch.headSince() >= 0 && watch.requestsIn() == requestsIn
+                ? watch.headSince()
                 : requestsIn == 0 ? watch.openedAt() : now;
         if (now - since > limitNanos) {
-            log.info("Closing connection from {}: its request head took longer than {} ms",
-                    connection.getEndPoint().getRemoteSocketAddress(), limitNanos / 1_000_000);
+            log.info(
+                    "Closing connection from {}: its request head took longer than {} ms",
+                    connection.getEndPoint().getRemoteSocketAddress(),
+                    limitNanos / 1_000_000);
             connection.getEndPoint().close();
         }
         return new Watch(watch.openedAt(), requestsIn, since);

@@ -10,7 +10,8 @@ import io.javalin.http.Context;
  * and, over HTTPS, HSTS).
  */
 final class SecurityHeaders {
-    static final String CONTENT_SECURITY_POLICY = String.join("; ",
+    static final String CONTENT_SECURITY_POLICY = String.join(
+            "; ",
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
@@ -20,9 +21,19 @@ final class SecurityHeaders {
             "base-uri 'self'",
             "form-action 'self'",
             "frame-ancestors 'none'");
-    static final String PERMISSIONS_POLICY = String.join(", ",
-            "camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()", "serial=()", "midi=()",
-            "accelerometer=()", "gyroscope=()", "magnetometer=()", "display-capture=()");
+    static final String PERMISSIONS_POLICY = String.join(
+            ", ",
+            "camera=()",
+            "microphone=()",
+            "geolocation=()",
+            "payment=()",
+            "usb=()",
+            "serial=()",
+            "midi=()",
+            "accelerometer=()",
+            "gyroscope=()",
+            "magnetometer=()",
+            "display-capture=()");
     /** One year, subdomains included: set only when the site says it is served over HTTPS (TESELA_HTTPS). */
     static final String STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains";
 

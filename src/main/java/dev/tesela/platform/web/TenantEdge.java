@@ -39,7 +39,9 @@ public final class TenantEdge {
     }
 
     private String trustedHost(String host, String forwarded, String presentedSecret) {
-        if (routerSecret.isPresent() && forwarded != null && Crypto.constantTimeEquals(routerSecret.get(), presentedSecret)) {
+        if (routerSecret.isPresent()
+                && forwarded != null
+                && Crypto.constantTimeEquals(routerSecret.get(), presentedSecret)) {
             return forwarded.split(",")[0];
         }
         return host;
@@ -51,7 +53,9 @@ public final class TenantEdge {
      * answers an unknown, disabled or unavailable site with its page through {@link #handle}.
      */
     TenantContext servedTenant(org.eclipse.jetty.http.HttpFields headers) {
-        String host = hostname(trustedHost(headers.get(org.eclipse.jetty.http.HttpHeader.HOST), headers.get(FORWARDED_HOST),
+        String host = hostname(trustedHost(
+                headers.get(org.eclipse.jetty.http.HttpHeader.HOST),
+                headers.get(FORWARDED_HOST),
                 headers.get(ROUTER_SECRET)));
         return resolver.resolve(host) instanceof TenantResolver.Resolution.Found found ? found.tenant() : null;
     }
@@ -61,10 +65,11 @@ public final class TenantEdge {
         TenantContext tenant = switch (resolver.resolve(host)) {
             case TenantResolver.Resolution.Found found -> found.tenant();
             case TenantResolver.Resolution.Disabled disabled ->
-                    throw new AppException(ErrorCode.SITE_DISABLED, "This site is currently disabled.");
+                throw new AppException(ErrorCode.SITE_DISABLED, "This site is currently disabled.");
             case TenantResolver.Resolution.Unavailable unavailable ->
-                    throw new AppException(ErrorCode.UNAVAILABLE, "This site is temporarily unavailable.");
-            case TenantResolver.Resolution.Unknown unknown -> throw AppException.notFound("No site is served at this address.");
+                throw new AppException(ErrorCode.UNAVAILABLE, "This site is temporarily unavailable.");
+            case TenantResolver.Resolution.Unknown unknown ->
+                throw AppException.notFound("No site is served at this address.");
         };
         String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
         ctx.attribute(WebKeys.RC, new RequestContext(tenant, Principal.GUEST, requestId, clientIp(ctx)));

@@ -24,6 +24,7 @@ import java.util.Set;
 public final class UrlEncodedForm implements AutoCloseable {
     /** Large-field values up to this many bytes stay in memory (URLs, small base64 texts). */
     public static final int INLINE_BYTES = 16 * 1024;
+
     static final int MAX_FIELD_BYTES = 64 * 1024;
     static final int MAX_NAME_BYTES = 256;
     static final int MAX_FIELDS = 1000;
@@ -75,7 +76,8 @@ public final class UrlEncodedForm implements AutoCloseable {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(UrlEncodedForm.class).warn("Could not delete {}: {}", file, e.toString());
+                org.slf4j.LoggerFactory.getLogger(UrlEncodedForm.class)
+                        .warn("Could not delete {}: {}", file, e.toString());
             }
         }
         spilled.clear();
@@ -95,6 +97,7 @@ public final class UrlEncodedForm implements AutoCloseable {
         private OutputStream fileOut;
         /** Pending percent escape: -1 none, else the number of hex digits still expected (2 or 1). */
         private int escapeDigits = -1;
+
         private int escapeValue;
         private int fields;
         private final byte[] one = new byte[1];
@@ -203,8 +206,8 @@ public final class UrlEncodedForm implements AutoCloseable {
                 value.writeTo(fileOut);
                 value.reset();
             } else if (!large && value.size() > MAX_FIELD_BYTES) {
-                throw invalid("The form field '" + printable(name.toString(StandardCharsets.UTF_8)) + "' is longer than "
-                        + MAX_FIELD_BYTES / 1024 + " KB.");
+                throw invalid("The form field '" + printable(name.toString(StandardCharsets.UTF_8))
+                        + "' is longer than " + MAX_FIELD_BYTES / 1024 + " KB.");
             }
         }
 

@@ -47,12 +47,20 @@ public final class WebServer {
     /** The direct path of stored files, or null when no feature serves files. */
     private final DirectFilePath directFilePath;
 
-    public WebServer(TeselaConfig.Http http, boolean https, TenantEdge tenantEdge, List<Handler> edges, List<Routes> features,
-                     ErrorMapper errors, Metrics metrics, Uploads uploads) {
+    public WebServer(
+            TeselaConfig.Http http,
+            boolean https,
+            TenantEdge tenantEdge,
+            List<Handler> edges,
+            List<Routes> features,
+            ErrorMapper errors,
+            Metrics metrics,
+            Uploads uploads) {
         try {
             java.nio.file.Files.createDirectories(uploads.bodies().tempDir());
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("Cannot create " + uploads.bodies().tempDir(), e);
+            throw new java.io.UncheckedIOException(
+                    "Cannot create " + uploads.bodies().tempDir(), e);
         }
         this.headDeadline = new RequestHeadDeadline(http.headerTimeout());
         // Jetty's queues pad against false sharing by references per cache line, and without this property ask the
@@ -62,8 +70,11 @@ public final class WebServer {
         if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
             System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine", "16");
         }
-        this.directFilePath = features.stream().flatMap(f -> f.directFiles().stream()).findFirst()
-                .map(direct -> new DirectFilePath(direct, tenantEdge, https, metrics)).orElse(null);
+        this.directFilePath = features.stream()
+                .flatMap(f -> f.directFiles().stream())
+                .findFirst()
+                .map(direct -> new DirectFilePath(direct, tenantEdge, https, metrics))
+                .orElse(null);
         this.javalin = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
@@ -84,7 +95,8 @@ public final class WebServer {
             cfg.jetty.multipartConfig.cacheDirectory(uploads.bodies().tempDir().toString());
             cfg.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
             cfg.jetty.multipartConfig.maxFileSize(maxFileBytes, io.javalin.config.SizeUnit.BYTES);
-            cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.bodies().multipartMaxBytes(), io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(
+                    uploads.bodies().multipartMaxBytes(), io.javalin.config.SizeUnit.BYTES);
             // The common GET of a stored file is answered ahead of the servlet layer (DirectFilePath); Javalin puts its
             // servlet handler inside the wrapper set here.
             if (directFilePath != null) {
@@ -111,7 +123,8 @@ public final class WebServer {
                 }
                 // Multipart bodies are read here, to disk and within a reader slot, so that the edges after this
                 // one (the CSRF check reads a form field) never parse one unguarded.
-                if (ctx.method() == io.javalin.http.HandlerType.POST && RequestBodies.isMultipart(ctx)
+                if (ctx.method() == io.javalin.http.HandlerType.POST
+                        && RequestBodies.isMultipart(ctx)
                         && !startsWithAny(ctx.path(), uploads.ownBodyPaths())) {
                     uploads.bodies().readMultipart(ctx);
                 }
@@ -131,14 +144,16 @@ public final class WebServer {
             cfg.routes.after(ctx -> {
                 // A refused request may leave part of its body unread; Jetty then closes the connection. Say so, or a
                 // client that pools connections sends its next request on a closed one.
-                if (ctx.statusCode() >= 400 && (ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null)) {
+                if (ctx.statusCode() >= 400
+                        && (ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null)) {
                     ctx.header("Connection", "close");
                 }
             });
             cfg.routes.after(ctx -> {
                 Long started = ctx.attribute(STARTED);
                 if (started != null) {
-                    metrics.recordRequest(ctx.method().name(), routeOf(ctx), ctx.statusCode(), (System.nanoTime() - started) / 1e9);
+                    metrics.recordRequest(
+                            ctx.method().name(), routeOf(ctx), ctx.statusCode(), (System.nanoTime() - started) / 1e9);
                 }
                 MDC.clear();
             });

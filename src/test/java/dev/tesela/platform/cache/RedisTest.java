@@ -27,7 +27,9 @@ class RedisTest {
             int afterFirst = server.connections();
             assertTrue(afterFirst >= 1, "connected once: " + afterFirst);
             assertThrows(RedisException.class, redis::connection);
-            assertTrue(server.connections() > afterFirst, "a failed connect is not remembered: the next use connects again");
+            assertTrue(
+                    server.connections() > afterFirst,
+                    "a failed connect is not remembered: the next use connects again");
 
             redis.close();
             assertThrows(RedisException.class, redis::connection, "closed");

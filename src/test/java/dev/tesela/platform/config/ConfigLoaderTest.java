@@ -41,7 +41,9 @@ class ConfigLoaderTest {
         assertEquals(Path.of("data").toAbsolutePath().normalize(), dataDir);
 
         String url = config.db().url();
-        assertEquals("jdbc:h2:file:" + dataDir.resolve("db").resolve("tesela") + ";DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE", url);
+        assertEquals(
+                "jdbc:h2:file:" + dataDir.resolve("db").resolve("tesela") + ";DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE",
+                url);
         assertTrue(url.contains(";DATABASE_TO_LOWER=TRUE"), url);
         assertEquals("sa", config.db().user());
         assertEquals("", config.db().password());
@@ -94,11 +96,22 @@ class ConfigLoaderTest {
     @Test
     void theImageJobBudgetDefaultsToTheFrameLimitAndIsValidated() {
         assertEquals(150_000_000L, ConfigLoader.load(Map.of()).media().jobPixels());
-        assertEquals(20_000_000L, ConfigLoader.load(Map.of("TESELA_IMAGE_MAX_MEGAPIXELS", "20")).media().jobPixels());
-        assertEquals(40_000_000L, ConfigLoader.load(Map.of("TESELA_IMAGE_JOB_MEGAPIXELS", "40")).media().jobPixels());
+        assertEquals(
+                20_000_000L,
+                ConfigLoader.load(Map.of("TESELA_IMAGE_MAX_MEGAPIXELS", "20"))
+                        .media()
+                        .jobPixels());
+        assertEquals(
+                40_000_000L,
+                ConfigLoader.load(Map.of("TESELA_IMAGE_JOB_MEGAPIXELS", "40"))
+                        .media()
+                        .jobPixels());
         for (String bad : new String[] {"0", "10001", "lots"}) {
-            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("TESELA_IMAGE_JOB_MEGAPIXELS", bad)));
-            assertEquals(Set.of("TESELA_IMAGE_JOB_MEGAPIXELS"), e.problems().stream().map(ConfigProblem::key).collect(Collectors.toSet()));
+            ConfigException e = assertThrows(
+                    ConfigException.class, () -> ConfigLoader.load(Map.of("TESELA_IMAGE_JOB_MEGAPIXELS", bad)));
+            assertEquals(
+                    Set.of("TESELA_IMAGE_JOB_MEGAPIXELS"),
+                    e.problems().stream().map(ConfigProblem::key).collect(Collectors.toSet()));
         }
     }
 
@@ -114,10 +127,18 @@ class ConfigLoaderTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(env));
 
-        Map<String, String> problems = e.problems().stream()
-                .collect(Collectors.toMap(ConfigProblem::key, ConfigProblem::message));
-        assertEquals(Set.of("TESELA_HTTP_PORT", "TESELA_HTTPS", "TESELA_CONTEXT", "TESELA_REDIS_URL",
-                "TESELA_ENCRYPTION_KEY", "TESELA_DB_URL"), problems.keySet(), e.getMessage());
+        Map<String, String> problems =
+                e.problems().stream().collect(Collectors.toMap(ConfigProblem::key, ConfigProblem::message));
+        assertEquals(
+                Set.of(
+                        "TESELA_HTTP_PORT",
+                        "TESELA_HTTPS",
+                        "TESELA_CONTEXT",
+                        "TESELA_REDIS_URL",
+                        "TESELA_ENCRYPTION_KEY",
+                        "TESELA_DB_URL"),
+                problems.keySet(),
+                e.getMessage());
         assertTrue(problems.get("TESELA_HTTP_PORT").contains("70000"), problems.get("TESELA_HTTP_PORT"));
         assertTrue(problems.get("TESELA_HTTPS").contains("maybe"), problems.get("TESELA_HTTPS"));
         assertTrue(problems.get("TESELA_CONTEXT").contains("self-hosted"), problems.get("TESELA_CONTEXT"));
@@ -149,7 +170,10 @@ class ConfigLoaderTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(env));
 
-        assertEquals(env.keySet(), e.problems().stream().map(ConfigProblem::key).collect(Collectors.toSet()), e.getMessage());
+        assertEquals(
+                env.keySet(),
+                e.problems().stream().map(ConfigProblem::key).collect(Collectors.toSet()),
+                e.getMessage());
         assertEquals(env.size(), e.problems().size(), "one problem per key");
     }
 
@@ -164,30 +188,57 @@ class ConfigLoaderTest {
                 "TESELA_DB_SERVER_EU_2_POOL_SIZE", "20",
                 "TESELA_DB_SERVER_US1_URL", "jdbc:postgresql://10.0.0.3/tesela"));
         assertEquals(TeselaConfig.IsolationMode.DATABASE, config.tenants().isolation());
-        assertEquals(new TeselaConfig.DbServer("eu-2", "jdbc:mariadb://10.0.0.2:3306/", "tesela", "pw", 20), config.db().servers().get("eu-2"));
-        assertEquals(new TeselaConfig.DbServer("us1", "jdbc:postgresql://10.0.0.3/tesela", "", "", 10), config.db().servers().get("us1"));
-        assertEquals(TeselaConfig.IsolationMode.TABLE, ConfigLoader.load(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "prefix")).tenants().isolation());
+        assertEquals(
+                new TeselaConfig.DbServer("eu-2", "jdbc:mariadb://10.0.0.2:3306/", "tesela", "pw", 20),
+                config.db().servers().get("eu-2"));
+        assertEquals(
+                new TeselaConfig.DbServer("us1", "jdbc:postgresql://10.0.0.3/tesela", "", "", 10),
+                config.db().servers().get("us1"));
+        assertEquals(
+                TeselaConfig.IsolationMode.TABLE,
+                ConfigLoader.load(Map.of("TESELA_TENANTS_DB_ISOLATION_MODE", "prefix"))
+                        .tenants()
+                        .isolation());
         assertFalse(config.db().servers().get("eu-2").toString().contains("pw"), "no password in logs");
 
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(
-                "TESELA_TENANTS_DB_ISOLATION_MODE", "schema",
-                "TESELA_DB_SERVERS", "default,Bad,ok,nourl",
-                "TESELA_DB_SERVER_OK_URL", "mongodb://x",
-                "TESELA_DB_SERVER_OK_POOL_SIZE", "0")));
-        Map<String, String> problems = e.problems().stream().collect(Collectors.toMap(ConfigProblem::key, ConfigProblem::message, (a, b) -> a + " | " + b));
-        assertEquals(Set.of("TESELA_TENANTS_DB_ISOLATION_MODE", "TESELA_DB_SERVERS", "TESELA_DB_SERVER_OK_URL", "TESELA_DB_SERVER_NOURL_URL"),
-                problems.keySet(), e.getMessage());
-        assertTrue(problems.get("TESELA_DB_SERVERS").contains("'default'") && problems.get("TESELA_DB_SERVERS").contains("'Bad'"),
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> ConfigLoader.load(Map.of(
+                        "TESELA_TENANTS_DB_ISOLATION_MODE", "schema",
+                        "TESELA_DB_SERVERS", "default,Bad,ok,nourl",
+                        "TESELA_DB_SERVER_OK_URL", "mongodb://x",
+                        "TESELA_DB_SERVER_OK_POOL_SIZE", "0")));
+        Map<String, String> problems = e.problems().stream()
+                .collect(Collectors.toMap(ConfigProblem::key, ConfigProblem::message, (a, b) -> a + " | " + b));
+        assertEquals(
+                Set.of(
+                        "TESELA_TENANTS_DB_ISOLATION_MODE",
+                        "TESELA_DB_SERVERS",
+                        "TESELA_DB_SERVER_OK_URL",
+                        "TESELA_DB_SERVER_NOURL_URL"),
+                problems.keySet(),
+                e.getMessage());
+        assertTrue(
+                problems.get("TESELA_DB_SERVERS").contains("'default'")
+                        && problems.get("TESELA_DB_SERVERS").contains("'Bad'"),
                 problems.get("TESELA_DB_SERVERS"));
-        assertTrue(problems.get("TESELA_DB_SERVER_NOURL_URL").contains("is required"), problems.get("TESELA_DB_SERVER_NOURL_URL"));
+        assertTrue(
+                problems.get("TESELA_DB_SERVER_NOURL_URL").contains("is required"),
+                problems.get("TESELA_DB_SERVER_NOURL_URL"));
     }
 
     @Test
     void aValidPrefixAtTheLengthLimitIsAccepted() {
-        assertEquals("a234567890123456", ConfigLoader.load(Map.of("TESELA_DB_TABLE_PREFIX", "a234567890123456")).db().tablePrefix());
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(Map.of("TESELA_DB_TABLE_PREFIX", "a2345678901234567")));
-        assertEquals(List.of("TESELA_DB_TABLE_PREFIX"), e.problems().stream().map(ConfigProblem::key).toList());
+        assertEquals(
+                "a234567890123456",
+                ConfigLoader.load(Map.of("TESELA_DB_TABLE_PREFIX", "a234567890123456"))
+                        .db()
+                        .tablePrefix());
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(Map.of("TESELA_DB_TABLE_PREFIX", "a2345678901234567")));
+        assertEquals(
+                List.of("TESELA_DB_TABLE_PREFIX"),
+                e.problems().stream().map(ConfigProblem::key).toList());
     }
 
     @Test
@@ -201,9 +252,12 @@ class ConfigLoaderTest {
                 TESELA_HTTPS=on
                 """, StandardCharsets.UTF_8);
         Map<String, String> env = Map.of(
-                ConfigLoader.CONFIG_FILE, file.toString(),
-                "TESELA_HTTP_PORT", "9191",
-                "TESELA_HOSTNAME", "env.example.com");
+                ConfigLoader.CONFIG_FILE,
+                file.toString(),
+                "TESELA_HTTP_PORT",
+                "9191",
+                "TESELA_HOSTNAME",
+                "env.example.com");
 
         TeselaConfig config = ConfigLoader.load(env);
 
@@ -218,10 +272,11 @@ class ConfigLoaderTest {
         Path file = tmp.resolve("tesela.properties");
         Files.writeString(file, "TESELA_HTTP_PORT=http\nTESELA_CONTEXT=cloud\n", StandardCharsets.UTF_8);
 
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, file.toString())));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, file.toString())));
 
-        assertEquals(Set.of("TESELA_HTTP_PORT", "TESELA_CONTEXT"),
+        assertEquals(
+                Set.of("TESELA_HTTP_PORT", "TESELA_CONTEXT"),
                 e.problems().stream().map(ConfigProblem::key).collect(Collectors.toSet()));
     }
 
@@ -229,12 +284,14 @@ class ConfigLoaderTest {
     void aMissingConfigFileIsReportedNamingTheKey(@TempDir Path tmp) {
         Path missing = tmp.resolve("nope.properties");
 
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, missing.toString())));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, missing.toString())));
 
         assertEquals(1, e.problems().size());
         assertEquals("TESELA_CONFIG_FILE", e.problems().getFirst().key());
-        assertTrue(e.problems().getFirst().message().contains(missing.toString()), e.problems().getFirst().message());
+        assertTrue(
+                e.problems().getFirst().message().contains(missing.toString()),
+                e.problems().getFirst().message());
         assertTrue(e.getMessage().contains("TESELA_CONFIG_FILE"), e.getMessage());
     }
 
@@ -242,14 +299,18 @@ class ConfigLoaderTest {
     void anUnreadableConfigFileIsReportedNamingTheKey(@TempDir Path tmp) throws Exception {
         Path directory = Files.createDirectory(tmp.resolve("a-directory"));
 
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, directory.toString())));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, directory.toString())));
 
-        assertEquals(List.of("TESELA_CONFIG_FILE"), e.problems().stream().map(ConfigProblem::key).toList());
+        assertEquals(
+                List.of("TESELA_CONFIG_FILE"),
+                e.problems().stream().map(ConfigProblem::key).toList());
     }
 
     @Test
     void aBlankConfigFileKeyIsIgnored() {
-        assertEquals(8080, ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, "  ")).http().port());
+        assertEquals(
+                8080,
+                ConfigLoader.load(Map.of(ConfigLoader.CONFIG_FILE, "  ")).http().port());
     }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** ConfigLoader in provider mode: the keys TESELA_TENANTS_ENABLED=1 requires, and the provider-only keys' rules. */
 class ProviderConfigTest {
-    private static final List<String> REQUIRED = List.of(
-            "TESELA_ENCRYPTION_KEY", "TESELA_REDIS_URL", "TESELA_PROVIDER_NAME", "TESELA_PROVIDER_URL");
+    private static final List<String> REQUIRED =
+            List.of("TESELA_ENCRYPTION_KEY", "TESELA_REDIS_URL", "TESELA_PROVIDER_NAME", "TESELA_PROVIDER_URL");
 
     /** A complete provider-mode environment. */
     private static Map<String, String> provider() {
@@ -47,7 +47,11 @@ class ProviderConfigTest {
     }
 
     private static String messageFor(ConfigException e, String key) {
-        return e.problems().stream().filter(p -> p.key().equals(key)).map(ConfigProblem::message).findFirst().orElseThrow();
+        return e.problems().stream()
+                .filter(p -> p.key().equals(key))
+                .map(ConfigProblem::message)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -72,7 +76,9 @@ class ProviderConfigTest {
         assertEquals(Set.copyOf(REQUIRED), keys(e), e.getMessage());
         for (String key : REQUIRED) {
             assertTrue(e.getMessage().contains(key), "the message names " + key + ":\n" + e.getMessage());
-            assertTrue(messageFor(e, key).contains("TESELA_TENANTS_ENABLED=1"), "says why " + key + " is needed: " + messageFor(e, key));
+            assertTrue(
+                    messageFor(e, key).contains("TESELA_TENANTS_ENABLED=1"),
+                    "says why " + key + " is needed: " + messageFor(e, key));
         }
     }
 
@@ -95,7 +101,10 @@ class ProviderConfigTest {
             assertFalse(config.tenants().enabled(), value);
         }
         assertFalse(ConfigLoader.load(Map.of()).tenants().enabled(), "off by default");
-        assertFalse(ConfigLoader.load(Map.of("TESELA_PROVIDER_URL", "ftp://x")).tenants().enabled(),
+        assertFalse(
+                ConfigLoader.load(Map.of("TESELA_PROVIDER_URL", "ftp://x"))
+                        .tenants()
+                        .enabled(),
                 "the provider URL is only checked in provider mode");
 
         ConfigException bad = refused(Map.of("TESELA_TENANTS_ENABLED", "maybe"));
@@ -113,28 +122,45 @@ class ProviderConfigTest {
 
     @Test
     void httpAndHttpsProviderUrlsAreAccepted() {
-        assertEquals("http://provider.example", ConfigLoader.load(provider("TESELA_PROVIDER_URL", "http://provider.example"))
-                .tenants().providerUrl());
-        assertEquals("https://p.example/x", ConfigLoader.load(provider("TESELA_PROVIDER_URL", " https://p.example/x "))
-                .tenants().providerUrl());
+        assertEquals(
+                "http://provider.example",
+                ConfigLoader.load(provider("TESELA_PROVIDER_URL", "http://provider.example"))
+                        .tenants()
+                        .providerUrl());
+        assertEquals(
+                "https://p.example/x",
+                ConfigLoader.load(provider("TESELA_PROVIDER_URL", " https://p.example/x "))
+                        .tenants()
+                        .providerUrl());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"database", "DATABASE"})
     void databaseIsolationIsAccepted(String value) {
-        assertEquals(TeselaConfig.IsolationMode.DATABASE,
-                ConfigLoader.load(provider("TESELA_TENANTS_DB_ISOLATION_MODE", value)).tenants().isolation());
+        assertEquals(
+                TeselaConfig.IsolationMode.DATABASE,
+                ConfigLoader.load(provider("TESELA_TENANTS_DB_ISOLATION_MODE", value))
+                        .tenants()
+                        .isolation());
     }
 
     @Test
     void enforcedEnvValuesEveryTenantWouldInheritAreCheckedAtStartUp() {
-        ConfigException badKey = refused(provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_ENCRYPTION_KEY\": \"c2hvcnQ=\"}}"));
+        ConfigException badKey =
+                refused(provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_ENCRYPTION_KEY\": \"c2hvcnQ=\"}}"));
         assertTrue(messageFor(badKey, "TESELA_TENANT_ENFORCED").contains("TESELA_ENCRYPTION_KEY"), badKey.getMessage());
-        ConfigException badMode = refused(provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_TENANTS_DB_ISOLATION_MODE\": \"schema\"}}"));
-        assertTrue(messageFor(badMode, "TESELA_TENANT_ENFORCED").contains("TESELA_TENANTS_DB_ISOLATION_MODE"), badMode.getMessage());
+        ConfigException badMode = refused(
+                provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_TENANTS_DB_ISOLATION_MODE\": \"schema\"}}"));
+        assertTrue(
+                messageFor(badMode, "TESELA_TENANT_ENFORCED").contains("TESELA_TENANTS_DB_ISOLATION_MODE"),
+                badMode.getMessage());
         String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
-        assertTrue(ConfigLoader.load(provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_ENCRYPTION_KEY\": \"" + key + "\"}}"))
-                .tenants().enforced().envJson().contains(key));
+        assertTrue(ConfigLoader.load(
+                        provider("TESELA_TENANT_ENFORCED", "{\"env\": {\"TESELA_ENCRYPTION_KEY\": \"" + key + "\"}}"))
+                .tenants()
+                .enforced()
+                .envJson()
+                .contains(key));
     }
 
     @Test
@@ -170,14 +196,20 @@ class ProviderConfigTest {
 
     @Test
     void tenantsApiSignatureSchemeIsBodyByDefaultAndRequestNeedsTheSecret() {
-        assertEquals(TeselaConfig.ApiSignature.BODY, ConfigLoader.load(provider()).tenants().apiSignature());
+        assertEquals(
+                TeselaConfig.ApiSignature.BODY,
+                ConfigLoader.load(provider()).tenants().apiSignature());
         Map<String, String> request = provider("TESELA_TENANTS_API_SIGNATURE", "Request");
         request.put("TESELA_TENANTS_API_REQUEST_SECRET", "s".repeat(16));
-        assertEquals(TeselaConfig.ApiSignature.REQUEST, ConfigLoader.load(request).tenants().apiSignature());
+        assertEquals(
+                TeselaConfig.ApiSignature.REQUEST,
+                ConfigLoader.load(request).tenants().apiSignature());
 
         ConfigException noSecret = refused(provider("TESELA_TENANTS_API_SIGNATURE", "request"));
         assertEquals(Set.of("TESELA_TENANTS_API_SIGNATURE"), keys(noSecret));
-        assertTrue(messageFor(noSecret, "TESELA_TENANTS_API_SIGNATURE").contains("TESELA_TENANTS_API_REQUEST_SECRET"), noSecret.getMessage());
+        assertTrue(
+                messageFor(noSecret, "TESELA_TENANTS_API_SIGNATURE").contains("TESELA_TENANTS_API_REQUEST_SECRET"),
+                noSecret.getMessage());
         ConfigException junk = refused(provider("TESELA_TENANTS_API_SIGNATURE", "headers"));
         assertTrue(messageFor(junk, "TESELA_TENANTS_API_SIGNATURE").contains("body or request"), junk.getMessage());
     }
@@ -192,8 +224,16 @@ class ProviderConfigTest {
 
         ConfigException e = refused(env);
 
-        assertEquals(Set.of("TESELA_ENCRYPTION_KEY", "TESELA_REDIS_URL", "TESELA_PROVIDER_NAME", "TESELA_PROVIDER_URL",
-                "TESELA_TENANTS_DB_ISOLATION_MODE", "TESELA_ROUTER_SECRET"), keys(e), e.getMessage());
+        assertEquals(
+                Set.of(
+                        "TESELA_ENCRYPTION_KEY",
+                        "TESELA_REDIS_URL",
+                        "TESELA_PROVIDER_NAME",
+                        "TESELA_PROVIDER_URL",
+                        "TESELA_TENANTS_DB_ISOLATION_MODE",
+                        "TESELA_ROUTER_SECRET"),
+                keys(e),
+                e.getMessage());
     }
 
     @Test
@@ -203,7 +243,12 @@ class ProviderConfigTest {
         assertEquals(8080, traefik.servicePort());
         assertEquals("web", traefik.entryPoint());
         assertEquals(List.of("0.0.0.0/0", "::/0"), traefik.sourceRanges());
-        assertEquals(9000, ConfigLoader.load(provider("TESELA_HTTP_PORT", "9000")).tenants().traefik().servicePort(),
+        assertEquals(
+                9000,
+                ConfigLoader.load(provider("TESELA_HTTP_PORT", "9000"))
+                        .tenants()
+                        .traefik()
+                        .servicePort(),
                 "the port Tesela listens on");
     }
 
@@ -224,18 +269,21 @@ class ProviderConfigTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-            "TESELA_TRAEFIK_SERVICE_NAME | tesela app | host name label",
-            "TESELA_TRAEFIK_SERVICE_NAME | -tesela | host name label",
-            "TESELA_TRAEFIK_SERVICE_NAME | tesela.example | host name label",
-            "TESELA_TRAEFIK_SERVICE_PORT | 0 | between 1 and 65535",
-            "TESELA_TRAEFIK_SERVICE_PORT | http | whole number",
-            "TESELA_TRAEFIK_ENTRYPOINT | web secure | entry point name",
-            "TESELA_TRAEFIK_ENTRYPOINT | web:443 | entry point name",
-            "TESELA_TRAEFIK_IP_ALLOW_LIST | 10.0.0.0/33 | bad prefix length",
-            "TESELA_TRAEFIK_IP_ALLOW_LIST | 10.0.0.0/8, example.com | 'example.com'",
-            "TESELA_TRAEFIK_IP_ALLOW_LIST | cloudflair | 'cloudflair'",
-            "TESELA_TRAEFIK_IP_ALLOW_LIST | ' , ' | at least one"})
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "TESELA_TRAEFIK_SERVICE_NAME | tesela app | host name label",
+                "TESELA_TRAEFIK_SERVICE_NAME | -tesela | host name label",
+                "TESELA_TRAEFIK_SERVICE_NAME | tesela.example | host name label",
+                "TESELA_TRAEFIK_SERVICE_PORT | 0 | between 1 and 65535",
+                "TESELA_TRAEFIK_SERVICE_PORT | http | whole number",
+                "TESELA_TRAEFIK_ENTRYPOINT | web secure | entry point name",
+                "TESELA_TRAEFIK_ENTRYPOINT | web:443 | entry point name",
+                "TESELA_TRAEFIK_IP_ALLOW_LIST | 10.0.0.0/33 | bad prefix length",
+                "TESELA_TRAEFIK_IP_ALLOW_LIST | 10.0.0.0/8, example.com | 'example.com'",
+                "TESELA_TRAEFIK_IP_ALLOW_LIST | cloudflair | 'cloudflair'",
+                "TESELA_TRAEFIK_IP_ALLOW_LIST | ' , ' | at least one"
+            })
     void badTraefikKeysAreNamedWithWhatIsWrong(String key, String value, String hint) {
         ConfigException e = refused(provider(key, value));
 
@@ -245,12 +293,22 @@ class ProviderConfigTest {
 
     @Test
     void internalHostnameIsLowerCased() {
-        assertEquals("admin.provider.example",
-                ConfigLoader.load(provider("TESELA_INTERNAL_HOSTNAME", "Admin.Provider.EXAMPLE")).tenants().internalHostname());
+        assertEquals(
+                "admin.provider.example",
+                ConfigLoader.load(provider("TESELA_INTERNAL_HOSTNAME", "Admin.Provider.EXAMPLE"))
+                        .tenants()
+                        .internalHostname());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"admin.provider.example:8080", "admin provider", "admin`) || Host(`evil", "https://admin.example", ".admin"})
+    @ValueSource(
+            strings = {
+                "admin.provider.example:8080",
+                "admin provider",
+                "admin`) || Host(`evil",
+                "https://admin.example",
+                ".admin"
+            })
     void internalHostnameMustBeAHostNameWithoutPort(String bad) {
         ConfigException e = refused(provider("TESELA_INTERNAL_HOSTNAME", bad));
 
@@ -260,27 +318,37 @@ class ProviderConfigTest {
 
     @Test
     void tenantEnforcedIsAJsonObjectOfLimitsAndEnv() {
-        var ok = ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
-                "{\"limits\": {\"TESELA_MAX_USERS\": 3}, \"env\": {\"TESELA_X\": \"1\"}}"));
+        var ok = ConfigLoader.load(Map.of(
+                "TESELA_TENANT_ENFORCED", "{\"limits\": {\"TESELA_MAX_USERS\": 3}, \"env\": {\"TESELA_X\": \"1\"}}"));
         assertEquals("{\"TESELA_MAX_USERS\":3}", ok.tenants().enforced().limitsJson());
         assertEquals("{\"TESELA_X\":\"1\"}", ok.tenants().enforced().envJson());
         for (String bad : new String[] {"nope", "[1]", "{\"limits\": 3}", "{\"other\": {}}"}) {
-            var e = assertThrows(ConfigException.class,
-                    () -> ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED", bad)), bad);
+            var e = assertThrows(
+                    ConfigException.class, () -> ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED", bad)), bad);
             assertEquals("TESELA_TENANT_ENFORCED", e.problems().getFirst().key(), bad);
         }
     }
 
     @Test
     void tenantEnforcedLimitsFollowTheRulesOfEveryLimitAllReportedAtOnce() {
-        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
-                "{\"limits\": {\"users\": 3, \"TESELA_MAX_FILES\": -5, \"TESELA_MAX_UPLOAD_SIZE\": \"lots\", \"TESELA_MAX_ALBUMS\": 2}}")));
-        List<String> messages = e.problems().stream().map(ConfigProblem::message).toList();
+        var e = assertThrows(
+                ConfigException.class,
+                () -> ConfigLoader.load(
+                        Map.of(
+                                "TESELA_TENANT_ENFORCED",
+                                "{\"limits\": {\"users\": 3, \"TESELA_MAX_FILES\": -5, \"TESELA_MAX_UPLOAD_SIZE\": \"lots\", \"TESELA_MAX_ALBUMS\": 2}}")));
+        List<String> messages =
+                e.problems().stream().map(ConfigProblem::message).toList();
         assertEquals(3, messages.size(), messages.toString());
         assertTrue(messages.get(0).contains("'users' is not a limit"), messages.toString());
         assertTrue(messages.get(1).contains("TESELA_MAX_FILES must be a whole number"), messages.toString());
         assertTrue(messages.get(2).contains("TESELA_MAX_UPLOAD_SIZE must be a size"), messages.toString());
-        assertEquals("{\"TESELA_MAX_UPLOAD_SIZE\":\"20M\"}", ConfigLoader.load(Map.of("TESELA_TENANT_ENFORCED",
-                "{\"limits\": {\"TESELA_MAX_UPLOAD_SIZE\": \"20M\"}}")).tenants().enforced().limitsJson());
+        assertEquals(
+                "{\"TESELA_MAX_UPLOAD_SIZE\":\"20M\"}",
+                ConfigLoader.load(
+                                Map.of("TESELA_TENANT_ENFORCED", "{\"limits\": {\"TESELA_MAX_UPLOAD_SIZE\": \"20M\"}}"))
+                        .tenants()
+                        .enforced()
+                        .limitsJson());
     }
 }

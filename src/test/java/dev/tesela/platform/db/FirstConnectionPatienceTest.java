@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** The first connection may take a while (start-up); after it, a pool wait that runs out fails at once. */
 class FirstConnectionPatienceTest {
-    private static final Connection CONNECTION = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-            new Class<?>[] {Connection.class}, (proxy, method, args) -> null);
+    private static final Connection CONNECTION = (Connection) Proxy.newProxyInstance(
+            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> null);
 
     @Test
     void waitsRunningOutBeforeTheFirstConnectionAreRetriedButNotAfterIt() throws Exception {
@@ -42,9 +42,11 @@ class FirstConnectionPatienceTest {
 
     @Test
     void givesUpAfterItsPatience() {
-        FirstConnectionPatience patient = new FirstConnectionPatience(new Pool(() -> {
-            throw new SQLTransientConnectionException("down");
-        }), Duration.ofMillis(50));
+        FirstConnectionPatience patient = new FirstConnectionPatience(
+                new Pool(() -> {
+                    throw new SQLTransientConnectionException("down");
+                }),
+                Duration.ofMillis(50));
         assertThrows(SQLTransientConnectionException.class, patient::getConnection);
     }
 

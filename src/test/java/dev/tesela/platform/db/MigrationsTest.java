@@ -39,13 +39,17 @@ class MigrationsTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void tenantAndControlSchemasMigrateSideBySideUnderTheirPrefixes(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); Database database = new Database(db.config("tsl_"), "test")) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                Database database = new Database(db.config("tsl_"), "test")) {
             SchemaMigrator migrator = new SchemaMigrator(database);
             assertNull(migrator.currentVersion(Schema.TENANT, "tsl_"));
 
             assertEquals(2, migrator.migrate(Schema.CONTROL, "tsl__"));
             assertEquals(3, migrator.migrate(Schema.TENANT, "tsl_"));
-            assertEquals(3, migrator.migrate(Schema.TENANT, "tsl_acme_"), "a second prefix in the same database migrates too");
+            assertEquals(
+                    3,
+                    migrator.migrate(Schema.TENANT, "tsl_acme_"),
+                    "a second prefix in the same database migrates too");
             assertEquals(0, migrator.migrate(Schema.TENANT, "tsl_"), "migrating again is a no-op");
             assertEquals("3", migrator.currentVersion(Schema.TENANT, "tsl_acme_"));
 
@@ -63,7 +67,8 @@ class MigrationsTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void schemaTablesListsExactlyWhatTheMigrationsCreate(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); Database database = new Database(db.config("zz_"), "test")) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                Database database = new Database(db.config("zz_"), "test")) {
             SchemaMigrator migrator = new SchemaMigrator(database);
             migrator.migrate(Schema.TENANT, "zz_");
             migrator.migrate(Schema.CONTROL, "zz__");
@@ -87,7 +92,8 @@ class MigrationsTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void dumpShowsPendingSqlWithPlaceholdersFilledAndRunsNothing(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); Database database = new Database(db.config("tsl_"), "test")) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                Database database = new Database(db.config("tsl_"), "test")) {
             SchemaMigrator migrator = new SchemaMigrator(database);
             String sql = migrator.pendingSql(Schema.TENANT, "tsl_");
             assertTrue(sql.contains("CREATE TABLE tsl_users"), sql.substring(0, Math.min(400, sql.length())));
@@ -101,13 +107,15 @@ class MigrationsTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void generatedTablesAndColumnsAreWhatTheMigrationsCreate(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); Database database = new Database(db.config("zz_"), "test")) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                Database database = new Database(db.config("zz_"), "test")) {
             SchemaMigrator migrator = new SchemaMigrator(database);
             migrator.migrate(Schema.TENANT, "zz_");
             migrator.migrate(Schema.CONTROL, "zz__");
             List<String> differences = new ArrayList<>();
             int columns = 0;
-            for (var entry : Map.of("zz_", Tenant.TENANT.getTables(), "zz__", Control.CONTROL.getTables()).entrySet()) {
+            for (var entry : Map.of("zz_", Tenant.TENANT.getTables(), "zz__", Control.CONTROL.getTables())
+                    .entrySet()) {
                 for (Table<?> table : entry.getValue()) {
                     Map<String, Column> actual = columns(db, entry.getKey() + table.getName());
                     Map<String, Column> generated = new TreeMap<>();
@@ -120,18 +128,23 @@ class MigrationsTest {
                         }
                         columns++;
                         if (c.nullable() != f.getDataType().nullable()) {
-                            differences.add(table.getName() + "." + f.getName() + ": nullable " + c.nullable() + " in the database");
+                            differences.add(table.getName() + "." + f.getName() + ": nullable " + c.nullable()
+                                    + " in the database");
                         }
                         if (!javaTypesOf(c.jdbcType()).contains(f.getType())) {
-                            differences.add(table.getName() + "." + f.getName() + ": generated " + f.getType().getSimpleName()
-                                    + ", created as " + c.typeName() + " (JDBC type " + c.jdbcType() + ")");
+                            differences.add(table.getName() + "." + f.getName() + ": generated "
+                                    + f.getType().getSimpleName() + ", created as " + c.typeName() + " (JDBC type "
+                                    + c.jdbcType() + ")");
                         }
                     }
-                    actual.keySet().stream().filter(name -> !generated.containsKey(name))
-                            .forEach(name -> differences.add(table.getName() + "." + name + " is created but not generated"));
+                    actual.keySet().stream()
+                            .filter(name -> !generated.containsKey(name))
+                            .forEach(name ->
+                                    differences.add(table.getName() + "." + name + " is created but not generated"));
                 }
             }
-            assertEquals(List.of(), differences, "the build generated from other migrations than these, or types drifted");
+            assertEquals(
+                    List.of(), differences, "the build generated from other migrations than these, or types drifted");
             assertTrue(columns > 200, "only " + columns + " columns compared");
         }
     }
@@ -139,20 +152,34 @@ class MigrationsTest {
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void tenantDslRendersEachPrefixAndKeepsRowsApart(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.create(kind); Database database = new Database(db.config("tsl_"), "test")) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                Database database = new Database(db.config("tsl_"), "test")) {
             SchemaMigrator migrator = new SchemaMigrator(database);
             migrator.migrate(Schema.TENANT, "tsl_a_");
             migrator.migrate(Schema.TENANT, "tsl_b_");
             var key = VARIABLES.VAR_KEY;
             var value = VARIABLES.VAR_VALUE;
-            database.tenantDsl("tsl_a_").insertInto(VARIABLES).set(key, "who").set(value, "a").execute();
-            database.tenantDsl("tsl_b_").insertInto(VARIABLES).set(key, "who").set(value, "b").execute();
-            assertEquals("a", database.tenantDsl("tsl_a_").select(value).from(VARIABLES).fetchOne(value));
-            assertEquals("b", database.tenantDsl("tsl_b_").select(value).from(VARIABLES).fetchOne(value));
+            database.tenantDsl("tsl_a_")
+                    .insertInto(VARIABLES)
+                    .set(key, "who")
+                    .set(value, "a")
+                    .execute();
+            database.tenantDsl("tsl_b_")
+                    .insertInto(VARIABLES)
+                    .set(key, "who")
+                    .set(value, "b")
+                    .execute();
+            assertEquals(
+                    "a",
+                    database.tenantDsl("tsl_a_").select(value).from(VARIABLES).fetchOne(value));
+            assertEquals(
+                    "b",
+                    database.tenantDsl("tsl_b_").select(value).from(VARIABLES).fetchOne(value));
             String sql = database.tenantDsl("tsl_a_").renderInlined(DSL.selectFrom(VARIABLES));
             assertTrue(sql.contains("tsl_a_variables") && !sql.contains(SchemaTables.TENANT_SCHEMA + "\""), sql);
             String control = database.controlDsl("tsl__").renderInlined(DSL.selectFrom(TENANTS));
-            assertTrue(control.contains("tsl__tenants") && !control.contains(SchemaTables.CONTROL_SCHEMA + "\""), control);
+            assertTrue(
+                    control.contains("tsl__tenants") && !control.contains(SchemaTables.CONTROL_SCHEMA + "\""), control);
         }
     }
 
@@ -161,11 +188,14 @@ class MigrationsTest {
     void aStringLongerThanItsColumnMatchesNothing(TestDatabase.Kind kind) throws Exception {
         // H2 cuts a bind value cast to VARCHAR(n) down to n characters, and jOOQ casts bind values on H2: were the
         // generated columns typed with their lengths, a 17-character login would find the user with its first 16.
-        try (TestDatabase db = TestDatabase.create(kind); Database database = new Database(db.config("tsl_"), "test")) {
+        try (TestDatabase db = TestDatabase.create(kind);
+                Database database = new Database(db.config("tsl_"), "test")) {
             new SchemaMigrator(database).migrate(Schema.TENANT, "tsl_");
             var dsl = database.tenantDsl("tsl_");
-            dsl.insertInto(USERS).set(USERS.USERNAME, "abcdefghijklmnop")
-                    .set(USERS.CREATED_AT, java.time.LocalDateTime.of(2026, 1, 1, 0, 0)).execute();
+            dsl.insertInto(USERS)
+                    .set(USERS.USERNAME, "abcdefghijklmnop")
+                    .set(USERS.CREATED_AT, java.time.LocalDateTime.of(2026, 1, 1, 0, 0))
+                    .execute();
             assertEquals(1, dsl.fetchCount(USERS, USERS.USERNAME.eq("abcdefghijklmnop")));
             assertEquals(0, dsl.fetchCount(USERS, USERS.USERNAME.eq("abcdefghijklmnopq")));
         }
@@ -181,8 +211,12 @@ class MigrationsTest {
             String schema = db.kind() == TestDatabase.Kind.MARIADB ? null : "public";
             try (ResultSet rs = c.getMetaData().getColumns(catalog, schema, table, "%")) {
                 while (rs.next()) {
-                    out.put(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT), new Column(rs.getInt("DATA_TYPE"),
-                            rs.getString("TYPE_NAME"), rs.getInt("NULLABLE") == DatabaseMetaData.columnNullable));
+                    out.put(
+                            rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT),
+                            new Column(
+                                    rs.getInt("DATA_TYPE"),
+                                    rs.getString("TYPE_NAME"),
+                                    rs.getInt("NULLABLE") == DatabaseMetaData.columnNullable));
                 }
             }
         }
@@ -195,7 +229,8 @@ class MigrationsTest {
         return switch (jdbcType) {
             case Types.BIGINT -> Set.of(Long.class);
             case Types.INTEGER -> Set.of(Integer.class);
-            case Types.VARCHAR, Types.LONGVARCHAR, Types.CLOB, Types.NVARCHAR, Types.LONGNVARCHAR -> Set.of(String.class);
+            case Types.VARCHAR, Types.LONGVARCHAR, Types.CLOB, Types.NVARCHAR, Types.LONGNVARCHAR ->
+                Set.of(String.class);
             // MariaDB's BOOLEAN is TINYINT(1), which its driver reports as BIT.
             case Types.BOOLEAN, Types.BIT -> Set.of(Boolean.class);
             case Types.TIMESTAMP -> Set.of(LocalDateTime.class);

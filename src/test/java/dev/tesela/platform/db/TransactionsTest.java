@@ -54,14 +54,18 @@ class TransactionsTest {
     @Test
     void aTransientFailureIsRetriedAndOnlyTheSuccessfulAttemptCommits() {
         AtomicInteger calls = new AtomicInteger();
-        String result = Transactions.inTransaction(dsl, tx -> {
-            int n = calls.incrementAndGet();
-            tx.dsl().execute("INSERT INTO attempts VALUES (" + n + ")");
-            if (n < 3) {
-                throw new DataAccessException("deadlock", new SQLTransactionRollbackException("Deadlock found", "40001", 1213));
-            }
-            return "done";
-        }, Duration.ZERO);
+        String result = Transactions.inTransaction(
+                dsl,
+                tx -> {
+                    int n = calls.incrementAndGet();
+                    tx.dsl().execute("INSERT INTO attempts VALUES (" + n + ")");
+                    if (n < 3) {
+                        throw new DataAccessException(
+                                "deadlock", new SQLTransactionRollbackException("Deadlock found", "40001", 1213));
+                    }
+                    return "done";
+                },
+                Duration.ZERO);
         assertEquals("done", result);
         assertEquals(3, calls.get());
         assertEquals(3, dsl.fetchValue("SELECT MAX(n) FROM attempts"));
@@ -71,12 +75,18 @@ class TransactionsTest {
     @Test
     void aNonTransientFailureIsNotRetried() {
         AtomicInteger calls = new AtomicInteger();
-        DataAccessException duplicate = new DataAccessException("duplicate", new SQLException("Duplicate entry", "23000", 1062));
-        DataAccessException thrown = assertThrows(DataAccessException.class, () -> Transactions.inTransaction(dsl, tx -> {
-            calls.incrementAndGet();
-            tx.dsl().execute("INSERT INTO attempts VALUES (1)");
-            throw duplicate;
-        }, Duration.ZERO));
+        DataAccessException duplicate =
+                new DataAccessException("duplicate", new SQLException("Duplicate entry", "23000", 1062));
+        DataAccessException thrown = assertThrows(
+                DataAccessException.class,
+                () -> Transactions.inTransaction(
+                        dsl,
+                        tx -> {
+                            calls.incrementAndGet();
+                            tx.dsl().execute("INSERT INTO attempts VALUES (1)");
+                            throw duplicate;
+                        },
+                        Duration.ZERO));
         assertSame(duplicate, thrown);
         assertEquals(1, calls.get());
         assertEquals(0, dsl.fetchCount(dsl.selectFrom("attempts")));
@@ -85,10 +95,15 @@ class TransactionsTest {
     @Test
     void attemptsAreBoundedAndTheLastFailureIsThrown() {
         AtomicInteger calls = new AtomicInteger();
-        assertThrows(DataAccessException.class, () -> Transactions.inTransaction(dsl, tx -> {
-            calls.incrementAndGet();
-            throw new DataAccessException("deadlock", new SQLException("deadlock detected", "40P01"));
-        }, Duration.ZERO));
+        assertThrows(
+                DataAccessException.class,
+                () -> Transactions.inTransaction(
+                        dsl,
+                        tx -> {
+                            calls.incrementAndGet();
+                            throw new DataAccessException("deadlock", new SQLException("deadlock detected", "40P01"));
+                        },
+                        Duration.ZERO));
         assertEquals(Transactions.ATTEMPTS, calls.get());
     }
 
@@ -96,13 +111,17 @@ class TransactionsTest {
     void aRealH2LockTimeoutIsTransient() throws Exception {
         // Two transactions updating one row: the second waits for the lock and times out (H2 code 50200).
         dsl.execute("INSERT INTO attempts VALUES (1)");
-        try (var first = database.dataSource().getConnection(); var second = database.dataSource().getConnection()) {
+        try (var first = database.dataSource().getConnection();
+                var second = database.dataSource().getConnection()) {
             first.setAutoCommit(false);
             second.setAutoCommit(false);
             first.createStatement().execute("UPDATE attempts SET n = 2");
             second.createStatement().execute("SET LOCK_TIMEOUT 50");
-            SQLException e = assertThrows(SQLException.class, () -> second.createStatement().execute("UPDATE attempts SET n = 3"));
-            assertTrue(Transactions.isTransient(new DataAccessException("wrapped", e)), e.getSQLState() + "/" + e.getErrorCode());
+            SQLException e = assertThrows(
+                    SQLException.class, () -> second.createStatement().execute("UPDATE attempts SET n = 3"));
+            assertTrue(
+                    Transactions.isTransient(new DataAccessException("wrapped", e)),
+                    e.getSQLState() + "/" + e.getErrorCode());
             first.rollback();
             second.rollback();
         }
@@ -110,20 +129,23 @@ class TransactionsTest {
 
     @ParameterizedTest(name = "{0} {1} {2}: transient {3}")
     @CsvSource({
-            "MariaDB deadlock,        40001, 1213,  true",
-            "MariaDB lock wait,       HY000, 1205,  true",
-            "PostgreSQL deadlock,     40P01, 0,     true",
-            "PostgreSQL serialization, 40001, 0,    true",
-            "H2 deadlock,             40001, 40001, true",
-            "H2 lock timeout,         HYT00, 50200, true",
-            "H2 concurrent update,    HY000, 90131, true",
-            "MariaDB duplicate key,   23000, 1062,  false",
-            "PostgreSQL unique,       23505, 0,     false",
-            "missing table,           42S02, 1146,  false",
-            "connection refused,      08001, 0,     false",
+        "MariaDB deadlock,        40001, 1213,  true",
+        "MariaDB lock wait,       HY000, 1205,  true",
+        "PostgreSQL deadlock,     40P01, 0,     true",
+        "PostgreSQL serialization, 40001, 0,    true",
+        "H2 deadlock,             40001, 40001, true",
+        "H2 lock timeout,         HYT00, 50200, true",
+        "H2 concurrent update,    HY000, 90131, true",
+        "MariaDB duplicate key,   23000, 1062,  false",
+        "PostgreSQL unique,       23505, 0,     false",
+        "missing table,           42S02, 1146,  false",
+        "connection refused,      08001, 0,     false",
     })
     void whichErrorsAreTransient(String what, String state, int code, boolean expected) {
-        assertEquals(expected, Transactions.isTransient(new DataAccessException(what, new SQLException(what, state, code))), what);
+        assertEquals(
+                expected,
+                Transactions.isTransient(new DataAccessException(what, new SQLException(what, state, code))),
+                what);
     }
 
     @Test
@@ -135,7 +157,9 @@ class TransactionsTest {
     @Test
     void aPoolWaitThatRanOutIsNotTransientAndDoesNotFail() {
         // Hikari's exception carries no SQLState; the check threw a NullPointerException (a 500 instead of a 503).
-        assertFalse(Transactions.isTransient(new DataAccessException("Error getting connection",
-                new java.sql.SQLTransientConnectionException("tesela - Connection is not available, request timed out after 1500ms"))));
+        assertFalse(Transactions.isTransient(new DataAccessException(
+                "Error getting connection",
+                new java.sql.SQLTransientConnectionException(
+                        "tesela - Connection is not available, request timed out after 1500ms"))));
     }
 }

@@ -26,7 +26,11 @@ class OutagesTest {
         assertEquals(Outages.BUSY_MESSAGE, busy.publicMessage());
 
         var refused = new SQLTransientConnectionException("timed out", new SQLException("Connection refused", "08001"));
-        assertEquals(Outages.UNAVAILABLE_MESSAGE, Outages.classify(new DataAccessException("x", refused)).orElseThrow().publicMessage());
+        assertEquals(
+                Outages.UNAVAILABLE_MESSAGE,
+                Outages.classify(new DataAccessException("x", refused))
+                        .orElseThrow()
+                        .publicMessage());
     }
 
     @Test
@@ -43,30 +47,42 @@ class OutagesTest {
         config.setJdbcUrl("jdbc:h2:mem:outages-" + System.nanoTime());
         config.setMaximumPoolSize(1);
         config.setConnectionTimeout(250);
-        try (HikariDataSource pool = new HikariDataSource(config); Connection held = pool.getConnection()) {
+        try (HikariDataSource pool = new HikariDataSource(config);
+                Connection held = pool.getConnection()) {
             return assertThrows(SQLTransientConnectionException.class, pool::getConnection);
         }
     }
 
     @Test
     void droppedConnectionsAndAStoppingPostgresAreUnavailable() {
-        assertTrue(Outages.classify(new DataAccessException("x", new SQLException("I/O error", "08006"))).isPresent());
-        assertTrue(Outages.classify(new SQLException("terminating connection due to administrator command", "57P01")).isPresent());
-        assertTrue(Outages.classify(new SQLException("the database system is starting up", "57P03")).isPresent());
+        assertTrue(Outages.classify(new DataAccessException("x", new SQLException("I/O error", "08006")))
+                .isPresent());
+        assertTrue(Outages.classify(new SQLException("terminating connection due to administrator command", "57P01"))
+                .isPresent());
+        assertTrue(Outages.classify(new SQLException("the database system is starting up", "57P03"))
+                .isPresent());
     }
 
     @Test
     void redisDisconnectedOrSlowIsUnavailableButAnErrorReplyIsABug() {
-        assertEquals(ErrorCode.BUSY, Outages.classify(new RedisConnectionException("refused")).orElseThrow().code());
-        assertTrue(Outages.classify(new RedisCommandTimeoutException("Command timed out after 1 second(s)")).isPresent());
-        assertTrue(Outages.classify(new RedisCommandExecutionException("WRONGTYPE")).isEmpty());
+        assertEquals(
+                ErrorCode.BUSY,
+                Outages.classify(new RedisConnectionException("refused"))
+                        .orElseThrow()
+                        .code());
+        assertTrue(Outages.classify(new RedisCommandTimeoutException("Command timed out after 1 second(s)"))
+                .isPresent());
+        assertTrue(Outages.classify(new RedisCommandExecutionException("WRONGTYPE"))
+                .isEmpty());
     }
 
     @Test
     void bugsAndTypedErrorsAreLeftAlone() {
         assertTrue(Outages.classify(new IllegalStateException("bug")).isEmpty());
-        assertTrue(Outages.classify(new DataAccessException("x", new SQLException("syntax error", "42601"))).isEmpty());
-        assertTrue(Outages.classify(new AppException(ErrorCode.NOT_FOUND, "gone")).isEmpty());
+        assertTrue(Outages.classify(new DataAccessException("x", new SQLException("syntax error", "42601")))
+                .isEmpty());
+        assertTrue(
+                Outages.classify(new AppException(ErrorCode.NOT_FOUND, "gone")).isEmpty());
         RuntimeException cyclic = new RuntimeException("a");
         RuntimeException other = new RuntimeException("b", cyclic);
         cyclic.initCause(other);

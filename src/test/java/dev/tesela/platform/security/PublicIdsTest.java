@@ -26,7 +26,12 @@ class PublicIdsTest {
         String other = new PublicIds("another salt", 0).alphabet();
         assertNotEquals(CHANGEME_ALPHABET, other);
         assertEquals(62, other.chars().distinct().count());
-        assertEquals("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".chars().sorted().boxed().toList(),
+        assertEquals(
+                "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        .chars()
+                        .sorted()
+                        .boxed()
+                        .toList(),
                 other.chars().sorted().boxed().toList());
     }
 
@@ -41,7 +46,8 @@ class PublicIdsTest {
 
     @Test
     void powersOfTheBaseAreEncodedExactly() {
-        // 62^k: the reference implementation's floating-point digit count can get these wrong; integer arithmetic cannot.
+        // 62^k: the reference implementation's floating-point digit count can get these wrong; integer arithmetic
+        // cannot.
         long value = 1;
         for (int k = 0; k <= 10; k++) {
             String encoded = unpadded.encode(value);
@@ -56,7 +62,9 @@ class PublicIdsTest {
     @Test
     void randomIdsRoundTrip() {
         Random random = new Random(7);
-        PublicIds[] encoders = {padded, unpadded, new PublicIds("x8Kp2QvL", 999), new PublicIds("", 1), new PublicIds("s", 12345)};
+        PublicIds[] encoders = {
+            padded, unpadded, new PublicIds("x8Kp2QvL", 999), new PublicIds("", 1), new PublicIds("s", 12345)
+        };
         for (int i = 0; i < 20_000; i++) {
             long id = 1 + (long) (random.nextDouble() * 1e12);
             for (PublicIds ids : encoders) {
@@ -98,14 +106,21 @@ class PublicIdsTest {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {
-            "GZ",           // 1000: not a multiple of 999
-            "G!", "G s", "Gs ", " Gs", "G-", "Gé", "G\u0000", // characters outside the alphabet
-            "FGs",          // leading zero digit: another spelling of "Gs"
-            "F",            // zero
-            "nnnnnnnnnnn",  // 11 digits beyond the long range
-            "YFFFFFFFFFFF", // 12 digits
-    })
+    @ValueSource(
+            strings = {
+                "GZ", // 1000: not a multiple of 999
+                "G!",
+                "G s",
+                "Gs ",
+                " Gs",
+                "G-",
+                "Gé",
+                "G\u0000", // characters outside the alphabet
+                "FGs", // leading zero digit: another spelling of "Gs"
+                "F", // zero
+                "nnnnnnnnnnn", // 11 digits beyond the long range
+                "YFFFFFFFFFFF", // 12 digits
+            })
     void strictDecodingRefuses(String encoded) {
         assertEquals(Optional.empty(), padded.decodeStrict(encoded));
     }

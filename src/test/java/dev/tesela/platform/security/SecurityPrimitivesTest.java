@@ -36,7 +36,9 @@ class SecurityPrimitivesTest {
         @Test
         void hashIsAnArgon2idPhcStringWithTheConfiguredCost() {
             String hash = hasher.hash("correct horse");
-            assertTrue(Pattern.matches("^\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+$", hash), hash);
+            assertTrue(
+                    Pattern.matches("^\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+$", hash),
+                    hash);
         }
 
         @Test
@@ -54,17 +56,19 @@ class SecurityPrimitivesTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                "",
-                "plaintext",
-                "$argon2id$",
-                "$argon2id$v=19$m=19456,t=2,p=1$",
-                "$argon2id$v=19$m=abc,t=2,p=1$c2FsdA$aGFzaA",
-                "$argon2id$garbage$garbage",
-                "$2a$10$",
-                "$2a$10$tooShort",
-                "$2a$xx$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQ",
-                "$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA"})
+        @ValueSource(
+                strings = {
+                    "",
+                    "plaintext",
+                    "$argon2id$",
+                    "$argon2id$v=19$m=19456,t=2,p=1$",
+                    "$argon2id$v=19$m=abc,t=2,p=1$c2FsdA$aGFzaA",
+                    "$argon2id$garbage$garbage",
+                    "$2a$10$",
+                    "$2a$10$tooShort",
+                    "$2a$xx$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQ",
+                    "$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA"
+                })
         void malformedHashesAreRejectedWithoutThrowing(String malformed) {
             assertFalse(hasher.verify("password", malformed));
         }
@@ -84,7 +88,8 @@ class SecurityPrimitivesTest {
 
         @Test
         void bcryptAndWeakerArgon2NeedRehashButAFreshHashDoesNot() {
-            assertTrue(hasher.needsRehash(Password.hash("imported secret").withBcrypt().getResult()));
+            assertTrue(hasher.needsRehash(
+                    Password.hash("imported secret").withBcrypt().getResult()));
             assertFalse(hasher.needsRehash(hasher.hash("fresh password")));
             assertTrue(hasher.needsRehash(new PasswordHasher(1024, 1, 1).hash("cheap password")));
             assertTrue(hasher.needsRehash(null));
@@ -129,7 +134,8 @@ class SecurityPrimitivesTest {
         @Test
         void truncatedValuesAreRejected() {
             byte[] sealed = box.seal(plaintext, "ad");
-            assertThrows(IllegalArgumentException.class, () -> box.open(Arrays.copyOf(sealed, sealed.length - 1), "ad"));
+            assertThrows(
+                    IllegalArgumentException.class, () -> box.open(Arrays.copyOf(sealed, sealed.length - 1), "ad"));
             assertThrows(IllegalArgumentException.class, () -> box.open(Arrays.copyOf(sealed, 20), "ad"));
             assertThrows(IllegalArgumentException.class, () -> box.open(new byte[0], "ad"));
         }
@@ -173,7 +179,8 @@ class SecurityPrimitivesTest {
             byte[] ikm = new byte[22];
             Arrays.fill(ikm, (byte) 0x0b);
             byte[] okm = Crypto.hkdf(ikm, "", 42);
-            assertEquals("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
+            assertEquals(
+                    "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
                     HEX.formatHex(okm));
         }
 
@@ -192,10 +199,12 @@ class SecurityPrimitivesTest {
 
         @Test
         void hmacSha256MatchesRfc4231TestCase2() {
-            byte[] mac = Crypto.hmacSha256("Jefe".getBytes(StandardCharsets.US_ASCII),
+            byte[] mac = Crypto.hmacSha256(
+                    "Jefe".getBytes(StandardCharsets.US_ASCII),
                     "what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII));
             assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", HEX.formatHex(mac));
-            assertEquals(Base64.getUrlEncoder().withoutPadding().encodeToString(mac),
+            assertEquals(
+                    Base64.getUrlEncoder().withoutPadding().encodeToString(mac),
                     Crypto.hmacBase64("Jefe".getBytes(StandardCharsets.US_ASCII), "what do ya want for nothing?"));
         }
 
@@ -260,7 +269,8 @@ class SecurityPrimitivesTest {
             assertArrayEquals(first, second);
             assertEquals(stored, Files.readString(file, StandardCharsets.US_ASCII), "the key file is not rewritten");
 
-            assertFalse(Arrays.equals(first, MasterKey.load(Optional.empty(), tmp.resolve("other"))),
+            assertFalse(
+                    Arrays.equals(first, MasterKey.load(Optional.empty(), tmp.resolve("other"))),
                     "another data dir gets another key");
         }
 
@@ -284,7 +294,8 @@ class SecurityPrimitivesTest {
 
         @Test
         void aKeyFileOfTheWrongLengthIsRefused(@TempDir Path tmp) throws Exception {
-            Files.writeString(tmp.resolve(MasterKey.FILE_NAME), Base64.getEncoder().encodeToString(new byte[16]) + "\n");
+            Files.writeString(
+                    tmp.resolve(MasterKey.FILE_NAME), Base64.getEncoder().encodeToString(new byte[16]) + "\n");
             assertThrows(IllegalStateException.class, () -> MasterKey.load(Optional.empty(), tmp));
         }
     }

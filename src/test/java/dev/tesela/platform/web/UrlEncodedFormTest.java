@@ -27,7 +27,8 @@ class UrlEncodedFormTest {
 
     @Test
     void decodesLikeTheServletApiAndKeepsTheFirstOfARepeatedName() throws IOException {
-        try (UrlEncodedForm form = read("title=Sunset+over+the+bay&tags=sea%2C%20sun&empty=&flag&title=second&x=a%3Db=c", 1)) {
+        try (UrlEncodedForm form =
+                read("title=Sunset+over+the+bay&tags=sea%2C%20sun&empty=&flag&title=second&x=a%3Db=c", 1)) {
             assertEquals("Sunset over the bay", form.value("title"));
             assertEquals("sea, sun", form.value("tags"));
             assertEquals("", form.value("empty"));
@@ -47,7 +48,8 @@ class UrlEncodedFormTest {
             assertEquals("t", form.value("title"));
             assertNull(form.value("source"), "not in memory");
             spilled = form.spilledFile("source").orElseThrow();
-            assertArrayEquals(("QUJD".repeat(20_000) + "+/").getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(spilled));
+            assertArrayEquals(
+                    ("QUJD".repeat(20_000) + "+/").getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(spilled));
             assertTrue(form.has("source"));
         }
         assertFalse(Files.exists(spilled), "closing the form deletes its spilled files");
@@ -55,10 +57,14 @@ class UrlEncodedFormTest {
 
     @Test
     void oversizedOrMalformedFormsAreRefusedAndLeaveNoFile() throws IOException {
-        for (String bad : List.of("title=" + "x".repeat(UrlEncodedForm.MAX_FIELD_BYTES + 1),
-                "source=" + "A".repeat(UrlEncodedForm.INLINE_BYTES + 10) + "%zz", "a=%4", "f=1&".repeat(UrlEncodedForm.MAX_FIELDS + 1),
+        for (String bad : List.of(
+                "title=" + "x".repeat(UrlEncodedForm.MAX_FIELD_BYTES + 1),
+                "source=" + "A".repeat(UrlEncodedForm.INLINE_BYTES + 10) + "%zz",
+                "a=%4",
+                "f=1&".repeat(UrlEncodedForm.MAX_FIELDS + 1),
                 "n".repeat(UrlEncodedForm.MAX_NAME_BYTES + 1) + "=1")) {
-            AppException e = assertThrows(AppException.class, () -> read(bad, 4096).close(), bad.substring(0, Math.min(20, bad.length())));
+            AppException e = assertThrows(
+                    AppException.class, () -> read(bad, 4096).close(), bad.substring(0, Math.min(20, bad.length())));
             assertEquals(400, e.code().httpStatus());
             assertFalse(e.publicMessage().contains("Exception"), e.publicMessage());
         }
