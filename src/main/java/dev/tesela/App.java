@@ -37,6 +37,7 @@ import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.LocalBlobStore;
+import dev.tesela.storage.SiteStorages;
 import dev.tesela.tenancy.JobsWorker;
 import dev.tesela.tenancy.Placements;
 import dev.tesela.tenancy.TenantCacheBus;
@@ -140,7 +141,7 @@ public final class App implements AutoCloseable {
                     config,
                     platform.masterKey(),
                     tenantDatabases,
-                    id -> localStore(files.resolve(id)),
+                    (identity, db) -> SiteStorages.builtInOnly(localStore(files.resolve(identity.id()))),
                     SettingsService::loadState,
                     announce,
                     clock);

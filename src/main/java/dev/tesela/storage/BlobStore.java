@@ -43,6 +43,23 @@ public interface BlobStore {
     Optional<InputStream> open(String key) throws IOException;
 
     /**
+     * Opens {@code length} bytes of the blob from {@code offset} (a byte range the caller checked against its size),
+     * or empty when there is none. Remote adapters ask for the range only; the caller closes the stream.
+     */
+    default Optional<InputStream> open(String key, long offset, long length) throws IOException {
+        Optional<InputStream> in = open(key);
+        if (in.isPresent()) {
+            try {
+                in.get().skipNBytes(offset);
+            } catch (IOException | RuntimeException e) {
+                in.get().close();
+                throw e;
+            }
+        }
+        return in;
+    }
+
+    /**
      * The blob as a local file when the adapter keeps it on this machine's disk (lets the web server send it
      * without copying); empty for remote stores and for missing keys.
      */
@@ -79,6 +96,16 @@ public interface BlobStore {
 
     /** @param byteSize length in bytes; @param lastModified to the second or better */
     record BlobStat(long byteSize, Instant lastModified) {}
+
+    /**
+     * The store cannot be reached, or did not answer in time, or has too many calls in flight: the call was given up
+     * within the store's bounded time and may be retried later. The web layer answers it with 503 and Retry-After.
+     */
+    final class StoreUnavailableException extends IOException {
+        public StoreUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /** The key is already in use. */
     final class BlobExistsException extends IOException {

@@ -15,7 +15,7 @@ import dev.tesela.platform.db.TenantPlacement;
 import dev.tesela.platform.error.Outages;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.platform.security.SecretBox;
-import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.SiteStorages;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -49,7 +49,7 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
     private final String siteHostname;
     private final String enforcedLimitsJson;
     private final TenantDatabases databases;
-    private final java.util.function.Function<String, BlobStore> storageFor;
+    private final SiteStorages.Loader storageFor;
     private final SiteState.Loader stateLoader;
     private final Clock clock;
     private final FlushableCache<String, Resolution> byHostname;
@@ -85,7 +85,7 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
             String siteHostname,
             String enforcedLimitsJson,
             TenantDatabases databases,
-            java.util.function.Function<String, BlobStore> storageFor,
+            SiteStorages.Loader storageFor,
             SiteState.Loader stateLoader,
             java.util.function.Consumer<String> announce,
             Clock clock) {
@@ -118,7 +118,7 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
             TeselaConfig config,
             byte[] masterKey,
             TenantDatabases databases,
-            java.util.function.Function<String, BlobStore> storageFor,
+            SiteStorages.Loader storageFor,
             SiteState.Loader stateLoader,
             java.util.function.Consumer<String> announce,
             Clock clock) {
@@ -346,7 +346,7 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
                 identity,
                 new Limits(RegistryLimits.parse(id, limitsJson)),
                 db,
-                () -> storageFor.apply(id),
+                () -> storageFor.load(identity, db),
                 stateLoader);
     }
 
@@ -358,6 +358,7 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
         return new TenantKeys(
                 Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/csrf", 32),
                 Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/tokens", 32),
-                Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/sessions", 32));
+                Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/sessions", 32),
+                Crypto.hkdf(keyMaterial, "tesela/" + tenantId + "/secrets", 32));
     }
 }

@@ -28,7 +28,8 @@ abstract class SessionStoreContract {
         return new TenantContext(
                 id,
                 dev.tesela.platform.db.TenantPlacement.shared(prefix),
-                new TenantKeys(Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32)),
+                new TenantKeys(
+                        Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32), Crypto.randomBytes(32)),
                 id + ".example");
     }
 

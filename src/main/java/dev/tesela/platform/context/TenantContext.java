@@ -6,6 +6,7 @@ import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.PublicIds;
 import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.SiteStorages;
 import java.util.function.Supplier;
 
 /**
@@ -40,7 +41,7 @@ public final class TenantContext {
     private final String hostname;
     private final Limits limits;
     private final TenantDb db;
-    private final Lazy<BlobStore> storage;
+    private final Lazy<SiteStorages> storages;
     private final Lazy<SiteState> state;
     private final Lazy<PublicIds> ids;
 
@@ -48,16 +49,16 @@ public final class TenantContext {
     public record Identity(String id, TenantPlacement placement, TenantKeys keys, String hostname) {}
 
     /**
-     * @param storage   makes the tenant's file store (called at most once, on first use)
+     * @param storages  makes the tenant's storages (called on first use, kept when it succeeds)
      * @param stateLoader reads the tenant's settings and install markers from {@code db} (on first use)
      */
     public TenantContext(
-            Identity identity, Limits limits, TenantDb db, Supplier<BlobStore> storage, SiteState.Loader stateLoader) {
+            Identity identity, Limits limits, TenantDb db, Supplier<SiteStorages> storages, SiteState.Loader stateLoader) {
         this(
                 identity,
                 limits,
                 db,
-                new Lazy<>(storage),
+                new Lazy<>(storages),
                 new Lazy<>(
                         () -> stateLoader.load(db),
                         state -> state.installedVersion().isPresent()),
@@ -71,7 +72,7 @@ public final class TenantContext {
                 Limits.NONE,
                 null,
                 new Lazy<>(() -> {
-                    throw new IllegalStateException("tenant " + id + " has no file store here");
+                    throw new IllegalStateException("tenant " + id + " has no storages here");
                 }),
                 new Lazy<>(() -> {
                     throw new IllegalStateException("tenant " + id + " has no data here");
@@ -84,7 +85,7 @@ public final class TenantContext {
             Identity identity,
             Limits limits,
             TenantDb db,
-            Lazy<BlobStore> storage,
+            Lazy<SiteStorages> storages,
             Lazy<SiteState> state,
             Lazy<PublicIds> ids) {
         this.id = identity.id();
@@ -93,7 +94,7 @@ public final class TenantContext {
         this.hostname = identity.hostname();
         this.limits = limits;
         this.db = db;
-        this.storage = storage;
+        this.storages = storages;
         this.state = state;
         this.ids = ids != null
                 ? ids
@@ -133,9 +134,17 @@ public final class TenantContext {
         return db;
     }
 
-    /** The tenant's file store. */
+    /** The tenant's storages (its storages table and built-in local folder), read on first use. */
+    public SiteStorages storages() {
+        return storages.get();
+    }
+
+    /**
+     * SKELETON (lead): the store of the built-in local folder, for the media code until it uses {@link #storages()}
+     * (then this goes).
+     */
     public BlobStore storage() {
-        return storage.get();
+        return storages().builtIn().orElseThrow().store();
     }
 
     /** Settings and install markers, read on first use. */
@@ -158,7 +167,7 @@ public final class TenantContext {
 
     /** This runtime with its data handle replaced (bound to a transaction); everything else shared. */
     public TenantContext withDb(TenantDb other) {
-        return new TenantContext(new Identity(id, placement, keys, hostname), limits, other, storage, state, ids);
+        return new TenantContext(new Identity(id, placement, keys, hostname), limits, other, storages, state, ids);
     }
 
     @Override

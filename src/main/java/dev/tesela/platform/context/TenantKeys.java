@@ -6,8 +6,9 @@ package dev.tesela.platform.context;
  * @param csrf      signs CSRF tokens
  * @param tokens    keys HMACs of login-cookie and API-key secrets stored server side
  * @param sessions  keys the hash under which session ids are stored
+ * @param secrets   encrypts the site's secrets at rest (storage credentials), with {@code SecretBox}
  */
-public record TenantKeys(byte[] csrf, byte[] tokens, byte[] sessions) {
+public record TenantKeys(byte[] csrf, byte[] tokens, byte[] sessions, byte[] secrets) {
     @Override
     public String toString() {
         return "TenantKeys[redacted]";
