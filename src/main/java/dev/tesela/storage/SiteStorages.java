@@ -31,7 +31,8 @@ public final class SiteStorages {
     /** Makes a site's storages for its runtime (reading its storages table through {@code db}). */
     @FunctionalInterface
     public interface Loader {
-        SiteStorages load(dev.tesela.platform.context.TenantContext.Identity identity, dev.tesela.platform.db.TenantDb db);
+        SiteStorages load(
+                dev.tesela.platform.context.TenantContext.Identity identity, dev.tesela.platform.db.TenantDb db);
     }
 
     /** A site with its built-in local folder only. */

@@ -53,7 +53,11 @@ public final class TenantContext {
      * @param stateLoader reads the tenant's settings and install markers from {@code db} (on first use)
      */
     public TenantContext(
-            Identity identity, Limits limits, TenantDb db, Supplier<SiteStorages> storages, SiteState.Loader stateLoader) {
+            Identity identity,
+            Limits limits,
+            TenantDb db,
+            Supplier<SiteStorages> storages,
+            SiteState.Loader stateLoader) {
         this(
                 identity,
                 limits,
