@@ -64,6 +64,14 @@ public final class SiteStorages {
      * an {@link AppException} when no storage can take it.
      */
     public Storage forUpload(long bytes) {
+        return forUpload(bytes, java.util.Set.of());
+    }
+
+    /**
+     * {@link #forUpload(long)} leaving out the storages of {@code full} (ids of storages found full when the upload
+     * tried to reserve room on them: this runtime's used bytes are a snapshot).
+     */
+    public Storage forUpload(long bytes, java.util.Set<Long> full) {
         if (builtIn == null) {
             throw new AppException(ErrorCode.UNAVAILABLE, "No storage takes uploads on this site.");
         }
