@@ -100,7 +100,7 @@ class DatabaseIsolationTest {
                     .authenticateApiKey(tenant, app.accounts().createApiKey(app.systemContext(tenant), "alice", "k"))
                     .isPresent());
             assertEquals(0, app.registry().migrateOne(id).applied(), "database:migrate finds it up to date");
-            assertEquals("3", app.migrator().tenantVersion(placement));
+            assertEquals("4", app.migrator().tenantVersion(placement));
 
             // The CLI shows where it is; delete keeps the database unless told to drop it.
             CliRun get = CliRun.run(cliEnv(db, app), "tenants", "get", "--id", id);
