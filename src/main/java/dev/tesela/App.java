@@ -38,6 +38,7 @@ import dev.tesela.site.SiteRoutes;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.LocalBlobStore;
 import dev.tesela.storage.SiteStorages;
+import dev.tesela.storage.Storage;
 import dev.tesela.tenancy.JobsWorker;
 import dev.tesela.tenancy.Placements;
 import dev.tesela.tenancy.TenantCacheBus;
@@ -165,7 +166,7 @@ public final class App implements AutoCloseable {
                             new PixelBudget(config.media().jobPixels())),
                     config.media(),
                     config.dataDir().resolve("tmp").resolve("uploads"),
-                    TenantContext::storage,
+                    Storage::store,
                     clock);
             return new App(platform, tenantDatabases, tenants, bus, registry, settings, accounts, installs, media);
         } catch (RuntimeException e) {

@@ -4,7 +4,9 @@ import dev.tesela.platform.context.Principal;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.security.Crypto;
-import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.SiteStorages;
+import dev.tesela.storage.Storage;
+import dev.tesela.storage.StorageUsage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,12 +63,27 @@ final class ImageDeletion {
         Long actor = rc.principal() instanceof Principal.User u ? u.userId() : null;
         List<String> keys = new ArrayList<>();
         keys.add(image.storageKey());
-        image.variants().values().forEach(v -> keys.add(v.storageKey()));
+        long bytes = image.byteSize();
+        for (StoredImage.Variant v : image.variants().values()) {
+            keys.add(v.storageKey());
+            bytes += v.byteSize();
+        }
         Instant now = clock.instant();
         List<MediaRepository.QueuedBlob> queued = tenant.transaction(rc, tx -> {
             repository.delete(tx.dsl(), image, actor, rc.clientIp(), now, true);
-            return repository.queueBlobDeletions(tx.dsl(), keys, now);
+            return repository.queueBlobDeletions(tx.dsl(), image.storageId(), keys, now);
         });
+        if (image.storageId() != null) {
+            try {
+                StorageUsage.release(rc.db(), image.storageId(), bytes);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "Could not give back {} bytes of storage {} (a recount will): {}",
+                        bytes,
+                        image.storageId(),
+                        e.toString());
+            }
+        }
         deleteQueued(rc, queued);
     }
 
@@ -86,11 +103,14 @@ final class ImageDeletion {
     }
 
     private int deleteQueued(RequestContext rc, List<MediaRepository.QueuedBlob> queued) {
-        BlobStore store = tenant.storage(rc);
+        SiteStorages storages = tenant.storages(rc);
         int deleted = 0;
         for (MediaRepository.QueuedBlob blob : queued) {
             try {
-                store.delete(blob.storageKey());
+                Storage storage = storages.find(blob.storageId())
+                        .orElseThrow(() -> new IOException("storage " + blob.storageId()
+                                + " is not there (deleted, or local storage is disabled)"));
+                tenant.files(storage).delete(blob.storageKey());
                 repository.blobDeleted(tenant.db(rc), blob.id());
                 deleted++;
             } catch (IOException | RuntimeException e) {

@@ -7,7 +7,6 @@ import static dev.tesela.platform.db.schema.tenant.Tables.DELETIONS;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGES;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGE_TAGS;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGE_VARIANTS;
-import static dev.tesela.platform.db.schema.tenant.Tables.STORAGES;
 import static dev.tesela.platform.db.schema.tenant.Tables.TAGS;
 import static dev.tesela.platform.db.schema.tenant.Tables.USERS;
 import static org.jooq.impl.DSL.count;
@@ -40,6 +39,7 @@ final class MediaRepository {
     record NewImage(
             String storageKey,
             String stagingToken,
+            Long storageId,
             Long ownerId,
             Long albumId,
             Long categoryId,
@@ -68,6 +68,7 @@ final class MediaRepository {
             return new NewImage(
                     key,
                     stagingToken,
+                    storageId,
                     ownerId,
                     albumId,
                     categoryId,
@@ -100,6 +101,7 @@ final class MediaRepository {
                 .set(IMAGES.CATEGORY_ID, n.categoryId())
                 .set(IMAGES.STORAGE_KEY, n.storageKey())
                 .set(IMAGES.STAGING_TOKEN, n.stagingToken())
+                .set(IMAGES.STORAGE_ID, n.storageId())
                 .set(IMAGES.STORAGE_MODE, n.storageMode())
                 .set(IMAGES.ORIGINAL_FILENAME, n.originalFilename())
                 .set(IMAGES.TITLE, n.title())
@@ -259,10 +261,6 @@ final class MediaRepository {
                 IMAGES.SHA256.eq(sha256).or(IMAGES.SOURCE_SHA256.eq(sha256)).and(scope));
     }
 
-    long countActiveExternalStorages(DSLContext dsl) {
-        return dsl.fetchCount(STORAGES, STORAGES.API.ne("local").and(STORAGES.IS_ACTIVE.isTrue()));
-    }
-
     long countImages(DSLContext dsl) {
         return dsl.select(count()).from(IMAGES).fetchSingle(0, Long.class);
     }
@@ -298,6 +296,7 @@ final class MediaRepository {
                         i.LIKES,
                         i.EXPIRES_AT,
                         i.CREATED_AT,
+                        i.STORAGE_ID,
                         u.USERNAME,
                         v.VARIANT,
                         v.STORAGE_KEY,
@@ -347,6 +346,7 @@ final class MediaRepository {
                 r.get(u.USERNAME),
                 r.get(i.ALBUM_ID),
                 r.get(i.CATEGORY_ID),
+                r.get(i.STORAGE_ID),
                 r.get(i.STORAGE_KEY),
                 r.get(i.ORIGINAL_FILENAME),
                 r.get(i.TITLE),
@@ -451,41 +451,56 @@ final class MediaRepository {
         return uploads;
     }
 
-    /** A file waiting to be deleted: its queue row, its key, how many attempts failed so far. */
-    record QueuedBlob(long id, String storageKey, int attempts) {}
+    /**
+     * A file waiting to be deleted: its queue row, its storage (null: the built-in folder) and key, how many attempts
+     * failed so far.
+     */
+    record QueuedBlob(long id, Long storageId, String storageKey, int attempts) {}
 
-    /** Queues {@code keys} for deletion, due now; returns them with their queue ids. Call in the transaction that drops their row. */
-    List<QueuedBlob> queueBlobDeletions(DSLContext dsl, List<String> keys, Instant now) {
+    /**
+     * Queues {@code keys} of storage {@code storageId} for deletion, due now; returns them with their queue ids. Call
+     * in the transaction that drops their row.
+     */
+    List<QueuedBlob> queueBlobDeletions(DSLContext dsl, Long storageId, List<String> keys, Instant now) {
         List<QueuedBlob> queued = new ArrayList<>();
         for (String key : keys) {
             long id = dsl.insertInto(BLOB_DELETIONS)
+                    .set(BLOB_DELETIONS.STORAGE_ID, storageId)
                     .set(BLOB_DELETIONS.STORAGE_KEY, key)
                     .set(BLOB_DELETIONS.ATTEMPTS, 0)
                     .set(BLOB_DELETIONS.QUEUED_AT, Times.utc(now))
                     .set(BLOB_DELETIONS.NEXT_ATTEMPT_AT, Times.utc(now))
                     .returningResult(BLOB_DELETIONS.ID)
                     .fetchOne(BLOB_DELETIONS.ID);
-            queued.add(new QueuedBlob(id, key, 0));
+            queued.add(new QueuedBlob(id, storageId, key, 0));
         }
         return queued;
     }
 
     /** Queued files due for an attempt at {@code now}, the longest-waiting first. */
     List<QueuedBlob> dueBlobDeletions(DSLContext dsl, Instant now, int limit) {
-        return dsl.select(BLOB_DELETIONS.ID, BLOB_DELETIONS.STORAGE_KEY, BLOB_DELETIONS.ATTEMPTS)
+        return dsl.select(
+                        BLOB_DELETIONS.ID,
+                        BLOB_DELETIONS.STORAGE_ID,
+                        BLOB_DELETIONS.STORAGE_KEY,
+                        BLOB_DELETIONS.ATTEMPTS)
                 .from(BLOB_DELETIONS)
                 .where(BLOB_DELETIONS.NEXT_ATTEMPT_AT.le(Times.utc(now)))
                 .orderBy(BLOB_DELETIONS.NEXT_ATTEMPT_AT, BLOB_DELETIONS.ID)
                 .limit(limit)
-                .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3()));
+                .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3(), r.value4()));
     }
 
     /** Every queued file, due or not (for tests and statistics). */
     List<QueuedBlob> queuedBlobDeletions(DSLContext dsl) {
-        return dsl.select(BLOB_DELETIONS.ID, BLOB_DELETIONS.STORAGE_KEY, BLOB_DELETIONS.ATTEMPTS)
+        return dsl.select(
+                        BLOB_DELETIONS.ID,
+                        BLOB_DELETIONS.STORAGE_ID,
+                        BLOB_DELETIONS.STORAGE_KEY,
+                        BLOB_DELETIONS.ATTEMPTS)
                 .from(BLOB_DELETIONS)
                 .orderBy(BLOB_DELETIONS.ID)
-                .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3()));
+                .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3(), r.value4()));
     }
 
     void blobDeleted(DSLContext dsl, long queueId) {

@@ -15,6 +15,7 @@ import dev.tesela.platform.security.PublicIds;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.FileNaming;
 import dev.tesela.storage.NamingMethod;
+import dev.tesela.storage.Storage;
 import dev.tesela.storage.StorageMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,14 +75,14 @@ public final class MediaService {
     }
 
     /**
-     * Wires the media feature: {@code tempDir} receives uploads in progress; {@code stores} gives a tenant its file
-     * store ({@code TenantContext::storage}; tests put a failing one in front).
+     * Wires the media feature: {@code tempDir} receives uploads in progress; {@code stores} gives a storage its file
+     * store ({@code Storage::store}; tests put a failing one in front).
      */
     public static MediaService create(
             ImageProcessor engine,
             TeselaConfig.Media config,
             Path tempDir,
-            Function<TenantContext, BlobStore> stores,
+            Function<Storage, BlobStore> stores,
             Clock clock) {
         Receiver receiver = new Receiver(tempDir);
         ImagePipeline pipeline =
@@ -126,7 +127,7 @@ public final class MediaService {
     }
 
     public BlobStore blobStore(TenantContext tenant) {
-        return this.tenant.storage(tenant);
+        return this.tenant.builtInFiles(tenant);
     }
 
     public PublicIds publicIds(RequestContext rc) {
@@ -299,6 +300,7 @@ public final class MediaService {
             MediaRepository.NewImage row = new MediaRepository.NewImage(
                     null,
                     staged.token(),
+                    staged.storage().id(),
                     ownerId,
                     destination.albumId(),
                     destination.categoryId(),
@@ -324,7 +326,7 @@ public final class MediaService {
             committed = recorder.record(
                     rc, row, fields.tags(), secret, staged, naming, name -> store.anyTaken(staged, name));
         } catch (RuntimeException | IOException e) {
-            store.discard(staged);
+            store.abandon(rc, staged);
             throw e;
         }
         store.publish(rc, staged, committed.keys(), committed.id(), () -> recorder.takeBack(rc, committed.id()));
@@ -351,6 +353,7 @@ public final class MediaService {
                 ownerName,
                 destination.albumId(),
                 destination.categoryId(),
+                staged.storage().id(),
                 mainKey,
                 UploadFields.truncate(received.clientName(), 255),
                 title,

@@ -5,6 +5,8 @@ import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.context.TenantLimits;
 import dev.tesela.platform.security.PublicIds;
 import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.SiteStorages;
+import dev.tesela.storage.Storage;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -12,15 +14,15 @@ import org.jooq.TransactionalCallable;
 
 /**
  * What the media steps use of the caller's tenant, in one place: its runtime's data handle, settings snapshot,
- * limits and public-id codec ({@code rc.db()}, {@code rc.tenant()…}), and its file store. The store comes through a
- * function so that tests can put a failing store in front of the real one; in production it is the runtime's own
- * ({@code TenantContext::storage}). Stateless apart from that function; thread-safe.
+ * limits and public-id codec ({@code rc.db()}, {@code rc.tenant()…}), and its storages. A storage's files are reached
+ * through a function so that tests can put a failing store in front of the real one; in production it is the
+ * storage's own ({@code Storage::store}). Stateless apart from that function; thread-safe.
  */
 final class PerTenant {
-    private final Function<TenantContext, BlobStore> stores;
+    private final Function<Storage, BlobStore> stores;
 
-    /** @param stores the tenant's file store ({@code TenantContext::storage}) */
-    PerTenant(Function<TenantContext, BlobStore> stores) {
+    /** @param stores the file store of a storage ({@code Storage::store}) */
+    PerTenant(Function<Storage, BlobStore> stores) {
         this.stores = stores;
     }
 
@@ -57,12 +59,20 @@ final class PerTenant {
         rc.tenant().limits().requireRoomFor(limit, current);
     }
 
-    /** The tenant's file store. */
-    BlobStore storage(RequestContext rc) {
-        return storage(rc.tenant());
+    /** The tenant's storages. */
+    SiteStorages storages(RequestContext rc) {
+        return rc.tenant().storages();
     }
 
-    BlobStore storage(TenantContext tenant) {
-        return stores.apply(tenant);
+    /** Where {@code storage}'s files live. */
+    BlobStore files(Storage storage) {
+        return stores.apply(storage);
+    }
+
+    /**
+     * SKELETON bridge for FileServer until it serves from every storage: the built-in folder's store.
+     */
+    BlobStore builtInFiles(TenantContext tenant) {
+        return files(tenant.storages().builtIn().orElseThrow());
     }
 }

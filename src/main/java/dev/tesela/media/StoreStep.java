@@ -6,20 +6,26 @@ import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.FileNaming;
+import dev.tesela.storage.SiteStorages;
+import dev.tesela.storage.Storage;
+import dev.tesela.storage.StorageUsage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The file side of the "store" step, all of it outside any transaction: an upload's files are staged under a random
- * token ({@code <token>/main.jpg}, {@code <token>/thumb.jpeg}…) where nothing is ever served, and published under their
+ * The file side of the "store" step, all of it outside any transaction: the upload gets a storage of its site (one
+ * with room for its files, which it reserves first; see {@link SiteStorages#forUpload}), its files are staged there
+ * under a random token ({@code <token>/main.jpg}, {@code <token>/thumb.jpeg}…) where nothing is ever served, and published under their
  * keys only after {@link UploadRecorder} committed the row; {@link #recover} finishes what a crash interrupted. So no
  * row is left without its files, no file without its row, and no file is served before its row committed. Thread-safe.
  */
@@ -38,8 +44,11 @@ final class StoreStep {
     /** A file of an upload in the staging area: the main file ({@code variant} null) or a variant. */
     record StagedFile(String stagingKey, String variant, ProcessedImage.Output output) {}
 
-    /** An upload's files in the staging area of {@code store}, all under {@code token}; the main file first. */
-    record Staged(BlobStore store, String token, List<StagedFile> files) {
+    /**
+     * An upload's files in the staging area of {@code storage} (its files in {@code store}), all under {@code token},
+     * the main file first; {@code bytes} reserved on the storage for them.
+     */
+    record Staged(Storage storage, BlobStore store, String token, long bytes, List<StagedFile> files) {
 
         /** Each staged file's key under {@code name}: the main key, or the variant's key (thumb, medium). */
         Map<String, String> keysOf(FileNaming.Name name) {
@@ -60,11 +69,18 @@ final class StoreStep {
     }
 
     /**
-     * Stages the main file and its variants as {@code <token>/main.<ext>}, {@code <token>/<variant>.<ext>} under a new
-     * random token; on a failure discards what it staged and rethrows.
+     * Chooses the upload's storage and reserves room on it, then stages the main file and its variants as
+     * {@code <token>/main.<ext>}, {@code <token>/<variant>.<ext>} under a new random token; on a failure discards
+     * what it staged, gives the room back and rethrows. A storage that does not answer fails within its bounded time
+     * ({@link BlobStore.StoreUnavailableException}).
      */
     Staged stage(RequestContext rc, ProcessedImage processed, String extension) throws IOException {
-        BlobStore store = tenant.storage(rc);
+        long bytes = processed.main().byteSize();
+        for (ProcessedImage.Output v : processed.variants()) {
+            bytes += v.byteSize();
+        }
+        Storage storage = reserveRoom(rc, bytes);
+        BlobStore store = tenant.files(storage);
         String token = java.util.HexFormat.of().formatHex(Crypto.randomBytes(16));
         List<StagedFile> files = new ArrayList<>();
         try {
@@ -78,10 +94,29 @@ final class StoreStep {
                 store.stage(file.stagingKey(), v.file(), v.format().mimeType());
                 files.add(file);
             }
-            return new Staged(store, token, List.copyOf(files));
+            return new Staged(storage, store, token, bytes, List.copyOf(files));
         } catch (IOException | RuntimeException e) {
-            discard(new Staged(store, token, files));
+            abandon(rc, new Staged(storage, store, token, bytes, files));
             throw e;
+        }
+    }
+
+    /**
+     * The storage that takes {@code bytes}, with the room reserved on it (a storage of the table; the built-in
+     * folder keeps no count). The runtime's picture of used bytes is a snapshot, so a storage it believes has room
+     * may be full: the reservation (one conditional statement) decides, and the choice is made again without it.
+     */
+    private Storage reserveRoom(RequestContext rc, long bytes) {
+        SiteStorages storages = tenant.storages(rc);
+        Set<Long> full = new HashSet<>();
+        while (true) {
+            Storage storage = storages.forUpload(bytes, full);
+            if (storage.id() == null || StorageUsage.reserve(rc.db(), storage.id(), bytes)) {
+                return storage;
+            }
+            if (!full.add(storage.id())) {
+                throw new IllegalStateException("storage " + storage.id() + " chosen again after it was full");
+            }
         }
     }
 
@@ -122,6 +157,7 @@ final class StoreStep {
                     rc.tenant().id(),
                     e);
             takeBackRow.run();
+            release(rc, staged);
             for (String key : published) {
                 try {
                     staged.store().delete(key);
@@ -134,8 +170,30 @@ final class StoreStep {
         }
     }
 
+    /**
+     * Gives up an upload whose row did not commit: discards its staged files and gives its room on the storage back.
+     */
+    void abandon(RequestContext rc, Staged staged) {
+        discard(staged);
+        release(rc, staged);
+    }
+
+    private static void release(RequestContext rc, Staged staged) {
+        if (staged.storage().id() != null) {
+            try {
+                StorageUsage.release(rc.db(), staged.storage().id(), staged.bytes());
+            } catch (RuntimeException e) {
+                log.warn(
+                        "Could not give back {} bytes of storage {} (a recount will): {}",
+                        staged.bytes(),
+                        staged.storage().id(),
+                        e.toString());
+            }
+        }
+    }
+
     /** Discards the upload's staged files; one that cannot be discarded now is left to {@link #recover}. */
-    void discard(Staged staged) {
+    private void discard(Staged staged) {
         for (StagedFile file : staged.files()) {
             try {
                 staged.store().discardStaged(file.stagingKey());
@@ -146,20 +204,34 @@ final class StoreStep {
     }
 
     /**
-     * Recovery of uploads a crash interrupted, in {@code rc}'s tenant, looking at up to {@code limit} staged files:
+     * Recovery of uploads a crash interrupted, in {@code rc}'s tenant, looking at up to {@code limit} staged files of
+     * each of its storages:
      * those whose row committed are published; those without a row are discarded once staged longer than
      * {@code grace} ago (younger ones may belong to uploads in progress, here or on another instance). Returns how many
      * staged files it published or discarded. Safe to run on several instances at once.
      */
     int recover(RequestContext rc, Duration grace, int limit) {
-        BlobStore store = tenant.storage(rc);
+        SiteStorages storages = tenant.storages(rc);
+        List<Storage> all = new ArrayList<>();
+        storages.builtIn().ifPresent(all::add);
+        all.addAll(storages.rows());
+        int done = 0;
+        for (Storage storage : all) {
+            done += recover(rc, storage, grace, limit);
+        }
+        return done;
+    }
+
+    private int recover(RequestContext rc, Storage storage, Duration grace, int limit) {
+        BlobStore store = tenant.files(storage);
         List<BlobStore.StagedBlob> staged;
         try {
             staged = store.staged(limit);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.warn(
-                    "Could not list the staged files of tenant {}: {}",
+                    "Could not list the staged files of tenant {} on {}: {}",
                     rc.tenant().id(),
+                    storage,
                     e.toString());
             return 0;
         }

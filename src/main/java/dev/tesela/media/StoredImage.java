@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * An image as stored: its row and its variants. Numeric ids never leave the server; presenters encode them.
  *
- * @param storageKey key of the main file in the tenant's blob store
+ * @param storageId  the storage holding its files (null: the site's built-in local folder)
+ * @param storageKey key of the main file (and its variants' keys) in that storage
  * @param exifJson   JSON object of the EXIF kept as data, or null
  * @param expiresAt  null = never
  */
@@ -18,6 +19,7 @@ public record StoredImage(
         String ownerUsername,
         Long albumId,
         Long categoryId,
+        Long storageId,
         String storageKey,
         String originalFilename,
         String title,

@@ -74,7 +74,7 @@ final class UploadChecks {
      */
     Destination beforeWork(RequestContext rc, UploadFields fields) {
         long required = tenant.limit(rc, TenantLimits.Limit.MIN_STORAGES_ACTIVE).orElse(0);
-        if (required > 0 && repository.countActiveExternalStorages(tenant.db(rc)) < required) {
+        if (required > 0 && tenant.storages(rc).activeExternal() < required) {
             throw new AppException(
                     ErrorCode.LIMIT_REACHED,
                     "Uploads are blocked until " + required

@@ -17,7 +17,8 @@ import java.util.Optional;
  * (Hikari's {@link SQLTransientConnectionException}), a database that refuses, drops or stops answering connections
  * (SQLSTATE class 08, PostgreSQL's shut-down states 57P01-57P03, the JDBC connection exception types), and a Redis
  * that is disconnected or does not answer within its command timeout (any Lettuce {@link RedisException} except an
- * error reply to a command, which is a bug). The cause chain is searched, so jOOQ's and Lettuce's wrappers are seen
+ * error reply to a command, which is a bug), and a storage that does not answer in its bounded time
+ * ({@link dev.tesela.storage.BlobStore.StoreUnavailableException}). The cause chain is searched, so jOOQ's and Lettuce's wrappers are seen
  * through. Stateless; thread-safe.
  */
 public final class Outages {
@@ -26,6 +27,9 @@ public final class Outages {
     /** The database or Redis does not answer. */
     static final String UNAVAILABLE_MESSAGE =
             "The site cannot reach a service it needs right now. Try again in a minute.";
+
+    /** A storage of the site (an S3 bucket, say) does not answer, or has too many calls in flight. */
+    static final String STORAGE_MESSAGE = "The site's file storage is not answering right now. Try again in a minute.";
 
     private static final int MAX_CAUSES = 32;
 
@@ -44,6 +48,9 @@ public final class Outages {
             if (isPoolWait(t)) {
                 poolWait = true; // keep looking: a refused connection behind it means the server is down, not busy
                 continue;
+            }
+            if (t instanceof dev.tesela.storage.BlobStore.StoreUnavailableException) {
+                return Optional.of(new AppException(ErrorCode.BUSY, STORAGE_MESSAGE, Map.of(), failure));
             }
             if (unreachable(t)) {
                 return Optional.of(new AppException(ErrorCode.BUSY, UNAVAILABLE_MESSAGE, Map.of(), failure));
