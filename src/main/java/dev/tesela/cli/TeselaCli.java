@@ -71,6 +71,7 @@ public final class TeselaCli implements Runnable {
                 new SiteCommands.SettingUpdate(cli),
                 new SiteCommands.PasswordReset(cli),
                 new SiteCommands.ApiKeyCreate(cli),
+                new StorageMoveCommand(cli),
                 new TenantsCommands());
         for (Object command : invoked(commands, args, 0)) {
             if (command instanceof TenantsCommands) {

@@ -102,7 +102,11 @@ final class ImageDeletion {
                 .toList();
     }
 
-    private int deleteQueued(RequestContext rc, List<MediaRepository.QueuedBlob> queued) {
+    /**
+     * Deletes the files {@code queued} (in a transaction that committed), each from its storage; one that cannot be
+     * deleted now stays queued for {@link #retry}. Returns how many were deleted.
+     */
+    int deleteQueued(RequestContext rc, List<MediaRepository.QueuedBlob> queued) {
         SiteStorages storages = tenant.storages(rc);
         int deleted = 0;
         for (MediaRepository.QueuedBlob blob : queued) {

@@ -369,6 +369,32 @@ final class MediaRepository {
                 Map.copyOf(variants)));
     }
 
+    /** Ids of up to {@code limit} images on storage {@code storageId} (null: the built-in folder) after {@code afterId}. */
+    List<Long> imagesOn(DSLContext dsl, Long storageId, long afterId, int limit) {
+        return dsl.select(IMAGES.ID)
+                .from(IMAGES)
+                .where(storageId == null ? IMAGES.STORAGE_ID.isNull() : IMAGES.STORAGE_ID.eq(storageId))
+                .and(IMAGES.ID.gt(afterId))
+                .orderBy(IMAGES.ID)
+                .limit(limit)
+                .fetch(IMAGES.ID);
+    }
+
+    /** How many images are on storage {@code storageId} (null: the built-in folder). */
+    long countImagesOn(DSLContext dsl, Long storageId) {
+        return dsl.fetchCount(IMAGES, storageId == null ? IMAGES.STORAGE_ID.isNull() : IMAGES.STORAGE_ID.eq(storageId));
+    }
+
+    /** Points image {@code id} at storage {@code to} if it is still on {@code from}; false when it is not (moved, deleted). */
+    boolean moveImage(DSLContext dsl, long id, Long from, Long to) {
+        return dsl.update(IMAGES)
+                        .set(IMAGES.STORAGE_ID, to)
+                        .where(IMAGES.ID.eq(id))
+                        .and(from == null ? IMAGES.STORAGE_ID.isNull() : IMAGES.STORAGE_ID.eq(from))
+                        .execute()
+                == 1;
+    }
+
     Optional<String> deleteHash(DSLContext dsl, long id) {
         return dsl.select(IMAGES.DELETE_HASH)
                 .from(IMAGES)

@@ -58,10 +58,16 @@ public final class MediaService {
     private final StoreStep store;
     private final UploadRecorder recorder;
     private final ImageDeletion deletion;
+    private final StorageMove move;
     private final Clock clock;
 
     private MediaService(
-            PerTenant tenant, ImagePipeline pipeline, UploadReceiver receiver, long hardMaxBytes, Clock clock) {
+            PerTenant tenant,
+            ImagePipeline pipeline,
+            UploadReceiver receiver,
+            long hardMaxBytes,
+            Path moveDir,
+            Clock clock) {
         MediaRepository repository = new MediaRepository();
         this.tenant = tenant;
         this.repository = repository;
@@ -71,6 +77,7 @@ public final class MediaService {
         this.store = new StoreStep(tenant, repository, clock);
         this.recorder = new UploadRecorder(tenant, repository, clock);
         this.deletion = new ImageDeletion(tenant, repository, clock);
+        this.move = new StorageMove(tenant, repository, deletion, moveDir, clock);
         this.clock = clock;
     }
 
@@ -92,6 +99,7 @@ public final class MediaService {
                 pipeline,
                 new UploadReceiver(receiver, UrlFetcher.create(config.urlAllowPrivate())),
                 config.maxUploadBytes(),
+                tempDir,
                 clock);
     }
 
@@ -247,6 +255,32 @@ public final class MediaService {
     /** Files queued for deletion in {@code rc}'s tenant (storage keys, in queue order). */
     public List<String> queuedBlobDeletions(RequestContext rc) {
         return deletion.queued(rc);
+    }
+
+    /**
+     * Moves the files of up to {@code limit} images (0: all) from storage {@code from} to storage {@code to} (null:
+     * the site's built-in folder), keeping their keys and links (see {@link StorageMove}); {@code progress} hears
+     * after each image. Administrators (and the system) only. Resumable: run it again after an interruption.
+     */
+    public StorageMove.Progress moveFiles(
+            RequestContext rc,
+            Long from,
+            Long to,
+            long limit,
+            java.util.function.Consumer<StorageMove.Progress> progress) {
+        Access.require(rc, Access.Action.CHANGE_SETTINGS, new Access.Resource.Site());
+        try {
+            return move.move(rc, from, to, limit, progress);
+        } catch (IllegalArgumentException e) {
+            throw new AppException(ErrorCode.INVALID_INPUT, "Cannot move: " + e.getMessage() + ".");
+        } catch (IOException e) {
+            throw Outages.classify(e)
+                    .orElseGet(() -> new AppException(
+                            ErrorCode.BUSY,
+                            "The move stopped: " + e.getMessage() + ". Run it again to go on.",
+                            Map.of(),
+                            e));
+        }
     }
 
     /**
