@@ -77,6 +77,18 @@ class OutagesTest {
     }
 
     @Test
+    void aFileStoreOutOfReachIsUnavailableButOtherFileErrorsAreNot() {
+        var unreachable = new dev.tesela.storage.BlobStore.StoreUnavailableException(
+                "no answer within 10 s", new java.net.SocketTimeoutException());
+        assertEquals(
+                ErrorCode.BUSY,
+                Outages.classify(new java.io.UncheckedIOException(unreachable))
+                        .orElseThrow()
+                        .code());
+        assertTrue(Outages.classify(new java.io.IOException("disk full")).isEmpty());
+    }
+
+    @Test
     void bugsAndTypedErrorsAreLeftAlone() {
         assertTrue(Outages.classify(new IllegalStateException("bug")).isEmpty());
         assertTrue(Outages.classify(new DataAccessException("x", new SQLException("syntax error", "42601")))
