@@ -57,6 +57,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The composition root: every component is built here with {@code new}, in dependency order, and nowhere else:
@@ -107,7 +108,15 @@ public final class App implements AutoCloseable {
      * opens on the first query.
      */
     public static App wire(TeselaConfig config) {
-        App app = build(Platform.open(config, Clock.systemUTC()));
+        return wire(config, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #wire}, with every site's storages passed through {@code storages} as its runtime is made: for tests that
+     * put other stores beside or in front of the real ones (a remote store that counts its reads, or fails).
+     */
+    public static App wire(TeselaConfig config, UnaryOperator<SiteStorages> storages) {
+        App app = build(Platform.open(config, Clock.systemUTC()), storages);
         try {
             app.platform.redis().ifPresent(Redis::connection);
             app.listenForTenantChanges();
@@ -123,11 +132,11 @@ public final class App implements AutoCloseable {
      * only reads the registry opens its pool and nothing else; Redis only to announce a change) and no listening.
      */
     public static App forCommand(TeselaConfig config) {
-        return build(Platform.open(config, Clock.systemUTC()));
+        return build(Platform.open(config, Clock.systemUTC()), UnaryOperator.identity());
     }
 
     /** Builds the tenancy layer and the features on {@code platform}, in dependency order. Connects nothing. */
-    private static App build(Platform platform) {
+    private static App build(Platform platform, UnaryOperator<SiteStorages> storages) {
         TeselaConfig config = platform.config();
         Clock clock = platform.clock();
         try {
@@ -142,7 +151,8 @@ public final class App implements AutoCloseable {
                     config,
                     platform.masterKey(),
                     tenantDatabases,
-                    (identity, db) -> SiteStorages.builtInOnly(localStore(files.resolve(identity.id()))),
+                    (identity, db) ->
+                            storages.apply(SiteStorages.builtInOnly(localStore(files.resolve(identity.id())))),
                     SettingsService::loadState,
                     announce,
                     clock);

@@ -149,7 +149,8 @@ public final class ApiV1Routes implements Routes {
                                 params.get("expiration"),
                                 params.get("nsfw"),
                                 true));
-                ImageLinks links = new ImageLinks(
+                ImageLinks links = media.links(
+                        rc,
                         WebKeys.baseUrl(ctx, https),
                         media.publicIds(rc).encode(result.image().id()),
                         result.image());

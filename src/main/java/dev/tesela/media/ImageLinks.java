@@ -3,16 +3,35 @@ package dev.tesela.media;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * Where an image can be reached, from one site base URL (scheme + host, no trailing slash). The database keeps
- * storage keys only; every URL is computed here.
+ * Where an image can be reached, from one site base URL (scheme + host, no trailing slash) and the base of its files'
+ * direct links. The database keeps storage keys only; every URL is computed here.
+ *
+ * <p>Direct links: {@code <filesBase><key>}. A storage with a public URL (bucket website or CDN) has its files linked
+ * there; any other storage through this site, {@code <baseUrl>/images/<key>}, which keeps working for every image
+ * whatever its storage (so links published before a move stay valid).
+ *
+ * @param filesBase what a file's key is appended to, ending in '/' ({@link #of} makes it)
  */
-public record ImageLinks(String baseUrl, String publicId, StoredImage image) {
+public record ImageLinks(String baseUrl, String filesBase, String publicId, StoredImage image) {
     static final String FILES_PATH = "/images/";
 
+    /**
+     * The links of {@code image} on the site at {@code baseUrl}, whose storage has {@code publicUrl} (empty: its files
+     * are served through the site).
+     */
+    public static ImageLinks of(String baseUrl, Optional<String> publicUrl, String publicId, StoredImage image) {
+        String filesBase = publicUrl
+                .filter(url -> !url.isBlank())
+                .map(url -> url.endsWith("/") ? url : url + "/")
+                .orElse(baseUrl + FILES_PATH);
+        return new ImageLinks(baseUrl, filesBase, publicId, image);
+    }
+
     public String fileUrl(String storageKey) {
-        return baseUrl + FILES_PATH + storageKey;
+        return filesBase + storageKey;
     }
 
     public String url() {

@@ -27,6 +27,7 @@ import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
 /** Rows of images, image_variants, tags, image_tags and deletions. Package-private: use MediaService. */
@@ -393,6 +394,30 @@ final class MediaRepository {
                         .and(from == null ? IMAGES.STORAGE_ID.isNull() : IMAGES.STORAGE_ID.eq(from))
                         .execute()
                 == 1;
+    }
+
+    /** Where a stored file lives: the storage of its image ({@code images.storage_id}; null = the built-in folder). */
+    record FileHome(Long storageId) {}
+
+    /**
+     * The storage holding the file {@code key} (an image's main file or one of its variants, which live on their
+     * image's storage), or empty when no image has that key: one statement, by the two unique key indexes. Expired
+     * images are found like any other (their files are served until the purge deletes them).
+     */
+    Optional<FileHome> fileHome(DSLContext dsl, String key) {
+        Images main = IMAGES.as("i");
+        ImageVariants v = IMAGE_VARIANTS.as("v");
+        Images owner = IMAGES.as("o");
+        Record1<Long> row = dsl.select(main.STORAGE_ID)
+                .from(main)
+                .where(main.STORAGE_KEY.eq(key))
+                .unionAll(dsl.select(owner.STORAGE_ID)
+                        .from(v)
+                        .join(owner)
+                        .on(owner.ID.eq(v.IMAGE_ID))
+                        .where(v.STORAGE_KEY.eq(key)))
+                .fetchAny();
+        return row == null ? Optional.empty() : Optional.of(new FileHome(row.value1()));
     }
 
     Optional<String> deleteHash(DSLContext dsl, long id) {

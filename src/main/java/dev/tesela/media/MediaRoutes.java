@@ -62,7 +62,7 @@ public final class MediaRoutes implements Routes {
         String ref = ctx.pathParam("ref");
         String publicId = ref.substring(ref.lastIndexOf('.') + 1);
         StoredImage image = media.find(rc, publicId).orElseThrow(MediaRoutes::noSuchImage);
-        ImageLinks links = new ImageLinks(WebKeys.baseUrl(ctx, https), publicId, image);
+        ImageLinks links = media.links(rc, WebKeys.baseUrl(ctx, https), publicId, image);
         if (!links.pathViewer().equals(ctx.path())) {
             ctx.redirect(links.pathViewer(), HttpStatus.FOUND);
             return;
@@ -111,7 +111,7 @@ public final class MediaRoutes implements Routes {
     private void confirmDelete(Context ctx) {
         RequestContext rc = WebKeys.rc(ctx);
         StoredImage image = media.find(rc, ctx.pathParam("id")).orElseThrow(MediaRoutes::noSuchImage);
-        ImageLinks links = new ImageLinks(WebKeys.baseUrl(ctx, https), ctx.pathParam("id"), image);
+        ImageLinks links = media.links(rc, WebKeys.baseUrl(ctx, https), ctx.pathParam("id"), image);
         templates.render(
                 ctx,
                 "delete.jte",
@@ -157,7 +157,8 @@ public final class MediaRoutes implements Routes {
                         ctx.formParam("expiration"),
                         ctx.formParam("nsfw"),
                         false));
-        ImageLinks links = new ImageLinks(
+        ImageLinks links = media.links(
+                rc,
                 WebKeys.baseUrl(ctx, https),
                 media.publicIds(rc).encode(result.image().id()),
                 result.image());

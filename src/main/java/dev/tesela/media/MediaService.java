@@ -134,8 +134,48 @@ public final class MediaService {
         return pipeline.engine().description();
     }
 
-    public BlobStore blobStore(TenantContext tenant) {
-        return this.tenant.builtInFiles(tenant);
+    /** Where {@code storage}'s files live (through the store function tests may put a failing store in). */
+    BlobStore files(Storage storage) {
+        return tenant.files(storage);
+    }
+
+    /**
+     * Where {@code image} (public id {@code publicId}) can be reached on the site at {@code baseUrl}: its files' direct
+     * links point at its storage's public URL when it has one, else through the site ({@code /images/<key>}). A storage
+     * that is no longer there (deleted meanwhile) links through the site, which answers 404.
+     */
+    public ImageLinks links(RequestContext rc, String baseUrl, String publicId, StoredImage image) {
+        Optional<String> publicUrl =
+                rc.tenant().storages().find(image.storageId()).flatMap(Storage::publicUrl);
+        return ImageLinks.of(baseUrl, publicUrl, publicId, image);
+    }
+
+    /**
+     * The store holding the stored file {@code key} of {@code rc}'s tenant (an image's main file or a variant: the
+     * storage its image's row names, the built-in folder for none), or empty when no image has that key or its storage
+     * is not there any more (deleted, or local storage disabled). One query.
+     */
+    Optional<BlobStore> fileStore(RequestContext rc, String key) {
+        return repository
+                .fileHome(tenant.db(rc), key)
+                .flatMap(home -> rc.tenant().storages().find(home.storageId()))
+                .map(tenant::files);
+    }
+
+    /**
+     * Adds {@code listener} to those told that files of a tenant are being deleted (the file server, which drops them
+     * from its cache; see {@code PerTenant#filesDeleted}).
+     */
+    void onFilesDeleted(java.util.function.BiConsumer<TenantContext, java.util.Collection<String>> listener) {
+        tenant.onFilesDeleted(listener);
+    }
+
+    /**
+     * Tells those listeners that the files {@code keys} of {@code rc}'s tenant are being deleted: right after the
+     * transaction that dropped their rows commits ({@code PerTenant#filesDeleted}, which the deletion steps call).
+     */
+    void filesDeleted(RequestContext rc, java.util.Collection<String> keys) {
+        tenant.filesDeleted(rc, keys);
     }
 
     public PublicIds publicIds(RequestContext rc) {

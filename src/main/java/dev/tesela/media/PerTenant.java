@@ -7,7 +7,11 @@ import dev.tesela.platform.security.PublicIds;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.SiteStorages;
 import dev.tesela.storage.Storage;
+import java.util.Collection;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.TransactionalCallable;
@@ -16,10 +20,14 @@ import org.jooq.TransactionalCallable;
  * What the media steps use of the caller's tenant, in one place: its runtime's data handle, settings snapshot,
  * limits and public-id codec ({@code rc.db()}, {@code rc.tenant()…}), and its storages. A storage's files are reached
  * through a function so that tests can put a failing store in front of the real one; in production it is the
- * storage's own ({@code Storage::store}). Stateless apart from that function; thread-safe.
+ * storage's own ({@code Storage::store}). Stateless apart from that function and the listeners of deleted files;
+ * thread-safe.
  */
 final class PerTenant {
     private final Function<Storage, BlobStore> stores;
+    /** Told of files being deleted ({@link #filesDeleted}). */
+    private final List<BiConsumer<TenantContext, Collection<String>>> deletedFilesListeners =
+            new CopyOnWriteArrayList<>();
 
     /** @param stores the file store of a storage ({@code Storage::store}) */
     PerTenant(Function<Storage, BlobStore> stores) {
@@ -70,9 +78,18 @@ final class PerTenant {
     }
 
     /**
-     * SKELETON bridge for FileServer until it serves from every storage: the built-in folder's store.
+     * Tells whoever keeps copies of the tenant's files (the file server's cache) that the files {@code keys} are being
+     * deleted, so that this instance stops serving them at once. Call it right after the transaction that dropped
+     * their rows commits, before the files themselves are deleted. Never fails.
      */
-    BlobStore builtInFiles(TenantContext tenant) {
-        return files(tenant.storages().builtIn().orElseThrow());
+    void filesDeleted(RequestContext rc, Collection<String> keys) {
+        for (var listener : deletedFilesListeners) {
+            listener.accept(rc.tenant(), keys);
+        }
+    }
+
+    /** Adds {@code listener} to those {@link #filesDeleted} tells (at wiring time). */
+    void onFilesDeleted(BiConsumer<TenantContext, Collection<String>> listener) {
+        deletedFilesListeners.add(listener);
     }
 }
