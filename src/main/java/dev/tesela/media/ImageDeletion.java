@@ -73,6 +73,7 @@ final class ImageDeletion {
             repository.delete(tx.dsl(), image, actor, rc.clientIp(), now, true);
             return repository.queueBlobDeletions(tx.dsl(), image.storageId(), keys, now);
         });
+        tenant.filesDeleted(rc, keys); // this instance stops serving them now, before the files go
         if (image.storageId() != null) {
             try {
                 StorageUsage.release(rc.db(), image.storageId(), bytes);

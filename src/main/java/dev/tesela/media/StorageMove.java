@@ -144,6 +144,7 @@ public final class StorageMove {
             if (source.id() != null) {
                 StorageUsage.release(rc.db(), source.id(), size);
             }
+            tenant.filesDeleted(rc, keys); // cached copies name the old storage: look the keys up again
             deletion.deleteQueued(rc, queued);
             return copied;
         } finally {
