@@ -47,6 +47,9 @@ public interface BlobStore {
      * or empty when there is none. Remote adapters ask for the range only; the caller closes the stream.
      */
     default Optional<InputStream> open(String key, long offset, long length) throws IOException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative byte range");
+        }
         Optional<InputStream> in = open(key);
         if (in.isPresent()) {
             try {
@@ -55,6 +58,7 @@ public interface BlobStore {
                 in.get().close();
                 throw e;
             }
+            return Optional.of(new LimitedInputStream(in.get(), length));
         }
         return in;
     }

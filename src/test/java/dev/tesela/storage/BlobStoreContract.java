@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -255,6 +256,56 @@ abstract class BlobStoreContract {
         store().putNew("big/five.webp", source(bytes), "image/webp");
         assertEquals(bytes.length, store().stat("big/five.webp").orElseThrow().byteSize());
         assertArrayEquals(bytes, read(store(), "big/five.webp"));
+    }
+
+    // ---- ranged reads ------------------------------------------------------------------------------------------
+
+    static byte[] readRange(BlobStore store, String key, long offset, long length) throws IOException {
+        try (InputStream in = store.open(key, offset, length).orElseThrow(() -> new AssertionError("no blob " + key))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aRangedOpenGivesExactlyThoseBytes() throws IOException {
+        byte[] bytes = randomBytes(100_000, 21);
+        store().putNew("range/photo.jpeg", source(bytes), "image/jpeg");
+        assertArrayEquals(Arrays.copyOfRange(bytes, 0, 1), readRange(store(), "range/photo.jpeg", 0, 1));
+        assertArrayEquals(
+                Arrays.copyOfRange(bytes, 1_000, 51_000), readRange(store(), "range/photo.jpeg", 1_000, 50_000));
+        assertArrayEquals(
+                Arrays.copyOfRange(bytes, 99_990, 100_000), readRange(store(), "range/photo.jpeg", 99_990, 10));
+        assertArrayEquals(bytes, readRange(store(), "range/photo.jpeg", 0, bytes.length));
+        assertArrayEquals(new byte[0], readRange(store(), "range/photo.jpeg", 500, 0));
+    }
+
+    @Test
+    void aRangedOpenOfAMissingKeyFindsNothing() throws IOException {
+        assertTrue(store().open("range/missing.png", 0, 10).isEmpty());
+        assertTrue(store().open("range/missing.png", 0, 0).isEmpty());
+        store().stage("range/staged.png", source(new byte[] {1, 2, 3}), "image/png");
+        assertTrue(store().open("range/staged.png", 0, 2).isEmpty(), "a staged blob is not readable");
+    }
+
+    @Test
+    void aStreamClosedEarlyLeavesTheStoreWorking() throws IOException {
+        byte[] bytes = randomBytes(3 * 1024 * 1024, 22);
+        store().putNew("early/big.webp", source(bytes), "image/webp");
+        for (int i = 0; i < 20; i++) { // more than any adapter's concurrency limit: every close gives back its slot
+            try (InputStream in = store().open("early/big.webp").orElseThrow()) {
+                assertEquals(bytes[0] & 0xff, in.read());
+            }
+            try (InputStream in = store().open("early/big.webp", 1, 1000).orElseThrow()) {
+                assertEquals(bytes[1] & 0xff, in.read());
+            }
+        }
+        assertArrayEquals(bytes, read(store(), "early/big.webp"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidKeys")
+    void invalidKeysAreRefusedByTheRangedOpen(String key) {
+        assertThrows(IllegalArgumentException.class, () -> store().open(key, 0, 1));
     }
 
     // ---- staging ----------------------------------------------------------------------------------------------
