@@ -13,12 +13,16 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -173,6 +177,99 @@ class S3BlobStoreErrorTest {
             }
         } finally {
             stub.stop(0);
+        }
+    }
+
+    @Test
+    void aPutWhoseAnswerIsLostIsRetriedAndCountsAsItsOwnWrite() throws Exception {
+        S3Server server = S3Server.shared();
+        server.createBucket("lost-answer");
+        try (AnswerDroppingProxy proxy = new AnswerDroppingProxy(server.port())) {
+            S3Settings direct = server.settings("lost-answer", "", Duration.ofSeconds(10), 4);
+            S3Settings viaProxy = new S3Settings(
+                    Optional.of(URI.create("http://127.0.0.1:" + proxy.port())),
+                    direct.region(),
+                    direct.bucket(),
+                    direct.keyPrefix(),
+                    direct.accessKey(),
+                    direct.secretKey(),
+                    true,
+                    direct.callTimeout(),
+                    direct.maxConcurrency());
+            try (S3BlobStore store = new S3BlobStore(viaProxy)) {
+                byte[] bytes = new byte[] {1, 2, 3, 4};
+                // The server stores the object, its answer is lost, the SDK sends the PUT again and gets 412.
+                store.putNew("lost/answer.png", source(bytes), "image/png");
+                assertTrue(proxy.dropped.get(), "the first PUT's answer was dropped");
+                assertArrayEquals(bytes, S3BlobStoreFaultTest.readAll(store.open("lost/answer.png")));
+                // Another write of the key is still refused.
+                assertThrows(
+                        BlobStore.BlobExistsException.class,
+                        () -> store.putNew("lost/answer.png", source(bytes), "image/png"));
+            }
+        }
+    }
+
+    /**
+     * A TCP proxy to 127.0.0.1:{@code upstream} that forwards everything, except that it cuts the connection instead
+     * of passing on the answer to the first PUT it sees.
+     */
+    static final class AnswerDroppingProxy implements AutoCloseable {
+        final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicBoolean armed = new AtomicBoolean(true);
+        final AtomicBoolean dropped = new AtomicBoolean();
+        final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        AnswerDroppingProxy(int upstream) throws IOException {
+            Thread.ofVirtual().start(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket client = listener.accept();
+                        Socket server = new Socket(InetAddress.getLoopbackAddress(), upstream);
+                        sockets.add(client);
+                        sockets.add(server);
+                        AtomicBoolean dropAnswer = new AtomicBoolean();
+                        Thread.ofVirtual().start(() -> pump(client, server, dropAnswer, true));
+                        Thread.ofVirtual().start(() -> pump(server, client, dropAnswer, false));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        private void pump(Socket from, Socket to, AtomicBoolean dropAnswer, boolean request) {
+            byte[] buffer = new byte[16 * 1024];
+            try (from;
+                    to) {
+                InputStream in = from.getInputStream();
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    if (request
+                            && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains("PUT /")
+                            && armed.compareAndSet(true, false)) {
+                        dropAnswer.set(true); // before the request goes on, so before its answer can come back
+                    }
+                    if (!request && dropAnswer.get()) {
+                        dropped.set(true);
+                        return; // closes both: the client sees the connection end without an answer
+                    }
+                    to.getOutputStream().write(buffer, 0, n);
+                }
+            } catch (IOException closed) {
+                // the other side closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
         }
     }
 
