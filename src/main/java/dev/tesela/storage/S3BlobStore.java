@@ -60,8 +60,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * carries a random token in its user metadata ({@value #WRITE_TOKEN}): when the SDK retries a PUT whose first attempt
  * stored the object but lost the answer, the retry's 412 is recognised as this write's own object, not a taken key.
  * {@link #delete} and {@link #discardStaged} HEAD first to tell whether there was an object (S3's DELETE does not
- * say); of two concurrent deletes both may return true. A publish that finds the key already holding an object
- * with the staged object's ETag and size counts it as published by a concurrent publish of the same blob.
+ * say); of two concurrent deletes both may return true. A publish that finds the key already holding a copy of the
+ * staged object (the same write token) counts it as published by a concurrent publish of the same blob, or by its own
+ * copy retried by the SDK.
  *
  * <p><b>Bounded time.</b> Every method returns within {@code callTimeout} of the settings (plus scheduling noise),
  * all its requests and the SDK's retries included: each request gets what remains of that budget as its API call
@@ -480,7 +481,17 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         return new IOException(where + " failed to " + operation + ": " + e.getMessage(), e);
     }
 
+    /**
+     * Whether two objects are copies of one write: the same write token (a copy keeps the staged object's metadata),
+     * or for objects without one (written by something else) the same ETag and size. The token matters where ETags
+     * are not MD5 sums of the bytes (AWS S3 with SSE-KMS gives every copy its own ETag).
+     */
     private static boolean sameObject(HeadObjectResponse a, HeadObjectResponse b) {
+        String tokenA = a.metadata().get(WRITE_TOKEN);
+        String tokenB = b.metadata().get(WRITE_TOKEN);
+        if (tokenA != null && tokenB != null) {
+            return tokenA.equals(tokenB);
+        }
         return Objects.equals(a.eTag(), b.eTag()) && Objects.equals(a.contentLength(), b.contentLength());
     }
 
