@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Where a tenant's files live (port), in object-store terms: a flat namespace of keys such as
- * {@code 2026/11/23/photo.th.jpeg}. Adapters: local disk (here), S3 (its own issue); every adapter passes
- * {@code BlobStoreContract}.
+ * {@code 2026/11/23/photo.th.jpeg}. Adapters: local disk ({@link LocalBlobStore}), S3-compatible buckets
+ * ({@link S3BlobStore}); every adapter passes {@code BlobStoreContract}.
  *
  * <p>Keys are validated by {@link BlobKeys#requireValid(String)}: relative, '/'-separated, no empty, '.' or '..'
  * segments, characters from {@code [A-Za-z0-9._-]} and '/', at most 255 characters. Writes are atomic: a reader
@@ -22,7 +22,7 @@ import java.util.Optional;
  * transaction, and no file is visible without its row. Staging keys obey the same rules as keys; a staged blob is
  * listed by {@link #staged} with the time it was staged, so recovery after a crash can publish the staged blobs whose
  * row committed and {@link #discardStaged discard} the others. The local adapter keeps the staging area in a
- * {@code .staging} folder under its root; an S3 adapter would use a {@code .staging/} key prefix, publish with a
+ * {@code .staging} folder under its root; the S3 adapter uses a {@code .staging/} key prefix and publishes with a
  * conditional copy ({@code If-None-Match: *}) and a delete.
  */
 public interface BlobStore {
