@@ -36,9 +36,12 @@ import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
 import dev.tesela.storage.BlobStore;
-import dev.tesela.storage.LocalBlobStore;
+import dev.tesela.storage.S3Settings;
 import dev.tesela.storage.SiteStorages;
 import dev.tesela.storage.Storage;
+import dev.tesela.storage.StorageLoader;
+import dev.tesela.storage.StorageService;
+import dev.tesela.storage.StorageStores;
 import dev.tesela.tenancy.JobsWorker;
 import dev.tesela.tenancy.Placements;
 import dev.tesela.tenancy.TenantCacheBus;
@@ -79,6 +82,7 @@ public final class App implements AutoCloseable {
     private final AccountService accounts;
     private final InstallService installs;
     private final MediaService media;
+    private final StorageService storages;
     private volatile boolean closed;
 
     private App(
@@ -90,7 +94,8 @@ public final class App implements AutoCloseable {
             SettingsService settings,
             AccountService accounts,
             InstallService installs,
-            MediaService media) {
+            MediaService media,
+            StorageService storages) {
         this.platform = platform;
         this.tenantDatabases = tenantDatabases;
         this.tenants = tenants;
@@ -100,6 +105,7 @@ public final class App implements AutoCloseable {
         this.accounts = accounts;
         this.installs = installs;
         this.media = media;
+        this.storages = storages;
     }
 
     /**
@@ -145,14 +151,15 @@ public final class App implements AutoCloseable {
             Optional<TenantCacheBus> bus = platform.redis().map(redis -> new TenantCacheBus(redis, "tesela:"));
             Consumer<String> announce = id -> bus.ifPresent(b -> b.publish(id));
             Path files = config.dataDir().resolve("files");
+            var stores = new StorageStores(App::s3NotBuiltIn, config.storage());
+            var loader = new StorageLoader(config.storage(), files, stores);
             var tenants = TenantDirectory.create(
                     platform.database(),
                     platform.controlPrefix(),
                     config,
                     platform.masterKey(),
                     tenantDatabases,
-                    (identity, db) ->
-                            storages.apply(SiteStorages.builtInOnly(localStore(files.resolve(identity.id())))),
+                    (identity, db, env) -> storages.apply(loader.load(identity, db, env)),
                     SettingsService::loadState,
                     announce,
                     clock);
@@ -178,7 +185,19 @@ public final class App implements AutoCloseable {
                     config.dataDir().resolve("tmp").resolve("uploads"),
                     Storage::store,
                     clock);
-            return new App(platform, tenantDatabases, tenants, bus, registry, settings, accounts, installs, media);
+            var storageService = new StorageService(
+                    stores, tenants, clock, config.dataDir().resolve("tmp").resolve("storage-tests"));
+            return new App(
+                    platform,
+                    tenantDatabases,
+                    tenants,
+                    bus,
+                    registry,
+                    settings,
+                    accounts,
+                    installs,
+                    media,
+                    storageService);
         } catch (RuntimeException e) {
             platform.close();
             throw e;
@@ -193,13 +212,9 @@ public final class App implements AutoCloseable {
         tenantBus.ifPresent(bus -> bus.listen(tenants::invalidateAll));
     }
 
-    /** The local store of a tenant's files: {@code <data>/files/<tenant id>/}. (S3 storages are their own issue.) */
-    private static BlobStore localStore(Path root) {
-        try {
-            return new LocalBlobStore(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the file store " + root, e);
-        }
+    /** SKELETON (storages): the S3 adapter is wired here when it lands (S3BlobStore::new). */
+    private static BlobStore s3NotBuiltIn(S3Settings settings) {
+        throw new IllegalStateException("S3 support is not built in yet: this build cannot open s3 storages.");
     }
 
     public TeselaConfig config() {
@@ -237,6 +252,11 @@ public final class App implements AutoCloseable {
 
     public InstallService installs() {
         return installs;
+    }
+
+    /** The site storages' use cases (tesela storage-*). */
+    public StorageService storages() {
+        return storages;
     }
 
     public MediaService media() {

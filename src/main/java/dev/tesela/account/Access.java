@@ -36,7 +36,9 @@ public final class Access {
         /** Set a new password for any user ({@link Resource.Site}). */
         RESET_PASSWORD,
         /** Change the site's settings ({@link Resource.Site}). */
-        CHANGE_SETTINGS
+        CHANGE_SETTINGS,
+        /** Add, test, edit, enable, disable or delete the site's storages, or list them ({@link Resource.Site}). */
+        MANAGE_STORAGES
     }
 
     /** What an action is done to, with the facts the rules need. */
@@ -91,7 +93,7 @@ public final class Access {
                     case Principal.Guest g -> false;
                 };
             }
-            case CREATE_USER, CREATE_API_KEY, RESET_PASSWORD, CHANGE_SETTINGS ->
+            case CREATE_USER, CREATE_API_KEY, RESET_PASSWORD, CHANGE_SETTINGS, MANAGE_STORAGES ->
                 expect(Resource.Site.class, action, resource) != null && p.isAdmin();
         };
     }
@@ -119,6 +121,7 @@ public final class Access {
             case CREATE_API_KEY -> AppException.forbidden("Only administrators can create API keys for other users.");
             case RESET_PASSWORD -> AppException.forbidden("Only administrators can reset passwords.");
             case CHANGE_SETTINGS -> AppException.forbidden("Only administrators can change settings.");
+            case MANAGE_STORAGES -> AppException.forbidden("Only administrators can manage storages.");
         };
     }
 

@@ -72,6 +72,11 @@ public final class TeselaCli implements Runnable {
                 new SiteCommands.PasswordReset(cli),
                 new SiteCommands.ApiKeyCreate(cli),
                 new StorageMoveCommand(cli),
+                new StorageCommands.Add(cli),
+                new StorageCommands.ListStorages(cli),
+                new StorageCommands.Test(cli),
+                new StorageCommands.Edit(cli),
+                new StorageCommands.Delete(cli),
                 new TenantsCommands());
         for (Object command : invoked(commands, args, 0)) {
             if (command instanceof TenantsCommands) {

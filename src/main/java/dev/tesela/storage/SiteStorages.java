@@ -2,21 +2,31 @@ package dev.tesela.storage;
 
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 /**
  * A site's storages, part of its runtime ({@code TenantContext#storages()}): the rows of its {@code storages} table
- * and its built-in local folder. Made once per runtime, so any change to a storage (add, edit, enable, disable,
- * delete) goes through {@code TenantChanges#changed}, which replaces the runtime. Immutable; thread-safe.
+ * (read by {@link StorageLoader} in one query when the runtime first needs them) and its built-in local folder. Made
+ * once per runtime, so any change to a storage (add, edit, enable, disable, delete) goes through
+ * {@code TenantChanges#changed}, which replaces the runtime. Immutable (but for its random source); thread-safe.
  *
- * <p>SKELETON (lead): this first version knows the built-in folder only; the storages-as-data stream fills it from
- * the table (see {@code StorageRepository}), with the spreading of new uploads over the active storages.
+ * <p>Byte counts are those of the moment the runtime was made: {@link #forUpload} uses them to choose, the upload
+ * path then reserves the bytes for real with {@link StorageUsage#reserve}, which cannot take a storage past its
+ * capacity even when runtimes disagree.
  */
 public final class SiteStorages {
+    /** What an unlimited storage weighs when no active storage has a capacity: 1 TiB of free space. */
+    static final long UNLIMITED_WEIGHT = 1L << 40;
+
     private final Storage builtIn;
     private final Map<Long, Storage> rows;
+    private final Long siteFilesId;
+    private final RandomGenerator random;
 
     /**
      * @param builtIn the site's built-in local folder, or null when local storage is disabled
@@ -24,15 +34,31 @@ public final class SiteStorages {
      * @param rows    the rows of its storages table, by id
      */
     public SiteStorages(Storage builtIn, Map<Long, Storage> rows) {
-        this.builtIn = builtIn;
-        this.rows = Map.copyOf(rows);
+        this(builtIn, rows, null, RandomGenerator.getDefault());
     }
 
-    /** Makes a site's storages for its runtime (reading its storages table through {@code db}). */
+    /**
+     * @param siteFilesId the row flagged {@code for_site_files}, or null
+     * @param random      draws the storage of each upload (tests pass a seeded one)
+     */
+    public SiteStorages(Storage builtIn, Map<Long, Storage> rows, Long siteFilesId, RandomGenerator random) {
+        this.builtIn = builtIn;
+        this.rows = Map.copyOf(rows);
+        this.siteFilesId = siteFilesId;
+        this.random = random;
+    }
+
+    /**
+     * Makes a site's storages for its runtime (reading its storages table through {@code db}).
+     * {@code env} is the tenant's effective env in provider mode (plan &lt; tenant &lt; enforced; empty for the
+     * single site): its {@code TESELA_ENABLE_LOCAL_STORAGE=0} turns local storage off for that tenant alone.
+     */
     @FunctionalInterface
     public interface Loader {
         SiteStorages load(
-                dev.tesela.platform.context.TenantContext.Identity identity, dev.tesela.platform.db.TenantDb db);
+                dev.tesela.platform.context.TenantContext.Identity identity,
+                dev.tesela.platform.db.TenantDb db,
+                Map<String, String> env);
     }
 
     /** A site with its built-in local folder only. */
@@ -59,9 +85,13 @@ public final class SiteStorages {
     }
 
     /**
-     * The storage that takes a new upload of about {@code bytes} bytes: one of the active storages of the table,
-     * spread by free capacity; the built-in folder when none is active (and local storage is enabled). Refuses with
-     * an {@link AppException} when no storage can take it.
+     * The storage that takes a new upload of about {@code bytes} bytes: one of the active storages of the table that
+     * has room for it (no capacity, or used + bytes within it), drawn at random weighted by free capacity (an
+     * unlimited storage weighs as much as the freest limited one, or 1 TiB when none is limited), so storages fill up
+     * evenly; the built-in folder when no storage of the table is active (and local storage is enabled). Storages of
+     * api {@code local} are skipped while local storage is disabled. Refuses with an {@link AppException}
+     * UNAVAILABLE, saying why, when no storage can take it: all active storages are full, or none is active and local
+     * storage is disabled.
      */
     public Storage forUpload(long bytes) {
         return forUpload(bytes, java.util.Set.of());
@@ -72,15 +102,84 @@ public final class SiteStorages {
      * tried to reserve room on them: this runtime's used bytes are a snapshot).
      */
     public Storage forUpload(long bytes, java.util.Set<Long> full) {
-        if (builtIn == null) {
-            throw new AppException(ErrorCode.UNAVAILABLE, "No storage takes uploads on this site.");
+        List<Storage> active = rows().stream()
+                .filter(s -> s.active() && (s.external() || localEnabled()))
+                .toList();
+        if (active.isEmpty()) {
+            if (builtIn == null) {
+                throw new AppException(
+                        ErrorCode.UNAVAILABLE,
+                        "No storage takes uploads on this site: local storage is disabled and no external storage is"
+                                + " active. An administrator must add or enable one (tesela storage-add).");
+            }
+            return builtIn;
         }
-        return builtIn;
+        List<Storage> withRoom = active.stream()
+                .filter(s -> !full.contains(s.id()))
+                .filter(s -> s.capacityBytes().isEmpty()
+                        || s.usedBytes() + Math.max(0, bytes)
+                                <= s.capacityBytes().getAsLong())
+                .toList();
+        if (withRoom.isEmpty()) {
+            throw new AppException(
+                    ErrorCode.UNAVAILABLE,
+                    "Every active storage of this site is full (" + active.size() + " active). An administrator"
+                            + " must raise a capacity, free space or add a storage (tesela storage-edit / storage-add).");
+        }
+        return pick(withRoom);
     }
 
-    /** The storage of the site's own files (logo, avatars, covers). */
+    /** One of {@code candidates}, drawn with probability proportional to its weight. */
+    private Storage pick(List<Storage> candidates) {
+        if (candidates.size() == 1) {
+            return candidates.getFirst();
+        }
+        long largestFree = candidates.stream()
+                .filter(s -> s.capacityBytes().isPresent())
+                .mapToLong(SiteStorages::free)
+                .max()
+                .orElse(UNLIMITED_WEIGHT);
+        List<Double> weights = new ArrayList<>(candidates.size());
+        double total = 0;
+        for (Storage s : candidates) {
+            double w = Math.max(1, s.capacityBytes().isPresent() ? free(s) : Math.max(largestFree, 1));
+            weights.add(w);
+            total += w;
+        }
+        double draw = random.nextDouble() * total;
+        for (int i = 0; i < candidates.size(); i++) {
+            draw -= weights.get(i);
+            if (draw < 0) {
+                return candidates.get(i);
+            }
+        }
+        return candidates.getLast();
+    }
+
+    private static long free(Storage s) {
+        return Math.max(0, s.capacityBytes().getAsLong() - s.usedBytes());
+    }
+
+    /**
+     * The storage of the site's own files (logo, avatars, covers): the row flagged for them when it is active (and
+     * usable: not a local one while local storage is disabled), else as {@link #forUpload forUpload(bytes)}.
+     */
+    public Storage forSiteFiles(long bytes) {
+        Storage flagged = siteFilesId == null ? null : rows.get(siteFilesId);
+        if (flagged != null && flagged.active() && (flagged.external() || localEnabled())) {
+            return flagged;
+        }
+        return forUpload(bytes);
+    }
+
+    /** The storage of the site's own files; see {@link #forSiteFiles(long)}. */
     public Storage forSiteFiles() {
-        return forUpload(0);
+        return forSiteFiles(0);
+    }
+
+    /** The row flagged for the site's own files, if any. */
+    public Optional<Long> siteFilesId() {
+        return Optional.ofNullable(siteFilesId);
     }
 
     /** The built-in local folder, if local storage is enabled. */
@@ -88,11 +187,14 @@ public final class SiteStorages {
         return Optional.ofNullable(builtIn);
     }
 
+    /** Whether the site may keep files on this machine's disk (TESELA_ENABLE_LOCAL_STORAGE, config or tenant env). */
+    public boolean localEnabled() {
+        return builtIn != null;
+    }
+
     /** The rows of the storages table, by id ascending. */
     public List<Storage> rows() {
-        return rows.values().stream()
-                .sorted(java.util.Comparator.comparing(Storage::id))
-                .toList();
+        return rows.values().stream().sorted(Comparator.comparing(Storage::id)).toList();
     }
 
     /** Whether the site has no storage but its built-in folder (files are served without looking rows up). */

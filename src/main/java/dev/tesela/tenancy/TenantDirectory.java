@@ -327,7 +327,8 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
                         placementOf(row.id(), row.placement()),
                         keysFor(row.id(), keyMaterial),
                         row.hostname()),
-                limitsJson);
+                limitsJson,
+                environment.effectiveEnv(plan, environment.tenantEnv(row)));
     }
 
     /** The single site's runtime: prefix, keys and host name from configuration, limits from TESELA_TENANT_ENFORCED. */
@@ -336,17 +337,20 @@ public final class TenantDirectory implements TenantResolver, TenantChanges {
         return runtime(
                 new TenantContext.Identity(
                         id, TenantPlacement.shared(tablePrefix), keysFor(id, masterKey), siteHostname),
-                enforcedLimitsJson);
+                enforcedLimitsJson,
+                java.util.Map.of());
     }
 
-    private TenantContext runtime(TenantContext.Identity identity, String limitsJson) {
+    /** @param env the tenant's effective env (provider mode), read by its storages (TESELA_ENABLE_LOCAL_STORAGE) */
+    private TenantContext runtime(
+            TenantContext.Identity identity, String limitsJson, java.util.Map<String, String> env) {
         TenantDb db = TenantDb.of(databases.of(identity.placement()));
         String id = identity.id();
         return new TenantContext(
                 identity,
                 new Limits(RegistryLimits.parse(id, limitsJson)),
                 db,
-                () -> storageFor.load(identity, db),
+                () -> storageFor.load(identity, db, env),
                 stateLoader);
     }
 

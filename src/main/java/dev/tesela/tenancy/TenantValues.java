@@ -1,6 +1,7 @@
 package dev.tesela.tenancy;
 
 import dev.tesela.platform.context.TenantLimits.Limit;
+import dev.tesela.storage.StorageLoader;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,11 +21,18 @@ final class TenantValues {
 
     /** The env keys a tenant or plan may set: the ones something reads. Each maps a value to its problem, if any. */
     private static final Map<String, Function<String, Optional<String>>> ENV_KEYS = Map.of(
-            Placements.ISOLATION, v -> Placements.keyProblem(Placements.ISOLATION, v),
-            Placements.SERVER, v -> Placements.keyProblem(Placements.SERVER, v),
-            Placements.NAME, v -> Placements.keyProblem(Placements.NAME, v),
-            TenantEnvironment.ENCRYPTION_KEY, TenantEnvironment::keyProblem,
-            JobsWorker.INTERVAL_KEY, TenantValues::intervalProblem);
+            Placements.ISOLATION,
+            v -> Placements.keyProblem(Placements.ISOLATION, v),
+            Placements.SERVER,
+            v -> Placements.keyProblem(Placements.SERVER, v),
+            Placements.NAME,
+            v -> Placements.keyProblem(Placements.NAME, v),
+            TenantEnvironment.ENCRYPTION_KEY,
+            TenantEnvironment::keyProblem,
+            JobsWorker.INTERVAL_KEY,
+            TenantValues::intervalProblem,
+            StorageLoader.LOCAL_STORAGE_KEY,
+            StorageLoader::envProblem);
 
     private TenantValues() {}
 

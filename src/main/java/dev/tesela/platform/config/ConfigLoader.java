@@ -160,6 +160,10 @@ public final class ConfigLoader {
         }
 
         TeselaConfig.Media media = media(r);
+        TeselaConfig.Storage storage = new TeselaConfig.Storage(
+                r.bool("TESELA_ENABLE_LOCAL_STORAGE", true),
+                Duration.ofSeconds(r.integer("TESELA_STORAGE_TIMEOUT_SECONDS", 10, 1, 600)),
+                r.integer("TESELA_STORAGE_MAX_CONCURRENCY", 16, 1, 1024));
         boolean jobsInServe = r.bool("TESELA_JOBS_IN_SERVE", false);
         String apiAllowList = r.string("TESELA_TENANTS_API_IP_ALLOW_LIST", "");
         try {
@@ -223,7 +227,8 @@ public final class ConfigLoader {
                         apiRequestSecret,
                         apiSignature,
                         traefik),
-                media);
+                media,
+                storage);
     }
 
     /**

@@ -20,7 +20,8 @@ public record TeselaConfig(
         Site site,
         Auth auth,
         Tenants tenants,
-        Media media) {
+        Media media,
+        Storage storage) {
 
     /**
      * Web server. {@code port} 0 picks a free port (tests). {@code clientIpHeader} empty = socket address.
@@ -117,6 +118,16 @@ public record TeselaConfig(
             Duration purgeInterval,
             long jobPixels,
             Duration stagingGrace) {}
+
+    /**
+     * Storages (see {@code storage/SiteStorages}).
+     *
+     * @param localEnabled   TESELA_ENABLE_LOCAL_STORAGE: sites may keep files on this machine's disk (their built-in
+     *                       folder and storages of api {@code local}); off, every file goes to an external storage
+     * @param callTimeout    TESELA_STORAGE_TIMEOUT_SECONDS: the most one call to an external storage may take
+     * @param maxConcurrency TESELA_STORAGE_MAX_CONCURRENCY: the most calls in flight at once on one external storage
+     */
+    public record Storage(boolean localEnabled, Duration callTimeout, int maxConcurrency) {}
 
     /** Sign-in policy. */
     public record Auth(int failedLoginsPerDay, Duration sessionIdle, Duration loginCookieLifetime) {}

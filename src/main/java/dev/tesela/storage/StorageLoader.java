@@ -1,0 +1,123 @@
+package dev.tesela.storage;
+
+import dev.tesela.platform.config.TeselaConfig;
+import dev.tesela.platform.context.TenantContext;
+import dev.tesela.platform.db.TenantDb;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Makes a site's {@link SiteStorages} when its runtime first needs them: reads its storages table in one query and
+ * gives every row a store that opens on first use ({@link LazyBlobStore}: credentials are decrypted with the tenant's
+ * key then, a client or folder made then). The built-in folder ({@code <data>/files/<tenant id>/}) is there unless
+ * local storage is disabled: by TESELA_ENABLE_LOCAL_STORAGE=0 in the configuration (for every site), or in a
+ * provider tenant's effective env (for that tenant). Thread-safe.
+ */
+public final class StorageLoader implements SiteStorages.Loader {
+    /** The config key, also read from a provider tenant's env. */
+    public static final String LOCAL_STORAGE_KEY = "TESELA_ENABLE_LOCAL_STORAGE";
+
+    private static final StorageRepository REPOSITORY = new StorageRepository();
+    private final boolean localEnabled;
+    private final Path files;
+    private final StorageStores stores;
+    private final Supplier<RandomGenerator> random;
+
+    /**
+     * @param files  the parent of the sites' built-in folders ({@code <data>/files})
+     * @param random the random source of each site's choice of storage (tests pass a seeded one)
+     */
+    public StorageLoader(
+            TeselaConfig.Storage config, Path files, StorageStores stores, Supplier<RandomGenerator> random) {
+        this.localEnabled = config.localEnabled();
+        this.files = files;
+        this.stores = stores;
+        this.random = random;
+    }
+
+    public StorageLoader(TeselaConfig.Storage config, Path files, StorageStores stores) {
+        this(config, files, stores, RandomGenerator::getDefault);
+    }
+
+    @Override
+    public SiteStorages load(TenantContext.Identity identity, TenantDb db, Map<String, String> env) {
+        boolean local = localEnabled && !disabledBy(env.get(LOCAL_STORAGE_KEY));
+        Storage builtIn = local ? Storage.builtIn(builtInStore(files.resolve(identity.id()))) : null;
+        var credentials = new StorageCredentials(identity.id(), identity.keys());
+        Map<Long, Storage> rows = new HashMap<>();
+        Long siteFiles = null;
+        for (StorageRow row : REPOSITORY.all(db.dsl())) {
+            rows.put(row.id(), storage(row, credentials));
+            if (row.forSiteFiles()) {
+                siteFiles = row.id();
+            }
+        }
+        return new SiteStorages(builtIn, rows, siteFiles, random.get());
+    }
+
+    /** Whether a tenant env value of TESELA_ENABLE_LOCAL_STORAGE turns local storage off. */
+    static boolean disabledBy(String value) {
+        return value != null
+                && switch (value.strip().toLowerCase(Locale.ROOT)) {
+                    case "0", "false", "no", "off" -> true;
+                    default -> false;
+                };
+    }
+
+    /** Why {@code value} cannot be a tenant's TESELA_ENABLE_LOCAL_STORAGE, if it cannot (for the registry's checks). */
+    public static Optional<String> envProblem(String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "0", "false", "no", "off", "1", "true", "yes", "on" -> Optional.empty();
+            default ->
+                Optional.of(LOCAL_STORAGE_KEY + " must be 1/0, true/false, yes/no or on/off; got '" + value + "'.");
+        };
+    }
+
+    private Storage storage(StorageRow row, StorageCredentials credentials) {
+        String description = row.api() + ":" + row.id() + ":"
+                + (row.external() ? row.endpoint().orElse("aws") + "/" + row.bucket() : row.bucket());
+        BlobStore store = new LazyBlobStore(description, () -> stores.open(connection(row, credentials)));
+        return new Storage(
+                row.id(),
+                row.name(),
+                row.api(),
+                store,
+                row.publicUrl(),
+                row.active(),
+                row.capacityBytes(),
+                row.usedBytes());
+    }
+
+    /** The row's connection, credentials decrypted. */
+    static StorageConnection connection(StorageRow row, StorageCredentials credentials) {
+        return new StorageConnection(
+                row.api(),
+                row.bucket(),
+                row.region().orElse(StorageService.DEFAULT_REGION),
+                row.endpoint().map(URI::create),
+                row.keyPrefix(),
+                row.keySealed()
+                        .map(k -> credentials.open(row.id(), StorageCredentials.Field.KEY, k))
+                        .orElse(""),
+                row.secretSealed()
+                        .map(s -> credentials.open(row.id(), StorageCredentials.Field.SECRET, s))
+                        .orElse(""),
+                row.pathStyle());
+    }
+
+    private static BlobStore builtInStore(Path root) {
+        try {
+            return new LocalBlobStore(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the file store " + root, e);
+        }
+    }
+}
