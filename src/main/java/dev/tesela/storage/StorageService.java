@@ -406,6 +406,8 @@ public final class StorageService {
                     "Local storage is disabled on this site (TESELA_ENABLE_LOCAL_STORAGE=0): add an s3 storage.");
         }
         boolean local = Storage.LOCAL.equals(api);
+        // With an unknown api, the fields that depend on it are not checked (their rules would be guesses).
+        boolean known = local || Storage.S3.equals(api);
 
         String bucket = adding || f.bucket() != null ? strip(f.bucket()) : before.bucket();
         if (bucket == null || bucket.isEmpty()) {
@@ -414,7 +416,7 @@ public final class StorageService {
             if (bucket.length() > MAX_URL || !isAbsolutePath(bucket)) {
                 errors.put("bucket", "The folder must be an absolute path; got '" + bucket + "'.");
             }
-        } else if (!BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
+        } else if (known && (!BUCKET.matcher(bucket).matches() || bucket.contains(".."))) {
             errors.put(
                     "bucket",
                     "The bucket name must have 3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with"
@@ -435,7 +437,7 @@ public final class StorageService {
             }
             region = Optional.empty();
             endpoint = Optional.empty();
-        } else {
+        } else if (known) {
             region.filter(r -> !REGION.matcher(r).matches())
                     .ifPresent(r -> errors.put(
                             "region", "The region must be like us-east-1 or auto (a-z, 0-9, '-'); got '" + r + "'."));
@@ -480,7 +482,7 @@ public final class StorageService {
 
         String accessKey = "";
         String secretKey = "";
-        if (!local) {
+        if (!local && known) {
             StorageConnection stored = null;
             if (!adding && (f.accessKey() == null || f.secretKey() == null)) {
                 try {
