@@ -202,4 +202,49 @@ class StorageRulesTest {
             assertTrue(result.describe().startsWith("FAILED at put"), result.describe());
         }
     }
+
+    @Test
+    void aProviderTenantsEnvCanDisableLocalStorageForItAlone() throws Exception {
+        dev.tesela.testing.Services.requireRedis();
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        env.put("TESELA_TENANTS_ENABLED", "1");
+        env.put("TESELA_REDIS_URL", "redis://127.0.0.1:6379");
+        env.put(
+                "TESELA_ENCRYPTION_KEY",
+                java.util.Base64.getEncoder().encodeToString(dev.tesela.platform.security.Crypto.randomBytes(32)));
+        env.put("TESELA_PROVIDER_NAME", "Test provider");
+        env.put("TESELA_PROVIDER_URL", "https://provider.example");
+        String suffix = dev.tesela.platform.security.Crypto.randomBase62(6).toLowerCase(java.util.Locale.ROOT);
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
+                dev.tesela.App app = dev.tesela.testing.TestApps.migratedApp(db, env)) {
+            String cloud = "c" + suffix;
+            String disk = "d" + suffix;
+            app.registry()
+                    .create(new dev.tesela.tenancy.TenantCommands.CreateTenant(
+                            cloud,
+                            cloud + ".test",
+                            true,
+                            null,
+                            null,
+                            java.util.Map.of("TESELA_ENABLE_LOCAL_STORAGE", "0")));
+            app.registry()
+                    .create(new dev.tesela.tenancy.TenantCommands.CreateTenant(
+                            disk, disk + ".test", true, null, null, java.util.Map.of()));
+            assertTrue(
+                    app.tenants().byId(cloud).orElseThrow().storages().builtIn().isEmpty());
+            assertTrue(
+                    app.tenants().byId(disk).orElseThrow().storages().builtIn().isPresent());
+            var bad = assertThrows(
+                    AppException.class,
+                    () -> app.registry()
+                            .create(new dev.tesela.tenancy.TenantCommands.CreateTenant(
+                                    "e" + suffix,
+                                    "e" + suffix + ".test",
+                                    true,
+                                    null,
+                                    null,
+                                    java.util.Map.of("TESELA_ENABLE_LOCAL_STORAGE", "maybe"))));
+            assertTrue(bad.fieldErrors().containsKey("env.TESELA_ENABLE_LOCAL_STORAGE"), bad.fieldErrors()::toString);
+        }
+    }
 }
