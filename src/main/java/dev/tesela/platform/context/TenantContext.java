@@ -148,7 +148,13 @@ public final class TenantContext {
      * (then this goes).
      */
     public BlobStore storage() {
-        return storages().builtIn().orElseThrow().store();
+        return storages()
+                .builtIn()
+                .orElseThrow(() -> new AppException(
+                        ErrorCode.UNAVAILABLE,
+                        "Local storage is disabled on this site (TESELA_ENABLE_LOCAL_STORAGE=0) and this build does"
+                                + " not store files elsewhere yet."))
+                .store();
     }
 
     /** Settings and install markers, read on first use. */
