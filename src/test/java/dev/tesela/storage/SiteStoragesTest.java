@@ -102,6 +102,22 @@ class SiteStoragesTest {
     }
 
     @Test
+    void storagesAnUploadFoundFullAreLeftOut() {
+        var storages = sites(true, null, row(1, "s3", true, null, 0), row(2, "s3", true, 1000L, 0));
+        assertEquals(Map.of(2L, 100), drawsWithout(storages, 100, java.util.Set.of(1L)));
+        var none = assertThrows(AppException.class, () -> storages.forUpload(1, java.util.Set.of(1L, 2L)));
+        assertEquals(ErrorCode.UNAVAILABLE, none.code());
+    }
+
+    private static Map<Long, Integer> drawsWithout(SiteStorages storages, int draws, java.util.Set<Long> full) {
+        Map<Long, Integer> counts = new LinkedHashMap<>();
+        for (int i = 0; i < draws; i++) {
+            counts.merge(storages.forUpload(1, full).id(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    @Test
     void theBuiltInFolderTakesUploadsWhenNoStorageIsActive() {
         var storages = sites(true, null, row(1, "s3", false, null, 0));
         assertTrue(storages.forUpload(10).builtInFolder());
