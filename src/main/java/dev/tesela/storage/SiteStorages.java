@@ -7,11 +7,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
  * A site's storages, part of its runtime ({@code TenantContext#storages()}): the rows of its {@code storages} table
- * (read by {@link StorageLoader} in one query when the runtime first needs them) and its built-in local folder. Made
+ * (read by {@link StorageLoader} in one query when the runtime first needs them: the built-in folder alone needs none) and its built-in local folder. Made
  * once per runtime, so any change to a storage (add, edit, enable, disable, delete) goes through
  * {@code TenantChanges#changed}, which replaces the runtime. Immutable (but for its random source); thread-safe.
  *
@@ -24,9 +25,16 @@ public final class SiteStorages {
     static final long UNLIMITED_WEIGHT = 1L << 40;
 
     private final Storage builtIn;
-    private final Map<Long, Storage> rows;
-    private final Long siteFilesId;
+    private final Supplier<Rows> rowSource;
     private final RandomGenerator random;
+    private volatile Rows loaded;
+
+    /** The rows of the storages table, by id, and the one flagged for the site's own files (or null). */
+    public record Rows(Map<Long, Storage> byId, Long siteFilesId) {
+        public Rows {
+            byId = Map.copyOf(byId);
+        }
+    }
 
     /**
      * @param builtIn the site's built-in local folder, or null when local storage is disabled
@@ -42,10 +50,32 @@ public final class SiteStorages {
      * @param random      draws the storage of each upload (tests pass a seeded one)
      */
     public SiteStorages(Storage builtIn, Map<Long, Storage> rows, Long siteFilesId, RandomGenerator random) {
+        this(builtIn, () -> new Rows(rows, siteFilesId), random);
+    }
+
+    /**
+     * The storages of a site whose table is read on first need ({@code rows}: one query; a failure is thrown to that
+     * caller and not kept, the next call reads again). The built-in folder needs no query, so files of the built-in
+     * folder are served without the database, as before storages were data.
+     */
+    public SiteStorages(Storage builtIn, Supplier<Rows> rows, RandomGenerator random) {
         this.builtIn = builtIn;
-        this.rows = Map.copyOf(rows);
-        this.siteFilesId = siteFilesId;
+        this.rowSource = rows;
         this.random = random;
+    }
+
+    private Rows table() {
+        Rows r = loaded;
+        if (r == null) {
+            synchronized (this) {
+                r = loaded;
+                if (r == null) {
+                    r = rowSource.get();
+                    loaded = r;
+                }
+            }
+        }
+        return r;
     }
 
     /**
@@ -72,7 +102,7 @@ public final class SiteStorages {
      * {@link AppException} NOT_FOUND.
      */
     public Storage byId(Long id) {
-        Storage storage = id == null ? builtIn : rows.get(id);
+        Storage storage = id == null ? builtIn : table().byId().get(id);
         if (storage == null) {
             throw new AppException(ErrorCode.NOT_FOUND, "No such storage: " + (id == null ? "local" : id));
         }
@@ -81,7 +111,7 @@ public final class SiteStorages {
 
     /** The storage an image's row names, or empty (see {@link #byId}). */
     public Optional<Storage> find(Long id) {
-        return Optional.ofNullable(id == null ? builtIn : rows.get(id));
+        return Optional.ofNullable(id == null ? builtIn : table().byId().get(id));
     }
 
     /**
@@ -165,7 +195,8 @@ public final class SiteStorages {
      * usable: not a local one while local storage is disabled), else as {@link #forUpload forUpload(bytes)}.
      */
     public Storage forSiteFiles(long bytes) {
-        Storage flagged = siteFilesId == null ? null : rows.get(siteFilesId);
+        Long siteFilesId = table().siteFilesId();
+        Storage flagged = siteFilesId == null ? null : table().byId().get(siteFilesId);
         if (flagged != null && flagged.active() && (flagged.external() || localEnabled())) {
             return flagged;
         }
@@ -179,7 +210,7 @@ public final class SiteStorages {
 
     /** The row flagged for the site's own files, if any. */
     public Optional<Long> siteFilesId() {
-        return Optional.ofNullable(siteFilesId);
+        return Optional.ofNullable(table().siteFilesId());
     }
 
     /** The built-in local folder, if local storage is enabled. */
@@ -194,16 +225,20 @@ public final class SiteStorages {
 
     /** The rows of the storages table, by id ascending. */
     public List<Storage> rows() {
-        return rows.values().stream().sorted(Comparator.comparing(Storage::id)).toList();
+        return table().byId().values().stream()
+                .sorted(Comparator.comparing(Storage::id))
+                .toList();
     }
 
     /** Whether the site has no storage but its built-in folder (files are served without looking rows up). */
     public boolean onlyBuiltIn() {
-        return rows.isEmpty();
+        return table().byId().isEmpty();
     }
 
     /** How many storages of the table are active and external (for TESELA_MIN_STORAGES_ACTIVE). */
     public long activeExternal() {
-        return rows.values().stream().filter(s -> s.active() && s.external()).count();
+        return table().byId().values().stream()
+                .filter(s -> s.active() && s.external())
+                .count();
     }
 }

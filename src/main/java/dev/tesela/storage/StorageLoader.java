@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Makes a site's {@link SiteStorages} when its runtime first needs them: reads its storages table in one query and
+ * Makes a site's {@link SiteStorages} when its runtime first needs them: reads its storages table in one query (when
+ * something needs a row: the built-in folder alone needs no query) and
  * gives every row a store that opens on first use ({@link LazyBlobStore}: credentials are decrypted with the tenant's
  * key then, a client or folder made then). The built-in folder ({@code <data>/files/<tenant id>/}) is there unless
  * local storage is disabled: by TESELA_ENABLE_LOCAL_STORAGE=0 in the configuration (for every site), or in a
@@ -52,6 +53,11 @@ public final class StorageLoader implements SiteStorages.Loader {
         boolean local = localEnabled && !disabledBy(env.get(LOCAL_STORAGE_KEY));
         Storage builtIn = local ? Storage.builtIn(builtInStore(files.resolve(identity.id()))) : null;
         var credentials = new StorageCredentials(identity.id(), identity.keys());
+        return new SiteStorages(builtIn, () -> rows(db, credentials), random.get());
+    }
+
+    /** The site's rows: one query. */
+    private SiteStorages.Rows rows(TenantDb db, StorageCredentials credentials) {
         Map<Long, Storage> rows = new HashMap<>();
         Long siteFiles = null;
         for (StorageRow row : REPOSITORY.all(db.dsl())) {
@@ -60,7 +66,7 @@ public final class StorageLoader implements SiteStorages.Loader {
                 siteFiles = row.id();
             }
         }
-        return new SiteStorages(builtIn, rows, siteFiles, random.get());
+        return new SiteStorages.Rows(rows, siteFiles);
     }
 
     /** Whether a tenant env value of TESELA_ENABLE_LOCAL_STORAGE turns local storage off. */
