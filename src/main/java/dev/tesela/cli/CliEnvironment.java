@@ -17,11 +17,18 @@ import java.util.function.Function;
  * callers that run many commands in one process (tests), an application they wired and keep. Passed in rather than
  * read from System so commands run in-process in tests.
  *
+ * @param in     standard input (a secret given as {@code --secret -})
  * @param shared an application to run every command on instead of wiring one per command; never closed here. Its
  *               configuration must be the one {@code env} describes (only {@code TESELA_TENANT}, which the CLI reads
  *               itself, may differ).
  */
-public record CliEnvironment(Map<String, String> env, PrintStream out, PrintStream err, Optional<App> shared) {
+public record CliEnvironment(
+        Map<String, String> env, java.io.InputStream in, PrintStream out, PrintStream err, Optional<App> shared) {
+
+    /** Commands that read standard input ({@code storage-add --secret -}) read {@code System.in}. */
+    public CliEnvironment(Map<String, String> env, PrintStream out, PrintStream err, Optional<App> shared) {
+        this(env, System.in, out, err, shared);
+    }
 
     /** The configuration from the environment; a {@code ConfigException} (exit 78) naming every bad key. */
     public TeselaConfig config() {

@@ -115,7 +115,7 @@ final class StorageCommands {
                 }
             }
             if ("-".equals(secret)) {
-                return firstLine(System.in);
+                return firstLine(cli.in());
             }
             return secret;
         }

@@ -56,6 +56,12 @@ public final class TeselaCli implements Runnable {
         return run(args, new CliEnvironment(env, out, err, Optional.of(app)));
     }
 
+    /** As {@link #run(String[], Map, PrintStream, PrintStream, App)}, with {@code in} as standard input. */
+    public static int run(
+            String[] args, Map<String, String> env, java.io.InputStream in, PrintStream out, PrintStream err, App app) {
+        return run(args, new CliEnvironment(env, in, out, err, Optional.of(app)));
+    }
+
     private static int run(String[] args, CliEnvironment cli) {
         PrintStream out = cli.out();
         PrintStream err = cli.err();

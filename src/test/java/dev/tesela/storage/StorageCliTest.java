@@ -105,6 +105,54 @@ class StorageCliTest {
                 assertEquals(0, saved.exitCode(), saved::toString);
                 assertTrue(saved.out().contains("(not tested)"), saved.out());
 
+                // The secret from standard input.
+                var out = new java.io.ByteArrayOutputStream();
+                var err = new java.io.ByteArrayOutputStream();
+                int fromStdin = dev.tesela.cli.TeselaCli.run(
+                        new String[] {
+                            "storage-add",
+                            "--api",
+                            "s3",
+                            "--name",
+                            "Stdin",
+                            "--bucket",
+                            "other-bucket",
+                            "--key",
+                            "AKIA2",
+                            "--secret",
+                            "-",
+                            "--no-test"
+                        },
+                        env,
+                        new java.io.ByteArrayInputStream(
+                                (SECRET + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                        cli.app());
+                assertEquals(0, fromStdin, err::toString);
+                var tenant = cli.app().defaultTenant();
+                String sealed = tenant.db()
+                        .dsl()
+                        .select(org.jooq.impl.DSL.field(org.jooq.impl.DSL.name("secret_enc"), String.class))
+                        .from(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("storages")))
+                        .where(org.jooq
+                                .impl
+                                .DSL
+                                .field(org.jooq.impl.DSL.name("name"))
+                                .eq("Stdin"))
+                        .fetchOne(0, String.class);
+                long stdinId = cli.run("storage-list", "--json")
+                        .json()
+                        .get(2)
+                        .get("id")
+                        .asLong();
+                assertEquals(
+                        SECRET,
+                        new StorageCredentials(tenant.id(), tenant.keys())
+                                .open(stdinId, StorageCredentials.Field.SECRET, sealed));
+                assertEquals(
+                        0, cli.run("storage-delete", String.valueOf(stdinId)).exitCode());
+
                 CliRun json = cli.run("storage-list", "--json");
                 assertEquals(0, json.exitCode(), json::toString);
                 assertFalse(json.out().contains(SECRET) || json.out().contains("AKIA1"), json.out());
