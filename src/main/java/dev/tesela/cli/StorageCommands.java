@@ -163,6 +163,12 @@ final class StorageCommands {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Option(
+                names = "--recount",
+                description = "First set every storage's used bytes to what its images take (after a crash or a"
+                        + " manual change).")
+        boolean recount;
+
         ListStorages(CliEnvironment cli) {
             super(cli);
         }
@@ -170,7 +176,9 @@ final class StorageCommands {
         @Override
         int run(App app) {
             requireSchema(app);
-            List<StorageView> storages = app.storages().list(cli.system(app, tenant));
+            List<StorageView> storages = recount
+                    ? app.storages().recount(cli.system(app, tenant))
+                    : app.storages().list(cli.system(app, tenant));
             if (json) {
                 cli.out()
                         .println(JSON.writeValueAsString(

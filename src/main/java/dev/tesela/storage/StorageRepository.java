@@ -1,5 +1,6 @@
 package dev.tesela.storage;
 
+import static dev.tesela.platform.db.schema.tenant.Tables.BLOB_DELETIONS;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGES;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGE_VARIANTS;
 import static dev.tesela.platform.db.schema.tenant.Tables.STORAGES;
@@ -75,6 +76,11 @@ final class StorageRepository {
     /** How many images name storage {@code id}. */
     int imagesOn(DSLContext dsl, long id) {
         return dsl.fetchCount(IMAGES, IMAGES.STORAGE_ID.eq(id));
+    }
+
+    /** How many file deletions are queued against storage {@code id}. */
+    int deletionsQueuedOn(DSLContext dsl, long id) {
+        return dsl.fetchCount(BLOB_DELETIONS, BLOB_DELETIONS.STORAGE_ID.eq(id));
     }
 
     /**

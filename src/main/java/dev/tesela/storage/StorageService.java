@@ -328,8 +328,9 @@ public final class StorageService {
     }
 
     /**
-     * Deletes storage {@code id}: refused (CONFLICT) while images use it, and when it would leave fewer active
-     * external storages than TESELA_MIN_STORAGES_ACTIVE. Its objects are not touched.
+     * Deletes storage {@code id}: refused (CONFLICT) while images use it or file deletions are queued against it, and
+     * when it would leave fewer active external storages than TESELA_MIN_STORAGES_ACTIVE. Its objects are not
+     * touched.
      */
     public void delete(RequestContext rc, long id) {
         requireAdmin(rc);
@@ -341,6 +342,14 @@ public final class StorageService {
         if (images > 0) {
             throw stillHolds(id, images);
         }
+        int deletions = REPOSITORY.deletionsQueuedOn(rc.db().dsl(), id);
+        if (deletions > 0) {
+            // Their rows name this storage: without it they could never be carried out, and the files would stay.
+            throw new AppException(
+                    ErrorCode.CONFLICT,
+                    "Storage " + id + " still has " + deletions + " file deletion(s) queued (retried by the storage"
+                            + " upkeep); delete it once they are done.");
+        }
         try {
             REPOSITORY.delete(rc.db().dsl(), id);
         } catch (IntegrityConstraintViolationException e) {
@@ -348,6 +357,17 @@ public final class StorageService {
             throw stillHolds(id, Math.max(1, REPOSITORY.imagesOn(rc.db().dsl(), id)));
         }
         changes.changed(rc.tenant().id());
+    }
+
+    /**
+     * Sets every storage's byte count to what its images take (see {@link StorageUsage#recount}); returns the
+     * storages, counted.
+     */
+    public List<StorageView> recount(RequestContext rc) {
+        requireAdmin(rc);
+        StorageUsage.recount(rc.db());
+        changes.changed(rc.tenant().id());
+        return list(rc);
     }
 
     private static AppException stillHolds(long id, int images) {

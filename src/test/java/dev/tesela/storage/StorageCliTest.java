@@ -163,6 +163,10 @@ class StorageCliTest {
                 assertFalse(storages.get(1).get("active").asBoolean());
                 assertEquals(2L << 30, storages.get(0).get("capacity_bytes").asLong());
 
+                CliRun recount = cli.run("storage-list", "--recount");
+                assertEquals(0, recount.exitCode(), recount::toString);
+                assertTrue(recount.out().contains("0 B / 2.0 GiB"), recount.out());
+
                 CliRun failedTest = cli.run("storage-test", "2");
                 assertEquals(1, failedTest.exitCode(), failedTest::toString);
                 assertTrue(failedTest.err().contains("FAILED at open"), failedTest.err());

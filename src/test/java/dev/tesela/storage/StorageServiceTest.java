@@ -320,6 +320,31 @@ class StorageServiceTest {
                     .set(field(name("storage_id"), Long.class), (Long) null)
                     .execute();
 
+            // A file deletion queued against it: refused too (the queue would lose its storage).
+            var now = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC);
+            site.dsl()
+                    .insertInto(table(name("blob_deletions")))
+                    .set(field(name("storage_key"), String.class), "gone/file.png")
+                    .set(field(name("queued_at"), java.time.LocalDateTime.class), now)
+                    .set(field(name("next_attempt_at"), java.time.LocalDateTime.class), now)
+                    .set(field(name("storage_id"), Long.class), added.id())
+                    .execute();
+            var queued = assertThrows(AppException.class, () -> storages.delete(site.system(), added.id()));
+            assertTrue(queued.getMessage().contains("1 file deletion(s) queued"), queued.getMessage());
+            site.dsl()
+                    .deleteFrom(table(name("blob_deletions")))
+                    .where(field(name("storage_id")).eq(added.id()))
+                    .execute();
+
+            // Recount through the service: nothing on it any more.
+            assertEquals(
+                    0L,
+                    storages.recount(site.system()).stream()
+                            .filter(v -> v.id() == added.id())
+                            .findFirst()
+                            .orElseThrow()
+                            .usedBytes());
+
             storages.setActive(site.system(), second.id(), false);
             assertFalse(storages.get(site.system(), second.id()).active());
             storages.delete(site.system(), added.id());
