@@ -234,6 +234,24 @@ class StorageRulesTest {
                     app.tenants().byId(cloud).orElseThrow().storages().builtIn().isEmpty());
             assertTrue(
                     app.tenants().byId(disk).orElseThrow().storages().builtIn().isPresent());
+            var cloudAdmin = app.systemContext(app.tenants().byId(cloud).orElseThrow());
+            var refusedLocal = assertThrows(
+                    AppException.class,
+                    () -> app.storages().add(cloudAdmin, local("disk", Files.createTempDirectory("x")), false));
+            assertEquals(java.util.Set.of("api"), refusedLocal.fieldErrors().keySet());
+            var diskAdmin = app.systemContext(app.tenants().byId(disk).orElseThrow());
+            var added = app.storages().add(diskAdmin, local("disk", Files.createTempDirectory("y")), true);
+            assertEquals(1, app.storages().list(diskAdmin).size());
+            assertTrue(app.storages().list(cloudAdmin).isEmpty(), "each tenant has its own storages");
+            assertEquals(
+                    added.id(),
+                    app.tenants()
+                            .byId(disk)
+                            .orElseThrow()
+                            .storages()
+                            .forUpload(1)
+                            .id(),
+                    "the tenant's runtime was replaced: its new storage takes uploads");
             var bad = assertThrows(
                     AppException.class,
                     () -> app.registry()
