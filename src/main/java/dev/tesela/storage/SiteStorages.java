@@ -29,10 +29,19 @@ public final class SiteStorages {
     private final RandomGenerator random;
     private volatile Rows loaded;
 
-    /** The rows of the storages table, by id, and the one flagged for the site's own files (or null). */
-    public record Rows(Map<Long, Storage> byId, Long siteFilesId) {
+    /**
+     * The rows of the storages table, by id, and the one flagged for the site's own files (or null).
+     *
+     * @param keep whether the runtime keeps them (false for rows last read before the database became unreachable:
+     *             asked again on the next need)
+     */
+    public record Rows(Map<Long, Storage> byId, Long siteFilesId, boolean keep) {
         public Rows {
             byId = Map.copyOf(byId);
+        }
+
+        public Rows(Map<Long, Storage> byId, Long siteFilesId) {
+            this(byId, siteFilesId, true);
         }
     }
 
@@ -71,7 +80,9 @@ public final class SiteStorages {
                 r = loaded;
                 if (r == null) {
                     r = rowSource.get();
-                    loaded = r;
+                    if (r.keep()) {
+                        loaded = r;
+                    }
                 }
             }
         }

@@ -1,8 +1,11 @@
 package dev.tesela.storage;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tesela.platform.config.TeselaConfig;
 import dev.tesela.platform.context.TenantContext;
 import dev.tesela.platform.db.TenantDb;
+import dev.tesela.platform.error.Outages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.jooq.exception.DataAccessException;
 
 /**
  * Makes a site's {@link SiteStorages} when its runtime first needs them: reads its storages table in one query (when
@@ -26,7 +30,12 @@ public final class StorageLoader implements SiteStorages.Loader {
     /** The config key, also read from a provider tenant's env. */
     public static final String LOCAL_STORAGE_KEY = "TESELA_ENABLE_LOCAL_STORAGE";
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StorageLoader.class);
     private static final StorageRepository REPOSITORY = new StorageRepository();
+    /** Each site's rows as last read, for when its database cannot be reached (see {@link #rows}). Bounded. */
+    private final Cache<String, SiteStorages.Rows> lastRead =
+            Caffeine.newBuilder().maximumSize(100_000).build();
+
     private final boolean localEnabled;
     private final Path files;
     private final StorageStores stores;
@@ -53,20 +62,54 @@ public final class StorageLoader implements SiteStorages.Loader {
         boolean local = localEnabled && !disabledBy(env.get(LOCAL_STORAGE_KEY));
         Storage builtIn = local ? Storage.builtIn(builtInStore(files.resolve(identity.id()))) : null;
         var credentials = new StorageCredentials(identity.id(), identity.keys());
-        return new SiteStorages(builtIn, () -> rows(db, credentials), random.get());
+        return new SiteStorages(builtIn, () -> rows(identity, db, credentials), random.get());
     }
 
-    /** The site's rows: one query. */
-    private SiteStorages.Rows rows(TenantDb db, StorageCredentials credentials) {
-        Map<Long, Storage> rows = new HashMap<>();
-        Long siteFiles = null;
-        for (StorageRow row : REPOSITORY.all(db.dsl())) {
-            rows.put(row.id(), storage(row, credentials));
-            if (row.forSiteFiles()) {
-                siteFiles = row.id();
+    /**
+     * The site's rows: one query. While the database cannot be reached (an outage, see {@link Outages}), the rows
+     * this loader last read for the site, not kept by the runtime, so a site's files keep being served as they were
+     * before storages were data; a site never read before fails as the query did. A site whose schema has no
+     * storages table (not created or not migrated yet) has none.
+     */
+    private SiteStorages.Rows rows(TenantContext.Identity identity, TenantDb db, StorageCredentials credentials) {
+        String site = identity.id() + "@" + identity.placement();
+        try {
+            Map<Long, Storage> rows = new HashMap<>();
+            Long siteFiles = null;
+            for (StorageRow row : REPOSITORY.all(db.dsl())) {
+                rows.put(row.id(), storage(row, credentials));
+                if (row.forSiteFiles()) {
+                    siteFiles = row.id();
+                }
+            }
+            var read = new SiteStorages.Rows(rows, siteFiles);
+            lastRead.put(site, read);
+            return read;
+        } catch (DataAccessException e) {
+            if (missingTable(e)) {
+                log.warn("Site {} has no storages table yet: its built-in folder only", identity.id());
+                var none = new SiteStorages.Rows(Map.of(), null);
+                lastRead.put(site, none);
+                return none;
+            }
+            SiteStorages.Rows known = lastRead.getIfPresent(site);
+            if (known != null && Outages.classify(e).isPresent()) {
+                log.warn("Storages of site {} unreadable ({}); using the last read", identity.id(), e.getMessage());
+                return new SiteStorages.Rows(known.byId(), known.siteFilesId(), false);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code e} says the table does not exist (SQLSTATE 42S02: H2, MariaDB, MySQL; 42P01: PostgreSQL). */
+    private static boolean missingTable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql
+                    && ("42S02".equals(sql.getSQLState()) || "42P01".equals(sql.getSQLState()))) {
+                return true;
             }
         }
-        return new SiteStorages.Rows(rows, siteFiles);
+        return false;
     }
 
     /** Whether a tenant env value of TESELA_ENABLE_LOCAL_STORAGE turns local storage off. */
