@@ -35,8 +35,7 @@ import dev.tesela.platform.web.TenantEdge;
 import dev.tesela.platform.web.WebServer;
 import dev.tesela.settings.SettingsService;
 import dev.tesela.site.SiteRoutes;
-import dev.tesela.storage.BlobStore;
-import dev.tesela.storage.S3Settings;
+import dev.tesela.storage.S3BlobStore;
 import dev.tesela.storage.SiteStorages;
 import dev.tesela.storage.Storage;
 import dev.tesela.storage.StorageLoader;
@@ -151,7 +150,7 @@ public final class App implements AutoCloseable {
             Optional<TenantCacheBus> bus = platform.redis().map(redis -> new TenantCacheBus(redis, "tesela:"));
             Consumer<String> announce = id -> bus.ifPresent(b -> b.publish(id));
             Path files = config.dataDir().resolve("files");
-            var stores = new StorageStores(App::s3NotBuiltIn, config.storage());
+            var stores = new StorageStores(S3BlobStore::new, config.storage());
             var loader = new StorageLoader(config.storage(), files, stores);
             var tenants = TenantDirectory.create(
                     platform.database(),
@@ -210,11 +209,6 @@ public final class App implements AutoCloseable {
      */
     public void listenForTenantChanges() {
         tenantBus.ifPresent(bus -> bus.listen(tenants::invalidateAll));
-    }
-
-    /** SKELETON (storages): the S3 adapter is wired here when it lands (S3BlobStore::new). */
-    private static BlobStore s3NotBuiltIn(S3Settings settings) {
-        throw new IllegalStateException("S3 support is not built in yet: this build cannot open s3 storages.");
     }
 
     public TeselaConfig config() {

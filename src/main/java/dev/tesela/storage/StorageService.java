@@ -658,7 +658,7 @@ public final class StorageService {
         String step = "open";
         BlobStore store;
         try {
-            store = stores.open(connection);
+            store = stores.openNew(connection);
         } catch (RuntimeException e) {
             return failed(start, step, classify(e, connection), e);
         }
@@ -709,6 +709,13 @@ public final class StorageService {
                     Files.deleteIfExists(file);
                 } catch (IOException ignored) {
                     // tmp is emptied when serve starts
+                }
+            }
+            if (store instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception ignored) {
+                    // a client that fails to close has nothing left to give back
                 }
             }
         }

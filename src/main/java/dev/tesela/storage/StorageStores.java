@@ -1,5 +1,6 @@
 package dev.tesela.storage;
 
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tesela.platform.config.TeselaConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,23 @@ import java.util.function.Function;
  * configured bounds on every call (TESELA_STORAGE_TIMEOUT_SECONDS, TESELA_STORAGE_MAX_CONCURRENCY). Thread-safe.
  */
 public final class StorageStores {
+    /** The most S3 stores kept open for sharing (distinct connections: sites × storages). */
+    static final int MAX_SHARED = 10_000;
+
     private final Function<S3Settings, BlobStore> s3;
+    private final com.github.benmanes.caffeine.cache.Cache<StorageConnection, BlobStore> shared =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .maximumSize(MAX_SHARED)
+                    .removalListener((StorageConnection connection, BlobStore store, RemovalCause cause) -> {
+                        if (store instanceof AutoCloseable closeable) {
+                            try {
+                                closeable.close();
+                            } catch (Exception e) {
+                                // a client that fails to close has nothing left to give back
+                            }
+                        }
+                    })
+                    .build();
     private final Duration callTimeout;
     private final int maxConcurrency;
 
@@ -29,10 +46,24 @@ public final class StorageStores {
     }
 
     /**
-     * The store of {@code connection}. A local folder is created if missing (UncheckedIOException when it cannot
+     * The store of {@code connection}, shared by every runtime that opens the same connection: a site's runtime is
+     * replaced on every change and at least every minute, and an S3 store holds a client (connection pool, threads)
+     * that should not be made, and left open, that often. Up to {@value #MAX_SHARED} are kept; one dropped beyond
+     * that (least used first) is closed. A local folder is created if missing (UncheckedIOException when it cannot
      * be); an S3 store connects on its first call.
      */
     public BlobStore open(StorageConnection connection) {
+        if (!Storage.S3.equals(connection.api())) {
+            return openNew(connection);
+        }
+        return shared.get(connection, this::openNew);
+    }
+
+    /**
+     * A store of {@code connection} of its own (for a test of new settings), which the caller closes when it is
+     * {@link AutoCloseable}.
+     */
+    public BlobStore openNew(StorageConnection connection) {
         return switch (connection.api()) {
             case Storage.LOCAL -> {
                 Path root = Path.of(connection.bucket());
