@@ -1,0 +1,331 @@
+package dev.tesela.media;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tesela.App;
+import dev.tesela.platform.context.RequestContext;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.storage.BlobStore;
+import dev.tesela.storage.StorageService;
+import dev.tesela.storage.StorageUsage;
+import dev.tesela.testing.TestDatabase;
+import dev.tesela.testing.TestImages;
+import dev.tesela.testing.TestSite;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Uploads on a site with several storages (local folders as rows of its storages table, so the whole path runs
+ * without a network): each upload goes to an active storage with room, reserved before its files are written, its
+ * row names the storage, its files are served from there, deleted from there, and moved between storages with their
+ * links intact. A storage found full is left out; when none can take an upload it is refused and nothing is left.
+ */
+class StoragesUploadTest {
+    @TempDir
+    Path dirs;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void uploadsSpreadOverTheStoragesAndAreServedDeletedAndMovedFromTheirOwn() throws Exception {
+        try (TestSite site =
+                TestSite.on(TestDatabase.Kind.H2).installed().serving().start()) {
+            App app = site.app();
+            StorageService storages = app.storages();
+            long one = storages.add(site.system(), local("one", dirs.resolve("one")), true)
+                    .id();
+            long two = storages.add(site.system(), local("two", dirs.resolve("two")), true)
+                    .id();
+            RequestContext rc = site.system(); // a runtime that knows both storages
+
+            List<StoredImage> images = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                images.add(app.media()
+                        .upload(rc, request(TestImages.jpeg(400 + i, 300, i)))
+                        .image());
+            }
+            Map<Long, Long> bytesOn = new HashMap<>();
+            for (StoredImage image : images) {
+                assertNotNull(image.storageId(), "a storage of the table takes it, not the built-in folder");
+                Path folder = dirs.resolve(image.storageId() == one ? "one" : "two");
+                for (String key : keys(image)) {
+                    assertTrue(Files.isRegularFile(folder.resolve(key)), key + " on its storage");
+                }
+                bytesOn.merge(image.storageId(), bytes(image), Long::sum);
+                assertEquals(
+                        image,
+                        app.media()
+                                .find(rc, app.media().publicIds(rc).encode(image.id()))
+                                .orElseThrow());
+                assertArrayEquals(
+                        Files.readAllBytes(folder.resolve(image.storageKey())), get(site, image.storageKey()));
+            }
+            assertEquals(Set.of(one, two), bytesOn.keySet(), "16 uploads, two storages with room: both take some");
+            assertFalse(hasFiles(site.files()), "the built-in folder takes nothing while storages are active");
+            assertEquals(bytesOn.get(one), storages.get(site.system(), one).usedBytes());
+            assertEquals(bytesOn.get(two), storages.get(site.system(), two).usedBytes());
+
+            StoredImage deleted = images.stream()
+                    .filter(i -> i.storageId() == one)
+                    .findFirst()
+                    .orElseThrow();
+            app.media().delete(rc, app.media().publicIds(rc).encode(deleted.id()));
+            for (String key : keys(deleted)) {
+                assertFalse(Files.exists(dirs.resolve("one").resolve(key)), key + " deleted from its storage");
+            }
+            assertEquals(List.of(), app.media().queuedBlobDeletions(rc));
+            assertEquals(
+                    bytesOn.get(one) - bytes(deleted),
+                    storages.get(site.system(), one).usedBytes());
+            images.remove(deleted);
+
+            List<String> progress = new ArrayList<>();
+            StorageMove.Progress moved =
+                    app.media().moveFiles(rc, one, two, 0, p -> progress.add(p.moved() + "/" + p.total()));
+            long onOne = images.stream().filter(i -> i.storageId() == one).count();
+            assertEquals(onOne, moved.moved());
+            assertEquals(0, moved.skipped());
+            assertEquals(onOne, progress.size(), "progress after each image: " + progress);
+            assertFalse(hasFiles(dirs.resolve("one")), "nothing left on the storage moved from");
+            assertEquals(0, storages.get(site.system(), one).usedBytes());
+            long total = images.stream().mapToLong(StoragesUploadTest::bytes).sum();
+            assertEquals(total, storages.get(site.system(), two).usedBytes());
+            for (StoredImage image : images) {
+                StoredImage now = app.media()
+                        .find(rc, app.media().publicIds(rc).encode(image.id()))
+                        .orElseThrow();
+                assertEquals(two, now.storageId());
+                for (String key : keys(image)) {
+                    assertArrayEquals(Files.readAllBytes(dirs.resolve("two").resolve(key)), get(site, key), key);
+                }
+            }
+            assertEquals(0, app.media().moveFiles(rc, one, two, 0, p -> {}).moved(), "run again: nothing left to move");
+        }
+    }
+
+    @Test
+    void aStorageFoundFullIsLeftOutAndWhenNoneHasRoomTheUploadIsRefusedLeavingNothing() throws Exception {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
+            App app = site.app();
+            StorageService storages = app.storages();
+            long small = storages.add(site.system(), local("small", dirs.resolve("small"), "1MB"), true)
+                    .id();
+            long large = storages.add(site.system(), local("large", dirs.resolve("large"), "1GB"), true)
+                    .id();
+            RequestContext rc = site.system(); // its runtime believes both storages empty
+            // Another instance fills "small" meanwhile: this runtime's snapshot does not know.
+            assertTrue(StorageUsage.reserve(rc.db(), small, 1024 * 1024));
+            for (int i = 0; i < 6; i++) {
+                assertEquals(
+                        large,
+                        app.media()
+                                .upload(rc, request(TestImages.jpeg(300, 200, i)))
+                                .image()
+                                .storageId(),
+                        "the reservation on the full storage fails, the upload goes to the other");
+            }
+            long largeUsed = storages.get(site.system(), large).usedBytes();
+            List<String> filesBefore = files(dirs);
+            assertTrue(StorageUsage.reserve(rc.db(), large, 1024L * 1024 * 1024 - largeUsed)); // full too
+
+            AppException refused = assertThrows(
+                    AppException.class, () -> app.media().upload(rc, request(TestImages.jpeg(300, 200, 99))));
+            assertEquals(503, refused.code().httpStatus(), refused.getMessage());
+            assertEquals(filesBefore, files(dirs), "no file written, nothing staged");
+            assertEquals(1024 * 1024, storages.get(site.system(), small).usedBytes());
+            assertEquals(1024L * 1024 * 1024, storages.get(site.system(), large).usedBytes(), "no room kept");
+            assertEquals(6, rc.db().dsl().fetchCount(dev.tesela.platform.db.schema.tenant.Tables.IMAGES));
+        }
+    }
+
+    @Test
+    void aStorageThatDoesNotAnswerFailsTheUploadWith503AndGivesItsRoomBack() throws Exception {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
+            App app = site.app();
+            long id = app.storages()
+                    .add(site.system(), local("flaky", dirs.resolve("flaky")), true)
+                    .id();
+            // The same site, through a media service whose view of that storage fails after its first file.
+            MediaService media = MediaService.create(
+                    dev.tesela.imaging.ImageEngines.select(
+                            "auto",
+                            new dev.tesela.imaging.PixelBudget(
+                                    app.config().media().jobPixels())),
+                    app.config().media(),
+                    dirs.resolve("tmp"),
+                    storage -> storage.id() == null ? storage.store() : new OutAfterFirstStage(storage.store()),
+                    java.time.Clock.systemUTC());
+            RequestContext rc = site.system();
+            AppException e =
+                    assertThrows(AppException.class, () -> media.upload(rc, request(TestImages.jpeg(300, 200, 1))));
+            assertEquals(ErrorCode.BUSY, e.code());
+            assertTrue(e.getMessage().contains("storage"), e.getMessage());
+            assertEquals(0, app.storages().get(site.system(), id).usedBytes(), "the reserved room is given back");
+            assertEquals(List.of(), files(dirs.resolve("flaky")), "the file staged first was discarded");
+            assertEquals(0, rc.db().dsl().fetchCount(dev.tesela.platform.db.schema.tenant.Tables.IMAGES));
+        }
+    }
+
+    /** A store that stages one file, then answers every later stage as a storage out of reach. */
+    private static final class OutAfterFirstStage extends ForwardingStore {
+        private final java.util.concurrent.atomic.AtomicInteger stages =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        OutAfterFirstStage(BlobStore store) {
+            super(store);
+        }
+
+        @Override
+        public void stage(String stagingKey, Path file, String contentType) throws IOException {
+            if (stages.incrementAndGet() > 1) {
+                throw new BlobStore.StoreUnavailableException(
+                        "storage flaky did not answer within 2 s", new java.net.SocketTimeoutException());
+            }
+            super.stage(stagingKey, file, contentType);
+        }
+    }
+
+    /** A store that forwards every call to another. */
+    static class ForwardingStore implements BlobStore {
+        private final BlobStore store;
+
+        ForwardingStore(BlobStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public String describe() {
+            return store.describe();
+        }
+
+        @Override
+        public void putNew(String key, Path file, String contentType) throws IOException {
+            store.putNew(key, file, contentType);
+        }
+
+        @Override
+        public java.util.Optional<BlobStat> stat(String key) throws IOException {
+            return store.stat(key);
+        }
+
+        @Override
+        public java.util.Optional<java.io.InputStream> open(String key) throws IOException {
+            return store.open(key);
+        }
+
+        @Override
+        public java.util.Optional<Path> localFile(String key) {
+            return store.localFile(key);
+        }
+
+        @Override
+        public boolean delete(String key) throws IOException {
+            return store.delete(key);
+        }
+
+        @Override
+        public void stage(String stagingKey, Path file, String contentType) throws IOException {
+            store.stage(stagingKey, file, contentType);
+        }
+
+        @Override
+        public boolean publish(String stagingKey, String key) throws IOException {
+            return store.publish(stagingKey, key);
+        }
+
+        @Override
+        public boolean discardStaged(String stagingKey) throws IOException {
+            return store.discardStaged(stagingKey);
+        }
+
+        @Override
+        public List<StagedBlob> staged(int limit) throws IOException {
+            return store.staged(limit);
+        }
+    }
+
+    static StorageService.Fields local(String name, Path folder) {
+        return local(name, folder, null);
+    }
+
+    static StorageService.Fields local(String name, Path folder, String capacity) {
+        return new StorageService.Fields(
+                name, "local", folder.toString(), null, null, null, capacity, null, null, null, null, null, null);
+    }
+
+    static UploadRequest request(byte[] content) {
+        return new UploadRequest(
+                new UploadSource.FilePart(() -> new ByteArrayInputStream(content), "photo.jpg", null),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                true);
+    }
+
+    static List<String> keys(StoredImage image) {
+        List<String> keys = new ArrayList<>(List.of(image.storageKey()));
+        image.variants().values().forEach(v -> keys.add(v.storageKey()));
+        return keys;
+    }
+
+    static long bytes(StoredImage image) {
+        return image.byteSize()
+                + image.variants().values().stream()
+                        .mapToLong(StoredImage.Variant::byteSize)
+                        .sum();
+    }
+
+    private byte[] get(TestSite site, String key) throws Exception {
+        HttpResponse<byte[]> response = http.send(
+                HttpRequest.newBuilder(URI.create(site.base() + "/images/" + key))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode(), key);
+        return response.body();
+    }
+
+    /** Every regular file under {@code dir}, staging areas included, sorted. */
+    static List<String> files(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk
+                    .filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString())
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new))
+                    .stream()
+                    .toList();
+        }
+    }
+
+    private static boolean hasFiles(Path dir) throws IOException {
+        return !files(dir).isEmpty();
+    }
+}
