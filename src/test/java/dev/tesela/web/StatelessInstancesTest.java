@@ -58,6 +58,7 @@ class StatelessInstancesTest {
             shared.put("TESELA_REDIS_URL", redis.url());
             shared.put("TESELA_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(Crypto.randomBytes(32)));
             shared.put("S3_TEST_SECRET", S3Server.SECRET_KEY);
+            shared.put("TESELA_ENABLE_LOCAL_STORAGE", "0"); // the instances may keep no files
             Map<String, String> setup = TestApps.env(db, shared);
             run(setup, "install", "-u", "admin", "-e", "admin@example.com", "-x", "a long password");
             run(
