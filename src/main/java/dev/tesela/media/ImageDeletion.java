@@ -112,6 +112,12 @@ final class ImageDeletion {
         int deleted = 0;
         for (MediaRepository.QueuedBlob blob : queued) {
             try {
+                if (repository.fileInUse(tenant.db(rc), blob.storageId(), blob.storageKey())) {
+                    // A newer image has this file name on this storage (the queued file was never there, and the name
+                    // was free to take): its file is not this entry's to delete.
+                    repository.blobDeleted(tenant.db(rc), blob.id());
+                    continue;
+                }
                 Storage storage = storages.find(blob.storageId())
                         .orElseThrow(() -> new IOException("storage " + blob.storageId()
                                 + " is not there (deleted, or local storage is disabled)"));

@@ -554,6 +554,21 @@ final class MediaRepository {
                 .fetch(r -> new QueuedBlob(r.value1(), r.value2(), r.value3(), r.value4()));
     }
 
+    /** Whether an image or variant row names {@code key} as a file of storage {@code storageId} (null: built-in). */
+    boolean fileInUse(DSLContext dsl, Long storageId, String key) {
+        Condition onStorage = storageId == null ? IMAGES.STORAGE_ID.isNull() : IMAGES.STORAGE_ID.eq(storageId);
+        return dsl.fetchExists(dsl.selectOne()
+                .from(IMAGES)
+                .where(IMAGES.STORAGE_KEY.eq(key))
+                .and(onStorage)
+                .unionAll(dsl.selectOne()
+                        .from(IMAGE_VARIANTS)
+                        .join(IMAGES)
+                        .on(IMAGES.ID.eq(IMAGE_VARIANTS.IMAGE_ID))
+                        .where(IMAGE_VARIANTS.STORAGE_KEY.eq(key))
+                        .and(onStorage)));
+    }
+
     void blobDeleted(DSLContext dsl, long queueId) {
         dsl.deleteFrom(BLOB_DELETIONS).where(BLOB_DELETIONS.ID.eq(queueId)).execute();
     }

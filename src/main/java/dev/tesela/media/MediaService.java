@@ -403,7 +403,14 @@ public final class MediaService {
             store.abandon(rc, staged);
             throw e;
         }
-        store.publish(rc, staged, committed.keys(), committed.id(), () -> recorder.takeBack(rc, committed.id()));
+        store.publish(
+                rc,
+                staged,
+                committed.keys(),
+                committed.id(),
+                keys -> deletion.deleteQueued(
+                        rc,
+                        recorder.takeBack(rc, committed.id(), staged.storage().id(), keys)));
         // The view is built from what was just written, not read back: a read after the commit could wait out the
         // pool under load and answer 503 for an upload that was stored (UploadLoadTest), and would cost 3 queries.
         Map<String, StoredImage.Variant> variants = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.tesela.media;
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
+import dev.tesela.platform.error.Outages;
 import dev.tesela.platform.security.Crypto;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.FileNaming;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,40 +135,52 @@ final class StoreStep {
         return false;
     }
 
+    /** Takes a committed upload back: removes its row and queues {@code keys} of its storage for deletion. */
+    @FunctionalInterface
+    interface TakeBack {
+        void run(List<String> keys);
+    }
+
     /**
      * Moves the committed upload's files to their {@code keys} (staging key → key). A file that cannot be published
-     * (its key holds a file of unknown origin, or the staged file is gone because recovery discarded it after the
-     * grace period) takes the upload back: {@code takeBackRow} removes the row, published files are deleted, staged
-     * ones discarded, and the caller is told to retry (BUSY).
+     * (the storage is out of reach, its key holds a file of unknown origin, or the staged file is gone because
+     * recovery discarded it after the grace period) takes the upload back: {@code takeBack} removes the row and queues
+     * the files published so far, and the one whose publishing failed (it may have landed), for deletion through the
+     * persisted queue (so an outage that stops their deletion now leaves no orphan: the queue retries), staged files
+     * are discarded, and the caller is told to retry (503).
      */
-    void publish(RequestContext rc, Staged staged, Map<String, String> keys, long imageId, Runnable takeBackRow) {
+    void publish(RequestContext rc, Staged staged, Map<String, String> keys, long imageId, TakeBack takeBack) {
         List<String> published = new ArrayList<>();
         try {
             for (StagedFile file : staged.files()) {
                 String key = keys.get(file.stagingKey());
+                published.add(key); // before the call: a call that fails may still have moved the file
                 if (!staged.store().publish(file.stagingKey(), key)
                         && staged.store().stat(key).isEmpty()) {
+                    published.removeLast();
                     throw new IOException("staged file " + file.stagingKey() + " vanished before it was published");
                 }
-                published.add(key);
             }
         } catch (IOException | RuntimeException e) {
-            log.error(
-                    "Publishing upload {} of tenant {} failed; taking it back",
-                    imageId,
-                    rc.tenant().id(),
-                    e);
-            takeBackRow.run();
-            release(rc, staged);
-            for (String key : published) {
-                try {
-                    staged.store().delete(key);
-                } catch (IOException | RuntimeException removal) {
-                    log.warn("Could not remove blob {} of a failed upload: {}", key, removal.toString());
-                }
+            Optional<AppException> outage = Outages.classify(e);
+            if (outage.isPresent()) {
+                log.warn(
+                        "Publishing upload {} of tenant {} failed, its storage is out of reach; taking it back: {}",
+                        imageId,
+                        rc.tenant().id(),
+                        e.toString());
+            } else {
+                log.error(
+                        "Publishing upload {} of tenant {} failed; taking it back",
+                        imageId,
+                        rc.tenant().id(),
+                        e);
             }
+            takeBack.run(published);
+            release(rc, staged);
             discard(staged);
-            throw new AppException(ErrorCode.BUSY, "The file could not be stored. Please try again.", Map.of(), e);
+            throw outage.orElseGet(() ->
+                    new AppException(ErrorCode.BUSY, "The file could not be stored. Please try again.", Map.of(), e));
         }
     }
 

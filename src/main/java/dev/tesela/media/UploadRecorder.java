@@ -118,15 +118,17 @@ final class UploadRecorder {
 
     /**
      * Takes back a committed upload whose files could not be published: its row, links and counters, without an
-     * entry in the deletion log (nobody saw it).
+     * entry in the deletion log (nobody saw it), and in the same transaction queues {@code keys} (files of storage
+     * {@code storageId} it may have published) for deletion; returns them queued.
      */
-    void takeBack(RequestContext rc, long imageId) {
-        repository
+    List<MediaRepository.QueuedBlob> takeBack(RequestContext rc, long imageId, Long storageId, List<String> keys) {
+        return repository
                 .find(tenant.db(rc), imageId)
-                .ifPresent(image -> tenant.transaction(rc, tx -> {
+                .map(image -> tenant.transaction(rc, tx -> {
                     repository.delete(tx.dsl(), image, null, rc.clientIp(), clock.instant(), false);
-                    return null;
-                }));
+                    return repository.queueBlobDeletions(tx.dsl(), storageId, keys, clock.instant());
+                }))
+                .orElse(List.of());
     }
 
     /**

@@ -148,6 +148,32 @@ class UploadConsistencyTest {
     }
 
     @Test
+    void aFailedPublishWhoseFilesCannotBeDeletedNowQueuesThemSoNoneIsLeftForGood() throws IOException {
+        long rows = rows();
+        failOnPublish.set(2); // the main file is published, the thumb is not
+        publishes.set(0);
+        failDeletes.set(true); // and the storage refuses deletions meanwhile (an outage)
+        try {
+            AppException e = assertThrows(
+                    AppException.class, () -> media.upload(admin, upload(TestImages.jpeg(1000, 700, seed++))));
+            assertEquals(ErrorCode.BUSY, e.code());
+            assertEquals(rows, rows(), "the row was taken back");
+            assertEquals(1, blobs().size(), "the published main file could not be deleted yet: " + blobs());
+            String left = work.resolve("files").relativize(blobs().getFirst()).toString();
+            assertTrue(
+                    media.queuedBlobDeletions(admin).contains(left),
+                    left + " waits in the deletion queue: " + media.queuedBlobDeletions(admin));
+        } finally {
+            failOnPublish.set(0);
+            failDeletes.set(false);
+        }
+        now.set(now.get().plusSeconds(61));
+        media.retryBlobDeletions(admin, 50);
+        assertEquals(List.of(), blobs(), "the retry deleted it");
+        assertEquals(List.of(), media.queuedBlobDeletions(admin));
+    }
+
+    @Test
     void aCrashAfterTheCommitLeavesStagedFilesThatTheUpkeepJobPublishes() throws IOException {
         long rows = rows();
         crashOnPublish.set(1);
