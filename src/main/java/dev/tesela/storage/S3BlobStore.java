@@ -68,9 +68,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * all its requests and the SDK's retries included: each request gets what remains of that budget as its API call
  * timeout; connecting is given at most {@value #CONNECT_TIMEOUT_SECONDS} s and a read of the network stream at most
  * {@code callTimeout}. At most {@code maxConcurrency} requests are in flight at once on one store: a request that
- * gets no permit within the remaining budget is refused. A stream returned by {@link #open} holds its permit until
- * it is closed (the connection stays busy meanwhile), so {@code maxConcurrency} also bounds the streams open at once
- * on this storage, and a stream that is never closed keeps its permit for good: callers close it. A timeout, a
+ * gets no permit within the remaining budget is refused. {@link #open} gives its permit back once the object's
+ * answer has begun: the stream it returns holds none, so that clients downloading large files slowly through Tesela
+ * (or on purpose, many at once) cannot take every permit and starve the storage's uploads; each read of the stream is
+ * bounded by {@code callTimeout}, so a storage that stalls mid-body holds that reader only. Callers close the stream
+ * (an unfinished one aborts its connection). A timeout, a
  * connection failure, a 5xx answer or throttling (429, 503 SlowDown) fails with
  * {@link BlobStore.StoreUnavailableException}; 403 with an IOException "access denied to bucket …" (wrong access key
  * or secret, or a bucket policy), and a missing bucket with "no bucket …" — except for {@link #stat} and the HEAD of
@@ -337,17 +339,18 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         }
     }
 
-    /** GETs the object (a byte range when {@code range} is not null); the stream keeps its permit until closed. */
+    /**
+     * GETs the object (a byte range when {@code range} is not null) under a permit, given back once the answer has
+     * begun: the stream holds none (see the class comment).
+     */
     private Optional<InputStream> get(String object, String range) throws IOException {
         long deadline = deadline();
         acquire(deadline);
-        boolean handedOver = false;
         try {
             AwsRequestOverrideConfiguration timeout = timeoutUntil(deadline);
             ResponseInputStream<GetObjectResponse> in = client.getObject(
                     b -> b.bucket(settings.bucket()).key(object).range(range).overrideConfiguration(timeout));
-            handedOver = true;
-            return Optional.of(new PermitStream(in));
+            return Optional.of(new ObjectStream(in));
         } catch (SdkException e) {
             IOException failure = failure("read an object", e);
             if (failure instanceof ObjectNotFound) {
@@ -355,9 +358,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             }
             throw failure;
         } finally {
-            if (!handedOver) {
-                permits.release();
-            }
+            permits.release();
         }
     }
 
@@ -518,15 +519,15 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     /**
-     * The body of a GET: gives the permit back once, when closed. Closed before its end it aborts the connection
-     * rather than reading the rest; a failed read is the storage's failure ({@link StoreUnavailableException}).
+     * The body of a GET. Closed before its end it aborts the connection rather than reading the rest; a failed read is
+     * the storage's failure ({@link StoreUnavailableException}).
      */
-    private final class PermitStream extends FilterInputStream {
+    private final class ObjectStream extends FilterInputStream {
         private final ResponseInputStream<GetObjectResponse> response;
         private final AtomicBoolean closed = new AtomicBoolean();
         private boolean ended;
 
-        PermitStream(ResponseInputStream<GetObjectResponse> response) {
+        ObjectStream(ResponseInputStream<GetObjectResponse> response) {
             super(response);
             this.response = response;
         }
@@ -581,8 +582,6 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             } catch (IOException | RuntimeException ignored) {
                 // The bytes were read or are not wanted; a failure to close a connection changes nothing for the
                 // caller.
-            } finally {
-                permits.release();
             }
         }
     }
