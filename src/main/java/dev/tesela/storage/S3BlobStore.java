@@ -49,8 +49,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Nothing is buffered whole in memory: uploads stream from the file, {@link #open} returns the network stream, and
  * a ranged {@link #open(String, long, long)} sends a Range GET.
  *
- * <p><b>Taken keys.</b> {@link #putNew} and {@link #stage} look at the key first (HEAD) and then write with
- * {@code If-None-Match: *}; {@link #publish} does the same with a CopyObject, then deletes the staged object. Where
+ * <p><b>Taken keys.</b> {@link #putNew} looks at the key first (HEAD) and then writes with {@code If-None-Match: *};
+ * {@link #stage} only writes so (its keys are fresh random names: a HEAD would cost a request per file for nothing); {@link #publish} does the same with a CopyObject, then deletes the staged object. Where
  * the service honours the condition (AWS S3 for PutObject and CopyObject, R2, MinIO, S3Proxy for PutObject), two
  * concurrent writers of one key cannot both win. Where it is ignored (S3Proxy 4.1.0 for CopyObject, Garage, older
  * services), only the HEAD guards, and two writers racing within the same moment could both succeed, the later
@@ -163,7 +163,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     @Override
     public void putNew(String key, Path file, String contentType) throws IOException {
-        writeNew(objectKey(key), key, file, contentType);
+        writeNew(objectKey(key), key, file, contentType, true);
     }
 
     @Override
@@ -203,7 +203,9 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     @Override
     public void stage(String stagingKey, Path file, String contentType) throws IOException {
-        writeNew(stagingObjectKey(stagingKey), stagingKey, file, contentType);
+        // No HEAD first: the PUT's If-None-Match refuses a taken staging key where the service honours it, and
+        // staging keys are fresh random names, so one more request per staged file would guard against nothing.
+        writeNew(stagingObjectKey(stagingKey), stagingKey, file, contentType, false);
     }
 
     @Override
@@ -291,10 +293,15 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     // ---- requests -------------------------------------------------------------------------------------------------
 
-    private void writeNew(String object, String key, Path file, String contentType) throws IOException {
+    /**
+     * PUTs {@code file} as {@code object} unless it exists: with {@code lookFirst}, a HEAD before (for services that
+     * ignore If-None-Match on PUT), and always If-None-Match on the PUT.
+     */
+    private void writeNew(String object, String key, Path file, String contentType, boolean lookFirst)
+            throws IOException {
         Objects.requireNonNull(file, "file");
         long deadline = deadline();
-        if (head(object, deadline).isPresent()) {
+        if (lookFirst && head(object, deadline).isPresent()) {
             throw new BlobExistsException(key);
         }
         RequestBody body;
