@@ -111,6 +111,19 @@ public interface BlobStore {
         }
     }
 
+    /**
+     * The store answers but refuses the site's requests as configured: access denied (a revoked key, a wrong secret,
+     * a bucket policy), no such bucket, a wrong region or endpoint, or credentials that can no longer be decrypted.
+     * Not an outage (retrying will not help until an administrator fixes the storage: {@code tesela storage-test}
+     * says what is wrong), yet not a bug of Tesela either: the web layer answers it with 503 naming the storage's
+     * settings as the cause, never a 500. The message names the storage and the problem, never a credential.
+     */
+    final class StoreRefusedException extends IOException {
+        public StoreRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The key is already in use. */
     final class BlobExistsException extends IOException {
         public BlobExistsException(String key) {

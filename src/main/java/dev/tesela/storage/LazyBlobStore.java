@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 /**
  * A {@link BlobStore} opened on its first call (a site's runtime lists all its storages but most requests use one
  * or none): opening decrypts credentials and makes a client or a folder. A failure to open is not kept (the next call
- * tries again) and is thrown by I/O calls as an IOException naming the storage. Thread-safe.
+ * tries again) and is thrown by I/O calls as a {@link BlobStore.StoreRefusedException} naming the storage. Thread-safe.
  */
 final class LazyBlobStore implements BlobStore {
     private final String description;
@@ -32,7 +32,9 @@ final class LazyBlobStore implements BlobStore {
                     try {
                         s = opener.get();
                     } catch (RuntimeException e) {
-                        throw new IOException("Cannot open " + description + ": " + e.getMessage(), e);
+                        // Credentials that no longer decrypt (the tenant's key changed), a folder that cannot be
+                        // made: the storage's settings are at fault, which the web layer answers with a 503.
+                        throw new StoreRefusedException("Cannot open " + description + ": " + e.getMessage(), e);
                     }
                     store = s;
                 }

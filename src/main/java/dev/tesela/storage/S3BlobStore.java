@@ -74,8 +74,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * bounded by {@code callTimeout}, so a storage that stalls mid-body holds that reader only. Callers close the stream
  * (an unfinished one aborts its connection). A timeout, a
  * connection failure, a 5xx answer or throttling (429, 503 SlowDown) fails with
- * {@link BlobStore.StoreUnavailableException}; 403 with an IOException "access denied to bucket …" (wrong access key
- * or secret, or a bucket policy), and a missing bucket with "no bucket …" — except for {@link #stat} and the HEAD of
+ * {@link BlobStore.StoreUnavailableException}; 403 with {@link BlobStore.StoreRefusedException} "access denied to
+ * bucket …" (wrong access key or secret, or a bucket policy), a bucket in another region or behind another endpoint
+ * with a StoreRefusedException too, and a missing bucket with "no bucket …" — except for {@link #stat} and the HEAD of
  * the other methods, as an answer to HEAD has no body to tell a missing bucket from a missing object: {@link #stat} of
  * any key in a missing bucket is empty. Messages name the storage by {@link #describe()}, never the secret.
  *
@@ -96,6 +97,10 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS);
     private static final Set<String> THROTTLING =
             Set.of("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests");
+
+    /** Error codes of a request sent to the wrong region or endpoint for the bucket (HTTP 400 or 301). */
+    private static final Set<String> WRONG_PLACE =
+            Set.of("AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException");
 
     private final S3Settings settings;
     private final S3Client client;
@@ -453,7 +458,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             String code =
                     s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
             if (status == 404 && "NoSuchBucket".equals(code)) {
-                return new IOException("no bucket " + settings.bucket() + " on " + where, e);
+                return new StoreRefusedException("no bucket " + settings.bucket() + " on " + where, e);
             }
             if (status == 404) {
                 return new ObjectNotFound(where + " has no such object (" + operation + ")", e);
@@ -463,7 +468,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 return new PreconditionFailed(where + " refused a conditional write (" + operation + ")", e);
             }
             if (status == 403) {
-                return new IOException(
+                return new StoreRefusedException(
                         "access denied to bucket " + settings.bucket() + " on " + where + " (" + code
                                 + "): check the access key, the secret and the bucket's permissions",
                         e);
@@ -474,11 +479,12 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                                 + "); try again later",
                         e);
             }
-            return new IOException(
-                    where + " refused to " + operation + " (HTTP " + status + (code == null ? "" : " " + code)
-                            + (status == 301 ? ": the bucket is in another region, or needs another endpoint" : "")
-                            + ")",
-                    e);
+            String refused = where + " refused to " + operation + " (HTTP " + status + (code == null ? "" : " " + code)
+                    + (status == 301 ? ": the bucket is in another region, or needs another endpoint" : "") + ")";
+            // A bucket in another region or behind another endpoint: the storage's settings, not a bug of Tesela.
+            return status == 301 || (code != null && WRONG_PLACE.contains(code))
+                    ? new StoreRefusedException(refused, e)
+                    : new IOException(refused, e);
         }
         if (e instanceof AbortedException && Thread.currentThread().isInterrupted()) {
             return new StoreUnavailableException("interrupted while waiting for " + where, e);

@@ -187,6 +187,50 @@ class StoragesUploadTest {
         }
     }
 
+    @Test
+    void aStorageWhoseCredentialsNoLongerDecryptFailsTheUploadWith503NotA500() throws Exception {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
+            App app = site.app();
+            long id = app.storages()
+                    .add(
+                            site.system(),
+                            new StorageService.Fields(
+                                    "bucket",
+                                    "s3",
+                                    "photos",
+                                    null,
+                                    "http://127.0.0.1:9",
+                                    null,
+                                    null,
+                                    null,
+                                    "AKIDEXAMPLE",
+                                    "secret-that-must-not-show",
+                                    true,
+                                    null,
+                                    null),
+                            false)
+                    .id();
+            // The sealed secret as if the tenant's key had changed: it no longer opens.
+            var storages = dev.tesela.platform.db.schema.tenant.Tables.STORAGES;
+            site.system()
+                    .db()
+                    .dsl()
+                    .update(storages)
+                    .set(storages.SECRET_ENC, storages.KEY_ENC)
+                    .where(storages.ID.eq(id))
+                    .execute();
+            app.storages().setSiteFiles(site.system(), null); // announces a change: the runtime reads the row again
+            RequestContext rc = site.system();
+            AppException e = assertThrows(
+                    AppException.class, () -> app.media().upload(rc, request(TestImages.jpeg(300, 200, 1))));
+            assertEquals(ErrorCode.UNAVAILABLE, e.code(), e.getMessage());
+            assertEquals(503, e.code().httpStatus());
+            assertFalse(e.publicMessage().contains("secret-that-must-not-show"), e.publicMessage());
+            assertEquals(0, app.storages().get(site.system(), id).usedBytes(), "the reserved room is given back");
+            assertEquals(0, rc.db().dsl().fetchCount(dev.tesela.platform.db.schema.tenant.Tables.IMAGES));
+        }
+    }
+
     /** A store that stages one file, then answers every later stage as a storage out of reach. */
     private static final class OutAfterFirstStage extends ForwardingStore {
         private final java.util.concurrent.atomic.AtomicInteger stages =

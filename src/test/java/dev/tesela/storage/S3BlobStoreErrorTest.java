@@ -107,8 +107,7 @@ class S3BlobStoreErrorTest {
             for (Executable call : new Executable[] {
                 () -> store.putNew("a.png", file, "image/png"), () -> store.stat("a.png"), () -> store.open("a.png")
             }) {
-                IOException e = assertThrows(IOException.class, call);
-                assertFalse(e instanceof StoreUnavailableException, "a configuration error, not an outage: " + e);
+                IOException e = assertThrows(BlobStore.StoreRefusedException.class, call);
                 assertTrue(e.getMessage().startsWith("access denied to bucket secret on storage s3:"), e.getMessage());
                 assertFalse(e.getMessage().contains(wrongSecret), e.getMessage());
             }
@@ -126,8 +125,7 @@ class S3BlobStoreErrorTest {
                 () -> store.stage("s/a.png", file, "image/png"),
                 () -> store.staged(10)
             }) {
-                IOException e = assertThrows(IOException.class, call);
-                assertFalse(e instanceof StoreUnavailableException, "a configuration error, not an outage: " + e);
+                IOException e = assertThrows(BlobStore.StoreRefusedException.class, call);
                 assertTrue(e.getMessage().startsWith("no bucket no-such-bucket on storage s3:"), e.getMessage());
             }
         }

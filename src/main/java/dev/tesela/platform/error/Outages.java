@@ -18,7 +18,8 @@ import java.util.Optional;
  * (SQLSTATE class 08, PostgreSQL's shut-down states 57P01-57P03, the JDBC connection exception types), and a Redis
  * that is disconnected or does not answer within its command timeout (any Lettuce {@link RedisException} except an
  * error reply to a command, which is a bug), and a storage that does not answer in its bounded time
- * ({@link dev.tesela.storage.BlobStore.StoreUnavailableException}). The cause chain is searched, so jOOQ's and Lettuce's wrappers are seen
+ * ({@link dev.tesela.storage.BlobStore.StoreUnavailableException}); also a storage that refuses the site's requests as
+ * configured ({@link dev.tesela.storage.BlobStore.StoreRefusedException}: 503 UNAVAILABLE, never a 500). The cause chain is searched, so jOOQ's and Lettuce's wrappers are seen
  * through. Stateless; thread-safe.
  */
 public final class Outages {
@@ -30,6 +31,13 @@ public final class Outages {
 
     /** A storage of the site (an S3 bucket, say) does not answer, or has too many calls in flight. */
     static final String STORAGE_MESSAGE = "The site's file storage is not answering right now. Try again in a minute.";
+
+    /**
+     * A storage of the site refuses its requests as configured (access denied, no such bucket, credentials that no
+     * longer decrypt): not an outage, but nothing the visitor can fix either.
+     */
+    static final String STORAGE_REFUSED_MESSAGE = "The site's file storage refuses its requests right now (its settings"
+            + " need an administrator's attention). Try again later.";
 
     private static final int MAX_CAUSES = 32;
 
@@ -51,6 +59,9 @@ public final class Outages {
             }
             if (t instanceof dev.tesela.storage.BlobStore.StoreUnavailableException) {
                 return Optional.of(new AppException(ErrorCode.BUSY, STORAGE_MESSAGE, Map.of(), failure));
+            }
+            if (t instanceof dev.tesela.storage.BlobStore.StoreRefusedException) {
+                return Optional.of(new AppException(ErrorCode.UNAVAILABLE, STORAGE_REFUSED_MESSAGE, Map.of(), failure));
             }
             if (unreachable(t)) {
                 return Optional.of(new AppException(ErrorCode.BUSY, UNAVAILABLE_MESSAGE, Map.of(), failure));

@@ -1,6 +1,7 @@
 package dev.tesela.platform.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +87,17 @@ class OutagesTest {
                         .orElseThrow()
                         .code());
         assertTrue(Outages.classify(new java.io.IOException("disk full")).isEmpty());
+    }
+
+    @Test
+    void aFileStoreThatRefusesTheSiteAsConfiguredIsUnavailableNotABug() {
+        var refused = new dev.tesela.storage.BlobStore.StoreRefusedException(
+                "access denied to bucket photos on storage s3:3", null);
+        AppException e =
+                Outages.classify(new java.io.UncheckedIOException(refused)).orElseThrow();
+        assertEquals(ErrorCode.UNAVAILABLE, e.code());
+        assertEquals(503, e.code().httpStatus());
+        assertFalse(e.publicMessage().contains("photos"), "the storage's settings stay out of the visitor's view");
     }
 
     @Test
