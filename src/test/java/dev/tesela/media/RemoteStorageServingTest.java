@@ -369,7 +369,8 @@ class RemoteStorageServingTest {
                 .where(IMAGE_VARIANTS.IMAGE_ID.eq(id))
                 .fetch(IMAGE_VARIANTS.STORAGE_KEY);
         assertFalse(variants.isEmpty(), "a 1200x900 upload has a thumb and a medium");
-        BlobStore builtIn = app.defaultTenant().storage();
+        BlobStore builtIn =
+                app.defaultTenant().storages().builtIn().orElseThrow().store();
         List<String> all = new ArrayList<>(variants);
         all.add(key);
         for (String k : all) {

@@ -5,7 +5,6 @@ import dev.tesela.platform.db.TenantPlacement;
 import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.platform.security.PublicIds;
-import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.SiteStorages;
 import java.util.function.Supplier;
 
@@ -21,7 +20,7 @@ import java.util.function.Supplier;
  *   <li>{@code hostname}: the site's public host name from configuration (TESELA_HOSTNAME, with its optional
  *       {@code :port}, for the single site; the registered host name of a provider's tenant). Absolute links are
  *       built from it, never from a request's Host header.
- *   <li>{@link #limits()}: its effective limits; {@link #db()}: its data handle; {@link #storage()}: its file store.
+ *   <li>{@link #limits()}: its effective limits; {@link #db()}: its data handle; {@link #storages()}: its storages.
  *   <li>{@link #state()}: its settings and install markers, read from its own tables on first use (files are
  *       served without ever reading them), then kept for the life of this object. A failed read is not kept, and
  *       neither is the state of a site that is not installed yet: installing is the one change a runtime in use
@@ -141,20 +140,6 @@ public final class TenantContext {
     /** The tenant's storages (its storages table and built-in local folder), read on first use. */
     public SiteStorages storages() {
         return storages.get();
-    }
-
-    /**
-     * SKELETON (lead): the store of the built-in local folder, for the media code until it uses {@link #storages()}
-     * (then this goes).
-     */
-    public BlobStore storage() {
-        return storages()
-                .builtIn()
-                .orElseThrow(() -> new AppException(
-                        ErrorCode.UNAVAILABLE,
-                        "Local storage is disabled on this site (TESELA_ENABLE_LOCAL_STORAGE=0) and this build does"
-                                + " not store files elsewhere yet."))
-                .store();
     }
 
     /** Settings and install markers, read on first use. */
