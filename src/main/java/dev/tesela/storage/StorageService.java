@@ -277,7 +277,10 @@ public final class StorageService {
             requirePassed(roundTrip(checked.connection()));
         }
         var credentials = credentials(rc);
-        StorageRow sealed = after.external()
+        // Sealed anew only when given: credentials kept as they are need not (and, when they no longer decrypt,
+        // cannot) be opened and sealed again.
+        boolean credentialsGiven = fields.accessKey() != null || fields.secretKey() != null;
+        StorageRow sealed = after.external() && credentialsGiven
                 ? withCredentials(
                         after,
                         Optional.of(credentials.seal(
@@ -508,7 +511,18 @@ public final class StorageService {
                 try {
                     stored = StorageLoader.connection(before, credentials(rc));
                 } catch (IllegalStateException e) {
-                    errors.put("secret", e.getMessage());
+                    // Credentials that no longer decrypt (the tenant's key changed) are needed only to test a new
+                    // connection or to seal a half-given pair: a rename, a capacity or disabling the broken storage
+                    // must still go through, and keeps the sealed values as they are.
+                    if (f.accessKey() != null
+                            || f.secretKey() != null
+                            || f.bucket() != null
+                            || f.region() != null
+                            || f.endpoint() != null
+                            || f.keyPrefix() != null
+                            || f.pathStyle() != null) {
+                        errors.put("secret", e.getMessage());
+                    }
                     stored = new StorageConnection(api, "", "", Optional.empty(), "", "x", "x", false);
                 }
             }

@@ -228,6 +228,38 @@ class StoragesUploadTest {
             assertFalse(e.publicMessage().contains("secret-that-must-not-show"), e.publicMessage());
             assertEquals(0, app.storages().get(site.system(), id).usedBytes(), "the reserved room is given back");
             assertEquals(0, rc.db().dsl().fetchCount(dev.tesela.platform.db.schema.tenant.Tables.IMAGES));
+
+            // The admin can still take the broken storage out of the way without its credentials…
+            var disabled = app.storages().setActive(site.system(), id, false);
+            assertFalse(disabled.active());
+            assertTrue(disabled.hasCredentials(), "the sealed values are kept as they were");
+            assertEquals(
+                    "broken",
+                    app.storages()
+                            .edit(
+                                    site.system(),
+                                    id,
+                                    new StorageService.Fields(
+                                            "broken", null, null, null, null, null, null, null, null, null, null, null,
+                                            null),
+                                    true)
+                            .name());
+            // …but not change its connection without giving them again.
+            AppException refused = assertThrows(
+                    AppException.class,
+                    () -> app.storages()
+                            .edit(
+                                    site.system(),
+                                    id,
+                                    new StorageService.Fields(
+                                            null, null, "other", null, null, null, null, null, null, null, null, null,
+                                            null),
+                                    false));
+            assertEquals(ErrorCode.INVALID_INPUT, refused.code());
+            assertTrue(refused.getMessage().contains("cannot be decrypted"), refused.getMessage());
+            assertNotNull(
+                    app.media().upload(site.system(), request(TestImages.jpeg(300, 200, 2))),
+                    "uploads go to the built-in folder again");
         }
     }
 
