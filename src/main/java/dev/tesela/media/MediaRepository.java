@@ -7,6 +7,7 @@ import static dev.tesela.platform.db.schema.tenant.Tables.DELETIONS;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGES;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGE_TAGS;
 import static dev.tesela.platform.db.schema.tenant.Tables.IMAGE_VARIANTS;
+import static dev.tesela.platform.db.schema.tenant.Tables.STORAGES;
 import static dev.tesela.platform.db.schema.tenant.Tables.TAGS;
 import static dev.tesela.platform.db.schema.tenant.Tables.USERS;
 import static org.jooq.impl.DSL.count;
@@ -384,6 +385,11 @@ final class MediaRepository {
     /** How many images are on storage {@code storageId} (null: the built-in folder). */
     long countImagesOn(DSLContext dsl, Long storageId) {
         return dsl.fetchCount(IMAGES, storageId == null ? IMAGES.STORAGE_ID.isNull() : IMAGES.STORAGE_ID.eq(storageId));
+    }
+
+    /** Whether storage {@code id} is (still) a row of the storages table. */
+    boolean storageExists(DSLContext dsl, long id) {
+        return dsl.fetchExists(STORAGES, STORAGES.ID.eq(id));
     }
 
     /** Points image {@code id} at storage {@code to} if it is still on {@code from}; false when it is not (moved, deleted). */

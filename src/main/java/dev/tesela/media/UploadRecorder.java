@@ -2,6 +2,8 @@ package dev.tesela.media;
 
 import dev.tesela.platform.context.RequestContext;
 import dev.tesela.platform.context.TenantLimits;
+import dev.tesela.platform.error.AppException;
+import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.storage.FileNaming;
 import dev.tesela.storage.NamingMethod;
 import java.io.IOException;
@@ -108,6 +110,17 @@ final class UploadRecorder {
                 }));
             } catch (DataAccessException e) {
                 if (!storageKeyTaken(e)) {
+                    Long storage = staged.storage().id();
+                    if (storage != null && !repository.storageExists(tenant.db(rc), storage)) {
+                        // An admin deleted the storage while the files were staged on it (no image used it yet):
+                        // the row's foreign key refused it. Sent again, the upload goes to a storage that exists.
+                        throw new AppException(
+                                ErrorCode.UNAVAILABLE,
+                                "The storage this upload was going to was deleted meanwhile; nothing was kept."
+                                        + " Please send it again.",
+                                Map.of(),
+                                e);
+                    }
                     throw e;
                 }
                 log.debug("File name {} was taken by a concurrent upload; trying the next", name.key());

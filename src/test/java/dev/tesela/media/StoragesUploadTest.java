@@ -263,6 +263,47 @@ class StoragesUploadTest {
         }
     }
 
+    @Test
+    void aStorageDeletedWhileAnUploadIsStagedOnItIsA503NotA500AndLeavesNothing() throws Exception {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
+            App app = site.app();
+            long id = app.storages()
+                    .add(site.system(), local("doomed", dirs.resolve("doomed")), true)
+                    .id();
+            // The same site, through a media service whose view of that storage has the storage deleted (by an admin,
+            // from another instance) as soon as the upload's first file is staged: no image uses it yet.
+            MediaService media = MediaService.create(
+                    dev.tesela.imaging.ImageEngines.select(
+                            "auto",
+                            new dev.tesela.imaging.PixelBudget(
+                                    app.config().media().jobPixels())),
+                    app.config().media(),
+                    dirs.resolve("tmp"),
+                    storage -> storage.id() == null
+                            ? storage.store()
+                            : new ForwardingStore(storage.store()) {
+                                private final java.util.concurrent.atomic.AtomicBoolean deleted =
+                                        new java.util.concurrent.atomic.AtomicBoolean();
+
+                                @Override
+                                public void stage(String stagingKey, Path file, String contentType) throws IOException {
+                                    super.stage(stagingKey, file, contentType);
+                                    if (deleted.compareAndSet(false, true)) {
+                                        app.storages().delete(site.system(), id);
+                                    }
+                                }
+                            },
+                    java.time.Clock.systemUTC());
+            RequestContext rc = site.system();
+            AppException e =
+                    assertThrows(AppException.class, () -> media.upload(rc, request(TestImages.jpeg(300, 200, 1))));
+            assertEquals(ErrorCode.UNAVAILABLE, e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("deleted"), e.getMessage());
+            assertEquals(List.of(), files(dirs.resolve("doomed")), "what it staged there was discarded");
+            assertEquals(0, rc.db().dsl().fetchCount(dev.tesela.platform.db.schema.tenant.Tables.IMAGES));
+        }
+    }
+
     /** A store that stages one file, then answers every later stage as a storage out of reach. */
     private static final class OutAfterFirstStage extends ForwardingStore {
         private final java.util.concurrent.atomic.AtomicInteger stages =
