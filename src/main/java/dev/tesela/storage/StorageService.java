@@ -591,21 +591,33 @@ public final class StorageService {
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                return Optional.of("must start with http:// or https://; got '" + url + "'.");
+                return Optional.of("must start with http:// or https://; got " + shown(url) + ".");
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                return Optional.of("has no host name; got '" + url + "'.");
+                return Optional.of("has no host name; got " + shown(url) + ".");
             }
-            if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                return Optional.of("must have no user name, query or fragment; got '" + url + "'.");
+            if (uri.getRawUserInfo() != null) {
+                // Not repeated: a user name and password in a URL are credentials (shown, logged, kept in history).
+                return Optional.of("must have no user name or password (give credentials with --key and --secret).");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                return Optional.of("must have no query or fragment; got " + shown(url) + ".");
             }
             if (base && !url.endsWith("/")) {
-                return Optional.of("must end with '/' (files are served from it + their key); got '" + url + "'.");
+                return Optional.of("must end with '/' (files are served from it + their key); got " + shown(url) + ".");
             }
             return Optional.empty();
         } catch (URISyntaxException e) {
-            return Optional.of("is not a valid URL; got '" + url + "'.");
+            return Optional.of("is not a valid URL; got " + shown(url) + ".");
         }
+    }
+
+    /**
+     * {@code url} quoted for an error message, unless it holds an '@': a user name and password in a URL are
+     * credentials, and messages are shown, logged and kept in shell history.
+     */
+    private static String shown(String url) {
+        return url.indexOf('@') >= 0 ? "a URL with an '@' (not repeated here)" : "'" + url + "'";
     }
 
     private static boolean isAbsolutePath(String path) {
