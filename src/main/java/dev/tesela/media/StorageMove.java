@@ -165,6 +165,14 @@ public final class StorageMove {
             return -1;
         }
         if (there.isPresent()) {
+            Optional<Path> source = from.localFile(key);
+            Optional<Path> target = to.localFile(key);
+            if (source.isPresent() && target.isPresent() && Files.isSameFile(source.get(), target.get())) {
+                // One folder under two storages (a row naming the built-in folder, say): the "old" copies queued for
+                // deletion after the move would be the files themselves.
+                throw new IllegalArgumentException("both storages keep their files in the same folder (" + key
+                        + " is one file on both), so moving would delete them");
+            }
             if (there.get().byteSize() == here.get().byteSize()) {
                 return 0;
             }

@@ -532,6 +532,25 @@ public final class StorageService {
             credentialProblem(secretKey).ifPresent(p -> errors.put("secret", "The secret key " + p));
         }
 
+        if (known && bucket != null && !errors.containsKey("bucket") && !errors.containsKey("key-prefix")) {
+            String place = place(api, endpoint, bucket, keyPrefix);
+            for (StorageRow other : REPOSITORY.all(rc.db().dsl())) {
+                if ((adding || other.id() != before.id())
+                        && other.api().equals(api)
+                        && place.equals(place(other.api(), other.endpoint(), other.bucket(), other.keyPrefix()))) {
+                    // Moving images between two storages of one place would copy nothing (the files are there) and
+                    // then delete the "old" copies, which are the same files.
+                    errors.put(
+                            "bucket",
+                            "The " + (local ? "folder" : "bucket") + " and key prefix are those of storage "
+                                    + other.id()
+                                    + " (" + other.name() + "): two storages of one place would delete each other's"
+                                    + " files when images are moved between them.");
+                    break;
+                }
+            }
+        }
+
         boolean pathStyle = f.pathStyle() != null ? f.pathStyle() : !adding && before.pathStyle();
         boolean active = f.active() != null ? f.active() : adding || before.active();
         boolean siteFiles = f.siteFiles() != null ? f.siteFiles() : !adding && before.forSiteFiles();
@@ -618,6 +637,20 @@ public final class StorageService {
      */
     private static String shown(String url) {
         return url.indexOf('@') >= 0 ? "a URL with an '@' (not repeated here)" : "'" + url + "'";
+    }
+
+    /** Where a storage keeps its files, comparable between storages: its normalized folder, or service and bucket. */
+    private static String place(String api, Optional<String> endpoint, String bucket, String keyPrefix) {
+        if (Storage.LOCAL.equals(api)) {
+            try {
+                return Path.of(bucket).resolve(keyPrefix).normalize().toString();
+            } catch (java.nio.file.InvalidPathException e) {
+                return bucket + "/" + keyPrefix;
+            }
+        }
+        String service = endpoint.map(e -> e.toLowerCase(Locale.ROOT).replaceAll("/+$", ""))
+                .orElse("aws");
+        return service + " " + bucket + "/" + keyPrefix;
     }
 
     private static boolean isAbsolutePath(String path) {

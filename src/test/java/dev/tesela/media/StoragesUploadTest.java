@@ -304,6 +304,40 @@ class StoragesUploadTest {
         }
     }
 
+    @Test
+    void twoStoragesOfOnePlaceAreRefusedAndAMoveOntoTheSameFolderDeletesNothing() throws Exception {
+        try (TestSite site =
+                TestSite.on(TestDatabase.Kind.H2).installed().serving().start()) {
+            App app = site.app();
+            StoredImage image = app.media()
+                    .upload(site.system(), request(TestImages.jpeg(400, 300, 7)))
+                    .image();
+            assertEquals(null, image.storageId(), "on the built-in folder");
+            List<String> before = files(site.files());
+
+            // A storage of the built-in folder itself: moving the images onto it would copy nothing (the files are
+            // there already) and then delete the "old" copies, which are the same files.
+            long same = app.storages()
+                    .add(site.system(), local("built-in again", site.files()), true)
+                    .id();
+            AppException refused = assertThrows(
+                    AppException.class, () -> app.media().moveFiles(site.system(), null, same, 0, p -> {}));
+            assertEquals(ErrorCode.INVALID_INPUT, refused.code(), refused.getMessage());
+            assertEquals(before, files(site.files()), "no file deleted");
+            assertArrayEquals(
+                    Files.readAllBytes(site.files().resolve(image.storageKey())), get(site, image.storageKey()));
+
+            long one = app.storages()
+                    .add(site.system(), local("one", dirs.resolve("one")), true)
+                    .id();
+            AppException twice = assertThrows(
+                    AppException.class,
+                    () -> app.storages().add(site.system(), local("again", dirs.resolve("one/../one")), true));
+            assertEquals(ErrorCode.INVALID_INPUT, twice.code());
+            assertTrue(twice.getMessage().contains("storage " + one), twice.getMessage());
+        }
+    }
+
     /** A store that stages one file, then answers every later stage as a storage out of reach. */
     private static final class OutAfterFirstStage extends ForwardingStore {
         private final java.util.concurrent.atomic.AtomicInteger stages =
