@@ -125,12 +125,22 @@ public final class StorageMove {
                 copied += n;
             }
             List<String> keys = new ArrayList<>(files.keySet());
-            List<MediaRepository.QueuedBlob> queued = tenant.transaction(rc, tx -> {
-                if (!repository.moveImage(tx.dsl(), image.id(), source.id(), target.id())) {
-                    return null; // deleted or moved meanwhile
+            List<MediaRepository.QueuedBlob> queued;
+            try {
+                queued = tenant.transaction(rc, tx -> {
+                    if (!repository.moveImage(tx.dsl(), image.id(), source.id(), target.id())) {
+                        return null; // deleted or moved meanwhile
+                    }
+                    return repository.queueBlobDeletions(tx.dsl(), source.id(), keys, clock.instant());
+                });
+            } catch (org.jooq.exception.DataAccessException e) {
+                if (target.id() != null && !repository.storageExists(tenant.db(rc), target.id())) {
+                    // An admin deleted the target (no image used it yet): the row's foreign key refused the move.
+                    throw new IllegalArgumentException("storage " + target.id() + " (" + target.name() + ") was"
+                            + " deleted meanwhile; the images not moved yet stay where they are");
                 }
-                return repository.queueBlobDeletions(tx.dsl(), source.id(), keys, clock.instant());
-            });
+                throw e;
+            }
             if (queued == null) {
                 if (repository.find(tenant.db(rc), image.id()).isEmpty()) {
                     // Deleted meanwhile: the copies belong to no row; they go like any deleted file.

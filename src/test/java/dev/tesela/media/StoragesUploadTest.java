@@ -338,6 +338,56 @@ class StoragesUploadTest {
         }
     }
 
+    @Test
+    void aMoveWhoseTargetIsDeletedMeanwhileIsRefusedClearlyAndKeepsTheImageWhereItWas() throws Exception {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
+            App app = site.app();
+            StoredImage image = app.media()
+                    .upload(site.system(), request(TestImages.jpeg(400, 300, 8)))
+                    .image();
+            long target = app.storages()
+                    .add(site.system(), local("target", dirs.resolve("target")), true)
+                    .id();
+            // The same site, through a media service whose view of the target has an admin delete it (no image uses
+            // it yet) as soon as the move wrote its first file there.
+            var deleted = new java.util.concurrent.atomic.AtomicBoolean();
+            MediaService media = MediaService.create(
+                    dev.tesela.imaging.ImageEngines.select(
+                            "auto",
+                            new dev.tesela.imaging.PixelBudget(
+                                    app.config().media().jobPixels())),
+                    app.config().media(),
+                    dirs.resolve("tmp"),
+                    storage -> storage.id() == null
+                            ? storage.store()
+                            : new ForwardingStore(storage.store()) {
+                                @Override
+                                public void putNew(String key, Path file, String contentType) throws IOException {
+                                    super.putNew(key, file, contentType);
+                                    if (deleted.compareAndSet(false, true)) {
+                                        app.storages().delete(site.system(), target);
+                                    }
+                                }
+                            },
+                    java.time.Clock.systemUTC());
+            AppException e =
+                    assertThrows(AppException.class, () -> media.moveFiles(site.system(), null, target, 0, p -> {}));
+            assertEquals(ErrorCode.INVALID_INPUT, e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("deleted"), e.getMessage());
+            assertEquals(
+                    null,
+                    app.media()
+                            .find(
+                                    site.system(),
+                                    app.media().publicIds(site.system()).encode(image.id()))
+                            .orElseThrow()
+                            .storageId());
+            for (String key : keys(image)) {
+                assertTrue(Files.isRegularFile(site.files().resolve(key)), key + " still on the built-in folder");
+            }
+        }
+    }
+
     /** A store that stages one file, then answers every later stage as a storage out of reach. */
     private static final class OutAfterFirstStage extends ForwardingStore {
         private final java.util.concurrent.atomic.AtomicInteger stages =
