@@ -167,15 +167,7 @@ class StoragesUploadTest {
                     .add(site.system(), local("flaky", dirs.resolve("flaky")), true)
                     .id();
             // The same site, through a media service whose view of that storage fails after its first file.
-            MediaService media = MediaService.create(
-                    dev.tesela.imaging.ImageEngines.select(
-                            "auto",
-                            new dev.tesela.imaging.PixelBudget(
-                                    app.config().media().jobPixels())),
-                    app.config().media(),
-                    dirs.resolve("tmp"),
-                    storage -> storage.id() == null ? storage.store() : new OutAfterFirstStage(storage.store()),
-                    java.time.Clock.systemUTC());
+            MediaService media = withStores(app, storage -> new OutAfterFirstStage(storage.store()));
             RequestContext rc = site.system();
             AppException e =
                     assertThrows(AppException.class, () -> media.upload(rc, request(TestImages.jpeg(300, 200, 1))));
@@ -272,28 +264,16 @@ class StoragesUploadTest {
                     .id();
             // The same site, through a media service whose view of that storage has the storage deleted (by an admin,
             // from another instance) as soon as the upload's first file is staged: no image uses it yet.
-            MediaService media = MediaService.create(
-                    dev.tesela.imaging.ImageEngines.select(
-                            "auto",
-                            new dev.tesela.imaging.PixelBudget(
-                                    app.config().media().jobPixels())),
-                    app.config().media(),
-                    dirs.resolve("tmp"),
-                    storage -> storage.id() == null
-                            ? storage.store()
-                            : new ForwardingStore(storage.store()) {
-                                private final java.util.concurrent.atomic.AtomicBoolean deleted =
-                                        new java.util.concurrent.atomic.AtomicBoolean();
-
-                                @Override
-                                public void stage(String stagingKey, Path file, String contentType) throws IOException {
-                                    super.stage(stagingKey, file, contentType);
-                                    if (deleted.compareAndSet(false, true)) {
-                                        app.storages().delete(site.system(), id);
-                                    }
-                                }
-                            },
-                    java.time.Clock.systemUTC());
+            var deleted = new java.util.concurrent.atomic.AtomicBoolean();
+            MediaService media = withStores(app, storage -> new ForwardingStore(storage.store()) {
+                @Override
+                public void stage(String stagingKey, Path file, String contentType) throws IOException {
+                    super.stage(stagingKey, file, contentType);
+                    if (deleted.compareAndSet(false, true)) {
+                        app.storages().delete(site.system(), id);
+                    }
+                }
+            });
             RequestContext rc = site.system();
             AppException e =
                     assertThrows(AppException.class, () -> media.upload(rc, request(TestImages.jpeg(300, 200, 1))));
@@ -351,25 +331,15 @@ class StoragesUploadTest {
             // The same site, through a media service whose view of the target has an admin delete it (no image uses
             // it yet) as soon as the move wrote its first file there.
             var deleted = new java.util.concurrent.atomic.AtomicBoolean();
-            MediaService media = MediaService.create(
-                    dev.tesela.imaging.ImageEngines.select(
-                            "auto",
-                            new dev.tesela.imaging.PixelBudget(
-                                    app.config().media().jobPixels())),
-                    app.config().media(),
-                    dirs.resolve("tmp"),
-                    storage -> storage.id() == null
-                            ? storage.store()
-                            : new ForwardingStore(storage.store()) {
-                                @Override
-                                public void putNew(String key, Path file, String contentType) throws IOException {
-                                    super.putNew(key, file, contentType);
-                                    if (deleted.compareAndSet(false, true)) {
-                                        app.storages().delete(site.system(), target);
-                                    }
-                                }
-                            },
-                    java.time.Clock.systemUTC());
+            MediaService media = withStores(app, storage -> new ForwardingStore(storage.store()) {
+                @Override
+                public void putNew(String key, Path file, String contentType) throws IOException {
+                    super.putNew(key, file, contentType);
+                    if (deleted.compareAndSet(false, true)) {
+                        app.storages().delete(site.system(), target);
+                    }
+                }
+            });
             AppException e =
                     assertThrows(AppException.class, () -> media.moveFiles(site.system(), null, target, 0, p -> {}));
             assertEquals(ErrorCode.INVALID_INPUT, e.code(), e.getMessage());
@@ -386,6 +356,21 @@ class StoragesUploadTest {
                 assertTrue(Files.isRegularFile(site.files().resolve(key)), key + " still on the built-in folder");
             }
         }
+    }
+
+    /**
+     * A media service of {@code app}'s site whose view of each storage of the table (the built-in folder as it is) is
+     * {@code view} of it: a store that fails, or that has something happen meanwhile.
+     */
+    private MediaService withStores(App app, java.util.function.Function<dev.tesela.storage.Storage, BlobStore> view) {
+        return MediaService.create(
+                dev.tesela.imaging.ImageEngines.select(
+                        "auto",
+                        new dev.tesela.imaging.PixelBudget(app.config().media().jobPixels())),
+                app.config().media(),
+                dirs.resolve("tmp"),
+                storage -> storage.id() == null ? storage.store() : view.apply(storage),
+                java.time.Clock.systemUTC());
     }
 
     /** A store that stages one file, then answers every later stage as a storage out of reach. */
