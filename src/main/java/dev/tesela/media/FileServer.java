@@ -10,6 +10,7 @@ import dev.tesela.platform.web.WebKeys;
 import dev.tesela.storage.BlobKeys;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.SiteStorages;
+import dev.tesela.storage.Storage;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import jakarta.servlet.http.HttpServletResponse;
@@ -117,30 +118,37 @@ final class FileServer implements DirectFiles {
     }
 
     /**
-     * A stored file of one tenant runtime: {@code scope} is the built-in folder's store on a site with no other storage,
-     * else the runtime's {@link SiteStorages} (both made once per runtime, so a changed storage, which replaces the
-     * runtime, is looked up afresh; the old entries age out of the bounded cache).
+     * A stored file of one tenant, by key (keys are unique in a site, whatever storage holds them). Not by runtime:
+     * runtimes are replaced every minute and on every change, and a remote file would be fetched again each time. An
+     * entry remembers the store it came from; a remote one is used only while the caller's runtime still has that
+     * store (shared across runtimes while its connection is unchanged), a local one while its file is on disk.
      */
-    private record FileKey(Object scope, String key) {}
+    private record FileKey(String tenantId, String key) {}
 
     /**
      * Stops serving the files {@code keys} of {@code tenant} from memory at once: their image is being deleted on this
      * instance. Called through {@code PerTenant#filesDeleted} (ImageDeletion, right after the rows' transaction).
      */
     void evict(TenantContext tenant, Collection<String> keys) {
-        SiteStorages storages;
-        try {
-            storages = tenant.storages();
-        } catch (RuntimeException e) {
-            return; // no storages here: nothing of this tenant was served from them
-        }
-        BlobStore builtIn = builtInStore(storages);
         for (String key : keys) {
-            cache.invalidate(new FileKey(storages, key));
-            if (builtIn != null) {
-                cache.invalidate(new FileKey(builtIn, key));
+            cache.invalidate(new FileKey(tenant.id(), key));
+        }
+    }
+
+    /** Whether {@code store} is the store of one of the storages of {@code storages} (the same instance). */
+    private boolean hasStore(SiteStorages storages, BlobStore store) {
+        if (storages.builtIn().map(media::files).orElse(null) == store) {
+            return true;
+        }
+        if (storages.onlyBuiltIn()) {
+            return false;
+        }
+        for (Storage storage : storages.rows()) {
+            if (media.files(storage) == store) {
+                return true;
             }
         }
+        return false;
     }
 
     /** The built-in folder's store of a site, or null when local storage is disabled. */
@@ -242,10 +250,10 @@ final class FileServer implements DirectFiles {
         Served file;
         if (storages.onlyBuiltIn()) {
             BlobStore store = builtInStore(storages);
-            file = store == null ? null : lookup(new FileKey(store, key), () -> store, false);
+            file = store == null ? null : lookup(new FileKey(tenant.id(), key), storages, () -> store, false);
         } else {
             // Cached files only: looking a key up takes a query, and a remote file due for a check a network call.
-            file = lookup(new FileKey(storages, key), () -> null, false);
+            file = lookup(new FileKey(tenant.id(), key), storages, () -> null, false);
         }
         if (file == null || file.body == null) {
             return null;
@@ -280,14 +288,14 @@ final class FileServer implements DirectFiles {
         RequestContext rc = WebKeys.rc(ctx);
         SiteStorages storages = rc.tenant().storages();
         BlobStore builtIn = storages.onlyBuiltIn() ? builtInStore(storages) : null;
-        FileKey k = new FileKey(storages.onlyBuiltIn() ? builtIn : storages, key);
+        FileKey k = new FileKey(rc.tenant().id(), key);
         StoreFinder finder = storages.onlyBuiltIn()
                 ? () -> builtIn
                 : () -> media.fileStore(rc, key).orElse(null);
         // Twice at most: a cached remote file whose store no longer has it (moved to another storage, or deleted
         // by another instance, within REMOTE_RECHECK_AFTER) is looked up afresh once.
         for (int attempt = 1; ; attempt++) {
-            Served file = k.scope() == null ? null : lookup(k, finder, true);
+            Served file = storages.onlyBuiltIn() && builtIn == null ? null : lookup(k, storages, finder, true);
             if (file == null) {
                 notFound(ctx);
                 return;
@@ -429,8 +437,12 @@ final class FileServer implements DirectFiles {
      * path, which may look the file up ({@code finder}) and check a remote file against its store; the direct path
      * (false) takes cached files that need neither and leaves the rest (null) to the full path.
      */
-    private Served lookup(FileKey k, StoreFinder finder, boolean full) throws IOException {
+    private Served lookup(FileKey k, SiteStorages storages, StoreFinder finder, boolean full) throws IOException {
         Served cached = cache.getIfPresent(k);
+        if (cached != null && cached.local == null && !hasStore(storages, cached.store)) {
+            cache.invalidate(k); // its storage changed or went (edited, deleted): looked up afresh
+            cached = null;
+        }
         if (cached != null) {
             if (cached.local != null) {
                 BasicFileAttributes now;

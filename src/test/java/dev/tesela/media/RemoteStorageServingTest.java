@@ -158,6 +158,11 @@ class RemoteStorageServingTest {
         assertEquals(direct + 5, server.directFileAnswers());
         assertEquals(1, remote.opens(image.key()));
         assertEquals(1, remote.stats(image.key()));
+        // The site's runtime is made again every minute and on any change; its storage's store is the same, and so
+        // the cached file is still served from memory, not fetched again.
+        app.tenants().invalidateAll();
+        assertArrayEquals(bytes, send("GET", image.path(), Map.of()).body());
+        assertEquals(1, remote.opens(image.key()), "a new runtime does not fetch a cached file again");
 
         // Its variants live on its storage too.
         for (String variant : image.variantKeys()) {
