@@ -91,6 +91,14 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public void putNew(String key, Path file, String contentType) throws IOException {
+        try {
+            putNewFile(key, file);
+        } catch (IOException e) {
+            throw asStoreFailure(e);
+        }
+    }
+
+    private void putNewFile(String key, Path file) throws IOException {
         Path target = resolve(key);
         Objects.requireNonNull(file, "file");
         if (Files.exists(target, NOFOLLOW_LINKS)) { // cheap early answer; publish() is what decides under concurrency
@@ -168,6 +176,32 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public void stage(String stagingKey, Path file, String contentType) throws IOException {
+        try {
+            stageFile(stagingKey, file);
+        } catch (IOException e) {
+            throw asStoreFailure(e);
+        }
+    }
+
+    /**
+     * A write that failed for the folder's sake (no permission: refused; disk full or an I/O error: unavailable), so
+     * that the web layer answers 503 naming the storage rather than a 500; a taken key and what the caller asked for
+     * wrongly stay as they are.
+     */
+    private IOException asStoreFailure(IOException e) {
+        if (e instanceof BlobExistsException
+                || e instanceof StoreUnavailableException
+                || e instanceof StoreRefusedException
+                || e instanceof java.nio.file.NoSuchFileException) {
+            return e;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return new StoreRefusedException("storage " + describe() + " refuses writes (permissions)", e);
+        }
+        return new StoreUnavailableException("storage " + describe() + " cannot write: " + e.getMessage(), e);
+    }
+
+    private void stageFile(String stagingKey, Path file) throws IOException {
         Path target = resolveStaged(stagingKey);
         Objects.requireNonNull(file, "file");
         try (InputStream in = Files.newInputStream(file)) {

@@ -160,6 +160,26 @@ class StoragesUploadTest {
     }
 
     @Test
+    void aLocalFolderThatCannotBeWrittenIsA503NamingTheStorageNotA500() throws Exception {
+        try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
+            App app = site.app();
+            // A folder no one may create (sysfs refuses, root or not): every write fails, as on a read-only or
+            // full disk. Added without the round trip, which would refuse it.
+            Path folder = Path.of("/sys/tesela-" + dev.tesela.platform.security.Crypto.randomBase62(8));
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys")), "needs Linux's /sys");
+            long id = app.storages()
+                    .add(site.system(), local("broken", folder), false)
+                    .id();
+            RequestContext rc = site.system();
+            AppException e = assertThrows(
+                    AppException.class, () -> app.media().upload(rc, request(TestImages.jpeg(300, 200, 1))));
+            assertEquals(503, e.code().httpStatus(), e.getMessage());
+            assertEquals(0, app.storages().get(site.system(), id).usedBytes(), "the reserved room is given back");
+            assertEquals(0, rc.db().dsl().fetchCount(dev.tesela.platform.db.schema.tenant.Tables.IMAGES));
+        }
+    }
+
+    @Test
     void aStorageThatDoesNotAnswerFailsTheUploadWith503AndGivesItsRoomBack() throws Exception {
         try (TestSite site = TestSite.on(TestDatabase.Kind.H2).installed().start()) {
             App app = site.app();
