@@ -4,7 +4,8 @@
 #
 # Usage: bench/storage-e2e.sh [--no-write]      (from any directory)
 #   UPLOADS=<n> distinct ~1 MP JPEGs per upload level (default 16)   LEVELS="<c> ..." upload concurrency (default "1 4")
-#   DURATION=<s> per measured wrk run (default 10)   WARMUP=<s> unmeasured wrk warm-up per Tesela (default 20)
+#   DURATION=<s> per measured wrk run (default 10)   ROUNDS=<n> serving rounds (default 2)
+#   WARMUP=<s> unmeasured wrk warm-up per Tesela (default 20)
 #   SMALL_CONNECTIONS=<n> wrk connections for the small file (default 64)   LARGE_CONNECTIONS=<n> (default 8)
 #
 # Contract
@@ -32,20 +33,22 @@
 #   - Serving: nginx (one process, `master_process off`, sendfile, same headers as bench/serving.sh) serves the bytes
 #     the local Tesela serves, at the same paths; the script checks the S3 Tesela serves the same bytes (stripping is
 #     deterministic). Unmeasured warm-up: WARMUP s of the small file and 5 s of the large one against each Tesela,
-#     3 s each against nginx. Then per file (small: -c SMALL_CONNECTIONS; large: -c LARGE_CONNECTIONS), one DURATION
-#     s `wrk -t2 --latency --timeout 10s` run per server in the order local, s3, nginx: requests/s, p50/p99, transfer/s,
+#     3 s each against nginx. Then per file (small: -c SMALL_CONNECTIONS; large: -c LARGE_CONNECTIONS), ROUNDS rounds
+#     of one DURATION s `wrk -t2 --latency --timeout 10s` run per server, in the order local, s3, nginx in odd rounds
+#     and nginx, s3, local in even ones (so neither Tesela always runs first): requests/s, p50/p99, transfer/s,
 #     the server's CPU per 1,000 requests, the load average at the end, socket errors and non-2xx answers (reported,
 #     not fatal, so that a failing S3 path shows in the results). For the S3 Tesela, S3Proxy's CPU is shown too.
-#   - Ratios: S3 / local and local / nginx, S3 / nginx of uploads/s and requests/s.
+#   - Ratios: S3 / local of uploads/s; S3 / local, local / nginx and S3 / nginx of the median requests/s over the rounds.
 #   - Prints a markdown report and, unless --no-write, rewrites the block `storage-e2e` of bench/RESULTS.md. Logs and
 #     wrk outputs stay in bench/out/ (git-ignored). Every process it starts is stopped on exit (TERM, then KILL after
-#     15 s) and temp dirs are removed. With the defaults the whole run takes ~3-4 minutes on 2 cores.
+#     15 s) and temp dirs are removed. With the defaults the whole run takes ~4 minutes on 2 cores.
 set -euo pipefail
 
 root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
 uploads=${UPLOADS:-16}
 levels=${LEVELS:-1 4}
 duration=${DURATION:-10}
+rounds=${ROUNDS:-2}
 warmup=${WARMUP:-20}
 small_connections=${SMALL_CONNECTIONS:-64}
 large_connections=${LARGE_CONNECTIONS:-8}
@@ -53,11 +56,11 @@ write=1
 while [ $# -gt 0 ]; do
     case $1 in
         --no-write) write=0; shift ;;
-        -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "storage-e2e.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-for v in uploads duration warmup small_connections large_connections; do
+for v in uploads duration rounds warmup small_connections large_connections; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "storage-e2e.sh: ${v^^} must be a positive integer" >&2; exit 2; }
 done
 for c in $levels; do [[ $c =~ ^[1-9][0-9]*$ ]] || { echo "storage-e2e.sh: LEVELS must be positive integers" >&2; exit 2; }; done
@@ -341,20 +344,28 @@ for mode in local s3; do
 done
 run_wrk nginx small 3 "$out_dir/storage-e2e-warm-nginx-small.txt"
 run_wrk nginx large 3 "$out_dir/storage-e2e-warm-nginx-large.txt"
-declare -A serve_rps
+declare -A serve_runs serve_rps
 serve_rows=()
 for f in small large; do
-    for server in local s3 nginx; do
-        run_wrk "$server" "$f" "$duration" "$out_dir/storage-e2e-serve-$server-$f.txt"
-        serve_rps[$server-$f]=$rps
-        s3note="—"
-        [ "$server" = s3 ] && s3note="$s3cpu_per_1k ms"
-        label="Tesela, local"
-        [ "$server" = s3 ] && label="Tesela, S3"
-        [ "$server" = nginx ] && label="nginx"
-        serve_rows+=("| $f (${bytes_of[$f]} B) | $label | $rps | $p50 ms | $p99 ms | $xfer MiB/s | $cpu_per_1k ms | $s3note | $load1 | ${errors:-none} |")
-        echo "  serve $f $server: $rps req/s, p50 $p50 ms, p99 $p99 ms, $xfer MiB/s, CPU $cpu_per_1k ms/1k, S3Proxy $s3cpu_per_1k ms/1k, load $load1, errors: ${errors:-none}" >&2
+    for ((r = 1; r <= rounds; r++)); do
+        if ((r % 2)); then order=(local s3 nginx); else order=(nginx s3 local); fi
+        for server in "${order[@]}"; do
+            run_wrk "$server" "$f" "$duration" "$out_dir/storage-e2e-serve-$server-$f-$r.txt"
+            serve_runs[$server-$f]+="$rps "
+            s3note="—"
+            [ "$server" = s3 ] && s3note="$s3cpu_per_1k ms"
+            label="Tesela, local"
+            [ "$server" = s3 ] && label="Tesela, S3"
+            [ "$server" = nginx ] && label="nginx"
+            serve_rows+=("| $f (${bytes_of[$f]} B) | $r | $label | $rps | $p50 ms | $p99 ms | $xfer MiB/s | $cpu_per_1k ms | $s3note | $load1 | ${errors:-none} |")
+            echo "  serve $f round $r $server: $rps req/s, p50 $p50 ms, p99 $p99 ms, $xfer MiB/s, CPU $cpu_per_1k ms/1k, S3Proxy $s3cpu_per_1k ms/1k, load $load1, errors: ${errors:-none}" >&2
+        done
     done
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+for k in "${!serve_runs[@]}"; do
+    # shellcheck disable=SC2086  # space-separated numbers
+    serve_rps[$k]=$(median ${serve_runs[$k]})
 done
 rss_local=$(rss_kb "${pid_of[local]}") rss_s3=$(rss_kb "${pid_of[s3]}")
 
@@ -374,13 +385,17 @@ report=$base/report.md
     printf -- '- JDK: %s; TESELA_JAVA_OPTS: `%s`. Two Teselas side by side, embedded H2, fresh data dirs: "local" = built-in folder (no storage rows), "S3" = one s3 storage (`storage-add --api s3 --path-style`) on S3Proxy 4.1.0 (own JVM, -Xmx512m, filesystem backend, signatures checked). Everything (Teselas, S3Proxy, nginx, load tools) shares the same cores; nothing pinned\n' \
         "$java_desc" "${TESELA_JAVA_OPTS-the launcher default}"
     printf -- '- Uploads: API v1 (POST /api/1/upload), %s distinct ~1 MP JPEGs (1152x864, avg %s KiB) per level, UploadLoad.java; unmeasured warm-up of 12 uploads per Tesela; levels run local then S3\n' "$uploads" "$up_kib"
-    printf -- '- Serving: wrk `-t2 --timeout 10s --latency`, %s s per run, small file -c%s (kept in Tesela'"'"'s in-memory cache), large file -c%s (over the 1 MiB cache limit: streamed from the store on every request); unmeasured warm-up %s s small + 5 s large per Tesela, 3 s each for nginx (%s, one process, sendfile). CPU/1k req = the server'"'"'s CPU per 1,000 requests; S3Proxy CPU/1k = S3Proxy'"'"'s during the S3 Tesela'"'"'s runs\n\n' \
-        "$duration" "$small_connections" "$large_connections" "$warmup" "$nginx_desc"
+    printf -- '- Serving: wrk `-t2 --timeout 10s --latency`, %s rounds of %s s per server, order alternating, small file -c%s (kept in Tesela'"'"'s in-memory cache), large file -c%s (over the 1 MiB cache limit: streamed from the store on every request); unmeasured warm-up %s s small + 5 s large per Tesela, 3 s each for nginx (%s, one process, sendfile). CPU/1k req = the server'"'"'s CPU per 1,000 requests; S3Proxy CPU/1k = S3Proxy'"'"'s during the S3 Tesela'"'"'s runs\n\n' \
+        "$rounds" "$duration" "$small_connections" "$large_connections" "$warmup" "$nginx_desc"
     printf '| Storage | Concurrency | Uploads/s | p50 | p95 | Tesela CPU/upload | Load (1 min, end) |\n|---|---|---|---|---|---|---|\n'
     printf '%s\n' "${upload_rows[@]}"
-    printf '\n| File | Server | Requests/s | p50 | p99 | Transfer/s | CPU/1k req | S3Proxy CPU/1k req | Load (1 min, end) | Errors |\n|---|---|---|---|---|---|---|---|---|---|\n'
+    printf '\n| File | Round | Server | Requests/s | p50 | p99 | Transfer/s | CPU/1k req | S3Proxy CPU/1k req | Load (1 min, end) | Errors |\n|---|---|---|---|---|---|---|---|---|---|---|\n'
     printf '%s\n' "${serve_rows[@]}"
-    printf '\n| Ratio | Value |\n|---|---|\n'
+    printf '\n| Median requests/s | Tesela, local | Tesela, S3 | nginx |\n|---|---|---|---|\n'
+    for f in small large; do
+        printf '| %s file | %s | %s | %s |\n' "$f" "${serve_rps[local-$f]}" "${serve_rps[s3-$f]}" "${serve_rps[nginx-$f]}"
+    done
+    printf '\n| Ratio (serving: of the medians) | Value |\n|---|---|\n'
     for c in $levels; do
         printf '| Uploads/s at concurrency %s, S3 / local | **%s** |\n' "$c" "$(pct "${up_rate[s3-$c]}" "${up_rate[local-$c]}")"
     done
@@ -389,7 +404,7 @@ report=$base/report.md
         printf '| Serving %s file, Tesela local / nginx | %s |\n' "$f" "$(pct "${serve_rps[local-$f]}" "${serve_rps[nginx-$f]}")"
         printf '| Serving %s file, Tesela S3 / nginx | %s |\n' "$f" "$(pct "${serve_rps[s3-$f]}" "${serve_rps[nginx-$f]}")"
     done
-    printf '\nRSS at the end: Tesela local %s MiB, Tesela S3 %s MiB. The bucket held %s objects after the uploads (3 per upload). One run per cell: on 2 shared cores expect ±30 %% between runs; the ratios come from the same run.\n' \
+    printf '\nRSS at the end: Tesela local %s MiB, Tesela S3 %s MiB. The bucket held %s objects after the uploads (3 per upload). On 2 shared cores expect ±30 %% between runs; the ratios come from the same run.\n' \
         "$(awk -v k="${rss_local:-0}" 'BEGIN { printf "%.0f", k / 1024 }')" "$(awk -v k="${rss_s3:-0}" 'BEGIN { printf "%.0f", k / 1024 }')" "$s3_objects"
 } >"$report"
 
