@@ -406,6 +406,7 @@ report=$base/report.md
     done
     printf '\nRSS at the end: Tesela local %s MiB, Tesela S3 %s MiB. The bucket held %s objects after the uploads (3 per upload). On 2 shared cores expect ±30 %% between runs; the ratios come from the same run.\n' \
         "$(awk -v k="${rss_local:-0}" 'BEGIN { printf "%.0f", k / 1024 }')" "$(awk -v k="${rss_s3:-0}" 'BEGIN { printf "%.0f", k / 1024 }')" "$s3_objects"
+    printf '\nWhat the S3 paths do (S3BlobStore, StoreStep, FileServer), for reading the figures: an upload stores 3 files (original, thumb, medium) and each takes 6 requests to S3 (stage: HEAD + PUT `If-None-Match: *` under `.staging/`; publish: HEAD of the staged object + HEAD of the key + CopyObject + DELETE of the staged one), so 18 requests per upload and every byte written twice, where local storage copies the 3 files into its staging folder and then links or moves them into place (no second copy); the SDK'"'"'s work per request shows in Tesela'"'"'s CPU per upload. A small file is answered from memory on both Teselas (the local one still checks its file with one `stat` per request, the S3 one trusts its entry for 30 s). A large file on S3 is one GET to S3Proxy per request, read through a 64 KiB buffer and written to the client, where the local one is read from the page cache.\n'
 } >"$report"
 
 echo
