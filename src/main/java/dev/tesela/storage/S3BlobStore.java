@@ -50,7 +50,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * a ranged {@link #open(String, long, long)} sends a Range GET.
  *
  * <p><b>Taken keys.</b> {@link #putNew} looks at the key first (HEAD) and then writes with {@code If-None-Match: *};
- * {@link #stage} only writes so (its keys are fresh random names: a HEAD would cost a request per file for nothing); {@link #publish} does the same with a CopyObject, then deletes the staged object. Where
+ * {@link #stage} only writes so (its keys are fresh random names: a HEAD would cost a request per file for nothing);
+ * {@link #publish} does the same with a CopyObject (a HEAD of the key, then the copy, which fails by itself when the
+ * staged object is missing), then deletes the staged object. Where
  * the service honours the condition (AWS S3 for PutObject and CopyObject, R2, MinIO, S3Proxy for PutObject), two
  * concurrent writers of one key cannot both win. Where it is ignored (S3Proxy 4.1.0 for CopyObject, Garage, older
  * services), only the HEAD guards, and two writers racing within the same moment could both succeed, the later
@@ -218,18 +220,10 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         String staged = stagingObjectKey(stagingKey);
         String target = objectKey(key);
         long deadline = deadline();
-        Optional<HeadObjectResponse> source = head(staged, deadline);
-        if (source.isEmpty()) {
-            return false;
-        }
-        Optional<HeadObjectResponse> existing = head(target, deadline);
-        if (existing.isPresent()) {
-            if (!sameObject(existing.get(), source.get())) {
-                throw new BlobExistsException(key);
-            }
-            // A concurrent publish of this staged blob copied it already: finish its work.
-            deleteObject(staged, deadline);
-            return true;
+        // The usual case costs a HEAD of the key, the copy and the delete: the copy itself says when the staged
+        // object is missing (404), and the staged object is looked at only when the key is taken.
+        if (head(target, deadline).isPresent()) {
+            return publishedAlready(staged, target, key, deadline);
         }
         try {
             call(
@@ -242,15 +236,30 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                             .ifNoneMatch("*")
                             .overrideConfiguration(timeout)));
         } catch (ObjectNotFound | PreconditionFailed lostRace) {
-            // The staged object went (a concurrent publish finished), or the target appeared meanwhile.
-            Optional<HeadObjectResponse> now = head(target, deadline);
-            if (now.isPresent() && sameObject(now.get(), source.get())) {
-                return true;
-            }
-            if (now.isPresent()) {
-                throw new BlobExistsException(key);
-            }
+            // The staged object is gone (a concurrent publish finished, or it was discarded), or the key was taken
+            // meanwhile.
+            return head(target, deadline).isPresent() && publishedAlready(staged, target, key, deadline);
+        }
+        deleteObject(staged, deadline);
+        return true;
+    }
+
+    /**
+     * The key holds an object: a copy of the staged one (a concurrent publish of it, or this call's copy retried by
+     * the SDK), whose staged object is then deleted (true); false when there is no staged object any more (nothing
+     * to tell, nothing changed); a BlobExistsException when it is another object.
+     */
+    private boolean publishedAlready(String staged, String target, String key, long deadline) throws IOException {
+        Optional<HeadObjectResponse> source = head(staged, deadline);
+        if (source.isEmpty()) {
             return false;
+        }
+        Optional<HeadObjectResponse> existing = head(target, deadline);
+        if (existing.isEmpty()) {
+            return false; // deleted meanwhile; the caller checks the key
+        }
+        if (!sameObject(existing.get(), source.get())) {
+            throw new BlobExistsException(key);
         }
         deleteObject(staged, deadline);
         return true;
