@@ -43,6 +43,14 @@ import org.junit.jupiter.api.Timeout;
 class S3StorageFaultTest {
     private static final String BUCKET = "faults";
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * S3Proxy's filesystem backend writes an object as {@code <key>-<uuid>} and renames it into place; killed in the
+     * middle of a write, it lists that temporary as an object. It is the test server's leftover, not a file Tesela
+     * stored (a real service never shows a half-written object), so it is left out of the comparison.
+     */
+    private static final java.util.regex.Pattern S3PROXY_TEMPORARY =
+            java.util.regex.Pattern.compile(".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -140,7 +148,9 @@ class S3StorageFaultTest {
             }
             assertEquals(
                     expected,
-                    new TreeSet<>(s3.objectKeys(BUCKET)),
+                    new TreeSet<>(s3.objectKeys(BUCKET).stream()
+                            .filter(key -> !S3PROXY_TEMPORARY.matcher(key).matches())
+                            .toList()),
                     "the bucket holds exactly the files of the images there are (" + stored.size() + " stored, "
                             + refused.get() + " refused)");
             assertEquals(stored.size(), rc.db().dsl().fetchCount(Tables.IMAGES), "no row without its files");
