@@ -19,7 +19,11 @@ import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server of one test class, for fault tests that stop and start it: {@code initdb} into a temp dir and
- * {@code pg_ctl} on a free loopback port (fsync off; nothing of it outlives {@link #close()}). The binaries come
+ * {@code pg_ctl} on a free loopback port (fsync off; nothing of it outlives {@link #close()}). Commits are
+ * synchronous: with asynchronous commits, an immediate {@link #stopImmediately() stop} can lose transactions the tests
+ * saw committed, whose WAL was still in the server's buffers (on a loaded machine, the likely cause of a CI run where
+ * DependencyOutageTest's image row was gone after the restart: its viewer 404 while its file was served); fsync off
+ * keeps commits cheap and, as only the server process dies, loses nothing. The binaries come
  * from {@code /usr/lib/postgresql/<version>/bin} (the newest version). PostgreSQL refuses to run as root, so as
  * root (CI) every command runs as the {@code postgres} OS user through {@code runuser}, in a directory that user
  * owns. Without the binaries the test is skipped, or failed in CI ({@link Services}). Not thread-safe: one test
@@ -108,7 +112,7 @@ public final class PrivatePostgres implements AutoCloseable {
                 "-t",
                 "20",
                 "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=on"
                         + " -c full_page_writes=off -c shared_buffers=16MB -c max_connections=60",
                 "start");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
