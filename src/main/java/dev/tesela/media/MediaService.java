@@ -308,7 +308,7 @@ public final class MediaService {
             Long to,
             long limit,
             java.util.function.Consumer<StorageMove.Progress> progress) {
-        Access.require(rc, Access.Action.CHANGE_SETTINGS, new Access.Resource.Site());
+        Access.require(rc, Access.Action.MANAGE_STORAGES, Access.Resource.SITE);
         try {
             return move.move(rc, from, to, limit, progress);
         } catch (IllegalArgumentException e) {
