@@ -14,6 +14,7 @@ import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.StorageService;
 import dev.tesela.storage.StorageUsage;
+import dev.tesela.testing.ForwardingBlobStore;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
 import dev.tesela.testing.TestSite;
@@ -285,7 +286,7 @@ class StoragesUploadTest {
             // The same site, through a media service whose view of that storage has the storage deleted (by an admin,
             // from another instance) as soon as the upload's first file is staged: no image uses it yet.
             var deleted = new java.util.concurrent.atomic.AtomicBoolean();
-            MediaService media = withStores(app, storage -> new ForwardingStore(storage.store()) {
+            MediaService media = withStores(app, storage -> new ForwardingBlobStore(storage.store()) {
                 @Override
                 public void stage(String stagingKey, Path file, String contentType) throws IOException {
                     super.stage(stagingKey, file, contentType);
@@ -351,7 +352,7 @@ class StoragesUploadTest {
             // The same site, through a media service whose view of the target has an admin delete it (no image uses
             // it yet) as soon as the move wrote its first file there.
             var deleted = new java.util.concurrent.atomic.AtomicBoolean();
-            MediaService media = withStores(app, storage -> new ForwardingStore(storage.store()) {
+            MediaService media = withStores(app, storage -> new ForwardingBlobStore(storage.store()) {
                 @Override
                 public void putNew(String key, Path file, String contentType) throws IOException {
                     super.putNew(key, file, contentType);
@@ -394,7 +395,7 @@ class StoragesUploadTest {
     }
 
     /** A store that stages one file, then answers every later stage as a storage out of reach. */
-    private static final class OutAfterFirstStage extends ForwardingStore {
+    private static final class OutAfterFirstStage extends ForwardingBlobStore {
         private final java.util.concurrent.atomic.AtomicInteger stages =
                 new java.util.concurrent.atomic.AtomicInteger();
 
@@ -409,65 +410,6 @@ class StoragesUploadTest {
                         "storage flaky did not answer within 2 s", new java.net.SocketTimeoutException());
             }
             super.stage(stagingKey, file, contentType);
-        }
-    }
-
-    /** A store that forwards every call to another. */
-    static class ForwardingStore implements BlobStore {
-        private final BlobStore store;
-
-        ForwardingStore(BlobStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public String describe() {
-            return store.describe();
-        }
-
-        @Override
-        public void putNew(String key, Path file, String contentType) throws IOException {
-            store.putNew(key, file, contentType);
-        }
-
-        @Override
-        public java.util.Optional<BlobStat> stat(String key) throws IOException {
-            return store.stat(key);
-        }
-
-        @Override
-        public java.util.Optional<java.io.InputStream> open(String key) throws IOException {
-            return store.open(key);
-        }
-
-        @Override
-        public java.util.Optional<Path> localFile(String key) {
-            return store.localFile(key);
-        }
-
-        @Override
-        public boolean delete(String key) throws IOException {
-            return store.delete(key);
-        }
-
-        @Override
-        public void stage(String stagingKey, Path file, String contentType) throws IOException {
-            store.stage(stagingKey, file, contentType);
-        }
-
-        @Override
-        public boolean publish(String stagingKey, String key) throws IOException {
-            return store.publish(stagingKey, key);
-        }
-
-        @Override
-        public boolean discardStaged(String stagingKey) throws IOException {
-            return store.discardStaged(stagingKey);
-        }
-
-        @Override
-        public List<StagedBlob> staged(int limit) throws IOException {
-            return store.staged(limit);
         }
     }
 

@@ -14,17 +14,16 @@ import dev.tesela.platform.error.AppException;
 import dev.tesela.platform.error.ErrorCode;
 import dev.tesela.storage.BlobStore;
 import dev.tesela.storage.LocalBlobStore;
+import dev.tesela.testing.ForwardingBlobStore;
 import dev.tesela.testing.TestDatabase;
 import dev.tesela.testing.TestImages;
 import dev.tesela.testing.TestSite;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.jooq.DSLContext;
@@ -410,21 +409,14 @@ class UploadConsistencyTest {
     }
 
     /** The real local store, with a fault injected at the n-th write when asked. */
-    private final class FaultyStore implements BlobStore {
-        private final BlobStore delegate;
-
+    private final class FaultyStore extends ForwardingBlobStore {
         FaultyStore(BlobStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public String describe() {
-            return "faulty " + delegate.describe();
-        }
-
-        @Override
-        public void putNew(String key, Path file, String contentType) throws IOException {
-            delegate.putNew(key, file, contentType);
+            return "faulty " + store.describe();
         }
 
         @Override
@@ -436,7 +428,7 @@ class UploadConsistencyTest {
             if (n == crashOnPut.get()) {
                 throw new Crash("write " + n);
             }
-            delegate.stage(stagingKey, file, contentType);
+            store.stage(stagingKey, file, contentType);
         }
 
         @Override
@@ -448,32 +440,7 @@ class UploadConsistencyTest {
             if (n == crashOnPublish.get()) {
                 throw new Crash("publish " + n);
             }
-            return delegate.publish(stagingKey, key);
-        }
-
-        @Override
-        public boolean discardStaged(String stagingKey) throws IOException {
-            return delegate.discardStaged(stagingKey);
-        }
-
-        @Override
-        public List<StagedBlob> staged(int limit) throws IOException {
-            return delegate.staged(limit);
-        }
-
-        @Override
-        public Optional<BlobStat> stat(String key) throws IOException {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public Optional<InputStream> open(String key) throws IOException {
-            return delegate.open(key);
-        }
-
-        @Override
-        public Optional<Path> localFile(String key) {
-            return delegate.localFile(key);
+            return store.publish(stagingKey, key);
         }
 
         @Override
@@ -481,7 +448,7 @@ class UploadConsistencyTest {
             if (failDeletes.get()) {
                 throw new IOException("injected fault on delete of " + key);
             }
-            return delegate.delete(key);
+            return store.delete(key);
         }
     }
 }
